@@ -1,0 +1,79 @@
+"""Command line: ``python -m helpers validate [PATH]`` and ``python -m helpers build``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import HelpersError
+from .paths import display_path
+
+
+def _validate(args) -> int:
+    from .loader import load_studies
+    from .paths import STUDIES_PATH
+    from .summary import table_summary
+
+    path = args.path or STUDIES_PATH
+    studies = load_studies(path)
+    print(f"{display_path(path)}: valid")
+    print(table_summary(studies))
+    return 0
+
+
+def _dictionary(args) -> int:
+    from .dictionary import check_dictionary, write_dictionary
+
+    if args.check:
+        stale = check_dictionary()
+        if stale:
+            print(stale, file=sys.stderr)
+            return 1
+        print("data/README.md is up to date with data/schema.json")
+        return 0
+    path = write_dictionary()
+    print(f"wrote {display_path(path)}")
+    return 0
+
+
+def _build(args) -> int:
+    from .build import main as build_main
+
+    return build_main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="validate a study table and print a summary")
+    v.add_argument("path", nargs="?", help="CSV file (default: the bundled data/studies.csv)")
+    v.set_defaults(func=_validate)
+
+    d = sub.add_parser("dictionary", help="regenerate data/README.md from data/schema.json")
+    d.add_argument("--check", action="store_true", help="only check that it is up to date")
+    d.set_defaults(func=_dictionary)
+
+    b = sub.add_parser("build", help="execute the notebooks and render the HTML reports")
+    b.add_argument("--condition", action="append", metavar="C",
+                   help="build only this condition ('all' or a condition of the schema); repeatable")
+    b.add_argument("--evidence", default="all", help="all, verified or claims (default: all)")
+    b.add_argument("--data", metavar="PATH", help="study table to use (default: data/studies.csv)")
+    b.add_argument("--out", metavar="DIR", help="where to publish the reports (default: reports/)")
+    b.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default: the number of cores)")
+    b.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
+    b.add_argument("--refresh-notebooks", action="store_true",
+                   help="re-execute the committed notebooks in notebooks/ with default parameters (for nbval)")
+    b.set_defaults(func=_build)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except HelpersError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

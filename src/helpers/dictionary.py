@@ -1,0 +1,122 @@
+"""Generate the data dictionary (data/README.md) from data/schema.json."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .paths import DATA, display_path
+from .schema import Schema, load_schema
+
+DICTIONARY_PATH = DATA / "README.md"
+
+INTRO = """\
+# The study table: data dictionary
+
+<!-- Generated from data/schema.json by `python -m helpers dictionary`; do not edit by hand. -->
+
+`data/studies.csv` is an extraction sheet: one row per study x condition x
+outcome x time point, UTF-8, comma-separated, with a header row. It holds two
+kinds of rows, told apart by `source` and `verification`:
+
+- **the source article's claims** (`source = seed_article`): the six studies
+  the article cites. None could be located in the literature, so every such
+  row is `verification = not_found`. They are kept so that the article can be
+  compared with the evidence, and every chart marks them as unverified claims.
+- **published evidence** (`source = literature`): studies located in the
+  literature, each with a DOI or PMID and the page its numbers were checked
+  against (`source_url`).
+
+An empty cell means "not reported" or "not confirmed". It is never a guess.
+
+The machine-readable schema is `data/schema.json` (a Frictionless Table
+Schema). The validator (`python -m helpers validate`), the column types the
+loader returns and this page are all derived from it.
+"""
+
+HOW_TO_ADD = """\
+## How to add a study
+
+1. Find the paper and open its abstract or full text (PubMed, doi.org, PMC).
+2. Add one row per condition x outcome x time point. Give every row of the
+   study the same `study_id`, `citation`, `year`, `source` and `verification`.
+3. Copy numbers only from the page you read, and put its address in
+   `source_url`. Express differences as ketamine minus comparator, in the
+   outcome's own unit, and say in `better` which direction is good for the
+   patient. Leave a cell empty rather than estimating it.
+4. Set `verification = verified` only when every number in the row was
+   checked against that page; the row then needs a `doi` or a `pmid`.
+5. Run `python -m helpers validate` (or `make validate`). It lists every
+   problem with its line and column; fix them and run it again.
+6. Run `make notebooks` to refresh the committed notebooks, then `make test`.
+"""
+
+
+def _constraints(f) -> str:
+    parts = []
+    if f.required:
+        parts.append("required")
+    if f.enum:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in f.enum))
+    if f.pattern:
+        parts.append(f"pattern `{f.pattern}`")
+    if f.exclusive_minimum is not None:
+        parts.append(f"> {f.exclusive_minimum:g}")
+    if f.minimum is not None:
+        parts.append(f">= {f.minimum:g}")
+    raw_max = next(x for x in load_schema().raw["fields"] if x["name"] == f.name).get("constraints", {}).get("maximum")
+    if raw_max == "current_year":
+        parts.append("<= the current year")
+    elif f.maximum is not None:
+        parts.append(f"<= {f.maximum:g}")
+    if f.max_length:
+        parts.append(f"at most {f.max_length} characters")
+    return "; ".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render(schema: Schema | None = None) -> str:
+    schema = schema or load_schema()
+    out = [INTRO, "## Columns", ""]
+    out.append("Columns marked **contract** are relied on by other tools and never renamed.")
+    out.append("")
+    out.append("| column | type | unit | constraints | description |")
+    out.append("|---|---|---|---|---|")
+    for f in schema.fields:
+        name = f"`{f.name}`" + (" **contract**" if f.name in schema.contract_columns else "")
+        out.append(
+            f"| {name} | {f.type} | {f.unit or ''} | {_escape(_constraints(f))} | {_escape(f.description)} |"
+        )
+    out.append("")
+    out.append("## Allowed values")
+    for f in schema.fields:
+        if f.enum and f.enum_descriptions:
+            out.append("")
+            out.append(f"### `{f.name}`")
+            out.append("")
+            for value in f.enum:
+                out.append(f"- `{value}`: {f.enum_descriptions.get(value, '')}".rstrip(": "))
+    out.append("")
+    out.append("## Rules across columns")
+    out.append("")
+    out.append(f"The key `({', '.join(schema.primary_key)})` is unique. Besides the per-column constraints above, the validator expects:")
+    out.append("")
+    for rule in schema.rules:
+        out.append(f"- `{rule.id}`: {rule.description}")
+    out.append("")
+    out.append(HOW_TO_ADD)
+    return "\n".join(out)
+
+
+def write_dictionary(path: Path = DICTIONARY_PATH) -> Path:
+    path.write_text(render(), encoding="utf-8")
+    return path
+
+
+def check_dictionary(path: Path = DICTIONARY_PATH) -> str | None:
+    """None when the file matches the schema, else a message saying how to fix it."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if current != render():
+        return f"{display_path(path)} is out of date with data/schema.json: run `python -m helpers dictionary`"
+    return None

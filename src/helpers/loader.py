@@ -1,0 +1,231 @@
+"""Load the study table: read, validate against the schema, return typed columns.
+
+>>> from helpers.loader import load_studies
+>>> studies = load_studies()            # the bundled data/studies.csv
+>>> studies["condition"].dtype          # enumerations are categoricals
+CategoricalDtype(...)
+
+Invalid input raises :class:`~helpers.errors.TableError`, which lists every
+problem with the line number a spreadsheet shows, the column, the value and
+the rule that was broken.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, TableError
+from .paths import STUDIES_PATH
+from .schema import Schema, load_schema
+from .validation import raw_problems, typed_problems
+
+#: files larger than this are refused before parsing (the table is a hand-kept sheet)
+MAX_BYTES = 100 * 1024 * 1024
+BOM = "\ufeff"
+
+
+def _file_problem(expected: str, rule: str, line=None, column=None, value=None) -> Problem:
+    return Problem(line, column, value, expected, rule)
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise TableError(path, [_file_problem("an existing CSV file (no such file)", "file_missing")])
+    if not path.is_file():
+        raise TableError(path, [_file_problem("a CSV file, not a folder", "file_missing")])
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise TableError(
+            path,
+            [_file_problem(f"a file of at most {MAX_BYTES // 2**20} MiB (it has {size / 2**20:.1f} MiB)", "file_too_large")],
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TableError(path, [_encoding_problem(data, exc)]) from None
+    if text.startswith(BOM):
+        header = next(csv.reader(io.StringIO(text[1:], newline="")), [""])
+        raise TableError(
+            path,
+            [
+                _file_problem(
+                    "no byte-order mark at the start of the file (save as plain 'CSV UTF-8' "
+                    "or remove the first three bytes EF BB BF)",
+                    "byte_order_mark",
+                    line=1,
+                    column=header[0] if header else None,
+                )
+            ],
+        )
+    return text
+
+
+def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:
+    line = data[: exc.start].count(b"\n") + 1
+    bad = data[exc.start : exc.end]
+    column = None
+    text = data.decode("utf-8", errors="replace")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if rows:
+        header = rows[0]
+        for row in rows:
+            for i, cell in enumerate(row):
+                if "\ufffd" in cell:
+                    column = header[i] if i < len(header) else f"field {i + 1}"
+                    break
+            if column:
+                break
+    return _file_problem(
+        f"UTF-8 text (found byte {bad.hex(' ')} that is not UTF-8; re-save the file as 'CSV UTF-8')",
+        "encoding",
+        line=line,
+        column=column,
+    )
+
+
+def _record_lines(text: str) -> list[int]:
+    """The line on which each CSV record starts (index 0 is the header)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    starts, prev_end = [], 0
+    for row in reader:
+        if row:
+            starts.append(prev_end + 1)
+        prev_end = reader.line_num
+    return starts
+
+
+def _header_problems(schema: Schema, header: list[str]) -> list[Problem]:
+    problems = []
+    known = set(schema.names)
+    if len(header) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if sep in header[0]:
+                return [
+                    _file_problem(
+                        f"comma-separated columns (the header is separated by {name}; re-save as CSV with commas)",
+                        "delimiter",
+                        line=1,
+                        value=header[0],
+                    )
+                ]
+    counts: dict[str, int] = {}
+    for name in header:
+        counts[name] = counts.get(name, 0) + 1
+    for name, n in counts.items():
+        if name == "":
+            problems.append(_file_problem("every column to have a name", "header", line=1, value=""))
+        elif n > 1:
+            problems.append(_file_problem(f"each column once (it appears {n} times)", "duplicate_column", line=1, column=name))
+        elif name not in known:
+            problems.append(
+                _file_problem(
+                    "a column defined in data/schema.json (add new columns there first)", "unknown_column", line=1, column=name, value=name
+                )
+            )
+    for name in schema.required_columns:
+        if name not in counts:
+            problems.append(_file_problem("this required column in the header", "missing_column", line=1, column=name))
+    return problems
+
+
+def _ragged_problems(text: str, width: int, header: list[str]) -> list[Problem]:
+    problems = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    prev_end = 0
+    for i, row in enumerate(reader):
+        start = prev_end + 1
+        prev_end = reader.line_num
+        if i == 0 or not row:
+            continue
+        if len(row) != width:
+            problems.append(
+                _file_problem(
+                    f"{width} fields like the header (this row has {len(row)}; a comma inside an unquoted cell?)",
+                    "field_count",
+                    line=start,
+                    column=header[min(len(row), width) - 1] if len(row) < width else None,
+                )
+            )
+    return problems
+
+
+def read_raw(path: Path | str | None = None, schema: Schema | None = None) -> tuple[pd.DataFrame, list[int] | None, str]:
+    """Parse the CSV into a frame of text cells, checking the file and its header."""
+    path = Path(path) if path is not None else STUDIES_PATH
+    schema = schema or load_schema()
+    text = _read_text(path)
+    if not text.strip():
+        raise TableError(path, [_file_problem("a header row and at least one data row (the file is empty)", "empty_file")])
+    header = next(csv.reader(io.StringIO(text, newline="")))
+    problems = _header_problems(schema, header)
+    if problems:
+        raise TableError(path, problems)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True, engine="c"
+        )
+    except pd.errors.ParserError:
+        raise TableError(path, _ragged_problems(text, len(header), header)) from None
+    if raw.empty:
+        raise TableError(path, [_file_problem("at least one data row below the header", "no_rows", line=2)])
+    short = raw.isna().any(axis=1)
+    if short.any():
+        problems = _ragged_problems(text, len(header), header)
+        raise TableError(path, problems)
+    return raw, None, text
+
+
+def load_studies(path: Path | str | None = None) -> pd.DataFrame:
+    """Return the validated study table with schema dtypes (categoricals for enumerations).
+
+    Raises :class:`TableError` listing every problem when the table is invalid.
+    """
+    path = Path(path) if path is not None else STUDIES_PATH
+    schema = load_schema()
+    raw, _, text = read_raw(path, schema)
+    for name in schema.names:
+        if name not in raw.columns:
+            raw[name] = ""
+    raw = raw[schema.names].astype(object)
+    raw = raw.where(raw != "", None)
+    raw.index = pd.RangeIndex(len(raw))
+
+    starts: list[int] | None = None
+
+    def line_of(idx) -> int:
+        nonlocal starts
+        if starts is None:
+            starts = _record_lines(text)
+        i = int(idx) + 1
+        return starts[i] if i < len(starts) else i + 1
+
+    problems = raw_problems(schema, raw, line_of)
+    typed = _convert(schema, raw)
+    problems += typed_problems(schema, typed, raw, line_of)
+    if problems:
+        raise TableError(path, problems)
+    typed.attrs["source_path"] = str(path)
+    return typed
+
+
+def _convert(schema: Schema, raw: pd.DataFrame) -> pd.DataFrame:
+    """Cast text cells to schema dtypes; cells that do not parse become missing (already reported)."""
+    out = {}
+    for f in schema.fields:
+        col = raw[f.name]
+        if f.type == "number":
+            out[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+            out[f.name] = out[f.name].where(np.isfinite(out[f.name]))
+        elif f.type == "integer":
+            num = pd.to_numeric(col.where(col.fillna("").str.fullmatch(r"[+-]?\d+")), errors="coerce")
+            out[f.name] = num.astype("Int64")
+        elif f.enum:
+            out[f.name] = pd.Categorical(col.where(col.isin(f.enum)), categories=list(f.enum))
+        else:
+            out[f.name] = col.astype("string")
+    return pd.DataFrame(out, index=raw.index)

@@ -1,0 +1,161 @@
+"""The study table's schema (data/schema.json), the single source of truth.
+
+Everything that needs to know a column's type, its allowed values or the
+list of conditions asks this module; nothing else hard-codes them.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .paths import SCHEMA_PATH
+
+#: pandas dtypes for the Table Schema types used in data/schema.json
+PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "float64"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+    group: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    enum_descriptions: dict[str, str] = field(default_factory=dict)
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    max_length: int | None = None
+    unit: str | None = None
+    example: str | None = None
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in ("integer", "number")
+
+    def expected(self) -> str:
+        """A short phrase saying what a valid value looks like."""
+        parts = []
+        if self.enum:
+            parts.append("one of " + ", ".join(self.enum))
+        elif self.type == "integer":
+            parts.append("a whole number")
+        elif self.type == "number":
+            parts.append("a finite number")
+        if self.exclusive_minimum is not None:
+            parts.append(f"greater than {_fmt(self.exclusive_minimum)}")
+        if self.minimum is not None:
+            parts.append(f"at least {_fmt(self.minimum)}")
+        if self.maximum is not None:
+            parts.append(f"at most {_fmt(self.maximum)}")
+        if self.pattern and not self.enum:
+            parts.append(f"matching {self.pattern}")
+        if self.max_length:
+            parts.append(f"at most {self.max_length} characters")
+        return ", ".join(parts) if parts else "text"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    columns: tuple[str, ...]
+    description: str
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _resolve_bound(value: Any) -> float | None:
+    if value is None:
+        return None
+    if value == "current_year":
+        return float(_dt.date.today().year)
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Schema:
+    title: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    contract_columns: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    raw: dict = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def __getitem__(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Columns that must be present in the header (the contract plus required fields)."""
+        req = [f.name for f in self.fields if f.required]
+        return [n for n in self.names if n in self.contract_columns or n in req]
+
+    def enum(self, name: str) -> tuple[str, ...]:
+        values = self[name].enum
+        if values is None:
+            raise KeyError(f"{name} has no enumeration")
+        return values
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def parse_schema(raw: dict) -> Schema:
+    fields = []
+    for f in raw["fields"]:
+        c = f.get("constraints", {})
+        fields.append(
+            Field(
+                name=f["name"],
+                type=f["type"],
+                description=f.get("description", ""),
+                group=f.get("group", ""),
+                required=bool(c.get("required", False)),
+                enum=tuple(c["enum"]) if "enum" in c else None,
+                enum_descriptions=dict(f.get("enumDescriptions", {})),
+                pattern=c.get("pattern"),
+                minimum=_resolve_bound(c.get("minimum")),
+                maximum=_resolve_bound(c.get("maximum")),
+                exclusive_minimum=_resolve_bound(c.get("exclusiveMinimum")),
+                max_length=c.get("maxLength"),
+                unit=f.get("unit"),
+                example=f.get("example"),
+            )
+        )
+    rules = tuple(Rule(r["id"], tuple(r["columns"]), r["description"]) for r in raw.get("rules", []))
+    return Schema(
+        title=raw.get("title", ""),
+        fields=tuple(fields),
+        primary_key=tuple(raw["primaryKey"]),
+        contract_columns=tuple(raw.get("contractColumns", [])),
+        rules=rules,
+        raw=raw,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> Schema:
+    with open(SCHEMA_PATH, encoding="utf-8") as fh:
+        return parse_schema(json.load(fh))
+
+
+def conditions() -> tuple[str, ...]:
+    """The conditions a report can be built for, in schema order."""
+    return load_schema().enum("condition")
