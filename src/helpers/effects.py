@@ -1,0 +1,188 @@
+"""Harmonized effect sizes, one per row of the study table (like metafor's ``escalc``).
+
+Every row that carries a number gets:
+
+- ``yi``, ``vi``: the effect and its sampling variance on the *analysis scale*
+  (log for risk and odds ratios, a proportion difference for risk
+  differences, 0-10 points for pain differences, SD units for SMDs);
+- ``est``, ``lo``, ``hi``: the same on the *display scale* (ratios
+  back-transformed, risk differences and proportions in percent);
+- both **oriented so that values below the null favour ketamine**: an outcome
+  where higher is better (pain reduction, responders) has its sign flipped
+  (ratios inverted) and ``oriented`` is True.
+
+Effects come from arm data when present (``origin = arm_data``), otherwise
+from the reported effect and its 95% CI as generic inverse-variance data
+(``reported_ci``), otherwise from the point estimate alone (``reported_point``,
+shown but never pooled).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+Z975 = float(stats.norm.ppf(0.975))
+
+RATIO_MEASURES = ("risk_ratio", "odds_ratio")
+BINARY_MEASURES = ("risk_ratio", "odds_ratio", "risk_difference")
+CONTINUOUS_MEASURES = ("mean_difference", "standardized_mean_difference")
+#: measures that compare ketamine with a comparator (a proportion does not)
+COMPARATIVE_MEASURES = (
+    "mean_difference",
+    "median_difference",
+    "standardized_mean_difference",
+    "risk_difference",
+    "risk_ratio",
+    "odds_ratio",
+)
+
+#: how each measure is shown: axis label, null value, log axis
+DISPLAY = {
+    "mean_difference": dict(label="Mean difference in pain, points on a 0-10 scale", null=0.0, log=False, unit="points"),
+    "median_difference": dict(label="Median difference in pain, points on a 0-10 scale", null=0.0, log=False, unit="points"),
+    "standardized_mean_difference": dict(label="Standardized mean difference (Hedges' g), SD units", null=0.0, log=False, unit="SD"),
+    "risk_difference": dict(label="Risk difference, percentage points", null=0.0, log=False, unit="percentage points"),
+    "risk_ratio": dict(label="Risk ratio (log scale)", null=1.0, log=True, unit=""),
+    "odds_ratio": dict(label="Odds ratio (log scale)", null=1.0, log=True, unit=""),
+    "proportion": dict(label="Patients with the outcome after ketamine, percent", null=None, log=False, unit="%"),
+}
+
+#: to go from a row's unit to the analysis scale, multiply by this
+UNIT_FACTOR = {"points_0_10": 1.0, "mm_0_100": 0.1, "percent": 0.01, "sd_units": 1.0, "ratio": 1.0, "other": 1.0}
+
+
+# ------------------------------------------------------------------ escalc
+def escalc_binary(measure: str, ai, n1i, ci, n2i, add: float = 0.5, drop00: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Effects from 2x2 counts, as metafor's escalc (add 1/2 only to studies with a zero cell).
+
+    With ``drop00`` (used for ratio measures) studies with no events, or only
+    events, in both arms give NaN and so drop out.
+    """
+    ai, n1i, ci, n2i = (np.asarray(x, dtype=float) for x in (ai, n1i, ci, n2i))
+    bi, di = n1i - ai, n2i - ci
+    zero = (ai == 0) | (bi == 0) | (ci == 0) | (di == 0)
+    a, b, c, d = (np.where(zero, x + add, x) for x in (ai, bi, ci, di))
+    n1, n2 = a + b, c + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if measure == "risk_ratio":
+            yi = np.log((a / n1) / (c / n2))
+            vi = 1 / a - 1 / n1 + 1 / c - 1 / n2
+        elif measure == "odds_ratio":
+            yi = np.log((a * d) / (b * c))
+            vi = 1 / a + 1 / b + 1 / c + 1 / d
+        elif measure == "risk_difference":
+            p1, p2 = a / n1, c / n2
+            yi = p1 - p2
+            vi = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
+        else:
+            raise ValueError(f"not a binary measure: {measure}")
+    if drop00:
+        double = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
+        yi = np.where(double, np.nan, yi)
+        vi = np.where(double, np.nan, vi)
+    return yi, vi
+
+
+def hedges_correction(m) -> np.ndarray:
+    """Exact small-sample correction factor J(m) for Hedges' g (metafor's .cmicalc)."""
+    m = np.asarray(m, dtype=float)
+    return np.exp(special.gammaln(m / 2) - 0.5 * np.log(m / 2) - special.gammaln((m - 1) / 2))
+
+
+def escalc_continuous(measure: str, m1i, sd1i, n1i, m2i, sd2i, n2i) -> tuple[np.ndarray, np.ndarray]:
+    """Mean difference or Hedges' g from arm means, SDs and sizes, as metafor's escalc."""
+    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    if measure == "mean_difference":
+        return m1i - m2i, sd1i**2 / n1i + sd2i**2 / n2i
+    if measure == "standardized_mean_difference":
+        sp = np.sqrt(((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / (n1i + n2i - 2))
+        g = hedges_correction(n1i + n2i - 2) * (m1i - m2i) / sp
+        return g, 1 / n1i + 1 / n2i + g**2 / (2 * (n1i + n2i))
+    raise ValueError(f"not a continuous measure: {measure}")
+
+
+# ------------------------------------------------------------------ harmonize
+KEEP = [
+    "study_id", "citation", "year", "source", "verification", "condition", "design", "route",
+    "comparator", "comparator_class", "n_ketamine", "n_control", "outcome", "outcome_description",
+    "unit", "better", "effect_measure", "effect", "ci_lower", "ci_upper", "direction", "followup_days",
+    "followup_text",
+]
+
+
+def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
+    """One row per study-table row that has an effect measure, with yi/vi and display values."""
+    d = studies[studies["effect_measure"].notna()].copy()
+    out = d[KEEP].copy()
+    measure = d["effect_measure"].astype(str)
+    factor = d["unit"].astype(str).map(UNIT_FACTOR).fillna(1.0).astype(float)
+    is_ratio = measure.isin(RATIO_MEASURES)
+
+    # 1) reported effect and CI -> analysis scale
+    eff, lo, hi = (d[c].astype(float) for c in ("effect", "ci_lower", "ci_upper"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y_rep = np.where(is_ratio, np.log(eff), eff * factor)
+        lo_a = np.where(is_ratio, np.log(lo), lo * factor)
+        hi_a = np.where(is_ratio, np.log(hi), hi * factor)
+    v_rep = ((hi_a - lo_a) / (2 * Z975)) ** 2
+
+    # 2) arm data -> analysis scale (takes precedence)
+    y_arm = np.full(len(d), np.nan)
+    v_arm = np.full(len(d), np.nan)
+    for m in BINARY_MEASURES:
+        sel = (measure == m).to_numpy() & d[["events_ketamine", "n_ketamine", "events_control", "n_control"]].notna().all(axis=1).to_numpy()
+        if sel.any():
+            s = d[sel]
+            y, v = escalc_binary(m, s["events_ketamine"], s["n_ketamine"], s["events_control"], s["n_control"], drop00=m in RATIO_MEASURES)
+            y_arm[sel], v_arm[sel] = y, v
+    for m in CONTINUOUS_MEASURES:
+        cols = ["mean_ketamine", "sd_ketamine", "n_ketamine", "mean_control", "sd_control", "n_control"]
+        sel = (measure == m).to_numpy() & d[cols].notna().all(axis=1).to_numpy()
+        if sel.any():
+            s = d[sel]
+            f = factor[sel].to_numpy() if m == "mean_difference" else 1.0
+            y, v = escalc_continuous(
+                m, s["mean_ketamine"] * f, s["sd_ketamine"] * f, s["n_ketamine"], s["mean_control"] * f, s["sd_control"] * f, s["n_control"]
+            )
+            y_arm[sel], v_arm[sel] = y, v
+
+    sel = (measure == "proportion").to_numpy() & d[["events_ketamine", "n_ketamine"]].notna().all(axis=1).to_numpy()
+    if sel.any():  # metafor's "PR": a single-arm proportion
+        p = d.loc[sel, "events_ketamine"].astype(float).to_numpy() / d.loc[sel, "n_ketamine"].astype(float).to_numpy()
+        y_arm[sel], v_arm[sel] = p, p * (1 - p) / d.loc[sel, "n_ketamine"].astype(float).to_numpy()
+
+    has_arm = ~np.isnan(y_arm)
+    has_ci = ~np.isnan(v_rep) & ~np.isnan(y_rep)
+    yi = np.where(has_arm, y_arm, y_rep)
+    vi = np.where(has_arm, v_arm, np.where(has_ci, v_rep, np.nan))
+    origin = np.select([has_arm, has_ci, ~np.isnan(y_rep)], ["arm_data", "reported_ci", "reported_point"], "none")
+
+    # 3) orientation: below the null favours ketamine
+    comparative = measure.isin(COMPARATIVE_MEASURES).to_numpy()
+    flip = comparative & (d["better"].astype(str) == "higher").to_numpy()
+    yi = np.where(flip, -yi, yi)
+    ci_lo_a = np.where(has_arm | ~has_ci, yi - Z975 * np.sqrt(vi), np.where(flip, -hi_a, lo_a))
+    ci_hi_a = np.where(has_arm | ~has_ci, yi + Z975 * np.sqrt(vi), np.where(flip, -lo_a, hi_a))
+
+    # 4) display scale
+    def to_display(x):
+        x = np.asarray(x, dtype=float)
+        return np.select(
+            [is_ratio.to_numpy(), measure.isin(["risk_difference", "proportion"]).to_numpy()], [np.exp(x), 100 * x], x
+        )
+
+    out["yi"], out["vi"] = yi, vi
+    out["se"] = np.sqrt(vi)
+    out["est"], out["lo"], out["hi"] = to_display(yi), to_display(ci_lo_a), to_display(ci_hi_a)
+    out["origin"] = origin
+    out["oriented"] = flip
+    out["comparative"] = comparative
+    out["scale"] = np.where(is_ratio, "log", "identity")
+    return out.reset_index(drop=True)
+
+
+def direction_only(studies: pd.DataFrame) -> pd.DataFrame:
+    """Rows that report a direction but no number: for the effect-direction plot."""
+    d = studies[studies["effect"].isna() & studies["events_ketamine"].isna() & studies["mean_ketamine"].isna()]
+    return d.reset_index(drop=True)

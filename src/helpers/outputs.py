@@ -1,0 +1,96 @@
+"""Files the build writes besides the reports: tables (CSV) and the index page."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .effects import harmonize
+from .html import esc
+from .params import EVIDENCE_LABELS, condition_label
+from .pooling import decisions_table, pooled_table, pooling_groups
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote; numbers stay numbers."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype):
+            text = s.astype("string")
+            mask = text.str.match(_FORMULA).fillna(False).astype(bool)
+            if mask.any():
+                out[col] = text.where(~mask, "'" + text)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    neutralize_formulas(df).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+    return path
+
+
+def write_tables(studies: pd.DataFrame, folder: Path) -> dict[str, Path]:
+    """effects.csv (every row's harmonized effect), pooled_effects.csv and pooling_decisions.csv."""
+    effects = harmonize(studies)
+    groups = pooling_groups(effects)
+    return {
+        "effects": write_csv(effects, folder / "effects.csv"),
+        "pooled_effects": write_csv(pooled_table(groups), folder / "pooled_effects.csv"),
+        "pooling_decisions": write_csv(decisions_table(groups), folder / "pooling_decisions.csv"),
+    }
+
+
+INDEX_CSS = """
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; color: #222; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+.lede { color: #444; }
+.callout { border-left: 4px solid #D55E00; background: #fdf6f2; padding: .6rem 1rem; margin: 1rem 0; }
+table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
+th, td { border-bottom: 1px solid #e3e6ea; padding: .45rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; }
+td.summary { color: #444; font-size: 13.5px; }
+a { color: #0072B2; }
+"""
+
+
+def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str) -> Path:
+    seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
+    seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")]["study_id"].nunique()
+    verified = studies[studies["verification"] == "verified"]["study_id"].nunique()
+    rows = []
+    for job in jobs:
+        info = reports.get(job.name, {})
+        title = job.stem.split("_", 1)[-1].replace("_", " ").capitalize()
+        rows.append(
+            f"<tr><td>{esc(condition_label(job.condition))}</td>"
+            f'<td><a href="{esc(job.name)}">{esc(title)}</a></td>'
+            f'<td class="summary">{esc(info.get("summary", ""))}</td></tr>'
+        )
+    html = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<title>Ketamine for migraine, neck pain and low back pain: evidence reports</title>
+<style>{INDEX_CSS}</style></head>
+<body>
+<h1>Ketamine infusions for migraine, neck pain and low back pain</h1>
+<p class="lede">Evidence reports built from the study table ({len(studies)} rows,
+{studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
+<p class="callout">The source article cites {seed} studies; {seed_found} of them could be located in the
+literature. Its claims are shown beside {verified} verified published studies and are always marked as
+unverified.</p>
+<table><thead><tr><th>Condition</th><th>Report</th><th>Summary</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table>
+<p>Machine-readable tables: <a href="tables/effects.csv">effects.csv</a>,
+<a href="tables/pooled_effects.csv">pooled_effects.csv</a>,
+<a href="tables/pooling_decisions.csv">pooling_decisions.csv</a>. Figures at 300 dpi are under <code>figures/</code>.</p>
+</body></html>
+"""
+    path.write_text(html, encoding="utf-8")
+    return path

@@ -1,0 +1,85 @@
+"""Report parameters: the one definition of what a notebook may be run with.
+
+Parameters are checked here before any kernel starts; a value outside the
+allowed set is refused with a message that lists the allowed values, so no
+parameter can carry code into a notebook.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ParameterError
+from .paths import ROOT, STUDIES_PATH, display_path
+from .schema import conditions
+
+EVIDENCE = ("all", "verified", "claims")
+EVIDENCE_LABELS = {
+    "all": "published evidence and the article's claims",
+    "verified": "verified published evidence only",
+    "claims": "the source article's claims only",
+}
+ALL = "all"
+#: the default parameters of every notebook (the committed notebooks are run with these)
+DEFAULTS = {"condition": ALL, "evidence": "all", "data_path": "data/studies.csv", "figures_dir": ""}
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./ +@%,:~-]+$")
+
+
+def report_conditions() -> tuple[str, ...]:
+    """'all' followed by every condition of the schema."""
+    return (ALL,) + conditions()
+
+
+def condition_label(condition: str) -> str:
+    return "all conditions" if condition == ALL else condition.replace("_", " ")
+
+
+def check_condition(condition) -> str:
+    allowed = report_conditions()
+    if not isinstance(condition, str) or condition not in allowed:
+        raise ParameterError(f"unknown condition {condition!r}: expected one of {', '.join(allowed)}")
+    return condition
+
+
+def check_evidence(evidence) -> str:
+    if not isinstance(evidence, str) or evidence not in EVIDENCE:
+        raise ParameterError(f"unknown evidence value {evidence!r}: expected one of {', '.join(EVIDENCE)}")
+    return evidence
+
+
+def resolve_data_path(data_path) -> Path:
+    """A study-table path: relative paths are taken from the repository root."""
+    if data_path in (None, ""):
+        return STUDIES_PATH
+    if not isinstance(data_path, (str, Path)) or not _SAFE_PATH.match(str(data_path)):
+        raise ParameterError(
+            f"data_path {str(data_path)!r} has characters that are not allowed: expected a plain file path "
+            "(letters, digits and . _ / - + @ % , : ~ and spaces)"
+        )
+    path = Path(data_path)
+    path = path if path.is_absolute() else ROOT / path
+    if not path.is_file():
+        raise ParameterError(f"data_path {display_path(path)}: no such file (expected a CSV study table)")
+    return path.resolve()
+
+
+def check_parameters(condition, evidence, data_path) -> tuple[str, str, Path]:
+    return check_condition(condition), check_evidence(evidence), resolve_data_path(data_path)
+
+
+def select(studies: pd.DataFrame, condition: str = ALL, evidence: str = "all") -> pd.DataFrame:
+    """The rows a report shows: one condition (or all) and an evidence filter."""
+    check_condition(condition)
+    check_evidence(evidence)
+    keep = pd.Series(True, index=studies.index)
+    if condition != ALL:
+        keep &= studies["condition"] == condition
+    if evidence == "verified":
+        keep &= studies["verification"] == "verified"
+    elif evidence == "claims":
+        keep &= studies["source"] == "seed_article"
+    out = studies[keep].copy()
+    out.attrs = dict(studies.attrs, condition=condition, evidence=evidence)
+    return out

@@ -1,0 +1,173 @@
+"""Which effects may be pooled, and the pooled estimates.
+
+Rows are pooled only when they share condition, effect measure, comparator
+class, time-point window and verification status, are primary studies (a
+published meta-analysis is shown beside them, never pooled again), have a
+standard error, and there are at least two studies. Every group gets a
+sentence saying why it was or was not pooled.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .effects import RATIO_MEASURES
+from .meta import MetaResult, rma
+
+#: time-point windows for pooling, (name, upper bound in days, inclusive)
+WINDOWS: tuple[tuple[str, float], ...] = (
+    ("up_to_1_day", 1.0),
+    ("1_to_14_days", 14.0),
+    ("14_to_90_days", 90.0),
+    ("over_90_days", math.inf),
+)
+NO_WINDOW = "not_reported"
+GROUP_KEY = ["condition", "effect_measure", "comparator_class", "timepoint", "verification"]
+#: the fits written for every pooled group, in this order
+FITS = (("REML", "z"), ("DL", "z"), ("REML", "knha"))
+
+POOLED_COLUMNS = [
+    "condition", "effect_measure", "comparator", "timepoint", "k", "method", "estimate", "se",
+    "ci_lower", "ci_upper", "tau2", "i2", "pi_lower", "pi_upper",
+]
+
+
+def timepoint_window(days: float) -> str:
+    if days is None or pd.isna(days):
+        return NO_WINDOW
+    for name, upper in WINDOWS:
+        if days <= upper:
+            return name
+    return WINDOWS[-1][0]
+
+
+def exclusion_reason(row) -> str | None:
+    """Why a single row cannot enter any pooled estimate (None when it can)."""
+    if row["source"] == "seed_article" or row["verification"] == "not_found":
+        return "claim of the source article that could not be located"
+    if row["design"] == "meta_analysis":
+        return "published meta-analysis: shown as its own estimate, never pooled with trials"
+    if row["effect_measure"] == "proportion" or row["comparator_class"] == "none":
+        return "single-arm result with no comparator"
+    if row["effect_measure"] == "median_difference":
+        return "median difference without a standard error"
+    if not np.isfinite(row["vi"]) or row["vi"] <= 0:
+        return "no confidence interval or arm data to give it a weight"
+    return None
+
+
+@dataclass
+class PoolGroup:
+    key: dict
+    rows: pd.DataFrame  # every harmonized row of the group, with an 'excluded' reason column
+    used: pd.DataFrame  # the rows that enter the model
+    fits: list[MetaResult] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def pooled(self) -> bool:
+        return bool(self.fits)
+
+    @property
+    def k(self) -> int:
+        return len(self.used)
+
+    def label(self) -> str:
+        k = self.key
+        return f"{k['condition']} / {k['effect_measure']} / {k['comparator_class']} comparator / {k['timepoint']} / {k['verification']}"
+
+
+def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:
+    """Group harmonized effects and fit random-effects models where pooling is valid."""
+    if effects.empty:
+        return []
+    e = effects.copy()
+    e["timepoint"] = e["followup_days"].map(timepoint_window)
+    e["excluded"] = e.apply(exclusion_reason, axis=1)
+    for col in GROUP_KEY:
+        e[col] = e[col].astype(str)
+    groups = []
+    for key, rows in e.groupby(GROUP_KEY, sort=True, observed=True):
+        key = dict(zip(GROUP_KEY, key))
+        rows = rows.copy()
+        eligible = rows[rows["excluded"].isna()]
+        # one row per study: the latest time point inside the window
+        eligible = eligible.sort_values(["study_id", "followup_days"], na_position="first")
+        dup = eligible.duplicated("study_id", keep="last")
+        rows.loc[eligible.index[dup], "excluded"] = "another time point of a study already in this group"
+        used = eligible[~dup]
+        group = PoolGroup(key, rows, used)
+        if len(used) >= 2:
+            group.fits = [rma(used["yi"], used["vi"], method=m, test=t) for m, t in FITS]
+            group.reason = f"pooled: {len(used)} comparable studies ({_comparable(key)})"
+        else:
+            reasons = sorted(set(rows["excluded"].dropna()))
+            if len(used) == 1 and not reasons:
+                group.reason = "not pooled: only one study in this group (at least two are needed)"
+            elif len(used) == 1:
+                group.reason = "not pooled: only one usable study; the others: " + "; ".join(reasons)
+            else:
+                group.reason = "not pooled: " + "; ".join(reasons)
+        groups.append(group)
+    return groups
+
+
+def _comparable(key: dict) -> str:
+    return (
+        f"same condition, {key['effect_measure'].replace('_', ' ')}, {key['comparator_class']} comparator, "
+        f"time point {key['timepoint'].replace('_', ' ')}, all {key['verification']}"
+    )
+
+
+def pooled_table(groups: list[PoolGroup]) -> pd.DataFrame:
+    """The machine-readable pooled estimates (tables/pooled_effects.csv).
+
+    Estimates are on the analysis scale (log for ratio measures), oriented so
+    that values below the null favour ketamine.
+    """
+    records = []
+    for g in groups:
+        for fit in g.fits:
+            records.append(
+                {
+                    "condition": g.key["condition"],
+                    "effect_measure": g.key["effect_measure"],
+                    "comparator": g.key["comparator_class"],
+                    "timepoint": g.key["timepoint"],
+                    "k": fit.k,
+                    "method": fit.label,
+                    "estimate": fit.estimate,
+                    "se": fit.se,
+                    "ci_lower": fit.ci_lower,
+                    "ci_upper": fit.ci_upper,
+                    "tau2": fit.tau2,
+                    "i2": fit.i2,
+                    "pi_lower": fit.pi_lower,
+                    "pi_upper": fit.pi_upper,
+                    "verification": g.key["verification"],
+                    "scale": "log" if g.key["effect_measure"] in RATIO_MEASURES else "identity",
+                    "studies": ";".join(g.used["study_id"]),
+                }
+            )
+    cols = POOLED_COLUMNS + ["verification", "scale", "studies"]
+    return pd.DataFrame.from_records(records, columns=cols)
+
+
+def decisions_table(groups: list[PoolGroup]) -> pd.DataFrame:
+    """One row per group: what it holds and why it was or was not pooled."""
+    return pd.DataFrame(
+        [
+            {
+                **g.key,
+                "rows": len(g.rows),
+                "studies": g.rows["study_id"].nunique(),
+                "k_pooled": g.k if g.pooled else 0,
+                "decision": g.reason,
+            }
+            for g in groups
+        ],
+        columns=GROUP_KEY + ["rows", "studies", "k_pooled", "decision"],
+    )

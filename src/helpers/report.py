@@ -1,0 +1,373 @@
+"""What the notebooks call: one object per report with the data, prose, tables and figures.
+
+A notebook is prose, a parameters cell and short calls such as::
+
+    from helpers.report import open_report
+    r = open_report(condition, evidence, data_path, figures_dir)
+    r.headline()            # Markdown whose numbers come from the data
+    r.studies_table()       # escaped HTML table
+    fig = r.effect_figure(); r.save(fig, "effect_sizes"); plt.show()
+
+Nothing here depends on the kernel's working directory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from . import plots
+from .effects import DISPLAY, direction_only, harmonize
+from .html import doi_link, esc, md, pmid_link, table_html
+from .loader import load_studies
+from .params import ALL, EVIDENCE_LABELS, check_parameters, condition_label, select
+from .plots import human_duration
+from .pooling import PoolGroup, decisions_table, pooling_groups
+
+#: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
+MAX_TABLE_ROWS = 60
+
+NUMBER_WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+
+
+def count_word(n: int) -> str:
+    return NUMBER_WORDS.get(int(n), str(int(n)))
+
+
+def plural(n: int, word: str, plural_form: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural_form or word + 's')}"
+
+
+def short_name(row) -> str:
+    return plots._short_name(row["citation"], row["year"])
+
+
+@dataclass
+class Report:
+    condition: str
+    evidence: str
+    data_path: str
+    figures_dir: str = ""
+    table: pd.DataFrame = field(repr=False, default=None)
+
+    # ------------------------------------------------------------ data
+    @cached_property
+    def studies(self) -> pd.DataFrame:
+        """The rows this report shows (condition and evidence filter applied)."""
+        return select(self.table, self.condition, self.evidence)
+
+    @cached_property
+    def effects(self) -> pd.DataFrame:
+        return harmonize(self.studies)
+
+    @cached_property
+    def groups(self) -> list[PoolGroup]:
+        return pooling_groups(self.effects)
+
+    @property
+    def label(self) -> str:
+        return condition_label(self.condition)
+
+    def save(self, fig, name: str):
+        """Save a figure as a 300-dpi PNG when the build asked for figures."""
+        return plots.save(fig, name, self.figures_dir)
+
+    # ------------------------------------------------------------ shared prose
+    def scope(self) -> Markdown:
+        s = self.studies
+        n_studies = s["study_id"].nunique()
+        text = (
+            f"This report covers **{self.label}** ({EVIDENCE_LABELS[self.evidence]}): "
+            f"{plural(len(s), 'row')} of the study table from {plural(n_studies, 'study', 'studies')}."
+        )
+        return Markdown(text)
+
+    def claims_note(self) -> Markdown:
+        """The plain statement at the top of every report about the article's citations."""
+        t = self.table
+        seed = t[t["source"] == "seed_article"]
+        n = seed["study_id"].nunique()
+        found = seed[seed["verification"] == "verified"]["study_id"].nunique()
+        here = self.studies[self.studies["source"] == "seed_article"]["study_id"].nunique()
+        text = (
+            f"**The source article cites {count_word(n)} studies, and {count_word(found)} of them "
+            f"could be located in the literature.** "
+        )
+        if here:
+            verb = "concerns" if here == 1 else "concern"
+            text += (
+                f"{count_word(here).capitalize()} of its citations {verb} {self.label}; they appear here as the "
+                "article's claims, drawn hollow and labelled *article claim, not located*, never as evidence."
+            )
+        else:
+            text += "None of its citations fall within this selection."
+        return Markdown(text)
+
+    # ------------------------------------------------------------ overview
+    def overview_headline(self) -> Markdown:
+        s = self.studies
+        lit = s[s["source"] == "literature"]
+        verified = lit[lit["verification"] == "verified"]["study_id"].nunique()
+        seed = s[s["source"] == "seed_article"]["study_id"].nunique()
+        designs = lit.drop_duplicates("study_id")["design"].astype(str).value_counts()
+        rcts = int(designs.get("rct", 0) + designs.get("crossover_rct", 0))
+        text = (
+            f"**{self.label.capitalize()}: {plural(verified, 'verified published study', 'verified published studies')} "
+            f"({rcts} randomized) and {plural(seed, 'unverified article claim')}.**"
+        )
+        return Markdown(text)
+
+    def studies_table(self) -> HTML:
+        """One line per study: citation, year, design, n, regimen, verification and identifiers."""
+        s = self.studies.drop_duplicates(["study_id", "condition"]).sort_values(["source", "condition", "year", "study_id"])
+        if s.empty:
+            return HTML("<p><em>No studies in this selection.</em></p>")
+        rows = []
+        for _, r in s.head(MAX_TABLE_ROWS).iterrows():
+            claim = r["verification"] == "not_found"
+            badge = (
+                '<span class="claim-badge">article claim, not located</span>'
+                if claim
+                else f'<span class="verified-badge">{esc(r["verification"])}</span>'
+            )
+            n = _n_text(r)
+            ids = " ".join(x for x in (doi_link(r["doi"]), pmid_link(r["pmid"])) if x)
+            rows.append(
+                f'<tr class="{"claim" if claim else "evidence"}"><td>{esc(r["citation"])}</td><td>{esc(r["year"])}</td>'
+                f'<td>{esc(str(r["condition"]).replace("_", " "))}</td><td>{esc(str(r["design"]).replace("_", " "))}</td>'
+                f"<td>{esc(n)}</td><td>{esc(r['regimen'])}</td><td>{esc(r['comparator'])}</td>"
+                f"<td>{badge}</td><td>{ids}</td></tr>"
+            )
+        head = "".join(f"<th>{h}</th>" for h in ("Study", "Year", "Condition", "Design", "n (ketamine / comparator)", "Ketamine regimen", "Comparator", "Verification", "Identifiers"))
+        more = _more_note(len(s))
+        return HTML(f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
+
+    def counts_table(self) -> HTML:
+        """Studies by condition x design x verification."""
+        s = self.studies.drop_duplicates(["study_id", "condition"])
+        if s.empty:
+            return HTML("<p><em>No studies in this selection.</em></p>")
+        counts = (
+            s.groupby(["condition", "design", "verification"], observed=True).size().rename("studies").reset_index()
+        )
+        wide = counts.pivot_table(index=["condition", "design"], columns="verification", values="studies", fill_value=0, observed=True)
+        wide = wide.reindex(columns=[v for v in ("verified", "unverified", "not_found") if v in wide.columns])
+        wide = wide.reset_index()
+        wide.columns = [str(c).replace("_", " ") for c in wide.columns]
+        for c in ("condition", "design"):
+            wide[c] = wide[c].astype(str).str.replace("_", " ")
+        return HTML(table_html(wide, caption="Studies by condition, design and verification"))
+
+    # ------------------------------------------------------------ effect sizes
+    def effects_headline(self) -> Markdown:
+        e = self.effects
+        with_number = e[np.isfinite(e["est"].astype(float))]
+        panels = with_number["effect_measure"].astype(str).nunique()
+        direction_rows = len(self.direction_rows)
+        pooled = sum(g.pooled for g in self.groups)
+        claims = int((with_number["verification"] == "not_found").sum())
+        text = (
+            f"**{self.label.capitalize()}: {plural(len(with_number), 'numeric effect')} from "
+            f"{plural(with_number['study_id'].nunique(), 'study', 'studies')} in {plural(panels, 'panel')}, "
+            f"{plural(direction_rows, 'row')} with a direction only, {plural(pooled, 'pooled group')}"
+            f"{f'; {claims} of the numbers are unverified article claims' if claims else ''}.**"
+        )
+        return Markdown(text)
+
+    @cached_property
+    def direction_rows(self) -> pd.DataFrame:
+        return direction_only(self.studies)
+
+    def effect_figure(self):
+        return plots.effect_panels(self.effects, self.condition)
+
+    def direction_figure(self):
+        return plots.direction_plot(self.direction_rows, self.condition)
+
+    def effects_table(self) -> HTML:
+        e = self.effects
+        if e.empty:
+            return HTML("<p><em>No row of this selection reports an effect measure.</em></p>")
+        rows = []
+        for _, r in e.sort_values(["effect_measure", "year", "study_id"]).head(MAX_TABLE_ROWS).iterrows():
+            spec = DISPLAY[str(r["effect_measure"])]
+            est = _fmt_num(r["est"])
+            ci = f"{_fmt_num(r['lo'])} to {_fmt_num(r['hi'])}" if np.isfinite(r["lo"]) else ""
+            rows.append(
+                {
+                    "Study": short_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
+                    "Outcome": r["outcome_description"] if pd.notna(r["outcome_description"]) else r["outcome"],
+                    "Time point": r["followup_text"] if pd.notna(r["followup_text"]) else "",
+                    "Measure": str(r["effect_measure"]).replace("_", " "),
+                    "As reported": _as_reported(r),
+                    "Harmonized": f"{est} {spec['unit']}".strip(),
+                    "95% CI": ci,
+                    "Sign reversed": "yes" if r["oriented"] else "",
+                    "Direction reported": str(r["direction"]).replace("_", " "),
+                }
+            )
+        df = pd.DataFrame(rows)
+        return HTML(table_html(df, caption="Every effect with its harmonized value (left of the null favours ketamine)") + _more_note(len(e)))
+
+    def pooling_summary(self) -> Markdown:
+        groups = self.groups
+        if not groups:
+            return Markdown("No row of this selection has an effect that could be considered for pooling.")
+        pooled = [g for g in groups if g.pooled]
+        lines = [
+            f"Rows were grouped by condition, effect measure, comparator class, time-point window and verification "
+            f"status: {plural(len(groups), 'group')}, {plural(len(pooled), 'pooled')} "
+            f"(random effects, REML, with the Hartung-Knapp interval as a check)."
+        ]
+        return Markdown(" ".join(lines))
+
+    def pooling_table(self) -> HTML:
+        d = decisions_table(self.groups)
+        if d.empty:
+            return HTML("")
+        d = d.drop(columns=["k_pooled"])
+        for c in ("condition", "effect_measure", "comparator_class", "timepoint"):
+            d[c] = d[c].astype(str).str.replace("_", " ")
+        d.columns = ["Condition", "Measure", "Comparator", "Time point", "Verification", "Rows", "Studies", "Decision"]
+        return HTML(table_html(d, caption="Which groups were pooled, and why the others were not"))
+
+    def pooled_groups(self) -> list[PoolGroup]:
+        return [g for g in self.groups if g.pooled]
+
+    def forest_figure(self, group: PoolGroup):
+        return plots.forest_plot(group)
+
+    def pooled_text(self, group: PoolGroup) -> Markdown:
+        fit = group.fits[0]
+        spec = DISPLAY[group.key["effect_measure"]]
+        back = np.exp if spec["log"] else (lambda x: x * (100 if group.key["effect_measure"] == "risk_difference" else 1))
+        knha = next((f for f in group.fits if f.test == "knha"), None)
+        names = ", ".join(md(short_name(r)) for _, r in group.used.iterrows())
+        text = (
+            f"**{md(group.label())}** ({names}): pooled {md(spec['label'].split(',')[0].lower())} "
+            f"{back(fit.estimate):.2f} (95% CI {back(fit.ci_lower):.2f} to {back(fit.ci_upper):.2f}; "
+            f"prediction interval {back(fit.pi_lower):.2f} to {back(fit.pi_upper):.2f}); "
+            f"tau² = {fit.tau2:.3g}, I² = {fit.i2:.0f}%."
+        )
+        if knha is not None:
+            text += f" Hartung-Knapp 95% CI {back(knha.ci_lower):.2f} to {back(knha.ci_upper):.2f}."
+        if fit.k < 5:
+            text += f" With only {count_word(fit.k)} studies, the between-study variance is barely estimable; read the interval, not the point."
+        return Markdown(text)
+
+    # ------------------------------------------------------------ follow-up
+    def followup_headline(self) -> Markdown:
+        s = self.studies
+        times = s["followup_days"].dropna()
+        no_time = int(s["followup_days"].isna().sum())
+        if times.empty:
+            return Markdown(f"**{self.label.capitalize()}: no row states a follow-up time; {plural(no_time, 'row')} without one.**")
+        text = (
+            f"**{self.label.capitalize()}: {plural(int(times.nunique()), 'distinct follow-up time')} across "
+            f"{plural(s.loc[times.index, 'study_id'].nunique(), 'study', 'studies')}, from {human_duration(times.min())} "
+            f"to {human_duration(times.max())}; {plural(no_time, 'row')} state no follow-up time.**"
+        )
+        return Markdown(text)
+
+    def followup_figure(self):
+        return plots.followup_plot(self.studies, self.condition)
+
+    def followup_table(self) -> HTML:
+        s = self.studies
+        if s.empty:
+            return HTML("<p><em>No studies in this selection.</em></p>")
+        rows = []
+        for (sid, cond), g in s.groupby(["study_id", "condition"], observed=True, sort=False):
+            r = g.iloc[0]
+            times = sorted(g["followup_days"].dropna().unique())
+            rows.append(
+                {
+                    "Study": short_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
+                    "Condition": str(cond).replace("_", " "),
+                    "Ketamine given for": human_duration(r["infusion_days"]) if pd.notna(r["infusion_days"]) else "not stated",
+                    "Follow-up time points": ", ".join(human_duration(t) for t in times) or "not stated",
+                    "As worded in the source": "; ".join(sorted(set(g["followup_text"].dropna().astype(str)))),
+                }
+            )
+        df = pd.DataFrame(rows).sort_values(["Condition", "Study"])
+        return HTML(table_html(df.head(MAX_TABLE_ROWS), caption="Infusion length and follow-up per study") + _more_note(len(df)))
+
+    # ------------------------------------------------------------ adverse events
+    def harms_headline(self) -> Markdown:
+        s = self.studies.drop_duplicates(["study_id", "condition"])
+        lit = s[s["source"] == "literature"]
+        with_ae = lit["adverse_events"].notna().sum()
+        seed = s[s["source"] == "seed_article"]
+        seed_ae = seed["adverse_events"].notna().sum()
+        text = (
+            f"**{self.label.capitalize()}: {with_ae} of {plural(len(lit), 'published study', 'published studies')} "
+            f"record harms in the table; {seed_ae} of the article's {plural(len(seed), 'claim')} attribute a harm to a cited study.**"
+        )
+        return Markdown(text)
+
+    def harms_table(self) -> HTML:
+        s = self.studies.drop_duplicates(["study_id", "condition"]).sort_values(["condition", "source", "year"])
+        if s.empty:
+            return HTML("<p><em>No studies in this selection.</em></p>")
+        df = pd.DataFrame(
+            {
+                "Condition": s["condition"].astype(str).str.replace("_", " "),
+                "Study": [short_name(r) for _, r in s.iterrows()],
+                "Source": s["source"].astype(str).map({"literature": "published", "seed_article": "article claim, not located"}),
+                "Route": s["route"].astype(str),
+                "Harms recorded": s["adverse_events"].fillna("none recorded in the table"),
+            }
+        )
+        return HTML(table_html(df.head(MAX_TABLE_ROWS), caption="Harms by condition and source") + _more_note(len(df)))
+
+    def harms_counts(self) -> HTML:
+        s = self.studies.drop_duplicates(["study_id", "condition"])
+        if s.empty:
+            return HTML("")
+        t = s.assign(recorded=s["adverse_events"].notna().map({True: "harms recorded", False: "none recorded"}))
+        wide = t.groupby(["condition", "source", "recorded"], observed=True).size().unstack(fill_value=0).reset_index()
+        wide["condition"] = wide["condition"].astype(str).str.replace("_", " ")
+        wide["source"] = wide["source"].astype(str).map({"literature": "published", "seed_article": "article claim"})
+        return HTML(table_html(wide, caption="Studies with and without recorded harms"))
+
+
+def _n_text(r) -> str:
+    nk, nc = r["n_ketamine"], r["n_control"]
+    if pd.isna(nk) and pd.isna(nc):
+        return "not stated"
+    if pd.isna(nc):
+        return f"{int(nk)}"
+    return f"{'?' if pd.isna(nk) else int(nk)} / {int(nc)}"
+
+
+def _fmt_num(x) -> str:
+    if x is None or not np.isfinite(x):
+        return ""
+    return f"{x:.2f}"
+
+
+def _as_reported(r) -> str:
+    if pd.isna(r["effect"]):
+        return "from arm data" if r["origin"] == "arm_data" else ""
+    unit = {"mm_0_100": " mm", "points_0_10": " points", "percent": "%"}.get(str(r["unit"]), "")
+    text = f"{r['effect']:g}{unit}"
+    if pd.notna(r["ci_lower"]):
+        text += f" ({r['ci_lower']:g} to {r['ci_upper']:g})"
+    return text
+
+
+def _more_note(n: int) -> str:
+    if n <= MAX_TABLE_ROWS:
+        return ""
+    return f"<p><em>The first {MAX_TABLE_ROWS} of {n} rows are shown; the full table is in tables/effects.csv and data/studies.csv.</em></p>"
+
+
+def open_report(condition: str = ALL, evidence: str = "all", data_path: str = "data/studies.csv", figures_dir: str = "") -> Report:
+    """Check the parameters, load and validate the table, and set the figure style."""
+    condition, evidence, path = check_parameters(condition, evidence, data_path)
+    plots.apply_style()
+    table = load_studies(path)
+    return Report(condition=condition, evidence=evidence, data_path=str(path), figures_dir=figures_dir or "", table=table)
