@@ -39,8 +39,8 @@ COMPARATIVE_MEASURES = (
 
 #: how each measure is shown: axis label, null value, log axis
 DISPLAY = {
-    "mean_difference": dict(label="Mean difference in pain, points on a 0-10 scale", null=0.0, log=False, unit="points"),
-    "median_difference": dict(label="Median difference in pain, points on a 0-10 scale", null=0.0, log=False, unit="points"),
+    "mean_difference": dict(label="Mean difference, points on a 0-10 scale", null=0.0, log=False, unit="points"),
+    "median_difference": dict(label="Median difference, points on a 0-10 scale", null=0.0, log=False, unit="points"),
     "standardized_mean_difference": dict(label="Standardized mean difference (Hedges' g), SD units", null=0.0, log=False, unit="SD"),
     "risk_difference": dict(label="Risk difference, percentage points", null=0.0, log=False, unit="percentage points"),
     "risk_ratio": dict(label="Risk ratio (log scale)", null=1.0, log=True, unit=""),

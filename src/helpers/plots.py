@@ -91,12 +91,26 @@ def _short_name(citation: str, year) -> str:
     return f"{first} {year}"
 
 
-def row_label(r) -> str:
-    time = r.get("followup_text") or ""
-    time = "" if pd.isna(time) or time in ("not stated",) else f", {time}"
+def _short_time(r) -> str:
+    days = r.get("followup_days")
+    if days is not None and not pd.isna(days):
+        return human_duration(float(days))
+    text = r.get("followup_text")
+    if text is None or pd.isna(text) or text == "not stated":
+        return ""
+    text = str(text)
+    return text if len(text) <= 22 else text[:21].rstrip() + "\u2026"
+
+
+def row_label(r, width: int = 46) -> str:
+    """'Author year: outcome, time' kept short enough to leave room for the plot."""
     outcome = str(r["outcome"]).replace("_", " ")
+    time = _short_time(r)
     dagger = " \u2020" if bool(r.get("oriented", False)) else ""
-    return f"{_short_name(r['citation'], r['year'])}: {outcome}{time}{dagger}"
+    label = f"{_short_name(r['citation'], r['year'])}: {outcome}" + (f", {time}" if time else "")
+    if len(label) > width:
+        label = label[: width - 1].rstrip() + "\u2026"
+    return label + dagger
 
 
 def _marker_style(verification: str, design: str) -> dict:
@@ -125,20 +139,17 @@ def _legend_handles(verifications, meta: bool) -> list:
 
 
 def _favours(ax, log: bool = False) -> None:
-    ax.annotate(
-        f"\u2190 {FAVOURS_KETAMINE}", xy=(0.0, -0.16), xycoords="axes fraction", ha="left", va="top",
-        fontsize=9, color=OKABE_ITO["black"],
-    )
-    ax.annotate(
-        f"{FAVOURS_COMPARATOR} \u2192", xy=(1.0, -0.16), xycoords="axes fraction", ha="right", va="top",
-        fontsize=9, color=OKABE_ITO["black"],
-    )
+    """'favours ketamine' left and 'favours comparator' right, just above the plotting area."""
+    ax.annotate(f"\u2190 {FAVOURS_KETAMINE}", xy=(0.0, 1.01), xycoords="axes fraction", ha="left", va="bottom",
+                fontsize=8.5, color=OKABE_ITO["black"])
+    ax.annotate(f"{FAVOURS_COMPARATOR} \u2192", xy=(1.0, 1.01), xycoords="axes fraction", ha="right", va="bottom",
+                fontsize=8.5, color=OKABE_ITO["black"])
 
 
 def _null_line(ax, null: float) -> None:
     ax.axvline(null, color=OKABE_ITO["black"], linewidth=1.0, linestyle="--", zorder=1)
-    ax.annotate("no difference", xy=(null, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
-                textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    ax.annotate("no difference", xy=(null, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3),
+                textcoords="offset points", ha="left", va="bottom", fontsize=7.5, rotation=90, color="#444444")
 
 
 def _log_axis(ax) -> None:
@@ -180,9 +191,9 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
         rows = rows.sort_values(sort_cols, na_position="first")
         rows, hidden = _limit(rows, sort_cols)
         panels.append((m, rows, hidden))
-    heights = [max(len(r), 1) * 0.38 + 1.3 for _, r, _ in panels]
+    heights = [max(len(r), 1) * 0.36 + 1.5 for _, r, _ in panels]
     fig, axes = plt.subplots(
-        len(panels), 1, figsize=(9, sum(heights) + 0.9), gridspec_kw={"height_ratios": heights}, squeeze=False
+        len(panels), 1, figsize=(10, sum(heights) + 1.2), gridspec_kw={"height_ratios": heights}, squeeze=False
     )
     any_oriented = False
     verifs, meta = set(), False
@@ -211,7 +222,7 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
             _null_line(ax, spec["null"])
             _pad_around(ax, rows, spec["null"], spec["log"])
             _favours(ax, spec["log"])
-            ax.set_title(spec["label"].split(",")[0].replace(" (log scale)", ""), loc="left", fontsize=10)
+            ax.set_title(spec["label"].split(",")[0].replace(" (log scale)", ""), loc="left", fontsize=10, pad=16)
         else:
             ax.set_xlim(0, 100)
             ax.set_title("Single-arm results (no comparator: not a comparison)", loc="left", fontsize=10)
@@ -223,10 +234,10 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
     notes = []
     if any_oriented:
         notes.append("\u2020 outcome where higher is better: sign reversed so that left favours ketamine")
-    fig.legend(handles=handles, loc="lower left", ncol=min(len(handles), 4), frameon=False, bbox_to_anchor=(0.02, 0.0))
+    fig.legend(handles=handles, loc="upper left", ncol=min(len(handles), 4), frameon=False, bbox_to_anchor=(0.01, 0.985 - 0.25 / fig.get_figheight()))
     if notes:
-        fig.text(0.98, 0.005, "\n".join(notes), ha="right", va="bottom", fontsize=8)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.98))
+        fig.text(0.01, 0.004, "\n".join(notes), ha="left", va="bottom", fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 1 - 0.75 / fig.get_figheight()))
     return fig
 
 
@@ -258,8 +269,8 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
         _empty(ax, "Every row of this selection reports a number.")
         fig.suptitle(title, fontweight="bold")
         return fig
-    rows = rows.sort_values(["source", "year", "study_id"]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, len(rows) * 0.38 + 1.8))
+    rows = rows.sort_values(["source", "year", "study_id", "followup_days"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(10, len(rows) * 0.36 + 1.8))
     y = np.arange(len(rows))[::-1]
     verifs = set()
     for yi, (_, r) in zip(y, rows.iterrows()):
@@ -271,7 +282,10 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
                         fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
         verifs.add(str(r["verification"]))
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{_short_name(r['citation'], r['year'])}: {str(r['outcome']).replace('_', ' ')}" for _, r in rows.iterrows()])
+    many = rows["condition"].astype(str).nunique() > 1
+    ax.set_yticklabels(
+        [row_label(r) + (f" ({str(r['condition']).replace('_', ' ')})" if many else "") for _, r in rows.iterrows()]
+    )
     ax.set_xticks(range(len(DIRECTION_ORDER)))
     ax.set_xticklabels(["favours\ncomparator", "no\ndifference", "favours\nketamine", "not\nreported"])
     ax.set_xlim(-0.5, len(DIRECTION_ORDER) + 0.6)
@@ -288,12 +302,10 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
 TIME_TICKS = [
     (1 / 1440 * 30, "30 min"),
     (1 / 24 * 2, "2 h"),
-    (1 / 24 * 8, "8 h"),
     (1.0, "1 day"),
     (7.0, "1 week"),
     (30.44, "1 month"),
     (91.3, "3 months"),
-    (182.6, "6 months"),
     (365.25, "1 year"),
 ]
 
@@ -337,13 +349,13 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     group_spans = []
     for cond in conditions:
         block = order[order["condition"] == cond]
-        start = y
+        header = y
+        y += 1
         for _, r in block.iterrows():
             positions[(cond, r["study_id"])] = y
             ylabels.append(r["label"])
             y += 1
-        group_spans.append((cond, start, y - 1))
-        y += 0.6
+        group_spans.append((cond, header, y - 1))
     fig, ax = plt.subplots(figsize=(9.5, max(y, 1) * 0.36 + 2.0))
     verifs = set()
     drew_infusion = False
@@ -361,9 +373,11 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
             ax.plot([t], [-pos], zorder=3, **style)
         if len(times) > 1:
             ax.plot([min(times), max(times)], [-pos, -pos], color=colour, linewidth=1.0, zorder=2)
-        if first["verification"] == "not_found" and len(times):
-            ax.annotate(CLAIM_TAG, xy=(max(times), -pos), xytext=(9, 0), textcoords="offset points", va="center",
-                        fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
+        if first["verification"] == "not_found":
+            at = max(times) if len(times) else (float(inf.iloc[0]) if not inf.empty else None)
+            if at is not None:
+                ax.annotate(CLAIM_TAG, xy=(at, -pos), xytext=(9, 0), textcoords="offset points", va="center",
+                            fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
         verifs.add(str(first["verification"]))
     ax.set_xscale("log")
     ax.set_xlim(0.01, 1500)
@@ -372,11 +386,12 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_yticks([-p for p in positions.values()])
     ax.set_yticklabels(ylabels)
-    for cond, start, end in group_spans:
-        ax.annotate(cond.replace("_", " "), xy=(1.0, -(start + end) / 2), xycoords=("axes fraction", "data"),
-                    xytext=(6, 0), textcoords="offset points", va="center", fontsize=9, fontweight="bold", rotation=270)
-        ax.axhline(-(end + 0.8), color=OKABE_ITO["grey"], linewidth=0.6)
-    ax.set_ylim(-(y - 0.2), 0.8)
+    for cond, header, end in group_spans:
+        ax.annotate(cond.replace("_", " ").capitalize(), xy=(0.005, -header), xycoords=("axes fraction", "data"),
+                    va="center", ha="left", fontsize=9.5, fontweight="bold")
+        if header:
+            ax.axhline(-(header - 0.5), color=OKABE_ITO["grey"], linewidth=0.6)
+    ax.set_ylim(-(y - 0.4), 0.6)
     ax.set_xlabel("Time since ketamine was started (log scale)")
     ax.grid(axis="y", visible=False)
     ax.set_title(title, loc="left")
@@ -398,7 +413,9 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     spec = DISPLAY[measure]
     back = np.exp if spec["log"] else (lambda x: np.asarray(x) * (100 if measure == "risk_difference" else 1))
     k = len(used)
-    fig, ax = plt.subplots(figsize=(10, 0.45 * k + 2.6))
+    fig, (ax, axt) = plt.subplots(
+        1, 2, figsize=(11, 0.45 * k + 3.0), sharey=True, gridspec_kw={"width_ratios": [3, 2], "wspace": 0.02}
+    )
     ys = np.arange(k)[::-1] + 2
     weights = np.array(fit.weights)
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
@@ -410,32 +427,32 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     est, lo, hi = back([fit.estimate, fit.ci_lower, fit.ci_upper])
     pil, piu = back([fit.pi_lower, fit.pi_upper])
     ax.add_patch(Polygon([[lo, 0.8], [est, 1.1], [hi, 0.8], [est, 0.5]], closed=True, color=OKABE_ITO["black"], zorder=3))
-    ax.plot([pil, piu], [0.3, 0.3], color=OKABE_ITO["black"], linewidth=1.0, linestyle="-", zorder=2)
-    ax.plot([pil, pil], [0.2, 0.4], color=OKABE_ITO["black"], linewidth=1.0)
-    ax.plot([piu, piu], [0.2, 0.4], color=OKABE_ITO["black"], linewidth=1.0)
+    ax.plot([pil, piu], [0.2, 0.2], color=OKABE_ITO["black"], linewidth=1.0, zorder=2)
+    for x in (pil, piu):
+        ax.plot([x, x], [0.1, 0.3], color=OKABE_ITO["black"], linewidth=1.0)
     null = spec["null"]
-    ax.axvline(null, color=OKABE_ITO["black"], linestyle="--", linewidth=1.0, zorder=1)
-    ax.annotate("no difference", xy=(null, k + 2.4), ha="center", va="bottom", fontsize=8)
+    _null_line(ax, null)
     if spec["log"]:
         _log_axis(ax)
-    # text columns
     labels = [f"{_short_name(r['citation'], r['year'])}" for _, r in used.iterrows()]
-    ax.set_yticks(list(ys) + [0.8, 0.3])
+    ax.set_yticks(list(ys) + [0.8, 0.2])
     ax.set_yticklabels(labels + [f"RE model ({fit.method}), k = {k}", "95% prediction interval"])
-    trans = ax.get_yaxis_transform()
-    ax.text(1.02, k + 2.3, "n (ket/comp)", transform=trans, fontsize=8, fontweight="bold")
-    ax.text(1.22, k + 2.3, "effect [95% CI]", transform=trans, fontsize=8, fontweight="bold")
-    ax.text(1.50, k + 2.3, "weight", transform=trans, fontsize=8, fontweight="bold")
+    # text columns in their own axes, sharing the rows
+    axt.set_xlim(0, 1)
+    axt.axis("off")
+    head_y = k + 2.2
+    for x, text in ((0.02, "n (ket / comp)"), (0.32, "effect [95% CI]"), (0.82, "weight")):
+        axt.text(x, head_y, text, fontsize=8.5, fontweight="bold", va="center")
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
-        e, l, h = back([r["yi"], r["yi"] - 1.96 * r["se"], r["yi"] + 1.96 * r["se"]])
-        nk = "" if pd.isna(r["n_ketamine"]) else int(r["n_ketamine"])
-        nc = "" if pd.isna(r["n_control"]) else int(r["n_control"])
-        ax.text(1.02, y, f"{nk}/{nc}", transform=trans, va="center", fontsize=8)
-        ax.text(1.22, y, f"{e:.2f} [{l:.2f}, {h:.2f}]", transform=trans, va="center", fontsize=8)
-        ax.text(1.50, y, f"{w:.1f}%", transform=trans, va="center", fontsize=8)
-    ax.text(1.22, 0.8, f"{est:.2f} [{lo:.2f}, {hi:.2f}]", transform=trans, va="center", fontsize=8, fontweight="bold")
-    ax.text(1.22, 0.3, f"[{pil:.2f}, {piu:.2f}]", transform=trans, va="center", fontsize=8)
-    ax.set_ylim(-0.2, k + 2.9)
+        e, l, h = back([r["yi"], r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]])
+        nk = "?" if pd.isna(r["n_ketamine"]) else int(r["n_ketamine"])
+        nc = "?" if pd.isna(r["n_control"]) else int(r["n_control"])
+        axt.text(0.02, y, f"{nk} / {nc}", va="center", fontsize=8.5)
+        axt.text(0.32, y, f"{e:.2f} [{l:.2f}, {h:.2f}]", va="center", fontsize=8.5)
+        axt.text(0.82, y, f"{w:.1f}%", va="center", fontsize=8.5)
+    axt.text(0.32, 0.8, f"{est:.2f} [{lo:.2f}, {hi:.2f}]", va="center", fontsize=8.5, fontweight="bold")
+    axt.text(0.32, 0.2, f"[{pil:.2f}, {piu:.2f}]", va="center", fontsize=8.5)
+    ax.set_ylim(-0.3, k + 2.6)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(measure_label or spec["label"])
     _favours(ax)
@@ -443,10 +460,11 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     if knha is not None:
         kl, kh = back([knha.ci_lower, knha.ci_upper])
         het += f"; Hartung-Knapp 95% CI [{kl:.2f}, {kh:.2f}]"
-    ax.set_title(
+    fig.suptitle(
         f"{condition_label(group.key['condition']).capitalize()}: {measure.replace('_', ' ')}, "
         f"{group.key['comparator_class']} comparator, {group.key['timepoint'].replace('_', ' ')}\n{het}",
-        loc="left", fontsize=10,
+        x=0.01, ha="left", fontsize=10.5, fontweight="bold",
     )
-    fig.tight_layout()
+    h = fig.get_figheight()
+    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.95 / h, bottom=0.6 / h)
     return fig

@@ -1,0 +1,48 @@
+"""Shared fixtures: paths, the shipped table, and helpers to write modified copies of it."""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))
+
+from helpers.paths import ROOT, STUDIES_PATH  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shipped_rows() -> list[dict]:
+    with open(STUDIES_PATH, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(path: Path, rows: list[dict], header: list[str] | None = None, newline: str = "\n") -> Path:
+    header = header or list(rows[0].keys())
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, header, lineterminator=newline, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8", newline="")
+    return path
+
+
+@pytest.fixture
+def table_with(tmp_path, shipped_rows):
+    """Write a copy of the shipped table with some cells changed: table_with({row_index: {col: value}})."""
+
+    def make(changes: dict[int, dict[str, str]] | None = None, name: str = "studies.csv") -> Path:
+        rows = [dict(r) for r in shipped_rows]
+        for i, cells in (changes or {}).items():
+            rows[i].update(cells)
+        return write_rows(tmp_path / name, rows)
+
+    return make

@@ -1,0 +1,163 @@
+"""The loader returns typed data for a valid table and one report of every problem otherwise."""
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import write_rows
+from helpers.errors import TableError
+from helpers.loader import load_studies
+
+
+def find(rows, **match) -> int:
+    for i, r in enumerate(rows):
+        if all(r[k] == v for k, v in match.items()):
+            return i
+    raise LookupError(match)
+
+
+def problems_of(path):
+    with pytest.raises(TableError) as info:
+        load_studies(path)
+    return info.value.problems
+
+
+# ------------------------------------------------------------ the shipped table
+def test_shipped_table_validates_with_schema_dtypes():
+    d = load_studies()
+    assert isinstance(d["condition"].dtype, pd.CategoricalDtype)
+    assert isinstance(d["verification"].dtype, pd.CategoricalDtype)
+    assert str(d["n_ketamine"].dtype) == "Int64"
+    assert str(d["followup_days"].dtype) == "float64"
+    assert str(d["citation"].dtype) == "string"
+
+
+def test_all_six_article_citations_are_kept_as_not_found():
+    d = load_studies()
+    seed = d[d["source"] == "seed_article"]
+    assert seed["study_id"].nunique() == 6
+    assert set(seed["verification"]) == {"not_found"}
+    assert (seed[seed["design"] == "review"]["effect"].isna()).all()
+    # the citation covering neck and low back pain has one row per condition
+    li = seed[seed["study_id"] == "seed_li2021"]
+    assert set(li["condition"]) == {"neck_pain", "low_back_pain"}
+    # the one numeric claim
+    assert seed["effect"].dropna().tolist() == [75.0]
+
+
+def test_at_least_twelve_verified_studies_covering_the_three_conditions():
+    d = load_studies()
+    v = d[(d["source"] == "literature") & (d["verification"] == "verified")]
+    assert v["study_id"].nunique() >= 12
+    assert {"migraine", "neck_pain", "low_back_pain"} <= set(v["condition"].astype(str))
+    assert (v["doi"].notna() | v["pmid"].notna()).all()
+    assert v["source_url"].notna().all()
+
+
+# ------------------------------------------------------------ one test per rule
+CASES = {
+    "enumeration": (dict(study_id="etchison2018"), {"condition": "migrane"}, "condition", "condition:format"),
+    "text_for_number": (dict(study_id="etchison2018"), {"effect": "one"}, "effect", "effect:format"),
+    "nan": (dict(study_id="etchison2018"), {"effect": "NaN"}, "effect", "effect:format"),
+    "infinity": (dict(study_id="etchison2018"), {"effect": "inf"}, "effect", "effect:format"),
+    "fractional_count": (dict(study_id="etchison2018"), {"n_ketamine": "16.5"}, "n_ketamine", "n_ketamine:format"),
+    "negative_count": (dict(study_id="etchison2018"), {"n_control": "-18"}, "n_control", "n_control:range"),
+    "followup_zero": (dict(study_id="etchison2018"), {"followup_days": "0"}, "followup_days", "followup_days:range"),
+    "future_year": (dict(study_id="seed_kim2011"), {"year": "2999"}, "year", "year:range"),
+    "implausible_year": (dict(study_id="seed_kim2011"), {"year": "1850"}, "year", "year:range"),
+    "malformed_doi": (dict(study_id="etchison2018"), {"doi": "doi:10.5811/x"}, "doi", "doi:format"),
+    "malformed_url": (dict(study_id="etchison2018"), {"source_url": "javascript:alert(1)"}, "source_url", "source_url:format"),
+    "required_missing": (dict(study_id="etchison2018"), {"outcome": ""}, "outcome", "required"),
+    "formula": (dict(study_id="etchison2018"), {"notes": "=HYPERLINK(\"http://x\")"}, "notes", "notes:format"),
+    "ci_order": (dict(study_id="benish2019", outcome="pain_reduction"), {"ci_lower": "20", "ci_upper": "-5"}, "ci_lower", "ci_order"),
+    "effect_in_ci": (dict(study_id="benish2019", outcome="pain_reduction"), {"effect": "30"}, "effect", "effect_in_ci"),
+    "ci_needs_effect": (dict(study_id="benish2019", outcome="pain_reduction"), {"effect": ""}, "effect", "ci_needs_effect"),
+    "verified_has_id": (dict(study_id="mojica2021"), {"doi": "", "pmid": ""}, "doi", "verified_has_id"),
+    "verified_has_url": (dict(study_id="mojica2021"), {"source_url": ""}, "source_url", "verified_has_url"),
+    "seed_not_verified": (dict(study_id="seed_bendtsen2018"), {"verification": "verified", "doi": "10.1000/x", "source_url": "https://example.org/x"}, "verification", "seed_not_verified"),
+    "effect_has_measure": (dict(study_id="etchison2018"), {"effect_measure": ""}, "effect_measure", "effect_has_measure"),
+    "review_has_no_effect": (dict(study_id="seed_bendtsen2018"), {"effect": "1", "effect_measure": "mean_difference", "unit": "points_0_10", "better": "lower"}, "effect", "review_has_no_effect"),
+    "events_within_n": (dict(study_id="benish2019", outcome="admission_headache"), {"events_control": "30"}, "events_control", "events_within_n"),
+    "ratio_positive": (dict(study_id="etchison2018"), {"effect_measure": "risk_ratio", "unit": "ratio", "effect": "-1"}, "effect", "ratio_positive"),
+    "percent_range": (dict(study_id="pomeroy2017", outcome="responder_2pt"), {"effect": "171.4"}, "effect", "percent_range"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_rule_reports_line_column_value(case, shipped_rows, table_with):
+    match, change, column, rule = CASES[case]
+    i = find(shipped_rows, **match)
+    problems = problems_of(table_with({i: change}))
+    hits = [p for p in problems if p.line == i + 2 and p.column == column and p.rule == rule]
+    assert hits, f"expected {rule} on line {i + 2}, column {column}; got {problems}"
+
+
+def test_duplicate_key_names_both_lines(shipped_rows, tmp_path):
+    rows = [dict(r) for r in shipped_rows]
+    rows.append(dict(rows[0]))
+    problems = problems_of(write_rows(tmp_path / "dup.csv", rows))
+    dup = [p for p in problems if p.rule == "unique_key"]
+    assert {p.line for p in dup} == {2, len(rows) + 1}
+    assert f"line {len(rows) + 1}" in dup[0].expected
+
+
+def test_study_rows_must_agree_on_citation(shipped_rows, table_with):
+    i = find(shipped_rows, study_id="zitek2018")
+    problems = problems_of(table_with({i: {"year": "2017"}}))
+    assert any(p.rule == "study_consistent" and p.column == "year" for p in problems)
+
+
+def test_corrupted_copy_reports_every_planted_problem_once(shipped_rows, table_with):
+    planted = {
+        1: ("condition", {"condition": "back_pain"}),
+        3: ("effect", {"effect": "abc"}),
+        2: ("year", {"year": "2999"}),  # a single-row study, so no consistency problem follows
+        12: ("n_ketamine", {"n_ketamine": "-1"}),
+        20: ("followup_days", {"followup_days": "-2"}),
+    }
+    path = table_with({i: change for i, (_, change) in planted.items()})
+    problems = problems_of(path)
+    found = {(p.line, p.column) for p in problems}
+    for i, (column, _) in planted.items():
+        assert (i + 2, column) in found
+    assert len(problems) == len(planted)
+    report = str(TableError(path, problems))
+    assert report.count("\n") == len(planted)
+
+
+def test_multiline_cells_keep_spreadsheet_line_numbers(shipped_rows, tmp_path):
+    rows = [dict(r) for r in shipped_rows]
+    rows[0]["notes"] = "first line\nsecond line\nthird line"
+    rows[2]["effect"] = "x"
+    problems = problems_of(write_rows(tmp_path / "multi.csv", rows))
+    # row 0 occupies lines 2-4, row 1 line 5, row 2 starts on line 6
+    assert [(p.line, p.column) for p in problems] == [(6, "effect")]
+
+
+def test_windows_line_endings_simply_work(shipped_rows, tmp_path):
+    path = write_rows(tmp_path / "crlf.csv", shipped_rows, newline="\r\n")
+    assert b"\r\n" in path.read_bytes()
+    assert len(load_studies(path)) == len(shipped_rows)
+
+
+# ------------------------------------------------------------ the command line
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_cli_validate_shipped_table_prints_summary():
+    res = run_cli("validate")
+    assert res.returncode == 0, res.stderr
+    assert "valid" in res.stdout and "studies by condition x verification" in res.stdout
+    assert "not_found" in res.stdout
+
+
+def test_cli_validate_bad_table_exits_1_without_traceback(shipped_rows, table_with):
+    path = table_with({0: {"condition": "migrane"}, 4: {"effect": "nan"}})
+    res = run_cli("validate", str(path))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "line 2, column condition" in res.stderr
+    assert "line 6, column effect" in res.stderr
+    assert str(path) in res.stderr
