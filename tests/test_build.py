@@ -1,0 +1,120 @@
+"""The report build through its public command line, on the shipped table and on metafor fixtures."""
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.loader import load_studies
+from helpers.outputs import write_tables
+from helpers.params import report_conditions
+from helpers.plots import _short_name
+from metafor_tables import HERE, expected, fixture_names
+
+NOTEBOOK_STEMS = ["01_evidence_overview", "02_effect_sizes", "03_followup", "04_adverse_events"]
+METHODS = {"REML": "REML", "DL": "DL", "REML-HKSJ": "REML_knha"}
+COLUMNS = ["condition", "effect_measure", "comparator", "timepoint", "k", "method", "estimate", "se", "ci_lower",
+           "ci_upper", "tau2", "i2", "pi_lower", "pi_upper"]
+
+
+def build(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def migraine_reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    res = build("--condition", "migraine", "--out", str(out))
+    assert res.returncode == 0, res.stdout + res.stderr
+    return out, res
+
+
+def test_build_writes_index_reports_figures_and_tables(migraine_reports):
+    out, res = migraine_reports
+    for stem in NOTEBOOK_STEMS:
+        assert (out / "migraine" / f"{stem}.html").is_file()
+    index = (out / "index.html").read_text()
+    assert "migraine/02_effect_sizes.html" in index
+    assert (out / "figures" / "migraine" / "02_effect_sizes" / "effect_sizes.png").is_file()
+    assert {p.name for p in (out / "tables").iterdir()} >= {"effects.csv", "pooled_effects.csv", "pooling_decisions.csv"}
+    assert "open" in res.stdout and "index.html" in res.stdout
+
+
+def test_migraine_reports_hold_only_migraine_studies(migraine_reports):
+    out, _ = migraine_reports
+    studies = load_studies()
+    names = studies.assign(name=[_short_name(c, y) for c, y in zip(studies["citation"], studies["year"])])
+    by_name = names.groupby("name")["condition"].agg(lambda s: set(s.astype(str)))
+    text = "".join((out / "migraine" / f"{stem}.html").read_text() for stem in NOTEBOOK_STEMS)
+    for name, conds in by_name.items():
+        if "migraine" in conds:
+            assert html.escape(name) in text, f"{name} missing from the migraine reports"
+        else:
+            assert html.escape(name) not in text, f"{name} ({conds}) leaked into the migraine reports"
+
+
+def test_reports_have_no_code_no_parameters_and_no_external_resources(migraine_reports):
+    out, _ = migraine_reports
+    page = (out / "migraine" / "02_effect_sizes.html").read_text()
+    assert "open_report(" not in page and "figures_dir" not in page
+    assert "data:image/png;base64" in page
+    assert "<script src=" not in page and "cdnjs" not in page
+    assert "Content-Security-Policy" in page
+    assert "article claim, not located" in page
+
+
+def test_second_build_is_up_to_date(migraine_reports):
+    out, _ = migraine_reports
+    res = build("--condition", "migraine", "--out", str(out))
+    assert res.returncode == 0 and "up to date" in res.stdout
+
+
+def test_bcg_through_the_public_path_matches_metafor(tmp_path):
+    table = HERE / "studies" / "bcg.csv"
+    res = build("--data", str(table), "--out", str(tmp_path), "--condition", "all")
+    assert res.returncode == 0, res.stdout + res.stderr
+    pooled = pd.read_csv(tmp_path / "tables" / "pooled_effects.csv")
+    assert list(pooled.columns[: len(COLUMNS)]) == COLUMNS
+    check_pooled(pooled, "bcg")
+
+
+@pytest.mark.parametrize("name", [n for n in fixture_names() if n != "bcg"])
+def test_other_fixtures_through_the_table_writer(tmp_path, name):
+    write_tables(load_studies(HERE / "studies" / f"{name}.csv"), tmp_path)
+    check_pooled(pd.read_csv(tmp_path / "pooled_effects.csv"), name)
+
+
+def check_pooled(pooled: pd.DataFrame, name: str) -> None:
+    want = expected(name)["fits"]
+    assert sorted(pooled["method"]) == sorted(METHODS)
+    for _, row in pooled.iterrows():
+        fit = want[METHODS[row["method"]]]
+        assert row["k"] == fit["k"]
+        for col in ("estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "pi_lower", "pi_upper"):
+            assert row[col] == pytest.approx(fit[col], rel=1e-6, abs=1e-12), f"{name} {row['method']} {col}"
+
+
+def test_all_conditions_are_report_parameters():
+    assert report_conditions()[0] == "all"
+    assert set(report_conditions()[1:]) == {"migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"}
+
+
+def test_bad_parameters_are_refused_before_anything_runs(tmp_path):
+    out = tmp_path / "never"
+    res = build("--condition", "mygraine", "--out", str(out))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert "expected one of all, migraine" in res.stderr
+    assert not out.exists()
+
+
+def test_parameter_values_cannot_run_code(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = f"x'; import os; os.system('touch {marker}') #"
+    for flag in ("--condition", "--evidence", "--data"):
+        res = build(flag, evil, "--out", str(tmp_path / "out"))
+        assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    assert not marker.exists()
+    assert not (tmp_path / "out").exists()

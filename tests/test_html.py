@@ -1,0 +1,31 @@
+"""Text from the table is inert in HTML and Markdown; links only for well-formed identifiers."""
+from helpers.html import doi_link, esc, md, pmid_link, table_html
+from helpers.outputs import neutralize_formulas
+
+import pandas as pd
+
+
+def test_escaping():
+    assert esc("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert "<" not in md("<img src=x onerror=alert(1)>")
+    assert md("[x](javascript:alert(1))") == "\\[x\\]\\(javascript:alert\\(1\\)\\)"
+
+
+def test_links_only_when_well_formed():
+    assert doi_link("10.5811/westjem.2018.8.37875").startswith('<a href="https://doi.org/10.5811/')
+    assert "<a" not in doi_link("javascript:alert(1)")
+    assert "<a" not in doi_link('10.1000/x" onmouseover="alert(1)')
+    assert pmid_link("30429927") == '<a href="https://pubmed.ncbi.nlm.nih.gov/30429927/" rel="noopener noreferrer">PMID 30429927</a>'
+    assert "<a" not in pmid_link("123abc")
+
+
+def test_table_cells_are_escaped():
+    out = table_html(pd.DataFrame({"a": ["<b>x</b>"]}))
+    assert "<b>x</b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out
+
+
+def test_formula_neutralization_keeps_numbers():
+    df = pd.DataFrame({"t": ["=1+2", "+x", "-y", "@z", "\tq", "ok"], "n": [-1.5, 2, 3, 4, 5, 6]})
+    out = neutralize_formulas(df)
+    assert list(out["t"]) == ["'=1+2", "'+x", "'-y", "'@z", "'\tq", "ok"]
+    assert list(out["n"]) == [-1.5, 2, 3, 4, 5, 6]
