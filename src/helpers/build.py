@@ -244,9 +244,10 @@ def run_job(job: Job, staging: str, failed_dir: str) -> Result:
 
 
 def render_html(nb, job: Job) -> str:
+    from .outputs import notebook_title
     from .params import condition_label
 
-    title = f"{_title(job.stem)}: {condition_label(job.condition)}"
+    title = f"{notebook_title(job.notebook)}: {condition_label(job.condition)}"
     nb.metadata["title"] = title
     resources = {
         "metadata": {"name": title},
@@ -256,10 +257,6 @@ def render_html(nb, job: Job) -> str:
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body
-
-
-def _title(stem: str) -> str:
-    return stem.split("_", 1)[-1].replace("_", " ").capitalize()
 
 
 # ------------------------------------------------------------------ publishing

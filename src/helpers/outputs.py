@@ -10,6 +10,7 @@ from .effects import harmonize
 from .html import esc
 from .params import EVIDENCE_LABELS, condition_label
 from .pooling import decisions_table, pooled_table, pooling_groups
+from .text import plural, seed_sentence
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 
@@ -57,6 +58,19 @@ a { color: #0072B2; }
 """
 
 
+def notebook_title(path) -> str:
+    """The notebook's own title: the first Markdown heading of its first cell."""
+    import json
+
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return Path(path).stem
+
+
 def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str) -> Path:
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
     seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")]["study_id"].nunique()
@@ -64,7 +78,7 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
     rows = []
     for job in jobs:
         info = reports.get(job.name, {})
-        title = job.stem.split("_", 1)[-1].replace("_", " ").capitalize()
+        title = notebook_title(job.notebook)
         rows.append(
             f"<tr><td>{esc(condition_label(job.condition))}</td>"
             f'<td><a href="{esc(job.name)}">{esc(title)}</a></td>'
@@ -80,9 +94,8 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 <h1>Ketamine infusions for migraine, neck pain and low back pain</h1>
 <p class="lede">Evidence reports built from the study table ({len(studies)} rows,
 {studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
-<p class="callout">The source article cites {seed} studies; {seed_found} of them could be located in the
-literature. Its claims are shown beside {verified} verified published studies and are always marked as
-unverified.</p>
+<p class="callout">{esc(seed_sentence(seed, seed_found))} Its claims are shown beside
+{esc(plural(verified, "verified published study", "verified published studies"))} and are always marked as unverified.</p>
 <table><thead><tr><th>Condition</th><th>Report</th><th>Summary</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}

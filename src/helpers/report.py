@@ -26,20 +26,10 @@ from .loader import load_studies
 from .params import ALL, EVIDENCE_LABELS, check_parameters, condition_label, select
 from .plots import human_duration
 from .pooling import PoolGroup, decisions_table, pooling_groups
+from .text import count_word, plural, seed_sentence, verb
 
 #: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
 MAX_TABLE_ROWS = 60
-
-NUMBER_WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
-
-
-def count_word(n: int) -> str:
-    return NUMBER_WORDS.get(int(n), str(int(n)))
-
-
-def plural(n: int, word: str, plural_form: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural_form or word + 's')}"
-
 
 def short_name(row) -> str:
     return plots._short_name(row["citation"], row["year"])
@@ -92,15 +82,17 @@ class Report:
         n = seed["study_id"].nunique()
         found = seed[seed["verification"] == "verified"]["study_id"].nunique()
         here = self.studies[self.studies["source"] == "seed_article"]["study_id"].nunique()
-        text = (
-            f"**The source article cites {count_word(n)} studies, and {count_word(found)} of them "
-            f"could be located in the literature.** "
-        )
-        if here:
-            verb = "concerns" if here == 1 else "concern"
+        text = f"**{seed_sentence(n, found)}** "
+        if here and self.condition == ALL:
             text += (
-                f"{count_word(here).capitalize()} of its citations {verb} {self.label}; they appear here as the "
-                "article's claims, drawn hollow and labelled *article claim, not located*, never as evidence."
+                "Its claims appear here as claims: drawn hollow and labelled *article claim, not located*, "
+                "never counted as evidence."
+            )
+        elif here:
+            text += (
+                f"{count_word(here).capitalize()} of its citations {verb(here, 'concerns', 'concern')} {self.label}; "
+                f"{verb(here, 'it appears', 'they appear')} here as the article's "
+                f"{verb(here, 'claim', 'claims')}, drawn hollow and labelled *article claim, not located*, never as evidence."
             )
         else:
             text += "None of its citations fall within this selection."
@@ -108,16 +100,19 @@ class Report:
 
     # ------------------------------------------------------------ overview
     def overview_headline(self) -> Markdown:
-        s = self.studies
+        s = self.studies.drop_duplicates("study_id")
         lit = s[s["source"] == "literature"]
-        verified = lit[lit["verification"] == "verified"]["study_id"].nunique()
-        seed = s[s["source"] == "seed_article"]["study_id"].nunique()
-        designs = lit.drop_duplicates("study_id")["design"].astype(str).value_counts()
-        rcts = int(designs.get("rct", 0) + designs.get("crossover_rct", 0))
-        text = (
-            f"**{self.label.capitalize()}: {plural(verified, 'verified published study', 'verified published studies')} "
-            f"({rcts} randomized) and {plural(seed, 'unverified article claim')}.**"
-        )
+        verified = lit[lit["verification"] == "verified"]
+        unverified = len(lit) - len(verified)
+        randomized = int(verified["design"].astype(str).isin(["rct", "crossover_rct"]).sum())
+        seed = int((s["source"] == "seed_article").sum())
+        parts = [f"{plural(len(verified), 'verified published study', 'verified published studies')} ({randomized} randomized)"]
+        if unverified:
+            parts.append(f"{plural(unverified, 'published study', 'published studies')} not yet verified")
+        if seed:
+            parts.append(f"{plural(seed, 'unverified article claim')}")
+        head = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+        text = f"**{self.label.capitalize()}: {head}.**"
         return Markdown(text)
 
     def studies_table(self) -> HTML:
@@ -173,9 +168,10 @@ class Report:
             f"**{self.label.capitalize()}: {plural(len(with_number), 'numeric effect')} from "
             f"{plural(with_number['study_id'].nunique(), 'study', 'studies')} in {plural(panels, 'panel')}, "
             f"{plural(direction_rows, 'row')} with a direction only, {plural(pooled, 'pooled group')}"
-            f"{f'; {claims} of the numbers are unverified article claims' if claims else ''}.**"
         )
-        return Markdown(text)
+        if claims:
+            text += f"; {claims} of the numbers {verb(claims, 'is an unverified article claim', 'are unverified article claims')}"
+        return Markdown(text + ".**")
 
     @cached_property
     def direction_rows(self) -> pd.DataFrame:
@@ -265,10 +261,13 @@ class Report:
         no_time = int(s["followup_days"].isna().sum())
         if times.empty:
             return Markdown(f"**{self.label.capitalize()}: no row states a follow-up time; {plural(no_time, 'row')} without one.**")
+        from_claims = int(s.loc[times.index, "verification"].astype(str).eq("not_found").sum())
         text = (
             f"**{self.label.capitalize()}: {plural(int(times.nunique()), 'distinct follow-up time')} across "
-            f"{plural(s.loc[times.index, 'study_id'].nunique(), 'study', 'studies')}, from {human_duration(times.min())} "
-            f"to {human_duration(times.max())}; {plural(no_time, 'row')} state no follow-up time.**"
+            f"{plural(s.loc[times.index, 'study_id'].nunique(), 'study', 'studies')}, {_span(times)}; "
+            f"{plural(no_time, 'row')} {verb(no_time, 'states', 'state')} no follow-up time"
+            + (f"; {from_claims} of the time points {verb(from_claims, 'is an article claim', 'are article claims')}" if from_claims else "")
+            + ".**"
         )
         return Markdown(text)
 
@@ -297,15 +296,21 @@ class Report:
 
     # ------------------------------------------------------------ adverse events
     def harms_headline(self) -> Markdown:
-        s = self.studies.drop_duplicates(["study_id", "condition"])
+        s = self.studies.drop_duplicates("study_id")
         lit = s[s["source"] == "literature"]
         with_ae = lit["adverse_events"].notna().sum()
         seed = s[s["source"] == "seed_article"]
         seed_ae = seed["adverse_events"].notna().sum()
         text = (
             f"**{self.label.capitalize()}: {with_ae} of {plural(len(lit), 'published study', 'published studies')} "
-            f"record harms in the table; {seed_ae} of the article's {plural(len(seed), 'claim')} attribute a harm to a cited study.**"
+            f"{verb(with_ae, 'records', 'record') if len(lit) != 1 else 'records'} harms in the table"
         )
+        if len(seed):
+            text += (
+                f"; {count_word(seed_ae)} of the article's {plural(len(seed), 'claim')} "
+                f"{verb(seed_ae, 'attributes', 'attribute')} a harm to a cited study"
+            )
+        text += ".**"
         return Markdown(text)
 
     def harms_table(self) -> HTML:
@@ -332,6 +337,11 @@ class Report:
         wide["condition"] = wide["condition"].astype(str).str.replace("_", " ")
         wide["source"] = wide["source"].astype(str).map({"literature": "published", "seed_article": "article claim"})
         return HTML(table_html(wide, caption="Studies with and without recorded harms"))
+
+
+def _span(times: pd.Series) -> str:
+    lo, hi = human_duration(times.min()), human_duration(times.max())
+    return f"at {lo}" if lo == hi else f"from {lo} to {hi}"
 
 
 def _n_text(r) -> str:

@@ -1,0 +1,27 @@
+"""Wording for numbers in prose: counts as words or digits, plurals, agreement."""
+from __future__ import annotations
+
+NUMBER_WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+
+
+def count_word(n: int) -> str:
+    """Small counts as words ('none', 'one' ... 'ten'), larger ones as digits."""
+    return NUMBER_WORDS.get(int(n), str(int(n)))
+
+
+def plural(n: int, word: str, plural_form: str | None = None) -> str:
+    """'1 study', '2 studies'."""
+    return f"{int(n)} {word if int(n) == 1 else (plural_form or word + 's')}"
+
+
+def verb(n: int, singular: str, plural_form: str) -> str:
+    return singular if int(n) == 1 else plural_form
+
+
+def seed_sentence(n_cited: int, n_found: int) -> str:
+    """The plain statement about the article's citations, used at the top of every report and the index."""
+    found = "none of them" if n_found == 0 else f"{count_word(n_found)} of them"
+    return (
+        f"The source article cites {count_word(n_cited)} {verb(n_cited, 'study', 'studies')}, and {found} "
+        f"could be located in the literature."
+    )
