@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from helpers.loader import load_studies
-from helpers.outputs import write_tables
 from helpers.params import report_conditions
 from helpers.plots import _short_name
 from metafor_tables import HERE, expected, fixture_names
@@ -81,9 +80,11 @@ def test_bcg_through_the_public_path_matches_metafor(tmp_path):
     check_pooled(pooled, "bcg")
 
 
-@pytest.mark.parametrize("name", [n for n in fixture_names() if n != "bcg"])
-def test_other_fixtures_through_the_table_writer(tmp_path, name):
-    write_tables(load_studies(HERE / "studies" / f"{name}.csv"), tmp_path)
+@pytest.mark.parametrize("name", fixture_names())
+def test_every_fixture_through_the_tables_command(tmp_path, name):
+    from helpers.cli import main
+
+    assert main(["tables", "--data", str(HERE / "studies" / f"{name}.csv"), "--out", str(tmp_path)]) == 0
     check_pooled(pd.read_csv(tmp_path / "pooled_effects.csv"), name)
 
 

@@ -35,6 +35,19 @@ def _dictionary(args) -> int:
     return 0
 
 
+def _tables(args) -> int:
+    from pathlib import Path
+
+    from .loader import load_studies
+    from .outputs import write_tables
+    from .params import resolve_data_path
+
+    out = Path(args.out).resolve()
+    for name, path in write_tables(load_studies(resolve_data_path(args.data)), out).items():
+        print(f"wrote {display_path(path)}")
+    return 0
+
+
 def _build(args) -> int:
     from .build import main as build_main
 
@@ -53,6 +66,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--check", action="store_true", help="only check that it is up to date")
     d.set_defaults(func=_dictionary)
 
+    t = sub.add_parser("tables", help="write effects.csv, pooled_effects.csv and pooling_decisions.csv only")
+    t.add_argument("--data", metavar="PATH", help="study table (default: data/studies.csv)")
+    t.add_argument("--out", metavar="DIR", required=True, help="folder for the CSV files")
+    t.set_defaults(func=_tables)
+
     b = sub.add_parser("build", help="execute the notebooks and render the HTML reports")
     b.add_argument("--condition", action="append", metavar="C",
                    help="build only this condition ('all' or a condition of the schema); repeatable")
@@ -69,6 +87,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from pathlib import Path
+
+    if getattr(args, "data", None) and Path(args.data).exists():
+        args.data = str(Path(args.data).resolve())  # a path typed by the user is relative to where they are
     try:
         return args.func(args)
     except HelpersError as exc:
