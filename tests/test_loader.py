@@ -25,7 +25,7 @@ def problems_of(path):
 
 # ------------------------------------------------------------ the shipped table
 def test_shipped_table_validates_with_schema_dtypes():
-    d = load_studies()
+    d = load_studies(cache=False)
     assert isinstance(d["condition"].dtype, pd.CategoricalDtype)
     assert isinstance(d["verification"].dtype, pd.CategoricalDtype)
     assert str(d["n_ketamine"].dtype) == "Int64"
@@ -133,6 +133,19 @@ def test_multiline_cells_keep_spreadsheet_line_numbers(shipped_rows, tmp_path):
     problems = problems_of(write_rows(tmp_path / "multi.csv", rows))
     # row 0 occupies lines 2-4, row 1 line 5, row 2 starts on line 6
     assert [(p.line, p.column) for p in problems] == [(6, "effect")]
+
+
+def test_cache_returns_the_same_table_and_never_hides_errors(shipped_rows, table_with, tmp_path, monkeypatch):
+    monkeypatch.setenv("HELPERS_CACHE", str(tmp_path / "cache"))
+    fresh = load_studies(cache=False)
+    first, second = load_studies(), load_studies()
+    pd.testing.assert_frame_equal(first, fresh)
+    pd.testing.assert_frame_equal(second, fresh)
+    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
+    bad = table_with({0: {"condition": "x"}}, name="bad.csv")
+    for _ in range(2):
+        with pytest.raises(TableError):
+            load_studies(bad)
 
 
 def test_windows_line_endings_simply_work(shipped_rows, tmp_path):

@@ -38,6 +38,7 @@ LOCK_FILE = ".build.lock"
 FAILED_DIR = "_failed"
 KEEP = {"README.md", LOCK_FILE, FAILED_DIR}
 CELL_TIMEOUT = 300
+PID_DIR = ".kernels"
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 TEMPLATES = SRC / "templates"
 
@@ -85,9 +86,9 @@ class Result:
 
 
 # ------------------------------------------------------------------ planning
-def notebooks() -> list[Path]:
+def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
     """The report notebooks, in order (their file names start with two digits)."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
 
 
 def _sha(data: bytes) -> str:
@@ -139,39 +140,66 @@ def _exporter():
 
 
 def _worker_init() -> None:
-    # a terminated worker must shut its kernel down: turn SIGTERM into an exception
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Ctrl-C reaches the whole process group: the main process decides what stops
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exporter()
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
+def kill_kernels(pid_dir: Path) -> int:
+    """Kill the kernels that workers registered in pid_dir (used when a build is interrupted)."""
+    killed = 0
+    for f in Path(pid_dir).glob("*.pid"):
+        try:
+            pid_text, _, ipc_dir = f.read_text().partition(" ")
+            os.kill(int(pid_text), signal.SIGKILL)
+            killed += 1
+        except (ValueError, ProcessLookupError, OSError):
+            pass
+        if ipc_dir.strip():
+            shutil.rmtree(ipc_dir.strip(), ignore_errors=True)
+        f.unlink(missing_ok=True)
+    return killed
 
 
-def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT):
+def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None):
     """Run a notebook in a fresh kernel (IPC transport); returns the executed notebook.
 
+    With ``pid_dir``, the kernel's pid is registered there while it runs, so
+    that an interrupted build can kill it (see :func:`kill_kernels`).
     Raises nbclient's CellExecutionError (with the notebook executed up to the error).
     """
     from nbclient import NotebookClient
     from traitlets.config import Config
 
-    with tempfile.TemporaryDirectory(prefix="kernel-") as tmp:
-        config = Config()
-        # IPC sockets in a private folder: no TCP port race between kernels starting together
-        config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = os.path.join(tmp, "k")
-        client = NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            record_timing=False,
-            shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(cwd)}},
-            config=config,
-        )
+    tmp = tempfile.mkdtemp(prefix="hk-")  # short: unix socket paths are limited to 107 bytes
+    pid_file = Path(pid_dir) / f"{os.getpid()}-{uuid.uuid4().hex[:6]}.pid" if pid_dir else None
+    config = Config()
+    # IPC sockets in a private folder: no TCP port race between kernels starting together
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(tmp, "k")
+
+    def register(**_):
+        if pid_file is not None:
+            pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+            pid_file.parent.mkdir(parents=True, exist_ok=True)
+            pid_file.write_text(f"{pid} {tmp}")
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(cwd)}},
+        config=config,
+        on_notebook_start=register,
+    )
+    try:
         client.execute()
+    finally:
+        if pid_file is not None:
+            pid_file.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     return nb
 
 
@@ -212,7 +240,7 @@ def summary_of(nb) -> str:
     return ""
 
 
-def run_job(job: Job, staging: str, failed_dir: str) -> Result:
+def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT) -> Result:
     """Execute one report into the staging folder (runs in a worker process)."""
     import nbformat
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -225,7 +253,7 @@ def run_job(job: Job, staging: str, failed_dir: str) -> Result:
     nb = load_notebook_node(job.notebook)
     nb = parameterize_notebook(nb, job.parameters(str(figures_dir)), kernel_name="python3", language="python")
     try:
-        execute_notebook(nb)
+        execute_notebook(nb, cwd=Path(job.notebook).parent, timeout=timeout, pid_dir=staging_p / PID_DIR)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         _mark_error(nb)
         strip_volatile_metadata(nb)
@@ -323,14 +351,14 @@ def _progress(done: int, total: int) -> None:
         sys.stderr.write("\r" + " " * (width + 20) + "\r")
 
 
-def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int) -> list[Result]:
+def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int, timeout: int = CELL_TIMEOUT) -> list[Result]:
     results: list[Result] = []
     if not jobs:
         return results
     total = len(jobs)
     ctx = get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, total)), mp_context=ctx, initializer=_worker_init)
-    futures = {pool.submit(run_job, job, str(staging), str(failed_dir)): job for job in jobs}
+    futures = {pool.submit(run_job, job, str(staging), str(failed_dir), timeout): job for job in jobs}
     try:
         pending = set(futures)
         _progress(0, total)
@@ -345,9 +373,7 @@ def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int)
                 _progress(len(results), total)
     except BaseException:
         _clear_bar()
-        for fut in futures:
-            fut.cancel()
-        _terminate(pool)
+        _terminate(pool, staging / PID_DIR)
         raise
     pool.shutdown(wait=True)
     return results
@@ -358,18 +384,20 @@ def _clear_bar() -> None:
         sys.stderr.write("\r" + " " * 60 + "\r")
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop workers; each shuts its kernel down on SIGTERM before exiting."""
+def _terminate(pool: ProcessPoolExecutor, pid_dir: Path) -> None:
+    """Stop at once: kill the running kernels, then the workers."""
     procs = list(getattr(pool, "_processes", {}).values())
-    for p in procs:
+    for p in procs:  # no new kernels from here on
         if p.is_alive():
-            p.terminate()
-    deadline = time.monotonic() + 10
+            os.kill(p.pid, signal.SIGSTOP)
+    kill_kernels(pid_dir)
     for p in procs:
-        p.join(max(0.0, deadline - time.monotonic()))
         if p.is_alive():
             p.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.join(5)
+    # no cancel_futures: cancelling work the broken pool then fails trips a CPython 3.11 bug
+    pool.shutdown(wait=False)
 
 
 def _on_term(signum, frame):
@@ -383,8 +411,14 @@ def build(
     out: str | Path | None = None,
     jobs: int | None = None,
     force: bool = False,
+    notebooks_dir: str | Path | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
 ) -> list[Result]:
-    """Render the reports; returns one Result per report that was (re)built."""
+    """Render the reports; returns one Result per report that was (re)built.
+
+    Nothing in the output folder is touched until the parameters and the
+    table are known to be valid.
+    """
     from .params import check_condition, check_evidence, report_conditions, resolve_data_path
 
     conditions = [check_condition(c) for c in (conditions or report_conditions())]
@@ -394,48 +428,71 @@ def build(
     workers = jobs or os.cpu_count() or 1
     if workers < 1:
         raise BuildError(f"--jobs must be at least 1 (got {workers})")
-    nbs = notebooks()
+    if cell_timeout < 1:
+        raise BuildError(f"--cell-timeout must be at least 1 second (got {cell_timeout})")
+    folder = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS
+    nbs = notebooks(folder)
     if not nbs:
-        raise BuildError(f"no report notebooks found in {display_path(NOTEBOOKS)}")
+        raise BuildError(f"no report notebooks (NN_name.ipynb) found in {display_path(folder)}")
 
     started = time.perf_counter()
+    plan = Plan(nbs, conditions, evidence, data_path, out, force)
+    if plan.up_to_date():
+        print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)} "
+              f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
+        return []
+
+    from .loader import load_studies
+
+    studies = load_studies(data_path)  # a bad table stops here, before any kernel or file
     out.mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:
         with BuildLock(out):
-            return _build_locked(nbs, conditions, evidence, data_path, out, workers, force, started)
+            plan = Plan(nbs, conditions, evidence, data_path, out, force)  # another build may have finished meanwhile
+            if plan.up_to_date():
+                print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
+                return []
+            return _build_locked(plan, studies, workers, cell_timeout, started)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _build_locked(nbs, conditions, evidence, data_path, out, workers, force, started) -> list[Result]:
-    state_path = out / STATE_FILE
-    state = json.loads(state_path.read_text()) if state_path.exists() else {}
-    shared = shared_inputs_hash(data_path)
-    all_jobs = [Job(str(nb), c, evidence, str(data_path)) for c in conditions for nb in nbs]
-    keys = {j.name: job_key(j, shared) for j in all_jobs}
-    old_reports = state.get("reports", {})
-    stale = [
-        j for j in all_jobs
-        if force or old_reports.get(j.name, {}).get("key") != keys[j.name] or not (out / j.name).is_file()
-    ]
-    tables_key = _sha(f"{shared}|{sorted(conditions)}|{evidence}".encode())
-    if not stale and state.get("tables_key") == tables_key and (out / "index.html").is_file():
-        print(f"everything is up to date: {len(all_jobs)} reports in {display_path(out)} "
-              f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
-        return []
+class Plan:
+    """Which reports a build needs and which of them are stale."""
 
-    # validate the table before any kernel starts
-    from .loader import load_studies
+    def __init__(self, nbs, conditions, evidence, data_path: Path, out: Path, force: bool):
+        self.out, self.evidence = out, evidence
+        state_path = out / STATE_FILE
+        self.state = json.loads(state_path.read_text()) if state_path.exists() else {}
+        shared = shared_inputs_hash(data_path)
+        self.jobs = [Job(str(nb), c, evidence, str(data_path)) for c in conditions for nb in nbs]
+        self.keys = {j.name: job_key(j, shared) for j in self.jobs}
+        old = self.state.get("reports", {})
+        self.stale = [
+            j for j in self.jobs
+            if force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
+        ]
+        self.tables_key = _sha(f"{shared}|{sorted(conditions)}|{evidence}".encode())
 
-    studies = load_studies(data_path)
+    def up_to_date(self) -> bool:
+        return (
+            not self.stale
+            and self.state.get("tables_key") == self.tables_key
+            and (self.out / "index.html").is_file()
+        )
 
+
+def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started: float) -> list[Result]:
+    out = plan.out
+    old_reports = plan.state.get("reports", {})
     staging = out / f".staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     failed_dir = out / FAILED_DIR
+    shutil.rmtree(failed_dir, ignore_errors=True)  # only the latest build's failures are kept
     try:
-        stale_names = {j.name for j in stale}
-        for j in all_jobs:  # reuse what is up to date
+        stale_names = {j.name for j in plan.stale}
+        for j in plan.jobs:  # reuse what is up to date
             if j.name not in stale_names:
                 _link_or_copy(out / j.name, staging / j.name)
                 fig_src = out / j.figures_rel
@@ -443,9 +500,10 @@ def _build_locked(nbs, conditions, evidence, data_path, out, workers, force, sta
                     for f in fig_src.rglob("*"):
                         if f.is_file():
                             _link_or_copy(f, staging / j.figures_rel / f.relative_to(fig_src))
-        print(f"building {len(stale)} of {len(all_jobs)} reports with {min(workers, len(stale))} worker(s) "
+        print(f"building {len(plan.stale)} of {len(plan.jobs)} reports with {min(workers, len(plan.stale))} worker(s) "
               f"into {display_path(out)}", flush=True)
-        results = execute_jobs(stale, staging, failed_dir, workers)
+        results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout)
+        shutil.rmtree(staging / PID_DIR, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:
             lines = [f"{len(failed)} of {len(results)} reports failed; the published reports were left as they were:"]
@@ -453,24 +511,24 @@ def _build_locked(nbs, conditions, evidence, data_path, out, workers, force, sta
                 lines.append(f"  {r.name}: {r.error}")
                 lines.append(f"    executed notebook with the error marked: {display_path(r.failed_notebook)}")
             raise BuildError("\n".join(lines))
-        reports = {j.name: old_reports.get(j.name, {}) for j in all_jobs}
+        reports = {j.name: dict(old_reports.get(j.name, {})) for j in plan.jobs}
         for r in results:
-            reports[r.name] = {"key": keys[r.name], "summary": r.summary, "seconds": round(r.seconds, 2)}
-        for j in all_jobs:
-            reports[j.name]["key"] = keys[j.name]
+            reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
+        for j in plan.jobs:
+            reports[j.name]["key"] = plan.keys[j.name]
         from .outputs import write_index, write_tables
 
         write_tables(studies, staging / "tables")
-        write_index(staging / "index.html", all_jobs, reports, studies, evidence)
-        new_state = {"reports": reports, "tables_key": tables_key}
+        write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence)
+        new_state = {"reports": reports, "tables_key": plan.tables_key}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))
         publish(staging, out)
-        shutil.rmtree(failed_dir, ignore_errors=True) if not failed else None
+        shutil.rmtree(failed_dir, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     total = time.perf_counter() - started
-    print(f"built {len(results)} reports ({len(all_jobs) - len(results)} up to date) in {total:.1f} s; "
+    print(f"built {len(results)} reports ({len(plan.jobs) - len(results)} up to date) in {total:.1f} s; "
           f"open {display_path(out / 'index.html')}")
     return results
 
@@ -486,7 +544,7 @@ def refresh_notebooks() -> None:
             if cell.cell_type == "code":
                 cell.outputs = []
                 cell.execution_count = None
-        execute_notebook(nb)
+        execute_notebook(nb, cwd=path.parent)
         strip_volatile_metadata(nb)
         nbformat.write(nb, path)
         print(f"  refreshed {display_path(path)} in {time.perf_counter() - start:.1f} s", flush=True)
@@ -496,5 +554,5 @@ def main(args) -> int:
     if args.refresh_notebooks:
         refresh_notebooks()
         return 0
-    build(args.condition, args.evidence, args.data, args.out, args.jobs, args.force)
+    build(args.condition, args.evidence, args.data, args.out, args.jobs, args.force, args.notebooks, args.cell_timeout)
     return 0

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
-Z975 = float(stats.norm.ppf(0.975))
+Z975 = float(special.ndtri(0.975))
 
 RATIO_MEASURES = ("risk_ratio", "odds_ratio")
 BINARY_MEASURES = ("risk_ratio", "odds_ratio", "risk_difference")

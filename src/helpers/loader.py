@@ -12,16 +12,19 @@ the rule that was broken.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
+import hashlib
 import io
+import os
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import Problem, TableError
-from .paths import STUDIES_PATH
+from .paths import ROOT, SCHEMA_PATH, STUDIES_PATH
 from .schema import Schema, load_schema
-from .validation import raw_problems, typed_problems
 
 #: files larger than this are refused before parsing (the table is a hand-kept sheet)
 MAX_BYTES = 100 * 1024 * 1024
@@ -180,12 +183,30 @@ def read_raw(path: Path | str | None = None, schema: Schema | None = None) -> tu
     return raw, None, text
 
 
-def load_studies(path: Path | str | None = None) -> pd.DataFrame:
+def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataFrame:
     """Return the validated study table with schema dtypes (categoricals for enumerations).
 
     Raises :class:`TableError` listing every problem when the table is invalid.
+    A table that validated once is kept in a cache keyed by its bytes, the
+    schema and the validation code, so the many kernels of a report build do
+    not validate the same file again.
     """
     path = Path(path) if path is not None else STUDIES_PATH
+    key = _cache_key(path) if cache and path.is_file() else None
+    if key is not None:
+        cached = _cache_get(key)
+        if cached is not None:
+            cached.attrs["source_path"] = str(path)
+            return cached
+    table = _validate(path)
+    if key is not None:
+        _cache_put(key, table)
+    return table
+
+
+def _validate(path: Path) -> pd.DataFrame:
+    from .validation import raw_problems, typed_problems
+
     schema = load_schema()
     raw, _, text = read_raw(path, schema)
     for name in schema.names:
@@ -211,6 +232,47 @@ def load_studies(path: Path | str | None = None) -> pd.DataFrame:
         raise TableError(path, problems)
     typed.attrs["source_path"] = str(path)
     return typed
+
+
+# ------------------------------------------------------------------ cache of validated tables
+def cache_dir() -> Path:
+    return Path(os.environ.get("HELPERS_CACHE") or (ROOT / ".cache" / "tables"))
+
+
+def _cache_key(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        h = hashlib.sha256(path.read_bytes())
+    except OSError:
+        return None
+    for code in ("loader.py", "validation.py", "schema.py"):
+        h.update((Path(__file__).parent / code).read_bytes())
+    h.update(SCHEMA_PATH.read_bytes())
+    h.update(str(_dt.date.today().year).encode())  # the year rule moves with the calendar
+    h.update(pd.__version__.encode())
+    return h.hexdigest()[:32]
+
+
+def _cache_get(key: str) -> pd.DataFrame | None:
+    f = cache_dir() / f"{key}.pkl"
+    try:
+        with open(f, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def _cache_put(key: str, table: pd.DataFrame) -> None:
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{key}.pkl")
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def _convert(schema: Schema, raw: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 METHODS = ("REML", "DL")
 TESTS = ("z", "knha")
@@ -124,7 +124,7 @@ def rma(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95) -> M
     w0 = 1.0 / v
     mu0 = np.sum(w0 * y) / np.sum(w0)
     q = float(np.sum(w0 * (y - mu0) ** 2))
-    q_pval = float(stats.chi2.sf(q, k - 1))
+    q_pval = float(special.chdtrc(k - 1, q))
     s2 = (k - 1) * np.sum(w0) / (np.sum(w0) ** 2 - np.sum(w0**2))
     i2 = 100.0 * tau2 / (tau2 + s2)
     h2 = (tau2 + s2) / s2
@@ -134,10 +134,10 @@ def rma(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95) -> M
     alpha = 1.0 - level
     if test == "knha":
         se = float(np.sqrt(np.sum(w * (y - mu) ** 2) / ((k - 1) * np.sum(w))))
-        crit = float(stats.t.ppf(1 - alpha / 2, k - 1))
+        crit = float(special.stdtrit(k - 1, 1 - alpha / 2))
     else:
         se = float(np.sqrt(1.0 / np.sum(w)))
-        crit = float(stats.norm.ppf(1 - alpha / 2))
+        crit = float(special.ndtri(1 - alpha / 2))
     pi_half = crit * np.sqrt(se**2 + tau2)
     return MetaResult(
         k=k,
