@@ -178,6 +178,11 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = os.path.join(tmp, "k")
 
+    running = {"index": None}
+
+    def cell_started(cell_index=None, **_):
+        running["index"] = cell_index
+
     def register(**_):
         if pid_file is not None:
             pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
@@ -193,9 +198,13 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
         resources={"metadata": {"path": str(cwd)}},
         config=config,
         on_notebook_start=register,
+        on_cell_start=cell_started,
     )
     try:
         client.execute()
+    except BaseException as exc:
+        exc.cell_index = running["index"]  # which cell was running when it failed
+        raise
     finally:
         if pid_file is not None:
             pid_file.unlink(missing_ok=True)
@@ -203,19 +212,33 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
     return nb
 
 
-def _mark_error(nb) -> None:
-    """Tag the failing cell and put a visible note before it."""
+def _mark_error(nb, index: int | None, exc: BaseException) -> None:
+    """Tag the failing cell, make sure it shows an error, and put a visible note before it."""
     import nbformat
 
+    failing = None
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            cell.metadata.setdefault("tags", []).append("build-error")
-            note = nbformat.v4.new_markdown_cell(
-                "**The report build stopped here: the cell below raised an error.**",
-                metadata={"tags": ["build-error-note"]},
-            )
-            nb.cells.insert(i, note)
-            return
+            failing = i
+            break
+    if failing is None and index is not None and 0 <= index < len(nb.cells):
+        failing = index
+        nb.cells[index].setdefault("outputs", []).append(
+            nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=_first_line(exc), traceback=[])
+        )
+    if failing is None:
+        return
+    nb.cells[failing].metadata.setdefault("tags", []).append("build-error")
+    note = nbformat.v4.new_markdown_cell(
+        f"**The report build stopped here: the cell below failed ({type(exc).__name__}).**",
+        metadata={"tags": ["build-error-note"]},
+    )
+    nb.cells.insert(failing, note)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    return lines[-1][:500] if lines else type(exc).__name__
 
 
 def strip_volatile_metadata(nb) -> None:
@@ -255,13 +278,12 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
     try:
         execute_notebook(nb, cwd=Path(job.notebook).parent, timeout=timeout, pid_dir=staging_p / PID_DIR)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
-        _mark_error(nb)
+        _mark_error(nb, getattr(exc, "cell_index", None), exc)
         strip_volatile_metadata(nb)
         out = Path(failed_dir) / f"{job.condition}__{job.stem}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
-        first = str(exc).strip().splitlines()
-        message = next((line for line in reversed(first) if line.strip()), type(exc).__name__)
+        message = f"{type(exc).__name__}: {_first_line(exc)}"
         return Result(job.name, False, time.perf_counter() - start, error=message[:500], failed_notebook=str(out))
     strip_volatile_metadata(nb)
     html = render_html(nb, job)

@@ -1,0 +1,143 @@
+"""Failures never damage the published reports, leave no kernel behind, and builds never mix."""
+import hashlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers.paths import ROOT
+
+PARAMS = 'condition = "all"\nevidence = "all"\ndata_path = "data/studies.csv"\nfigures_dir = ""'
+
+
+def make_notebook(folder: Path, name: str, code: str) -> Path:
+    nb = new_notebook(cells=[
+        new_markdown_cell(f"# {name}"),
+        new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
+        new_code_cell(code, metadata={"tags": ["summary"]}),
+    ])
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                   "language_info": {"name": "python"}}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+OK = 'from IPython.display import Markdown\nfrom pathlib import Path\nMarkdown(f"report for **{condition}** from {Path(data_path).name}")'
+
+
+def build(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True,
+                          timeout=kw.get("timeout", 300))
+
+
+def snapshot(out: Path) -> dict:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".build.lock" and "_failed" not in p.parts}
+
+
+def kernels() -> list[str]:
+    return subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout.split()
+
+
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory):
+    """A published report set built once from two quick notebooks."""
+    base = tmp_path_factory.mktemp("published")
+    good = base / "good"
+    make_notebook(good, "01_first", OK)
+    make_notebook(good, "02_second", OK)
+    out = base / "out"
+    res = build("--notebooks", str(good), "--out", str(out), "--condition", "all", "--condition", "migraine")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.fixture
+def published(tmp_path, published_once):
+    """A private copy of the published set for each test."""
+    out = tmp_path / "out"
+    shutil.copytree(published_once, out)
+    return out, snapshot(out)
+
+
+def failing_set(tmp_path, code):
+    folder = tmp_path / "bad"
+    make_notebook(folder, "01_first", OK)
+    make_notebook(folder, "02_second", code)
+    return folder
+
+
+@pytest.mark.parametrize("kind,code,extra", [
+    ("exception", 'if condition == "migraine":\n    raise ValueError("planted failure")\n' + OK, []),
+    ("dead_kernel", 'import os\nif condition == "migraine":\n    os._exit(1)\n' + OK, []),
+    ("timeout", 'import time\nif condition == "migraine":\n    time.sleep(60)\n' + OK, ["--cell-timeout", "2"]),
+])
+def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, kind, code, extra):
+    out, before = published
+    folder = failing_set(tmp_path, code)
+    before_kernels = set(kernels())
+    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine", *extra)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    assert "migraine/02_second.html" in res.stderr and "left as they were" in res.stderr
+    assert snapshot(out) == before
+    failed = out / "_failed" / "migraine__02_second.ipynb"
+    assert failed.is_file()
+    nb = nbformat.read(failed, as_version=4)
+    marked = [c for c in nb.cells if "build-error" in c.metadata.get("tags", [])]
+    assert len(marked) == 1 and "build-error-note" in nb.cells[nb.cells.index(marked[0]) - 1].metadata["tags"]
+    assert not list(out.glob(".staging-*"))
+    assert set(kernels()) <= before_kernels
+
+
+def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
+    out, before = published
+    folder = failing_set(tmp_path, "import time\ntime.sleep(60)\n" + OK)
+    before_kernels = set(kernels())
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--notebooks", str(folder), "--out", str(out),
+                             "--condition", "all", "--condition", "migraine", "--force"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not (set(kernels()) - before_kernels and list(out.glob(".staging-*"))):
+        time.sleep(0.2)
+    time.sleep(1.0)
+    assert set(kernels()) - before_kernels, "the build never started a kernel"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert "interrupted" in err and "Traceback" not in err
+    assert snapshot(out) == before
+    assert not list(out.glob(".staging-*"))
+    time.sleep(0.5)
+    assert set(kernels()) <= before_kernels, "a kernel outlived the build"
+
+
+def test_two_builds_started_together_never_mix(tmp_path):
+    folder = tmp_path / "nbs"
+    make_notebook(folder, "01_first", "import time\ntime.sleep(0.5)\n" + OK)
+    make_notebook(folder, "02_second", OK)
+    data_a, data_b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for p in (data_a, data_b):
+        p.write_bytes((ROOT / "data" / "studies.csv").read_bytes())
+    out = tmp_path / "out"
+    args = ["--notebooks", str(folder), "--out", str(out), "--condition", "neck_pain"]
+    a = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--data", str(data_a), *args], stdout=subprocess.PIPE, text=True)
+    b = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--data", str(data_b), *args], stdout=subprocess.PIPE, text=True)
+    out_a, _ = a.communicate(timeout=300)
+    out_b, _ = b.communicate(timeout=300)
+    assert a.returncode == 0 and b.returncode == 0
+    assert "waiting" in out_a + out_b  # one build saw the other's lock
+    sources = {name for page in out.rglob("*.html") if page.name != "index.html"
+               for name in ("a.csv", "b.csv") if f"from {name}" in page.read_text()}
+    assert len(sources) == 1, f"published set mixes builds: {sources}"
+    state = json.loads((out / ".build-state.json").read_text())
+    assert len(state["reports"]) == 2
