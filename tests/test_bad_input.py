@@ -1,0 +1,176 @@
+"""The bad-input catalogue: every user mistake gives one clear message, exit 1, no traceback,
+and the published reports stay exactly as they were."""
+import csv
+import hashlib
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import write_rows
+from helpers import loader
+from helpers.cli import main
+
+
+def fake_published(folder: Path) -> dict:
+    (folder / "all").mkdir(parents=True)
+    (folder / "index.html").write_text("<html>published index</html>")
+    (folder / "all" / "01_evidence_overview.html").write_text("<html>published report</html>")
+    return digest(folder)
+
+
+def digest(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def rows_text(rows, header=None, delimiter=",", newline="\n") -> str:
+    header = header or list(rows[0])
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
+    w.writerow(header)
+    for r in rows:
+        w.writerow([r.get(h, "") for h in header])
+    return buf.getvalue()
+
+
+def ragged(text: str, line: int) -> bytes:
+    """The table with one extra field on the given (1-based) line."""
+    lines = text.split("\n")
+    lines[line - 1] += ",extra"
+    return "\n".join(lines).encode()
+
+
+def find(rows, **match):
+    return next(i for i, r in enumerate(rows) if all(r[k] == v for k, v in match.items()))
+
+
+def changed(rows, i, **cells):
+    rows = [dict(r) for r in rows]
+    rows[i].update(cells)
+    return rows_text(rows)
+
+
+def big_table(rows, bad_at_end: bool) -> str:
+    """About 50 MB of valid rows, optionally with one bad row as the very last line."""
+    header = list(rows[0])
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, header, lineterminator="\n")
+    w.writeheader()
+    i = 0
+    while buf.tell() < 50_000_000:
+        for r in rows:
+            w.writerow(dict(r, study_id=f"{r['study_id']}_{i}"[:60]))
+        i += 1
+    if bad_at_end:
+        w.writerow(dict(rows[0], study_id="last_row", effect="1,5"))
+    return buf.getvalue()
+
+
+# name -> (how to make the file, substrings the message must contain)
+def catalogue(rows):
+    e = find(rows, study_id="etchison2018")
+    b = find(rows, study_id="benish2019", outcome="pain_reduction")
+    adm = find(rows, study_id="benish2019", outcome="admission_headache")
+    moj = find(rows, study_id="mojica2021")
+    kim = find(rows, study_id="seed_kim2011", outcome="pain_score")
+    header = list(rows[0])
+    latin1 = rows_text(rows).encode("utf-8").replace("Etchison AR".encode(), "Etchis\xf6n AR".encode("latin-1"), 1)
+    L = lambda i: f"line {i + 2}"  # noqa: E731
+    return {
+        "missing_file": (None, ["no such file"]),
+        "empty_file": (b"", ["empty"]),
+        "header_only": (rows_text(rows)[: rows_text(rows).index("\n") + 1].encode(), ["line 2", "at least one data row"]),
+        "wrong_delimiter": (rows_text(rows, delimiter=";").encode(), ["line 1", "semicolons", "comma-separated"]),
+        "tab_delimiter": (rows_text(rows, delimiter="\t").encode(), ["line 1", "tabs"]),
+        "byte_order_mark": (b"\xef\xbb\xbf" + rows_text(rows).encode(), ["line 1", "column study_id", "byte-order mark"]),
+        "not_utf8": (latin1, [f"line {e + 2}", "column citation", "UTF-8", "f6"]),
+        "missing_required_column": (rows_text(rows, header=[h for h in header if h != "condition"]).encode(), ["line 1", "column condition", "required column"]),
+        "duplicated_column": (rows_text(rows, header=header + ["notes"]).encode(), ["line 1", "column notes", "appears 2 times"]),
+        "unknown_column": (rows_text(rows, header=header + ["colour"]).encode(), ["line 1", "column colour", "data/schema.json"]),
+        "ragged_row": (ragged(rows_text(rows), 4), ["line 4", "fields like the header"]),
+        "unknown_enumeration": (changed(rows, e, condition="migrane").encode(), [L(e), "column condition", "'migrane'", "one of migraine"]),
+        "text_for_number": (changed(rows, e, effect="minus one").encode(), [L(e), "column effect", "'minus one'", "finite number"]),
+        "negative_count": (changed(rows, e, n_ketamine="-16").encode(), [L(e), "column n_ketamine", "'-16'", "at least 0"]),
+        "fractional_count": (changed(rows, e, n_ketamine="16.5").encode(), [L(e), "column n_ketamine", "'16.5'", "whole number"]),
+        "events_over_n": (changed(rows, adm, events_ketamine="28").encode(), [L(adm), "column events_ketamine", "'28'", "not more than the patients"]),
+        "ci_lower_over_upper": (changed(rows, b, ci_lower="19.4", ci_upper="-5.8").encode(), [L(b), "column ci_lower", "'19.4'", "ci_lower <= ci_upper"]),
+        "effect_outside_ci": (changed(rows, b, effect="25").encode(), [L(b), "column effect", "'25'", "ci_lower <= effect <= ci_upper"]),
+        "nan": (changed(rows, b, effect="NaN").encode(), [L(b), "column effect", "'NaN'", "not text, NaN or infinity"]),
+        "infinity": (changed(rows, b, ci_upper="Infinity").encode(), [L(b), "column ci_upper", "'Infinity'", "NaN or infinity"]),
+        "verified_without_id": (changed(rows, moj, doi="", pmid="").encode(), [L(moj), "column doi", "DOI or a PMID"]),
+        "malformed_doi": (changed(rows, e, doi="https://doi.org/10.5811/x").encode(), [L(e), "column doi", "'https://doi.org/10.5811/x'", "matching"]),
+        "duplicate_key": (rows_text([dict(r) for r in rows] + [dict(rows[kim])]).encode(), [L(kim), f"line {len(rows) + 2}", "column study_id", "unique"]),
+        "followup_not_positive": (changed(rows, e, followup_days="0").encode(), [L(e), "column followup_days", "'0'", "greater than 0"]),
+        "future_year": (changed(rows, kim, year="2999").encode(), [L(kim), "column year", "'2999'", "at most"]),
+        "very_long_text": (changed(rows, e, notes="x" * 100_000).encode(), [L(e), "column notes", "100000 characters", "at most 2000 characters"]),
+        "formula_in_text": (changed(rows, e, comparator='=HYPERLINK("https://evil.example","x")').encode(), [L(e), "column comparator", "formula"]),
+        "fifty_megabytes_bad_last_row": ("big", ["column effect", "'1,5'", "finite number"]),
+    }
+
+
+CASES = sorted([
+    "missing_file", "empty_file", "header_only", "wrong_delimiter", "tab_delimiter", "byte_order_mark", "not_utf8",
+    "missing_required_column", "duplicated_column", "unknown_column", "ragged_row", "unknown_enumeration",
+    "text_for_number", "negative_count", "fractional_count", "events_over_n", "ci_lower_over_upper",
+    "effect_outside_ci", "nan", "infinity", "verified_without_id", "malformed_doi", "duplicate_key",
+    "followup_not_positive", "future_year", "very_long_text", "formula_in_text", "fifty_megabytes_bad_last_row",
+])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_gives_one_clear_message(case, shipped_rows, tmp_path, capsys):
+    content, expected = catalogue(shipped_rows)[case]
+    path = tmp_path / f"{case}.csv"
+    if content == "big":
+        text = big_table(shipped_rows, bad_at_end=True)
+        path.write_text(text, encoding="utf-8")
+        expected = expected + [f"line {text.count(chr(10))}"]
+        assert path.stat().st_size >= 50_000_000
+    elif content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "reports"
+    before = fake_published(out)
+    code = main(["build", "--data", str(path), "--out", str(out), "--condition", "all"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    assert path.name in err, err
+    for fragment in expected:
+        assert fragment in err, f"{case}: {fragment!r} not in\n{err}"
+    assert digest(out) == before
+
+
+def test_catalogue_is_complete(shipped_rows):
+    assert len(catalogue(shipped_rows)) >= 25
+    assert set(CASES) == set(catalogue(shipped_rows))
+
+
+def test_too_large_file_is_refused_before_reading(shipped_rows, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(loader, "MAX_BYTES", 1000)
+    path = write_rows(tmp_path / "large.csv", shipped_rows)
+    assert main(["validate", str(path)]) == 1
+    assert "at most" in capsys.readouterr().err
+
+
+def test_a_folder_is_not_a_table(tmp_path, capsys):
+    assert main(["validate", str(tmp_path)]) == 1
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_windows_line_endings_simply_work(shipped_rows, tmp_path, capsys):
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(rows_text(shipped_rows, newline="\r\n").encode())
+    assert main(["validate", str(path)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", ["byte_order_mark", "duplicate_key", "not_utf8"])
+def test_real_process_prints_no_traceback(case, shipped_rows, tmp_path):
+    content, expected = catalogue(shipped_rows)[case]
+    path = tmp_path / f"{case}.csv"
+    path.write_bytes(content)
+    res = subprocess.run([sys.executable, "-m", "helpers", "validate", str(path)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert all(f in res.stderr for f in expected)
