@@ -25,7 +25,7 @@ report: $(STAMP) ## render every report into reports/ (ARGS="--condition migrain
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
 test: $(STAMP) ## unit tests, nbval on the committed notebooks, report build smoke test
-	$(PY) -m pytest tests notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg $(ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg $(ARGS)
 
 unit: $(STAMP) ## unit tests only (fast)
 	$(PY) -m pytest tests $(ARGS)

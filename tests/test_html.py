@@ -8,7 +8,7 @@ import pandas as pd
 def test_escaping():
     assert esc("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert "<" not in md("<img src=x onerror=alert(1)>")
-    assert md("[x](javascript:alert(1))") == "\\[x\\]\\(javascript:alert\\(1\\)\\)"
+    assert md("[x](javascript:alert(1))") == "\\[x\\]\\(javascript&#58;alert\\(1\\)\\)"
 
 
 def test_links_only_when_well_formed():
@@ -29,3 +29,9 @@ def test_formula_neutralization_keeps_numbers():
     out = neutralize_formulas(df)
     assert list(out["t"]) == ["'=1+2", "'+x", "'-y", "'@z", "'\tq", "ok"]
     assert list(out["n"]) == [-1.5, 2, 3, 4, 5, 6]
+
+
+def test_markdown_text_cannot_become_a_link_or_math():
+    out = md("https://2130706433/b and mail@evil.example and $x$")
+    assert "https://" not in out and "@" not in out
+    assert "\\$x\\$" in out

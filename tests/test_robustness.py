@@ -1,7 +1,9 @@
 """Failures never damage the published reports, leave no kernel behind, and builds never mix."""
 import hashlib
 import json
+import os
 import shutil
+import uuid
 import signal
 import subprocess
 import sys
@@ -34,9 +36,17 @@ def make_notebook(folder: Path, name: str, code: str) -> Path:
 OK = 'from IPython.display import Markdown\nfrom pathlib import Path\nMarkdown(f"report for **{condition}** from {Path(data_path).name}")'
 
 
-def build(*args, **kw):
+MARK = "HELPERS_TEST_MARK"
+
+
+def marked_env(mark: str) -> dict:
+    """An environment whose value of MARK every process of the build (kernels included) inherits."""
+    return dict(os.environ, **{MARK: mark})
+
+
+def build(*args, mark: str = "none", timeout: int = 300):
     return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True,
-                          timeout=kw.get("timeout", 300))
+                          timeout=timeout, env=marked_env(mark))
 
 
 def snapshot(out: Path) -> dict:
@@ -44,8 +54,17 @@ def snapshot(out: Path) -> dict:
             for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".build.lock" and "_failed" not in p.parts}
 
 
-def kernels() -> list[str]:
-    return subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout.split()
+def kernels(mark: str) -> list[int]:
+    """Live kernel processes started by the build carrying this mark (other tests' kernels are ignored)."""
+    found = []
+    for pid in subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout.split():
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"{MARK}={mark}".encode() in environ:
+            found.append(int(pid))
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +103,8 @@ def failing_set(tmp_path, code):
 def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, kind, code, extra):
     out, before = published
     folder = failing_set(tmp_path, code)
-    before_kernels = set(kernels())
-    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine", *extra)
+    mark = uuid.uuid4().hex
+    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine", *extra, mark=mark)
     assert res.returncode == 1, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
     assert "migraine/02_second.html" in res.stderr and "left as they were" in res.stderr
@@ -96,29 +115,28 @@ def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, k
     marked = [c for c in nb.cells if "build-error" in c.metadata.get("tags", [])]
     assert len(marked) == 1 and "build-error-note" in nb.cells[nb.cells.index(marked[0]) - 1].metadata["tags"]
     assert not list(out.glob(".staging-*"))
-    assert set(kernels()) <= before_kernels
+    assert kernels(mark) == []
 
 
 def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
     out, before = published
     folder = failing_set(tmp_path, "import time\ntime.sleep(60)\n" + OK)
-    before_kernels = set(kernels())
+    mark = uuid.uuid4().hex
     proc = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--notebooks", str(folder), "--out", str(out),
                              "--condition", "all", "--condition", "migraine", "--force"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=marked_env(mark))
     deadline = time.time() + 60
-    while time.time() < deadline and not (set(kernels()) - before_kernels and list(out.glob(".staging-*"))):
+    while time.time() < deadline and not (kernels(mark) and list(out.glob(".staging-*"))):
         time.sleep(0.2)
     time.sleep(1.0)
-    assert set(kernels()) - before_kernels, "the build never started a kernel"
+    assert kernels(mark), "the build never started a kernel"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode != 0
     assert "interrupted" in err and "Traceback" not in err
     assert snapshot(out) == before
     assert not list(out.glob(".staging-*"))
-    time.sleep(0.5)
-    assert set(kernels()) <= before_kernels, "a kernel outlived the build"
+    assert kernels(mark) == [], "a kernel outlived the build"
 
 
 def test_two_builds_started_together_never_mix(tmp_path):

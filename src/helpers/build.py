@@ -538,9 +538,10 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
         for j in plan.jobs:
             reports[j.name]["key"] = plan.keys[j.name]
-        from .outputs import write_index, write_tables
+        from .outputs import write_condition_tables, write_index, write_tables
 
         write_tables(studies, staging / "tables")
+        write_condition_tables(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
         write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence)
         new_state = {"reports": reports, "tables_key": plan.tables_key}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))

@@ -8,7 +8,9 @@ import pandas as pd
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s\"<>]+$")
 PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
+#: characters that let a Markdown renderer turn bare text into a link (https://..., a@b): entity-encoded
+_AUTOLINK = {":": "&#58;", "@": "&#64;"}
 
 
 def esc(value) -> str:
@@ -19,10 +21,17 @@ def esc(value) -> str:
 
 
 def md(value) -> str:
-    """Text for Markdown: HTML-escaped and Markdown punctuation backslashed, so it renders inert."""
+    """Text for Markdown that renders as the same text and nothing else.
+
+    HTML is escaped, Markdown punctuation (links, emphasis, math) is backslashed, and
+    ``:`` and ``@`` are entity-encoded so no bare address becomes an automatic link.
+    """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
+    text = _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
+    for char, entity in _AUTOLINK.items():
+        text = text.replace(char, entity)
+    return text
 
 
 def doi_link(doi) -> str:

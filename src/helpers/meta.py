@@ -92,11 +92,13 @@ def tau2_reml(y: np.ndarray, v: np.ndarray, threshold: float = 1e-5, max_iter: i
     """
     tau2 = tau2_he(y, v)
     for _ in range(max_iter):
+        # Fisher scoring with P = W - w w'/sum(w), in O(k): no k x k matrix
         w = 1.0 / (v + tau2)
-        sw = np.sum(w)
-        p_mat = np.diag(w) - np.outer(w, w) / sw
-        py = p_mat @ y
-        adj = (py @ py - np.trace(p_mat)) / np.sum(p_mat * p_mat)
+        sw, sw2 = np.sum(w), np.sum(w**2)
+        py = w * y - w * np.sum(w * y) / sw
+        trace_p = sw - sw2 / sw
+        trace_pp = sw2 - 2.0 * np.sum(w**3) / sw + sw2**2 / sw**2
+        adj = (py @ py - trace_p) / trace_pp
         step = 1.0
         while tau2 + step * adj < 0.0:
             step /= 2.0

@@ -45,6 +45,14 @@ def write_tables(studies: pd.DataFrame, folder: Path) -> dict[str, Path]:
     }
 
 
+def write_condition_tables(studies: pd.DataFrame, folder: Path, conditions, evidence: str) -> None:
+    """The full rows of each report's selection, as <condition>/studies.csv beside its reports."""
+    from .params import select
+
+    for condition in conditions:
+        write_csv(select(studies, condition, evidence), folder / condition / "studies.csv")
+
+
 INDEX_CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; color: #222; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }

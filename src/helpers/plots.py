@@ -51,6 +51,8 @@ FAVOURS_COMPARATOR = "favours comparator"
 SAVE_DPI = 300
 #: panels never draw more than this many rows; the rest are summarized in a note
 MAX_ROWS_PER_PANEL = 40
+#: above this many studies (or rows), follow-up and direction charts show distributions instead of one line each
+MAX_ROWS_LISTED = 60
 
 
 def apply_style() -> None:
@@ -290,6 +292,8 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
         _empty(ax, "Every row of this selection reports a number.")
         fig.suptitle(title, fontweight="bold")
         return fig
+    if len(rows) > MAX_ROWS_LISTED:
+        return _direction_counts(rows, title)
     rows = rows.sort_values(["source", "year", "study_id", "followup_days"]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(10, len(rows) * 0.36 + 1.8))
     y = np.arange(len(rows))[::-1]
@@ -315,6 +319,30 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
     ax.grid(axis="y", visible=False)
     ax.set_title(title, loc="left")
     ax.legend(handles=_legend_handles(verifs, False), loc="upper right", frameon=True, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
+    """Many direction-only rows: how many fall in each direction, by verification status."""
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    counts = pd.crosstab(rows["direction"].astype(str), rows["verification"].astype(str))
+    counts = counts.reindex(index=DIRECTION_ORDER, fill_value=0)
+    left = np.zeros(len(counts))
+    for v in ("verified", "unverified", "not_found"):
+        if v not in counts.columns:
+            continue
+        colour = VERIFICATION_COLOURS[v]
+        claim = v == "not_found"
+        ax.barh(range(len(counts)), counts[v], left=left, color="white" if claim else colour, edgecolor=colour,
+                hatch="///" if claim else None, label=VERIFICATION_LABELS[v])
+        left += counts[v].to_numpy()
+    ax.set_yticks(range(len(counts)))
+    ax.set_yticklabels([d.replace("_", " ") for d in DIRECTION_ORDER])
+    ax.invert_yaxis()
+    ax.set_xlabel("Rows reporting only a direction (count)")
+    ax.set_title(f"{title} ({len(rows)} rows, counted)", loc="left")
+    ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -360,6 +388,8 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
         _empty(ax, "No row of this selection states a follow-up time or an infusion length.")
         fig.suptitle(title, fontweight="bold")
         return fig
+    if d.drop_duplicates(["condition", "study_id"]).shape[0] > MAX_ROWS_LISTED:
+        return _followup_distribution(d, title)
     d["label"] = [_short_name(c, y) for c, y in zip(d["citation"], d["year"])]
     order = (
         d.drop_duplicates(["condition", "study_id"])
@@ -424,11 +454,58 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     return fig
 
 
+def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
+    """Many studies: the distribution of follow-up times per condition (seaborn), infusion length as an outline."""
+    import seaborn as sns
+
+    conds = [c for c in d["condition"].cat.categories if (d["condition"] == c).any()]
+    fig, axes = plt.subplots(len(conds), 1, figsize=(9.5, 1.9 * len(conds) + 1.2), sharex=True, squeeze=False)
+    bins = np.logspace(np.log10(0.01), np.log10(1500), 40)
+    for ax, cond in zip(axes[:, 0], conds):
+        sub = d[d["condition"] == cond]
+        fu = sub[sub["followup_days"].notna()].assign(verification=lambda x: x["verification"].astype(str))
+        claims = fu[fu["verification"] == "not_found"]
+        fu = fu[fu["verification"] != "not_found"]
+        if not fu.empty:
+            sns.histplot(data=fu, x="followup_days", hue="verification", hue_order=[v for v in VERIFICATION_COLOURS if v in set(fu["verification"])],
+                         palette=VERIFICATION_COLOURS, log_scale=True, bins=40, binrange=(-2.0, np.log10(1500)),
+                         multiple="stack", ax=ax, legend=False, edgecolor="white")
+        else:
+            ax.set_xscale("log")
+        if not claims.empty:  # the article's claims: hollow and hatched, never mistaken for evidence
+            ax.hist(claims["followup_days"], bins=bins, facecolor="white", edgecolor=VERIFICATION_COLOURS["not_found"],
+                    hatch="///", linewidth=1.0)
+        inf = sub["infusion_days"].dropna()
+        if not inf.empty:
+            ax.hist(inf, bins=bins, histtype="step", color=OKABE_ITO["black"], linewidth=1.2, linestyle="--")
+        ax.set_ylabel("rows")
+        ax.set_title(cond.replace("_", " ").capitalize(), loc="left", fontsize=10)
+    ax = axes[-1, 0]
+    ax.set_xlim(0.01, 1500)
+    ax.xaxis.set_major_locator(FixedLocator([t for t, _ in TIME_TICKS]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: dict(TIME_TICKS).get(x, "")))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("Time since ketamine was started (log scale)")
+    present = set(d["verification"].astype(str))
+    handles = [Patch(facecolor=VERIFICATION_COLOURS[v], label=VERIFICATION_LABELS[v]) for v in ("verified", "unverified") if v in present]
+    if "not_found" in present:
+        handles.append(Patch(facecolor="white", edgecolor=VERIFICATION_COLOURS["not_found"], hatch="///", label=VERIFICATION_LABELS["not_found"]))
+    handles.append(Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="ketamine infusion length"))
+    fig.legend(handles=handles, loc="upper right", fontsize=8, frameon=False)
+    fig.suptitle(f"{title} ({d['study_id'].nunique()} studies: distribution of time points)", x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+    return fig
+
+
 # ---------------------------------------------------------------- forest
 def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     """metafor-style forest plot of one pooled group (see :mod:`helpers.pooling`)."""
-    used = group.used.sort_values(["year", "study_id"]).reset_index(drop=True)
     fit = group.fits[0]
+    used = group.used.assign(_w=fit.weights)
+    hidden = max(0, len(used) - MAX_ROWS_PER_PANEL)
+    if hidden:
+        used = used.nlargest(MAX_ROWS_PER_PANEL, "_w")
+    used = used.sort_values(["year", "study_id"]).reset_index(drop=True)
     knha = next((f for f in group.fits if f.test == "knha"), None)
     measure = group.key["effect_measure"]
     spec = DISPLAY[measure]
@@ -438,7 +515,10 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
         1, 2, figsize=(11, 0.45 * k + 3.0), sharey=True, gridspec_kw={"width_ratios": [3, 2], "wspace": 0.02}
     )
     ys = np.arange(k)[::-1] + 2
-    weights = np.array(fit.weights)
+    weights = used["_w"].to_numpy()
+    if hidden:
+        ax.text(0.0, -0.12, f"{hidden} smaller studies not drawn; the pooled estimate uses all {fit.k}.",
+                transform=ax.transAxes, fontsize=8, fontstyle="italic", va="top")
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
         lo, hi = r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]
         ax.plot(back([lo, hi]), [y, y], color=OKABE_ITO["black"], linewidth=1.2, zorder=2)

@@ -44,19 +44,34 @@ def timepoint_window(days: float) -> str:
     return WINDOWS[-1][0]
 
 
+REASONS = (
+    "claim of the source article that could not be located",
+    "published meta-analysis: shown as its own estimate, never pooled with trials",
+    "single-arm result with no comparator",
+    "median difference without a standard error",
+    "no confidence interval or arm data to give it a weight",
+)
+
+
+def exclusion_reasons(e: pd.DataFrame) -> pd.Series:
+    """Vectorized :func:`exclusion_reason` for a whole frame (None where the row can be pooled)."""
+    vi = e["vi"].astype(float)
+    conditions = [
+        (e["source"].astype(str) == "seed_article") | (e["verification"].astype(str) == "not_found"),
+        e["design"].astype(str) == "meta_analysis",
+        (e["effect_measure"].astype(str) == "proportion") | (e["comparator_class"].astype(str) == "none"),
+        e["effect_measure"].astype(str) == "median_difference",
+        ~np.isfinite(vi) | (vi <= 0),
+    ]
+    out = np.select([c.to_numpy() for c in conditions], list(REASONS), default="")
+    reasons = pd.Series(out, index=e.index, dtype=object)
+    reasons[reasons == ""] = None
+    return reasons
+
+
 def exclusion_reason(row) -> str | None:
     """Why a single row cannot enter any pooled estimate (None when it can)."""
-    if row["source"] == "seed_article" or row["verification"] == "not_found":
-        return "claim of the source article that could not be located"
-    if row["design"] == "meta_analysis":
-        return "published meta-analysis: shown as its own estimate, never pooled with trials"
-    if row["effect_measure"] == "proportion" or row["comparator_class"] == "none":
-        return "single-arm result with no comparator"
-    if row["effect_measure"] == "median_difference":
-        return "median difference without a standard error"
-    if not np.isfinite(row["vi"]) or row["vi"] <= 0:
-        return "no confidence interval or arm data to give it a weight"
-    return None
+    return exclusion_reasons(pd.DataFrame([row])).iloc[0]
 
 
 @dataclass
@@ -86,7 +101,7 @@ def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:
         return []
     e = effects.copy()
     e["timepoint"] = e["followup_days"].map(timepoint_window)
-    e["excluded"] = e.apply(exclusion_reason, axis=1)
+    e["excluded"] = exclusion_reasons(e)
     for col in GROUP_KEY:
         e[col] = e[col].astype(str)
     groups = []

@@ -30,6 +30,8 @@ from .text import count_word, plural, seed_sentence, verb
 
 #: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
 MAX_TABLE_ROWS = 60
+#: at most this many forest plots per report (the largest groups); every group is in the pooling table
+MAX_FORESTS = 6
 
 def short_name(row) -> str:
     return plots._short_name(row["citation"], row["year"])
@@ -218,6 +220,8 @@ class Report:
             f"status: {plural(len(groups), 'group')}, {plural(len(pooled), 'pooled')} "
             f"(random effects, REML, with the Hartung-Knapp interval as a check)."
         ]
+        if len(pooled) > MAX_FORESTS:
+            lines.append(f"Forest plots are drawn for the {MAX_FORESTS} largest pooled groups; all are in tables/pooled_effects.csv.")
         return Markdown(" ".join(lines))
 
     def pooling_table(self) -> HTML:
@@ -231,7 +235,9 @@ class Report:
         return HTML(table_html(d, caption="Which groups were pooled, and why the others were not"))
 
     def pooled_groups(self) -> list[PoolGroup]:
-        return [g for g in self.groups if g.pooled]
+        """The pooled groups that get a forest plot: all of them, or the largest MAX_FORESTS."""
+        pooled = [g for g in self.groups if g.pooled]
+        return sorted(pooled, key=lambda g: -g.k)[:MAX_FORESTS] if len(pooled) > MAX_FORESTS else pooled
 
     def forest_figure(self, group: PoolGroup):
         return plots.forest_plot(group)
@@ -278,6 +284,10 @@ class Report:
         s = self.studies
         if s.empty:
             return HTML("<p><em>No studies in this selection.</em></p>")
+        firsts = s.drop_duplicates(["study_id", "condition"]).sort_values(["condition", "citation"])
+        n_studies = len(firsts)
+        keep = firsts.head(MAX_TABLE_ROWS)[["study_id", "condition"]]
+        s = s.merge(keep, on=["study_id", "condition"])
         rows = []
         for (sid, cond), g in s.groupby(["study_id", "condition"], observed=True, sort=False):
             r = g.iloc[0]
@@ -292,7 +302,7 @@ class Report:
                 }
             )
         df = pd.DataFrame(rows).sort_values(["Condition", "Study"])
-        return HTML(table_html(df.head(MAX_TABLE_ROWS), caption="Infusion length and follow-up per study") + _more_note(len(df)))
+        return HTML(table_html(df, caption="Infusion length and follow-up per study") + _more_note(n_studies))
 
     # ------------------------------------------------------------ adverse events
     def harms_headline(self) -> Markdown:
@@ -317,6 +327,8 @@ class Report:
         s = self.studies.drop_duplicates(["study_id", "condition"]).sort_values(["condition", "source", "year"])
         if s.empty:
             return HTML("<p><em>No studies in this selection.</em></p>")
+        n = len(s)
+        s = s.head(MAX_TABLE_ROWS)
         df = pd.DataFrame(
             {
                 "Condition": s["condition"].astype(str).str.replace("_", " "),
@@ -326,7 +338,7 @@ class Report:
                 "Harms recorded": s["adverse_events"].fillna("none recorded in the table"),
             }
         )
-        return HTML(table_html(df.head(MAX_TABLE_ROWS), caption="Harms by condition and source") + _more_note(len(df)))
+        return HTML(table_html(df, caption="Harms by condition and source") + _more_note(n))
 
     def harms_counts(self) -> HTML:
         s = self.studies.drop_duplicates(["study_id", "condition"])
@@ -372,7 +384,10 @@ def _as_reported(r) -> str:
 def _more_note(n: int) -> str:
     if n <= MAX_TABLE_ROWS:
         return ""
-    return f"<p><em>The first {MAX_TABLE_ROWS} of {n} rows are shown; the full table is in tables/effects.csv and data/studies.csv.</em></p>"
+    return (
+        f'<p><em>The first {MAX_TABLE_ROWS} of {n} rows are shown; every row is in <a href="studies.csv">studies.csv</a> '
+        "beside this report.</em></p>"
+    )
 
 
 def open_report(condition: str = ALL, evidence: str = "all", data_path: str = "data/studies.csv", figures_dir: str = "") -> Report:
