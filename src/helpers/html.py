@@ -50,14 +50,14 @@ def pmid_link(pmid) -> str:
     return f'<a href="{esc(url)}" rel="noopener noreferrer">PMID {esc(pmid)}</a>'
 
 
-def table_html(df: pd.DataFrame, raw_html_columns: tuple[str, ...] = (), caption: str = "") -> str:
-    """A plain, deterministic HTML table; only the named columns may hold (already safe) HTML."""
+def table_html(df: pd.DataFrame, caption: str = "") -> str:
+    """A plain, deterministic HTML table; every cell is escaped."""
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = []
-        for col, value in zip(df.columns, row):
-            cells.append(f"<td>{value if col in raw_html_columns else esc(_fmt(value))}</td>")
+        for value in row:
+            cells.append(f"<td>{esc(_fmt(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f'<table class="evidence-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

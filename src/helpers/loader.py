@@ -157,7 +157,7 @@ def _ragged_problems(text: str, width: int, header: list[str]) -> list[Problem]:
     return problems
 
 
-def read_raw(path: Path | str | None = None, schema: Schema | None = None) -> tuple[pd.DataFrame, list[int] | None, str]:
+def read_raw(path: Path | str | None = None, schema: Schema | None = None) -> tuple[pd.DataFrame, str]:
     """Parse the CSV into a frame of text cells, checking the file and its header."""
     path = Path(path) if path is not None else STUDIES_PATH
     schema = schema or load_schema()
@@ -180,7 +180,7 @@ def read_raw(path: Path | str | None = None, schema: Schema | None = None) -> tu
     if short.any():
         problems = _ragged_problems(text, len(header), header)
         raise TableError(path, problems)
-    return raw, None, text
+    return raw, text
 
 
 def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataFrame:
@@ -208,7 +208,7 @@ def _validate(path: Path) -> pd.DataFrame:
     from .validation import raw_problems, typed_problems
 
     schema = load_schema()
-    raw, _, text = read_raw(path, schema)
+    raw, text = read_raw(path, schema)
     for name in schema.names:
         if name not in raw.columns:
             raw[name] = ""

@@ -22,8 +22,6 @@ EVIDENCE_LABELS = {
     "claims": "the source article's claims only",
 }
 ALL = "all"
-#: the default parameters of every notebook (the committed notebooks are run with these)
-DEFAULTS = {"condition": ALL, "evidence": "all", "data_path": "data/studies.csv", "figures_dir": ""}
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./ +@%,:~-]+$")
 
 

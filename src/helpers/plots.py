@@ -50,7 +50,7 @@ FAVOURS_KETAMINE = "favours ketamine"
 FAVOURS_COMPARATOR = "favours comparator"
 SAVE_DPI = 300
 #: panels never draw more than this many rows; the rest are summarized in a note
-MAX_ROWS_PER_PANEL = 40
+MAX_ROWS_PER_PANEL = 20
 #: above this many studies (or rows), follow-up and direction charts show distributions instead of one line each
 MAX_ROWS_LISTED = 60
 
@@ -82,7 +82,7 @@ def apply_style() -> None:
             "axes.spines.right": True,
             "font.family": ["sans-serif"],
             "font.sans-serif": ["DejaVu Sans", "Arial", "Liberation Sans", "sans-serif"],
-            "figure.dpi": 100,
+            "figure.dpi": 90,
             "savefig.dpi": SAVE_DPI,
             "axes.titleweight": "bold",
             "axes.titlesize": 12,

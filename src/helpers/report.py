@@ -31,7 +31,7 @@ from .text import count_word, plural, seed_sentence, verb
 #: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
 MAX_TABLE_ROWS = 60
 #: at most this many forest plots per report (the largest groups); every group is in the pooling table
-MAX_FORESTS = 6
+MAX_FORESTS = 3
 
 def short_name(row) -> str:
     return plots._short_name(row["citation"], row["year"])
