@@ -50,6 +50,12 @@ def test_proportion_from_counts(effects):
     assert w["origin"] == "arm_data" and w["est"] == pytest.approx(100 * 14 / 30)
 
 
+def test_single_arm_proportions_get_a_wilson_interval(effects):
+    lau = one(effects, study_id="lauritsen2016", outcome="target_pain_le3_8h")  # 6 of 6
+    assert lau["est"] == pytest.approx(100.0)
+    assert lau["lo"] == pytest.approx(60.97, abs=0.01) and lau["hi"] == pytest.approx(100.0)
+
+
 def test_rows_without_a_measure_are_not_effects(studies, effects):
     assert len(effects) == studies["effect_measure"].notna().sum()
 

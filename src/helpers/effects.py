@@ -102,6 +102,15 @@ def escalc_continuous(measure: str, m1i, sd1i, n1i, m2i, sd2i, n2i) -> tuple[np.
     raise ValueError(f"not a continuous measure: {measure}")
 
 
+def wilson_interval(events, n, z: float = Z975) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion (stays inside 0-1 and is not empty at 0/n or n/n)."""
+    events, n = np.asarray(events, dtype=float), np.asarray(n, dtype=float)
+    p = events / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
 # ------------------------------------------------------------------ harmonize
 KEEP = [
     "study_id", "citation", "year", "source", "verification", "condition", "design", "route",
@@ -164,6 +173,16 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     yi = np.where(flip, -yi, yi)
     ci_lo_a = np.where(has_arm | ~has_ci, yi - Z975 * np.sqrt(vi), np.where(flip, -hi_a, lo_a))
     ci_hi_a = np.where(has_arm | ~has_ci, yi + Z975 * np.sqrt(vi), np.where(flip, -lo_a, hi_a))
+
+    # single-arm proportions from counts: the Wilson score interval for display (a Wald interval collapses at 0% and 100%)
+    is_prop_arm = (measure == "proportion").to_numpy() & has_arm
+    if is_prop_arm.any():
+        lo_w, hi_w = wilson_interval(
+            d.loc[is_prop_arm, "events_ketamine"].astype(float).to_numpy(), d.loc[is_prop_arm, "n_ketamine"].astype(float).to_numpy()
+        )
+        ci_lo_a = np.asarray(ci_lo_a, dtype=float).copy()
+        ci_hi_a = np.asarray(ci_hi_a, dtype=float).copy()
+        ci_lo_a[is_prop_arm], ci_hi_a[is_prop_arm] = lo_w, hi_w
 
     # 4) display scale
     def to_display(x):

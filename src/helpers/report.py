@@ -217,7 +217,7 @@ class Report:
         pooled = [g for g in groups if g.pooled]
         lines = [
             f"Rows were grouped by condition, effect measure, comparator class, time-point window and verification "
-            f"status: {plural(len(groups), 'group')}, {plural(len(pooled), 'pooled')} "
+            f"status: {plural(len(groups), 'group')}, {len(pooled)} of them pooled "
             f"(random effects, REML, with the Hartung-Knapp interval as a check)."
         ]
         if len(pooled) > MAX_FORESTS:
