@@ -47,7 +47,7 @@ def timepoint_window(days: float) -> str:
 REASONS = (
     "claim of the source article that could not be located",
     "published meta-analysis: shown as its own estimate, never pooled with trials",
-    "single-arm result with no comparator",
+    "proportion of ketamine-treated patients or no comparator: not a comparison",
     "median difference without a standard error",
     "no confidence interval or arm data to give it a weight",
 )
@@ -112,7 +112,7 @@ def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:
         # one row per study: the latest time point inside the window
         eligible = eligible.sort_values(["study_id", "followup_days"], na_position="first")
         dup = eligible.duplicated("study_id", keep="last")
-        rows.loc[eligible.index[dup], "excluded"] = "another time point of a study already in this group"
+        rows.loc[eligible.index[dup], "excluded"] = "another time point or outcome of a study already in this group"
         used = eligible[~dup]
         group = PoolGroup(key, rows, used)
         if len(used) >= 2:
