@@ -161,7 +161,7 @@ def _legend_handles(verifications, meta: bool) -> list:
     return handles
 
 
-def _favours(ax, log: bool = False) -> None:
+def _favours(ax) -> None:
     """'favours ketamine' left and 'favours comparator' right, just above the plotting area."""
     ax.annotate(f"\u2190 {FAVOURS_KETAMINE}", xy=(0.0, 1.01), xycoords="axes fraction", ha="left", va="bottom",
                 fontsize=8.5, color=OKABE_ITO["black"])
@@ -244,7 +244,7 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
         if spec["null"] is not None:
             _null_line(ax, spec["null"])
             _pad_around(ax, rows, spec["null"], spec["log"])
-            _favours(ax, spec["log"])
+            _favours(ax)
             ax.set_title(spec["label"].split(",")[0].replace(" (log scale)", ""), loc="left", fontsize=10, pad=16)
         else:
             ax.set_xlim(0, 100)
