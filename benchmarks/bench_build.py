@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from generate import synthetic_table  # noqa: E402
 
-from helpers.build import notebooks  # noqa: E402
-from helpers.params import report_conditions  # noqa: E402
+from helpers.build.pipeline import notebooks  # noqa: E402
+from helpers.report.params import report_conditions  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent

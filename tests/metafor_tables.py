@@ -64,7 +64,7 @@ def study_rows(name: str) -> list[dict]:
 
 
 def write_study_table(name: str, path: Path) -> Path:
-    from helpers.schema import load_schema
+    from helpers.data.schema import load_schema
 
     columns = load_schema().names
     path.parent.mkdir(parents=True, exist_ok=True)

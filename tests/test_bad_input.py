@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_rows
-from helpers import loader
+from helpers.data import loader
 from helpers.cli import main
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.loader import load_studies
-from helpers.params import report_conditions
-from helpers.plots import _short_name
+from helpers.data.loader import load_studies
+from helpers.report.params import report_conditions
+from helpers.report.plots import _short_name
 from metafor_tables import HERE, expected, fixture_names
 
 NOTEBOOK_STEMS = ["01_evidence_overview", "02_effect_sizes", "03_followup", "04_adverse_events"]

@@ -3,9 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.effects import harmonize
-from helpers.loader import load_studies
-from helpers.pooling import exclusion_reason, pooled_table, pooling_groups, timepoint_window
+from helpers.stats.effects import harmonize
+from helpers.data.loader import load_studies
+from helpers.stats.pooling import exclusion_reason, pooled_table, pooling_groups, timepoint_window
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import write_rows
 from helpers.errors import TableError
-from helpers.loader import load_studies
+from helpers.data.loader import load_studies
 
 
 def find(rows, **match) -> int:

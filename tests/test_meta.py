@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.effects import escalc_binary, escalc_continuous, hedges_correction
-from helpers.meta import rma
+from helpers.stats.effects import escalc_binary, escalc_continuous, hedges_correction
+from helpers.stats.meta import rma
 from metafor_tables import HERE, expected, fixture_names
 
 RTOL = 1e-6

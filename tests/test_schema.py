@@ -1,9 +1,9 @@
 import json
 
-from helpers.dictionary import check_dictionary, render
+from helpers.data.dictionary import check_dictionary, render
 from helpers.paths import SCHEMA_PATH
-from helpers.schema import conditions, load_schema
-from helpers.validation import BUILTIN_RULES, RULES
+from helpers.data.schema import conditions, load_schema
+from helpers.data.validation import BUILTIN_RULES, RULES
 
 CONTRACT = (
     "study_id, citation, year, source, verification, doi, pmid, source_url, condition, design, route, "

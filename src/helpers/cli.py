@@ -9,9 +9,9 @@ from .paths import display_path
 
 
 def _validate(args) -> int:
-    from .loader import load_studies
+    from .data.loader import load_studies
     from .paths import STUDIES_PATH
-    from .summary import table_summary
+    from .report.summary import table_summary
 
     path = args.path or STUDIES_PATH
     studies = load_studies(path)
@@ -21,7 +21,7 @@ def _validate(args) -> int:
 
 
 def _dictionary(args) -> int:
-    from .dictionary import check_dictionary, write_dictionary
+    from .data.dictionary import check_dictionary, write_dictionary
 
     if args.check:
         stale = check_dictionary()
@@ -38,9 +38,9 @@ def _dictionary(args) -> int:
 def _tables(args) -> int:
     from pathlib import Path
 
-    from .loader import load_studies
-    from .outputs import write_tables
-    from .params import resolve_data_path
+    from .data.loader import load_studies
+    from .report.outputs import write_tables
+    from .report.params import resolve_data_path
 
     out = Path(args.out).resolve()
     for name, path in write_tables(load_studies(resolve_data_path(args.data)), out).items():
@@ -49,7 +49,7 @@ def _tables(args) -> int:
 
 
 def _build(args) -> int:
-    from .build import main as build_main
+    from .build.pipeline import main as build_main
 
     return build_main(args)
 

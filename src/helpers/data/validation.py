@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import pandera.pandas as pa
 
-from .errors import Problem
+from ..errors import Problem
 from .schema import Field, Schema
 
 #: a finite decimal number; rejects NaN, infinity, thousands separators and text

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Polygon  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator  # noqa: E402
 
-from .effects import DISPLAY  # noqa: E402
+from ..stats.effects import DISPLAY  # noqa: E402
 from .params import condition_label  # noqa: E402
 
 OKABE_ITO = {
@@ -499,7 +499,7 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
 
 # ---------------------------------------------------------------- forest
 def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
-    """metafor-style forest plot of one pooled group (see :mod:`helpers.pooling`)."""
+    """metafor-style forest plot of one pooled group (see :mod:`helpers.stats.pooling`)."""
     fit = group.fits[0]
     used = group.used.assign(_w=fit.weights)
     hidden = max(0, len(used) - MAX_ROWS_PER_PANEL)

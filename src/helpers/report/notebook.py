@@ -20,12 +20,12 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from . import plots
-from .effects import DISPLAY, direction_only, harmonize
+from ..stats.effects import DISPLAY, direction_only, harmonize
 from .html import doi_link, esc, md, pmid_link, table_html
-from .loader import load_studies
+from ..data.loader import load_studies
 from .params import ALL, EVIDENCE_LABELS, check_parameters, condition_label, select
 from .plots import human_duration
-from .pooling import PoolGroup, decisions_table, pooling_groups
+from ..stats.pooling import PoolGroup, decisions_table, pooling_groups
 from .text import count_word, plural, seed_sentence, verb
 
 #: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report

@@ -30,8 +30,8 @@ from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from .errors import HelpersError
-from .paths import NOTEBOOKS, REPORTS, ROOT, SRC, display_path
+from ..errors import HelpersError
+from ..paths import NOTEBOOKS, REPORTS, ROOT, SRC, display_path
 
 STATE_FILE = ".build-state.json"
 LOCK_FILE = ".build.lock"
@@ -40,7 +40,7 @@ KEEP = {"README.md", LOCK_FILE, FAILED_DIR}
 CELL_TIMEOUT = 300
 PID_DIR = ".kernels"
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
-TEMPLATES = SRC / "templates"
+TEMPLATES = SRC / "report" / "templates"
 
 
 class BuildError(HelpersError):
@@ -294,8 +294,8 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
 
 
 def render_html(nb, job: Job) -> str:
-    from .outputs import notebook_title
-    from .params import condition_label
+    from ..report.outputs import notebook_title
+    from ..report.params import condition_label
 
     title = f"{notebook_title(job.notebook)}: {condition_label(job.condition)}"
     nb.metadata["title"] = title
@@ -441,7 +441,7 @@ def build(
     Nothing in the output folder is touched until the parameters and the
     table are known to be valid.
     """
-    from .params import check_condition, check_evidence, report_conditions, resolve_data_path
+    from ..report.params import check_condition, check_evidence, report_conditions, resolve_data_path
 
     conditions = [check_condition(c) for c in (conditions or report_conditions())]
     check_evidence(evidence)
@@ -464,7 +464,7 @@ def build(
               f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
         return []
 
-    from .loader import load_studies
+    from ..data.loader import load_studies
 
     studies = load_studies(data_path)  # a bad table stops here, before any kernel or file
     out.mkdir(parents=True, exist_ok=True)
@@ -538,7 +538,7 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
         for j in plan.jobs:
             reports[j.name]["key"] = plan.keys[j.name]
-        from .outputs import write_condition_tables, write_index, write_tables
+        from ..report.outputs import write_condition_tables, write_index, write_tables
 
         write_tables(studies, staging / "tables")
         write_condition_tables(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .paths import DATA, display_path
+from ..paths import DATA, display_path
 from .schema import Schema, load_schema
 
 DICTIONARY_PATH = DATA / "README.md"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .effects import harmonize
+from ..stats.effects import harmonize
 from .html import esc
 from .params import EVIDENCE_LABELS, condition_label
-from .pooling import decisions_table, pooled_table, pooling_groups
+from ..stats.pooling import decisions_table, pooled_table, pooling_groups
 from .text import plural, seed_sentence
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")

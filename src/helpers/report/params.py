@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ParameterError
-from .paths import ROOT, STUDIES_PATH, display_path
-from .schema import conditions
+from ..errors import ParameterError
+from ..paths import ROOT, STUDIES_PATH, display_path
+from ..data.schema import conditions
 
 EVIDENCE = ("all", "verified", "claims")
 EVIDENCE_LABELS = {

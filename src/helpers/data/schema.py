@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .paths import SCHEMA_PATH
+from ..paths import SCHEMA_PATH
 
 #: pandas dtypes for the Table Schema types used in data/schema.json
 PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "float64"}

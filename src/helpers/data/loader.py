@@ -1,6 +1,6 @@
 """Load the study table: read, validate against the schema, return typed columns.
 
->>> from helpers.loader import load_studies
+>>> from helpers.data.loader import load_studies
 >>> studies = load_studies()            # the bundled data/studies.csv
 >>> studies["condition"].dtype          # enumerations are categoricals
 CategoricalDtype(...)
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, TableError
-from .paths import ROOT, SCHEMA_PATH, STUDIES_PATH
+from ..errors import Problem, TableError
+from ..paths import ROOT, SCHEMA_PATH, STUDIES_PATH
 from .schema import Schema, load_schema
 
 #: files larger than this are refused before parsing (the table is a hand-kept sheet)

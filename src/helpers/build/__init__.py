@@ -1,0 +1,1 @@
+"""Build layer: execute the parameterized notebooks into published HTML reports."""

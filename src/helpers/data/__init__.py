@@ -1,0 +1,1 @@
+"""Data layer: the table schema, the validating loader and the generated data dictionary."""

@@ -1,0 +1,14 @@
+"""Report layer: what the notebooks call (``open_report``), figures, prose and HTML helpers.
+
+``from helpers.report import open_report`` is the notebooks' entry point; it is
+imported lazily so that light modules (``helpers.report.html``) stay light.
+"""
+__all__ = ["open_report"]
+
+
+def __getattr__(name):
+    if name == "open_report":
+        from .notebook import open_report
+
+        return open_report
+    raise AttributeError(name)

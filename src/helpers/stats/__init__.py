@@ -1,0 +1,1 @@
+"""Statistics layer: harmonized effect sizes, random-effects models and pooling rules."""
