@@ -13,10 +13,9 @@ NOTEBOOK = "01_evidence_overview.ipynb"
 
 
 def copy_project(dst):
-    (dst / "data").mkdir(parents=True)
+    dst.mkdir(parents=True)
+    shutil.copytree(ROOT / "data", dst / "data")  # the study table, the tables beside it and their schemas
     (dst / "notebooks").mkdir()
-    for name in ("schema.json", "studies.csv"):
-        shutil.copy(ROOT / "data" / name, dst / "data" / name)
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, dst / "notebooks" / NOTEBOOK)
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
     return dst

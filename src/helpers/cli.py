@@ -9,14 +9,17 @@ from .paths import display_path
 
 
 def _validate(args) -> int:
-    from .data.loader import load_studies
+    from .data.dataset import load_dataset
     from .paths import STUDIES_PATH
-    from .report.summary import table_summary
+    from .report.summary import dataset_summary
 
     path = args.path or STUDIES_PATH
-    studies = load_studies(path)
-    print(f"{display_path(path)}: valid")
-    print(table_summary(studies))
+    ds = load_dataset(path)
+    for name, p in [("studies", path), *((n, ds.paths[n]) for n in ds.tables)]:
+        print(f"{display_path(p)}: valid")
+    if ds.tables:
+        print("references between the tables: valid")
+    print(dataset_summary(ds))
     return 0
 
 
@@ -58,8 +61,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    v = sub.add_parser("validate", help="validate a study table and print a summary")
-    v.add_argument("path", nargs="?", help="CSV file (default: the bundled data/studies.csv)")
+    v = sub.add_parser("validate", help="validate a study table and the tables beside it, and print a summary")
+    v.add_argument("path", nargs="?", help="study table CSV (default: data/studies.csv); search_log.csv, screening.csv "
+                   "and the appraisal tables in the same folder are checked with it")
     v.set_defaults(func=_validate)
 
     d = sub.add_parser("dictionary", help="regenerate data/README.md from data/schema.json")

@@ -26,6 +26,7 @@ def _find_root() -> Path:
 ROOT = _find_root()
 DATA = ROOT / "data"
 SCHEMA_PATH = DATA / "schema.json"
+SCHEMAS_DIR = DATA / "schemas"
 STUDIES_PATH = DATA / "studies.csv"
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"

@@ -97,14 +97,18 @@ def _sha(data: bytes) -> str:
 
 def shared_inputs_hash(data_path: Path) -> str:
     """Hash of everything every report depends on: data bytes, helpers source, pinned set."""
+    from ..data.dataset import all_input_files
+
     h = hashlib.sha256()
-    h.update(data_path.read_bytes())
+    for path in all_input_files(data_path):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     for path in sorted(SRC.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(SRC)).encode())
             h.update(path.read_bytes())
-    for name in ("requirements.txt", "data/schema.json"):
-        h.update((ROOT / name).read_bytes())
+    for path in [ROOT / "requirements.txt", ROOT / "data" / "schema.json", *sorted((ROOT / "data" / "schemas").glob("*.json"))]:
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -464,9 +468,9 @@ def build(
               f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
         return []
 
-    from ..data.loader import load_studies
+    from ..data.dataset import load_dataset
 
-    studies = load_studies(data_path)  # a bad table stops here, before any kernel or file
+    studies = load_dataset(data_path).studies  # a bad table stops here, before any kernel or file
     out.mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:

@@ -50,7 +50,18 @@ HOW_TO_ADD = """\
 """
 
 
-def _constraints(f) -> str:
+COMPANION_INTRO = """\
+Each table below has its own schema in `data/schemas/`, written in the same
+Table Schema style as the study table; `python -m helpers validate` checks every
+table against its schema and then the references between them (every
+screening record names a search of the log, every included record has rows in
+the study table and every published study an included record, every study an
+appraisal row, every certainty line real rows behind it, every article claim a
+check). The scope that decides inclusion is in [`protocol.md`](protocol.md).
+"""
+
+
+def _constraints(f, raw_fields: list) -> str:
     parts = []
     if f.required:
         parts.append("required")
@@ -62,7 +73,7 @@ def _constraints(f) -> str:
         parts.append(f"> {f.exclusive_minimum:g}")
     if f.minimum is not None:
         parts.append(f">= {f.minimum:g}")
-    raw_max = next(x for x in load_schema().raw["fields"] if x["name"] == f.name).get("constraints", {}).get("maximum")
+    raw_max = next(x for x in raw_fields if x["name"] == f.name).get("constraints", {}).get("maximum")
     if raw_max == "current_year":
         parts.append("<= the current year")
     elif f.maximum is not None:
@@ -76,37 +87,46 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render(schema: Schema | None = None) -> str:
-    schema = schema or load_schema()
-    out = [INTRO, "## Columns", ""]
-    out.append("Columns marked **contract** are relied on by other tools and never renamed.")
-    out.append("")
+def _table(schema: Schema, level: str) -> list[str]:
+    out = ["Columns marked **contract** are relied on by other tools and never renamed.", ""]
     out.append("| column | type | unit | constraints | description |")
     out.append("|---|---|---|---|---|")
     for f in schema.fields:
         name = f"`{f.name}`" + (" **contract**" if f.name in schema.contract_columns else "")
         out.append(
-            f"| {name} | {f.type} | {f.unit or ''} | {_escape(_constraints(f))} | {_escape(f.description)} |"
+            f"| {name} | {f.type} | {f.unit or ''} | {_escape(_constraints(f, schema.raw['fields']))} | {_escape(f.description)} |"
         )
     out.append("")
-    out.append("## Allowed values")
-    for f in schema.fields:
-        if f.enum and f.enum_descriptions:
-            out.append("")
-            out.append(f"### `{f.name}`")
-            out.append("")
-            for value in f.enum:
-                out.append(f"- `{value}`: {f.enum_descriptions.get(value, '')}".rstrip(": "))
-    out.append("")
-    out.append("## Rules across columns")
-    out.append("")
+    if any(f.enum and f.enum_descriptions for f in schema.fields):
+        out.append(f"{level} Allowed values")
+        for f in schema.fields:
+            if f.enum and f.enum_descriptions:
+                out += ["", f"{level}# `{f.name}`", ""]
+                for value in f.enum:
+                    out.append(f"- `{value}`: {f.enum_descriptions.get(value, '')}".rstrip(": "))
+        out.append("")
+    out += [f"{level} Rules across columns", ""]
     out.append(f"The key `({', '.join(schema.primary_key)})` is unique. Besides the per-column constraints above, the validator expects:")
     out.append("")
     for rule in schema.rules:
         out.append(f"- `{rule.id}`: {rule.description}")
     out.append("")
+    return out
+
+
+def render(schema: Schema | None = None) -> str:
+    from .dataset import COMPANIONS
+
+    schema = schema or load_schema()
+    out = [INTRO, "## Columns", ""] + _table(schema, "##")
     out.append(HOW_TO_ADD)
-    return "\n".join(out)
+    out += ["## The tables beside the study table", "", COMPANION_INTRO]
+    for name in COMPANIONS:
+        s = load_schema(name)
+        out += [f"### `{s.raw.get('path', name + '.csv')}`: {s.title}", "", s.raw.get("description", ""),
+                "", f"Schema: `{s.source}`.", ""]
+        out += _table(s, "####")
+    return "\n".join(out).rstrip() + "\n"
 
 
 def write_dictionary(path: Path = DICTIONARY_PATH) -> Path:
@@ -118,5 +138,5 @@ def check_dictionary(path: Path = DICTIONARY_PATH) -> str | None:
     """None when the file matches the schema, else a message saying how to fix it."""
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     if current != render():
-        return f"{display_path(path)} is out of date with data/schema.json: run `python -m helpers dictionary`"
+        return f"{display_path(path)} is out of date with data/schema.json or data/schemas/: run `python -m helpers dictionary`"
     return None

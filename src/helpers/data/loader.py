@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, TableError
-from ..paths import ROOT, SCHEMA_PATH, STUDIES_PATH
-from .schema import Schema, load_schema
+from ..paths import ROOT, STUDIES_PATH
+from .schema import Schema, load_schema, schema_path
 
 #: files larger than this are refused before parsing (the table is a hand-kept sheet)
 MAX_BYTES = 100 * 1024 * 1024
@@ -127,7 +127,7 @@ def _header_problems(schema: Schema, header: list[str]) -> list[Problem]:
         elif name not in known:
             problems.append(
                 _file_problem(
-                    "a column defined in data/schema.json (add new columns there first)", "unknown_column", line=1, column=name, value=name
+                    f"a column defined in {schema.source} (add new columns there first)", "unknown_column", line=1, column=name, value=name
                 )
             )
     for name in schema.required_columns:
@@ -191,23 +191,28 @@ def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataF
     schema and the validation code, so the many kernels of a report build do
     not validate the same file again.
     """
-    path = Path(path) if path is not None else STUDIES_PATH
-    key = _cache_key(path) if cache and path.is_file() else None
+    return load_table(Path(path) if path is not None else STUDIES_PATH, "studies", cache)
+
+
+def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
+    """Load and validate one table of the data set (``name`` as in data/schemas/)."""
+    path = Path(path)
+    key = _cache_key(path, name) if cache and path.is_file() else None
     if key is not None:
         cached = _cache_get(key)
         if cached is not None:
             cached.attrs["source_path"] = str(path)
             return cached
-    table = _validate(path)
+    table = _validate(path, load_schema(name))
     if key is not None:
         _cache_put(key, table)
     return table
 
 
-def _validate(path: Path) -> pd.DataFrame:
+def _validate(path: Path, schema: Schema | None = None) -> pd.DataFrame:
     from .validation import raw_problems, typed_problems
 
-    schema = load_schema()
+    schema = schema or load_schema()
     raw, text = read_raw(path, schema)
     for name in schema.names:
         if name not in raw.columns:
@@ -231,6 +236,7 @@ def _validate(path: Path) -> pd.DataFrame:
     if problems:
         raise TableError(path, problems)
     typed.attrs["source_path"] = str(path)
+    typed.attrs["lines"] = [line_of(i) for i in range(len(typed))]
     return typed
 
 
@@ -239,16 +245,17 @@ def cache_dir() -> Path:
     return Path(os.environ.get("HELPERS_CACHE") or (ROOT / ".cache" / "tables"))
 
 
-def _cache_key(path: Path) -> str | None:
+def _cache_key(path: Path, name: str = "studies") -> str | None:
     try:
         if path.stat().st_size > MAX_BYTES:
             return None
         h = hashlib.sha256(path.read_bytes())
     except OSError:
         return None
-    for code in ("loader.py", "validation.py", "schema.py"):
+    for code in ("loader.py", "validation.py", "schema.py", "record_rules.py"):
         h.update((Path(__file__).parent / code).read_bytes())
-    h.update(SCHEMA_PATH.read_bytes())
+    h.update(name.encode())
+    h.update(schema_path(name).read_bytes())
     h.update(str(_dt.date.today().year).encode())  # the year rule moves with the calendar
     h.update(pd.__version__.encode())
     return h.hexdigest()[:32]

@@ -1,7 +1,9 @@
-"""The study table's schema (data/schema.json), the single source of truth.
+"""Table schemas, the single source of truth for every table of the data set.
 
-Everything that needs to know a column's type, its allowed values or the
-list of conditions asks this module; nothing else hard-codes them.
+``data/schema.json`` describes the study table; the tables that sit beside it
+(search log, screening record, risk of bias, certainty, claims) have theirs in
+``data/schemas/``. Everything that needs to know a column's type, its allowed
+values or the list of conditions asks this module; nothing else hard-codes them.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..paths import SCHEMA_PATH
+from ..paths import SCHEMA_PATH, SCHEMAS_DIR, display_path
 
 #: pandas dtypes for the Table Schema types used in data/schema.json
 PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "float64"}
@@ -26,6 +28,8 @@ class Field:
     required: bool = False
     enum: tuple[str, ...] | None = None
     enum_descriptions: dict[str, str] = field(default_factory=dict)
+    #: short plain words for each value, for prose and tables (never a raw code in a sentence)
+    enum_labels: dict[str, str] = field(default_factory=dict)
     pattern: str | None = None
     minimum: float | None = None
     maximum: float | None = None
@@ -33,6 +37,11 @@ class Field:
     max_length: int | None = None
     unit: str | None = None
     example: str | None = None
+
+    def label(self, value) -> str:
+        """A value of this column in plain words."""
+        value = str(value)
+        return self.enum_labels.get(value, value.replace("_", " "))
 
     @property
     def is_numeric(self) -> bool:
@@ -87,6 +96,10 @@ class Schema:
     contract_columns: tuple[str, ...]
     rules: tuple[Rule, ...]
     raw: dict = field(repr=False, compare=False, default_factory=dict)
+    #: the schema file, as a user reads it (for messages)
+    source: str = "data/schema.json"
+    #: the table's short name: studies, search_log, screening, ...
+    name: str = "studies"
 
     @property
     def names(self) -> list[str]:
@@ -117,7 +130,22 @@ class Schema:
         raise KeyError(rule_id)
 
 
-def parse_schema(raw: dict) -> Schema:
+def _resolve_enum(value):
+    """An enumeration, or a reference ``"@table.column"`` to another schema's (one source of truth)."""
+    if isinstance(value, str) and value.startswith("@"):
+        table, column = value[1:].split(".", 1)
+        return load_schema(table).enum(column)
+    return tuple(value)
+
+
+def _referenced_descriptions(value) -> dict:
+    if isinstance(value, str) and value.startswith("@"):
+        table, column = value[1:].split(".", 1)
+        return load_schema(table)[column].enum_descriptions
+    return {}
+
+
+def parse_schema(raw: dict, source: str = "data/schema.json") -> Schema:
     fields = []
     for f in raw["fields"]:
         c = f.get("constraints", {})
@@ -128,8 +156,9 @@ def parse_schema(raw: dict) -> Schema:
                 description=f.get("description", ""),
                 group=f.get("group", ""),
                 required=bool(c.get("required", False)),
-                enum=tuple(c["enum"]) if "enum" in c else None,
-                enum_descriptions=dict(f.get("enumDescriptions", {})),
+                enum=_resolve_enum(c["enum"]) if "enum" in c else None,
+                enum_descriptions=dict(f.get("enumDescriptions") or _referenced_descriptions(c.get("enum"))),
+                enum_labels=dict(f.get("enumLabels", {})),
                 pattern=c.get("pattern"),
                 minimum=_resolve_bound(c.get("minimum")),
                 maximum=_resolve_bound(c.get("maximum")),
@@ -147,13 +176,21 @@ def parse_schema(raw: dict) -> Schema:
         contract_columns=tuple(raw.get("contractColumns", [])),
         rules=rules,
         raw=raw,
+        source=source,
+        name=raw.get("name", "studies"),
     )
 
 
-@lru_cache(maxsize=1)
-def load_schema() -> Schema:
-    with open(SCHEMA_PATH, encoding="utf-8") as fh:
-        return parse_schema(json.load(fh))
+def schema_path(name: str = "studies"):
+    """The file that describes table ``name``."""
+    return SCHEMA_PATH if name == "studies" else SCHEMAS_DIR / f"{name}.json"
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str = "studies") -> Schema:
+    path = schema_path(name)
+    with open(path, encoding="utf-8") as fh:
+        return parse_schema(json.load(fh), display_path(path))
 
 
 def conditions() -> tuple[str, ...]:

@@ -154,6 +154,13 @@ def _study_consistent(d):
     return out
 
 
+def _indirect_has_reason(d):
+    indirect = d["indirect"].astype("string")
+    reason = d["indirect_reason"]
+    needs = indirect.notna() & (indirect != "none")
+    return {"indirect_reason": (needs & reason.notna()) | (~needs & reason.isna())}
+
+
 RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "ci_order": _ci_order,
     "effect_in_ci": _effect_in_ci,
@@ -167,7 +174,12 @@ RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "ratio_positive": _ratio_positive,
     "percent_range": _percent_range,
     "study_consistent": _study_consistent,
+    "indirect_has_reason": _indirect_has_reason,
 }
+from .record_rules import RULES as _RECORD_RULES  # noqa: E402  (rules of the tables beside the study table)
+
+RULES.update(_RECORD_RULES)
+
 #: rules enforced by pandera itself rather than a function above
 BUILTIN_RULES = {"unique_key"}
 

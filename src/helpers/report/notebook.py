@@ -22,11 +22,12 @@ from IPython.display import HTML, Markdown
 from . import plots
 from ..stats.effects import DISPLAY, direction_only, harmonize
 from .html import doi_link, esc, md, pmid_link, table_html
-from ..data.loader import load_studies
+from ..data.dataset import DataSet, load_dataset
 from .params import ALL, EVIDENCE_LABELS, check_parameters, condition_label, select
 from .plots import human_duration
 from ..stats.pooling import PoolGroup, decisions_table, pooling_groups
 from .text import count_word, plural, seed_sentence, verb
+from .words import group_label, word
 
 #: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
 MAX_TABLE_ROWS = 60
@@ -44,6 +45,7 @@ class Report:
     data_path: str
     figures_dir: str = ""
     table: pd.DataFrame = field(repr=False, default=None)
+    dataset: DataSet | None = field(repr=False, default=None)
 
     # ------------------------------------------------------------ data
     @cached_property
@@ -116,6 +118,36 @@ class Report:
         head = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
         text = f"**{self.label.capitalize()}: {head}.**"
         return Markdown(text)
+
+    # ------------------------------------------------------------ search and selection (PRISMA 2020)
+    @cached_property
+    def prisma(self):
+        """PRISMA counts of the whole search, or None when the table has no search log beside it."""
+        ds = self.dataset
+        if ds is None or "search_log" not in ds or "screening" not in ds:
+            return None
+        from ..data.prisma import prisma_counts
+
+        pooled = {sid for g in pooling_groups(harmonize(self.table)) if g.pooled for sid in g.used["study_id"].astype(str)}
+        return prisma_counts(ds.get("search_log"), ds.get("screening"), self.table, pooled)
+
+    def prisma_summary(self) -> Markdown:
+        from .prisma import flow_text
+
+        c = self.prisma
+        if c is None:
+            return Markdown("This table has no search log and screening record beside it, so how its studies were "
+                            "found is not documented here.")
+        text = flow_text(c)
+        if self.condition != ALL:
+            here = self.studies[self.studies["source"] == "literature"]["study_id"].nunique()
+            text += f" {plural(here, 'included study', 'included studies').capitalize()} {verb(here, 'concerns', 'concern')} {self.label}."
+        return Markdown(text)
+
+    def prisma_figure(self):
+        from .prisma import flow_diagram
+
+        return flow_diagram(self.prisma) if self.prisma is not None else None
 
     def studies_table(self) -> HTML:
         """One line per study: citation, year, design, n, regimen, verification and identifiers."""
@@ -229,8 +261,11 @@ class Report:
         if d.empty:
             return HTML("")
         d = d.drop(columns=["k_pooled"])
-        for c in ("condition", "effect_measure", "comparator_class", "timepoint"):
-            d[c] = d[c].astype(str).str.replace("_", " ")
+        from ..stats.pooling import WINDOW_WORDS
+
+        for c in ("condition", "effect_measure", "comparator_class", "verification"):
+            d[c] = d[c].astype(str).map(lambda v, c=c: word(c, v))
+        d["timepoint"] = d["timepoint"].astype(str).map(lambda v: WINDOW_WORDS.get(v, v))
         d.columns = ["Condition", "Measure", "Comparator", "Time point", "Verification", "Rows", "Studies", "Decision"]
         return HTML(table_html(d, caption="Which groups were pooled, and why the others were not"))
 
@@ -249,7 +284,7 @@ class Report:
         knha = next((f for f in group.fits if f.test == "knha"), None)
         names = ", ".join(md(short_name(r)) for _, r in group.used.iterrows())
         text = (
-            f"**{md(group.label())}** ({names}): pooled {md(spec['label'].split(',')[0].lower())} "
+            f"**{md(group_label(group.key))}** ({names}): pooled {md(spec['label'].split(',')[0].lower())} "
             f"{back(fit.estimate):.2f} (95% CI {back(fit.ci_lower):.2f} to {back(fit.ci_upper):.2f}; "
             f"prediction interval {back(fit.pi_lower):.2f} to {back(fit.pi_upper):.2f}); "
             f"tau² = {fit.tau2:.3g}, I² = {fit.i2:.0f}%."
@@ -359,10 +394,10 @@ def _span(times: pd.Series) -> str:
 def _n_text(r) -> str:
     nk, nc = r["n_ketamine"], r["n_control"]
     if pd.isna(nk) and pd.isna(nc):
-        return "not stated"
+        return "not reported"
     if pd.isna(nc):
         return f"{int(nk)}"
-    return f"{'?' if pd.isna(nk) else int(nk)} / {int(nc)}"
+    return f"{'not reported' if pd.isna(nk) else int(nk)} / {int(nc)}"
 
 
 def _fmt_num(x) -> str:
@@ -394,5 +429,6 @@ def open_report(condition: str = ALL, evidence: str = "all", data_path: str = "d
     """Check the parameters, load and validate the table, and set the figure style."""
     condition, evidence, path = check_parameters(condition, evidence, data_path)
     plots.apply_style()
-    table = load_studies(path)
-    return Report(condition=condition, evidence=evidence, data_path=str(path), figures_dir=figures_dir or "", table=table)
+    ds = load_dataset(path)
+    return Report(condition=condition, evidence=evidence, data_path=str(path), figures_dir=figures_dir or "",
+                  table=ds.studies, dataset=ds)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..paths import ROOT, STUDIES_PATH, display_path
-from ..data.schema import conditions
+from ..data.schema import conditions, load_schema
 
 EVIDENCE = ("all", "verified", "claims")
 EVIDENCE_LABELS = {
@@ -31,7 +31,7 @@ def report_conditions() -> tuple[str, ...]:
 
 
 def condition_label(condition: str) -> str:
-    return "all conditions" if condition == ALL else condition.replace("_", " ")
+    return "all conditions" if condition == ALL else load_schema()["condition"].label(condition)
 
 
 def check_condition(condition) -> str:

@@ -542,12 +542,14 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     axt.set_xlim(0, 1)
     axt.axis("off")
     head_y = k + 2.2
+    if used["n_ketamine"].isna().any() or used["n_control"].isna().any():
+        axt.text(0.02, -0.25, "n/r: not reported", fontsize=7.5, va="center", color=".35")
     for x, text in ((0.02, "n (ket / comp)"), (0.32, "effect [95% CI]"), (0.82, "weight")):
         axt.text(x, head_y, text, fontsize=8.5, fontweight="bold", va="center")
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
         e, l, h = back([r["yi"], r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]])
-        nk = "?" if pd.isna(r["n_ketamine"]) else int(r["n_ketamine"])
-        nc = "?" if pd.isna(r["n_control"]) else int(r["n_control"])
+        nk = "n/r" if pd.isna(r["n_ketamine"]) else int(r["n_ketamine"])
+        nc = "n/r" if pd.isna(r["n_control"]) else int(r["n_control"])
         axt.text(0.02, y, f"{nk} / {nc}", va="center", fontsize=8.5)
         axt.text(0.32, y, f"{e:.2f} [{l:.2f}, {h:.2f}]", va="center", fontsize=8.5)
         axt.text(0.82, y, f"{w:.1f}%", va="center", fontsize=8.5)

@@ -29,3 +29,21 @@ def table_summary(studies: pd.DataFrame) -> str:
     lines.append("studies by condition x verification:")
     lines.append(counts.to_string())
     return "\n".join(lines)
+
+
+def dataset_summary(ds) -> str:
+    """The study table's summary, then the search and screening counts when they exist."""
+    lines = [table_summary(ds.studies)]
+    if "search_log" in ds and "screening" in ds:
+        from ..data.prisma import prisma_counts
+
+        c = prisma_counts(ds.get("search_log"), ds.get("screening"), ds.studies)
+        lines.append(
+            f"search: {c.searches} searches ({c.unresolved_lookups} look-ups unresolved), {c.identified} records, "
+            f"{c.duplicates} duplicates, {c.screened} screened, {c.assessed} assessed, {c.included} studies included"
+        )
+    for name in ("risk_of_bias", "certainty", "claims"):
+        if name in ds:
+            table = ds.get(name)
+            lines.append(f"{name}: {len(table)} rows")
+    return "\n".join(lines)

@@ -25,6 +25,14 @@ WINDOWS: tuple[tuple[str, float], ...] = (
     ("over_90_days", math.inf),
 )
 NO_WINDOW = "not_reported"
+#: each window in plain words, for prose
+WINDOW_WORDS = {
+    "up_to_1_day": "within a day",
+    "1_to_14_days": "after 1 to 14 days",
+    "14_to_90_days": "after 2 weeks to 3 months",
+    "over_90_days": "after more than 3 months",
+    NO_WINDOW: "time point not reported",
+}
 GROUP_KEY = ["condition", "effect_measure", "comparator_class", "timepoint", "verification"]
 #: the fits written for every pooled group, in this order
 FITS = (("REML", "z"), ("DL", "z"), ("REML", "knha"))

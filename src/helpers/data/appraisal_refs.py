@@ -1,0 +1,171 @@
+"""References of the appraisal tables (risk of bias, certainty, claims) to the study table.
+
+Registered with :mod:`helpers.data.crossref`; each problem names the file,
+line and column where the fix belongs.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from ..errors import Problem
+from .crossref import Checks, _line, _text, register
+from .schema import load_schema
+
+RANDOMIZED = {"rct", "crossover_rct"}
+REVIEWS = {"meta_analysis", "systematic_review", "review"}
+ROB2_ORDER = {"low": 0, "some_concerns": 1, "no_information": 1, "high": 2}
+ROBINS_ORDER = {"low": 0, "moderate": 1, "no_information": 1, "serious": 2, "critical": 3}
+
+
+def expected_tool(design: str, source: str) -> str:
+    """The risk-of-bias tool a study's design calls for."""
+    if source == "seed_article" or design in REVIEWS:
+        return "not_assessed"
+    if design == "rct":
+        return "rob2"
+    if design == "crossover_rct":
+        return "rob2_crossover"
+    return "robins_i"
+
+
+def _split(value) -> list[str]:
+    text = _text(value)
+    return [v for v in text.split("|") if v] if text else []
+
+
+def _study_index(studies: pd.DataFrame) -> tuple[dict, dict]:
+    first = studies.drop_duplicates("study_id")
+    info = {str(r.study_id): r for r in first.itertuples(index=False)}
+    lines = {}
+    for i, sid in enumerate(studies["study_id"].astype(str)):
+        lines.setdefault(sid, _line(studies, i))
+    return info, lines
+
+
+@register
+def _risk_of_bias(ds, out: Checks) -> None:
+    rob = ds.get("risk_of_bias")
+    if rob is None:
+        return
+    studies = ds.studies
+    info, first_line = _study_index(studies)
+    outcomes = studies.groupby(studies["study_id"].astype(str))["outcome"].agg(lambda s: set(s.astype(str))).to_dict()
+    required = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")["requiredDomainsByTool"]
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, r in enumerate(rob.itertuples(index=False)):
+        sid, outcome, tool = str(r.study_id), _text(r.outcome), str(r.tool)
+        line = _line(rob, i)
+        if sid not in info:
+            out["risk_of_bias"].append(Problem(line, "study_id", sid, "a study_id of the study table", "study_exists"))
+            continue
+        if outcome and outcome not in outcomes.get(sid, set()):
+            out["risk_of_bias"].append(Problem(line, "outcome", outcome,
+                                               f"one of {sid}'s outcomes ({', '.join(sorted(outcomes[sid]))}) or empty",
+                                               "outcome_exists"))
+        want = expected_tool(str(info[sid].design), str(info[sid].source))
+        if tool != want:
+            out["risk_of_bias"].append(Problem(line, "tool", tool,
+                                               f"{want} for a study of design {info[sid].design} ({info[sid].source})",
+                                               "tool_fits_design"))
+        groups[(sid, outcome, tool)].append(i)
+    assessed = {k[0] for k in groups}
+    for sid in info:
+        if sid not in assessed:
+            want = expected_tool(str(info[sid].design), str(info[sid].source))
+            out["studies"].append(Problem(first_line[sid], "study_id", sid,
+                                          f"risk-of-bias rows for this study in risk_of_bias.csv (tool {want})",
+                                          "study_appraised"))
+    # a study's rows without an outcome hold for every outcome; rows for an outcome add to or override them
+    by_study: dict[tuple, dict] = defaultdict(dict)
+    for (sid, outcome, tool), idx in groups.items():
+        by_study[(sid, tool)][outcome] = idx
+    for (sid, tool), parts in by_study.items():
+        common = parts.get("", [])
+        targets = [o for o in parts if o] or [""]
+        for outcome in targets:
+            idx = list(common) + (list(parts[outcome]) if outcome else [])
+            domains: dict[str, tuple[str, int]] = {}
+            for i in idx:  # outcome rows come last and override the study's rows
+                domains[str(rob.iloc[i]["domain"])] = (str(rob.iloc[i]["judgement"]), i)
+            missing = [d for d in required.get(tool, []) if d not in domains]
+            line = _line(rob, (parts[outcome] if outcome else common)[0])
+            what = f"{sid}" + (f" ({outcome})" if outcome else "")
+            if missing:
+                out["risk_of_bias"].append(Problem(line, "domain", ", ".join(sorted(domains)),
+                                                   f"every {tool} domain for {what} (rows without an outcome count for "
+                                                   f"every outcome); missing: {', '.join(missing)}", "domains_complete"))
+            order = ROBINS_ORDER if tool == "robins_i" else ROB2_ORDER if tool.startswith("rob2") else None
+            if "overall" not in domains or order is None or domains["overall"][0] not in order:
+                continue
+            overall, oi = domains["overall"]
+            judged = {d: j for d, (j, _) in domains.items() if d != "overall" and j in order}
+            worst = max((order[j] for j in judged.values()), default=0)
+            if order[overall] < worst or (overall == "no_information" and tool.startswith("rob2")):
+                out["risk_of_bias"].append(Problem(
+                    _line(rob, oi), "judgement", overall,
+                    f"an overall judgement for {what} at least as serious as its worst domain "
+                    f"({', '.join(f'{d} {j}' for d, j in judged.items())})", "overall_follows"))
+
+
+@register
+def _certainty(ds, out: Checks) -> None:
+    cert = ds.get("certainty")
+    if cert is None:
+        return
+    studies = ds.studies
+    info, _ = _study_index(studies)
+    for i, r in enumerate(cert.itertuples(index=False)):
+        line = _line(cert, i)
+        cond, cls = str(r.condition), str(r.comparator_class)
+        ids = _split(r.study_ids)
+        unknown = [s for s in ids if s not in info]
+        if unknown:
+            out["certainty"].append(Problem(line, "study_ids", "|".join(unknown), "study_ids of the study table", "study_exists"))
+            continue
+        rows = studies[studies["study_id"].astype(str).isin(ids) & (studies["condition"].astype(str) == cond)]
+        codes = _split(r.outcomes)
+        for sid in ids:
+            mine = rows[rows["study_id"].astype(str) == sid]
+            match = mine[mine["outcome"].astype(str).isin(codes) & (mine["comparator_class"].astype(str) == cls)]
+            if match.empty:
+                out["certainty"].append(Problem(
+                    line, "study_ids", sid,
+                    f"a study with {cond} rows of outcome {' or '.join(codes)} against a {cls} comparator", "rows_exist"))
+        designs = {str(info[s].design) for s in ids}
+        want = "randomized" if designs <= RANDOMIZED else "observational"
+        if str(r.evidence_type) != want:
+            out["certainty"].append(Problem(line, "evidence_type", str(r.evidence_type),
+                                            f"{want} (designs: {', '.join(sorted(designs))})", "type_fits_designs"))
+
+
+@register
+def _claims(ds, out: Checks) -> None:
+    claims = ds.get("claims")
+    if claims is None:
+        return
+    studies = ds.studies
+    info, first_line = _study_index(studies)
+    conditions = set(load_schema().enum("condition"))
+    searches = set(ds.get("search_log")["search_id"].astype(str)) if "search_log" in ds else set()
+    claimed = set()
+    for i, r in enumerate(claims.itertuples(index=False)):
+        line = _line(claims, i)
+        seed = _text(r.seed_study_id)
+        if seed:
+            claimed.add(seed)
+            if seed not in info or str(info[seed].source) != "seed_article":
+                out["claims"].append(Problem(line, "seed_study_id", seed, "the study_id of an article claim (source seed_article)", "claim_exists"))
+        bad = [c for c in _split(r.conditions) if c not in conditions]
+        if bad:
+            out["claims"].append(Problem(line, "conditions", "|".join(bad), "conditions of the study table: " + ", ".join(sorted(conditions)), "conditions_known"))
+        ev = [s for s in _split(r.evidence_study_ids) if s not in info or str(info[s].source) != "literature"]
+        if ev:
+            out["claims"].append(Problem(line, "evidence_study_ids", "|".join(ev), "study_ids of published studies in the study table", "evidence_exists"))
+        missing = [s for s in _split(r.searches) if s not in searches]
+        if missing:
+            out["claims"].append(Problem(line, "searches", "|".join(missing), "search_ids of search_log.csv beside the table", "search_exists"))
+    for sid, r in info.items():
+        if str(r.source) == "seed_article" and sid not in claimed:
+            out["studies"].append(Problem(first_line[sid], "study_id", sid, "a row for this article claim in claims.csv", "claim_checked"))

@@ -1,0 +1,92 @@
+"""The data set: the study table and the tables kept beside it, checked together.
+
+A study table may have companions in its own folder, each with a schema in
+``data/schemas/``: ``search_log.csv`` and ``screening.csv`` (how the evidence
+was found), and the appraisal tables. Each is validated on its own, then the
+references between them are checked: every screening record names a search
+that exists, every search's record count matches the screening record, every
+included record has rows in the study table and every published study has one
+included record. Problems are reported with file, line and column.
+
+A table brought with ``--data`` needs no companions; whatever is beside it is
+checked the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import HelpersError, Problem, TableError
+from ..paths import STUDIES_PATH
+from .loader import load_studies, load_table
+
+#: companion tables, in the order they are checked
+COMPANIONS = ("search_log", "screening", "risk_of_bias", "certainty", "claims")
+#: companions that need another one to make sense
+REQUIRES = {"screening": "search_log", "search_log": "screening", "certainty": "risk_of_bias"}
+
+
+class DataSetError(HelpersError):
+    """One or more tables of the data set are invalid; lists every problem of every file."""
+
+    def __init__(self, errors: list[TableError]):
+        self.errors = errors
+        super().__init__("\n".join(e.report() for e in errors))
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for e in self.errors for p in e.problems]
+
+
+@dataclass
+class DataSet:
+    studies: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tables
+
+
+def companion_paths(study_path: Path | str | None = None) -> dict[str, Path]:
+    """The companion tables present beside a study table."""
+    folder = Path(study_path or STUDIES_PATH).resolve().parent
+    return {name: folder / f"{name}.csv" for name in COMPANIONS if (folder / f"{name}.csv").is_file()}
+
+
+def all_input_files(study_path: Path | str | None = None) -> list[Path]:
+    """The study table and its companions: every data file a report depends on."""
+    path = Path(study_path or STUDIES_PATH).resolve()
+    return [path, *companion_paths(path).values()]
+
+
+def load_dataset(study_path: Path | str | None = None, cache: bool = True) -> DataSet:
+    """Load and cross-check the study table and its companions; raises DataSetError."""
+    path = Path(study_path or STUDIES_PATH)
+    errors: list[TableError] = []
+    try:
+        studies = load_studies(path, cache=cache)
+    except TableError as exc:
+        errors.append(exc)
+        studies = None
+    ds = DataSet(studies=studies)
+    for name, p in companion_paths(path).items():
+        try:
+            ds.tables[name] = load_table(p, name, cache=cache)
+            ds.paths[name] = p
+        except TableError as exc:
+            errors.append(exc)
+    if errors:
+        raise DataSetError(errors)
+    ds.paths["studies"] = path
+    from .crossref import check_references
+
+    errors = check_references(ds)
+    if errors:
+        raise DataSetError(errors)
+    return ds

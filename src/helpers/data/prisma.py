@@ -1,0 +1,89 @@
+"""PRISMA 2020 flow counts, computed from the search log, the screening record and the study table.
+
+Nothing here is typed by hand: every box of the flow diagram is a count of
+rows. The identities that must hold are checked by the tests:
+
+    identified - duplicates = screened
+    screened - excluded on title/abstract = assessed
+    assessed - excluded after reading = included = published studies in the table
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .schema import load_schema
+
+
+@dataclass(frozen=True)
+class PrismaCounts:
+    identified_by_source: dict[str, int]
+    duplicates: int
+    screened: int
+    excluded_screening: dict[str, int]
+    assessed: int
+    excluded_assessment: dict[str, int]
+    included: int
+    included_by_design: dict[str, int] = field(default_factory=dict)
+    searches: int = 0
+    searches_by_source: dict[str, int] = field(default_factory=dict)
+    unresolved_lookups: int = 0
+    pooled_studies: int | None = None
+
+    @property
+    def identified(self) -> int:
+        return sum(self.identified_by_source.values())
+
+    @property
+    def excluded_screening_total(self) -> int:
+        return sum(self.excluded_screening.values())
+
+    @property
+    def excluded_assessment_total(self) -> int:
+        return sum(self.excluded_assessment.values())
+
+
+def _counts(series: pd.Series, order) -> dict[str, int]:
+    vc = series.astype(str).value_counts()
+    return {k: int(vc[k]) for k in order if k in vc.index and vc[k] > 0}
+
+
+def _unresolved_targets(search_log: pd.DataFrame) -> int:
+    """Look-ups (by target) that no search settled: every attempt for that target is unresolved."""
+    lookups = search_log[search_log["target"].notna()]
+    status = lookups.groupby(lookups["target"].astype(str))["status"].agg(lambda s: set(s.astype(str)))
+    return int(sum("complete" not in s for s in status))
+
+
+def prisma_counts(search_log: pd.DataFrame, screening: pd.DataFrame, studies: pd.DataFrame | None = None,
+                  pooled_study_ids: set[str] | None = None) -> PrismaCounts:
+    sources = load_schema("search_log").enum("source")
+    reasons = load_schema("screening").enum("reason")
+    source_of = dict(zip(search_log["search_id"].astype(str), search_log["source"].astype(str)))
+    rec_source = screening["search_id"].astype(str).map(source_of)
+    decision = screening["decision"].astype(str)
+    identified = _counts(rec_source, sources)
+    duplicates = int((decision == "duplicate").sum())
+    screened = len(screening) - duplicates
+    ex_ta = screening[decision == "excluded_title_abstract"]["reason"]
+    ex_ft = screening[decision == "excluded_full_text"]["reason"]
+    included_ids = screening.loc[decision == "included", "study_id"].astype(str)
+    by_design: dict[str, int] = {}
+    if studies is not None:
+        design = studies.drop_duplicates("study_id").set_index("study_id")["design"].astype(str)
+        by_design = _counts(included_ids.map(design).dropna(), load_schema().enum("design"))
+    return PrismaCounts(
+        identified_by_source=identified,
+        duplicates=duplicates,
+        screened=screened,
+        excluded_screening=_counts(ex_ta, reasons),
+        assessed=screened - len(ex_ta),
+        excluded_assessment=_counts(ex_ft, reasons),
+        included=int(included_ids.nunique()),
+        included_by_design=by_design,
+        searches=len(search_log),
+        searches_by_source=_counts(search_log["source"], sources),
+        unresolved_lookups=_unresolved_targets(search_log),
+        pooled_studies=None if pooled_study_ids is None else len(set(included_ids) & set(pooled_study_ids)),
+    )

@@ -1,0 +1,146 @@
+"""Cross-field rules of the tables that sit beside the study table.
+
+Each rule takes the typed table and returns ``{column: mask}``, True where a
+row passes, like the study table's rules in :mod:`helpers.data.validation`.
+Rules that need more than one table live in :mod:`helpers.data.dataset`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+
+def _text(s: pd.Series) -> pd.Series:
+    return s.astype("string")
+
+
+# ------------------------------------------------------------------ search log
+def _lookup_has_target(d):
+    lookup = _text(d["purpose"]).isin(["identifier", "citation_check"]).fillna(False)
+    return {"target": ~lookup | d["target"].notna()}
+
+
+def _records_within_hits(d):
+    r, h = d["records"], d["hits"]
+    return {"records": (r.isna() | h.isna() | (r <= h)).fillna(True)}
+
+
+# ------------------------------------------------------------------ screening record
+@lru_cache(maxsize=1)
+def _reasons_by_decision() -> dict[str, list[str]]:
+    from .schema import load_schema
+
+    raw = next(f for f in load_schema("screening").raw["fields"] if f["name"] == "reason")
+    return raw["reasonsByDecision"]
+
+
+def _reason_fits_decision(d):
+    decision, reason = _text(d["decision"]), _text(d["reason"])
+    ok = pd.Series(True, index=d.index)
+    for dec, allowed in _reasons_by_decision().items():
+        rows = (decision == dec).fillna(False)
+        ok &= ~rows | reason.isin(allowed).fillna(True)
+    return {"reason": ok}
+
+
+def _included_has_study(d):
+    decision, reason = _text(d["decision"]), _text(d["reason"])
+    needs = ((decision == "included") | (reason == "companion_report")).fillna(False)
+    excluded = decision.str.startswith("excluded").fillna(False)
+    has = d["study_id"].notna()
+    return {"study_id": (~needs | has) & (~excluded | ~has)}
+
+
+def _duplicate_has_original(d):
+    dup = (_text(d["decision"]) == "duplicate").fillna(False)
+    has = d["duplicate_of"].notna()
+    return {"duplicate_of": (dup & has) | (~dup & ~has)}
+
+
+# ------------------------------------------------------------------ risk of bias
+@lru_cache(maxsize=None)
+def _tool_map(key: str) -> dict[str, list[str]]:
+    from .schema import load_schema
+
+    raw = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")
+    return raw[key]
+
+
+def _fits_tool(d, column: str, key: str):
+    tool, value = _text(d["tool"]), _text(d[column])
+    ok = pd.Series(True, index=d.index)
+    for t, allowed in _tool_map(key).items():
+        rows = (tool == t).fillna(False)
+        ok &= ~rows | value.isin(allowed).fillna(True)
+    return {column: ok}
+
+
+def _domain_fits_tool(d):
+    return _fits_tool(d, "domain", "domainsByTool")
+
+
+def _judgement_fits_tool(d):
+    return _fits_tool(d, "judgement", "judgementsByTool")
+
+
+def _assessed_from_given(d):
+    assessed = (_text(d["tool"]) != "not_assessed").fillna(True)
+    return {"assessed_from": ~assessed | d["assessed_from"].notna()}
+
+
+# ------------------------------------------------------------------ certainty (GRADE)
+LEVELS = {4: "high", 3: "moderate", 2: "low", 1: "very_low"}
+START = {"high": 4, "low": 2}
+DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+
+
+def expected_certainty(start: str, downgrades: list[int], upgrade: int) -> str:
+    """GRADE arithmetic: start (high 4, low 2) plus downgrades and upgrade, within 1 (very low) to 4 (high)."""
+    level = START[start] + sum(downgrades) + upgrade
+    return LEVELS[max(1, min(4, level))]
+
+
+def _start_follows_type(d):
+    t, s = _text(d["evidence_type"]), _text(d["start_level"])
+    ok = ((t == "randomized") & (s == "high")) | ((t == "observational") & (s == "low"))
+    return {"start_level": ok.fillna(True)}
+
+
+def _certainty_follows(d):
+    ok = []
+    for _, r in d.iterrows():
+        values = [r[c] for c in (*DOMAINS, "upgrade")]
+        if pd.isna(r["start_level"]) or pd.isna(r["certainty"]) or any(pd.isna(v) for v in values):
+            ok.append(True)  # a missing or malformed cell is reported by its own check
+            continue
+        ok.append(expected_certainty(str(r["start_level"]), [int(v) for v in values[:-1]], int(values[-1])) == str(r["certainty"]))
+    return {"certainty": pd.Series(ok, index=d.index, dtype=bool)}
+
+
+def _upgrade_has_reason(d):
+    up = (d["upgrade"].fillna(0) > 0)
+    has = d["upgrade_reason"].notna()
+    return {"upgrade_reason": (up & has) | (~up & ~has)}
+
+
+# ------------------------------------------------------------------ claims
+def _verdict_has_evidence(d):
+    located = (_text(d["verdict"]) != "not_located").fillna(False)
+    return {"evidence_study_ids": ~located | d["evidence_study_ids"].notna()}
+
+
+RULES = {
+    "lookup_has_target": _lookup_has_target,
+    "records_within_hits": _records_within_hits,
+    "reason_fits_decision": _reason_fits_decision,
+    "included_has_study": _included_has_study,
+    "duplicate_has_original": _duplicate_has_original,
+    "domain_fits_tool": _domain_fits_tool,
+    "judgement_fits_tool": _judgement_fits_tool,
+    "assessed_from_given": _assessed_from_given,
+    "start_follows_type": _start_follows_type,
+    "certainty_follows": _certainty_follows,
+    "upgrade_has_reason": _upgrade_has_reason,
+    "verdict_has_evidence": _verdict_has_evidence,
+}
