@@ -134,7 +134,8 @@ def _certainty(ds, out: Checks) -> None:
                     line, "study_ids", sid,
                     f"a study with {cond} rows of outcome {' or '.join(codes)} against a {cls} comparator", "rows_exist"))
         designs = {str(info[s].design) for s in ids}
-        want = "randomized" if designs <= RANDOMIZED else "observational"
+        # published meta-analyses in this table pool randomized trials
+        want = "randomized" if designs <= RANDOMIZED | {"meta_analysis"} else "observational"
         if str(r.evidence_type) != want:
             out["certainty"].append(Problem(line, "evidence_type", str(r.evidence_type),
                                             f"{want} (designs: {', '.join(sorted(designs))})", "type_fits_designs"))

@@ -58,6 +58,24 @@ class Report:
         return harmonize(self.studies)
 
     @cached_property
+    def all_effects(self) -> pd.DataFrame:
+        """Harmonized effects of the whole table (the Summary of Findings looks across the evidence filter)."""
+        return harmonize(self.table)
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """'Author year' for every study of the table."""
+        first = self.table.drop_duplicates("study_id")
+        return {str(r["study_id"]): short_name(r) for _, r in first.iterrows()}
+
+    @cached_property
+    def appraisal(self):
+        """The answer, Summary of Findings, claims and risk of bias (the bottom-line report's sections)."""
+        from .appraisal import Appraisal
+
+        return Appraisal(self)
+
+    @cached_property
     def groups(self) -> list[PoolGroup]:
         return pooling_groups(self.effects)
 

@@ -90,7 +90,8 @@ def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvi
     if not rows.empty:
         ev.measure = str(rows["effect_measure"].astype(str).mode().iloc[0])
         usable = rows[(rows["effect_measure"].astype(str) == ev.measure) & np.isfinite(rows["vi"].astype(float))]
-        if len(usable) >= 2 and ev.measure in COMPARATIVE_MEASURES:
+        reviews = rows["design"].astype(str).isin(["meta_analysis", "systematic_review"]).any()
+        if len(usable) >= 2 and ev.measure in COMPARATIVE_MEASURES and not reviews:  # meta-analyses are never pooled again
             ev.fit = rma(usable["yi"].astype(float), usable["vi"].astype(float), method="REML")
     return ev
 

@@ -1,0 +1,117 @@
+"""The bottom-line report's sections: the answer, Summary of Findings, the claims, risk of bias.
+
+Reached from a report as ``r.appraisal``; each method returns something a
+notebook cell displays. The arithmetic lives in :mod:`helpers.stats.grade`,
+the wording in :mod:`helpers.report.bottom_line`, :mod:`helpers.report.sof`
+and :mod:`helpers.report.claims_view`.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from . import robvis
+from .bottom_line import BottomLine, bottom_line_for
+from .claims_view import claims_for, claims_html
+from .html import esc, md
+from .sof import signals_html, sof_html
+from .words import word
+
+if TYPE_CHECKING:
+    from .notebook import Report
+
+
+class Appraisal:
+    def __init__(self, report: "Report"):
+        self.r = report
+
+    @cached_property
+    def bottom(self) -> BottomLine:
+        r = self.r
+        return bottom_line_for(r.condition, r.label, r.table, r.studies, r.all_effects, r.dataset, r.names)
+
+    @property
+    def rob(self) -> pd.DataFrame | None:
+        ds = self.r.dataset
+        if ds is None or "risk_of_bias" not in ds:
+            return None
+        rob = ds.get("risk_of_bias")
+        return rob[rob["study_id"].astype(str).isin(set(self.r.studies["study_id"].astype(str)))]
+
+    # ------------------------------------------------------------ the answer
+    def answer(self) -> Markdown:
+        return Markdown(md(self.bottom.answer()).replace("\\*\\*", "**"))
+
+    def summary(self) -> str:
+        """The index line: what the evidence shows, with its certainty."""
+        return self.bottom.headline() + "."
+
+    # ------------------------------------------------------------ Summary of Findings
+    def sof_table(self) -> HTML:
+        return HTML(sof_html(self.bottom.lines, self.r.names, f"Summary of Findings: ketamine for {self.r.label}"))
+
+    def certainty_table(self) -> HTML:
+        return HTML(signals_html(self.bottom.lines, "How each certainty was reached: judgements beside the signals computed from the data"))
+
+    # ------------------------------------------------------------ claims
+    def claims_table(self) -> HTML:
+        c = claims_for(self.bottom.claims, self.r.condition)
+        return HTML(claims_html(c, self.r.table, self.r.names, f"The source article's claims about {self.r.label}, checked"))
+
+    # ------------------------------------------------------------ risk of bias
+    def rob_figure(self, tools: str = "rob2"):
+        """Traffic-light plot: randomized trials (``rob2``) or non-randomized studies (``robins_i``)."""
+        rob = self.rob
+        if rob is None:
+            return None
+        kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
+        title = (f"Risk of bias of randomized trials (RoB 2), {self.r.label}" if tools == "rob2"
+                 else f"Risk of bias of non-randomized studies (ROBINS-I), {self.r.label}")
+        return robvis.traffic_light(rob, self.r.names, title, kinds)
+
+    def rob_summary_figure(self, tools: str = "rob2"):
+        rob = self.rob
+        if rob is None:
+            return None
+        kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
+        return robvis.summary_bars(rob, f"Risk of bias by domain, randomized trials, {self.r.label}", kinds)
+
+    def rob_table(self) -> HTML:
+        """Every judgement with its support and what it was made from."""
+        rob = self.rob
+        if rob is None or rob.empty:
+            return HTML("<p><em>No risk-of-bias judgements for this selection.</em></p>")
+        rows = []
+        for _, x in rob.iterrows():
+            src = "abstract only" if str(x["assessed_from"]) == "abstract" else (
+                "full text" if str(x["assessed_from"]) == "full_text" else "")
+            outcome = str(x["outcome"]).replace("_", " ") if pd.notna(x["outcome"]) else "all outcomes"
+            rows.append(
+                f"<tr><th scope=\"row\">{esc(self.r.names.get(str(x['study_id']), x['study_id']))}</th>"
+                f"<td>{esc(outcome)}</td><td>{esc(word('tool', x['tool'], 'risk_of_bias').split(',')[0])}</td>"
+                f"<td>{esc(word('domain', x['domain'], 'risk_of_bias'))}</td>"
+                f"<td><strong>{esc(word('judgement', x['judgement'], 'risk_of_bias'))}</strong></td>"
+                f"<td>{esc(x['support'])}</td><td>{esc(src)}</td></tr>")
+        head = "".join(f'<th scope="col">{h}</th>' for h in ("Study", "Outcome", "Tool", "Domain", "Judgement", "Support (our words)", "Judged from"))
+        return HTML(f'<table class="evidence-table"><caption>Risk-of-bias judgements with their support</caption>'
+                    f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def rob_counts(self) -> Markdown:
+        rob = self.rob
+        if rob is None or rob.empty:
+            return Markdown("No risk-of-bias judgements for this selection.")
+        overall = rob[rob["domain"].astype(str) == "overall"].drop_duplicates("study_id")
+        by_tool = overall.groupby(overall["tool"].astype(str))["judgement"].agg(lambda s: s.astype(str).value_counts().to_dict())
+        parts = []
+        for tool, counts in by_tool.items():
+            listed = ", ".join(f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items())
+            parts.append(f"{word('tool', tool, 'risk_of_bias').split(',')[0]}: {listed}")
+        abstract = int((rob["assessed_from"].astype(str) == "abstract").sum())
+        text = "Overall judgements, one per study: " + "; ".join(parts) + "."
+        if abstract:
+            text += (f" {abstract} of the {len(rob)} judgements were made from an abstract only, which often leaves a domain "
+                     "without information; they are marked \u2020 in the figures.")
+        return Markdown(text)

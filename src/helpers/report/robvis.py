@@ -1,0 +1,138 @@
+"""Risk-of-bias figures in robvis's conventions: a traffic-light plot and a weighted summary bar plot.
+
+Each judgement has a colour *and* a symbol (+, −, !, ?, ×), so the figures
+read in greyscale and for colour-blind readers; colours are Okabe-Ito.
+Judgements made from an abstract are marked in the row label.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from ..data.schema import load_schema
+from .plots import OKABE_ITO, _empty
+
+#: judgement -> (colour, symbol, rank for ordering from best to worst)
+STYLE = {
+    "low": (OKABE_ITO["green"], "+", 0),
+    "some_concerns": (OKABE_ITO["yellow"], "!", 1),
+    "moderate": (OKABE_ITO["yellow"], "!", 1),
+    "high": (OKABE_ITO["vermillion"], "\u2212", 3),
+    "serious": (OKABE_ITO["orange"], "\u2212", 2),
+    "critical": (OKABE_ITO["vermillion"], "\u00d7", 3),
+    "no_information": ("#d9d9d9", "?", 1),
+}
+ROB2_DOMAINS = ["randomization", "period_carryover", "deviations", "missing_data", "measurement", "reported_result", "overall"]
+ROBINS_DOMAINS = ["confounding", "selection", "classification", "deviations", "missing_data", "measurement", "reported_result", "overall"]
+SHORT = {"randomization": "D1 randomization", "period_carryover": "DS period and\ncarryover", "deviations": "deviations", "missing_data": "missing data",
+         "measurement": "outcome\nmeasurement", "reported_result": "reported\nresult", "confounding": "confounding",
+         "selection": "selection", "classification": "classification", "overall": "OVERALL"}
+
+
+def judgement_word(value: str) -> str:
+    return load_schema("risk_of_bias")["judgement"].label(value)
+
+
+def assessed_rows(rob: pd.DataFrame, tools: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of the given tools, one judgement per study (and outcome) and domain; outcome rows override study rows."""
+    r = rob[rob["tool"].astype(str).isin(tools)].copy()
+    r["outcome"] = r["outcome"].astype("string").fillna("")
+    return r
+
+
+def _label(study: str, outcome: str, names: dict[str, str], abstract: bool) -> str:
+    text = names.get(study, study)
+    if outcome:
+        text += f" ({outcome.replace('_', ' ')})"
+    return text + (" \u2020" if abstract else "")
+
+
+def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: tuple[str, ...]) -> plt.Figure:
+    """Study (and outcome) by domain, each cell a coloured circle with its symbol."""
+    r = assessed_rows(rob, tools)
+    if r.empty:
+        fig, ax = plt.subplots(figsize=(7, 1.6))
+        _empty(ax, "No study of this kind in this selection.")
+        ax.set_title(title, fontsize=11, loc="left")
+        return fig
+    order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
+    domains = [d for d in order if d in set(r["domain"].astype(str))]
+    keys = list(dict.fromkeys(zip(r["study_id"].astype(str), r["outcome"])))
+    # an outcome's row inherits the study's rows without an outcome
+    cells = {}
+    for (sid, outcome) in keys:
+        base = r[(r["study_id"].astype(str) == sid) & (r["outcome"] == "")]
+        own = r[(r["study_id"].astype(str) == sid) & (r["outcome"] == outcome)] if outcome else base.iloc[0:0]
+        for _, row in pd.concat([base, own]).iterrows():
+            cells[(sid, outcome, str(row["domain"]))] = (str(row["judgement"]), str(row["assessed_from"]))
+    keys = [k for k in keys if not (k[1] == "" and any(o for s, o in keys if s == k[0] and o))]
+    height = 0.42 * len(keys) + 2.2
+    fig, ax = plt.subplots(figsize=(1.05 * len(domains) + 4.2, height))
+    for y, (sid, outcome) in enumerate(keys):
+        for x, d in enumerate(domains):
+            j = cells.get((sid, outcome, d))
+            if j is None:
+                continue
+            colour, symbol, _ = STYLE.get(j[0], ("#ffffff", "", 0))
+            ax.scatter(x, y, s=340, color=colour, edgecolor=".25", linewidth=0.8, zorder=3)
+            ax.text(x, y, symbol, ha="center", va="center", fontsize=11, fontweight="bold", color="black", zorder=4)
+    labels = []
+    for sid, outcome in keys:
+        abstract = any(v[1] == "abstract" for (s, o, _), v in cells.items() if s == sid and o in ("", outcome))
+        labels.append(_label(sid, outcome, names, abstract))
+    ax.set_yticks(range(len(keys)), labels, fontsize=8.5)
+    ax.set_xticks(range(len(domains)), [SHORT[d] for d in domains], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_xlim(-0.6, len(domains) - 0.4)
+    ax.set_ylim(len(keys) - 0.5, -0.6)
+    ax.grid(False)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    present = [j for j in STYLE if any(v[0] == j for v in cells.values())]
+    handles = [Patch(facecolor=STYLE[j][0], edgecolor=".25", label=f"{STYLE[j][1]}  {judgement_word(j)}") for j in present]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="Judgement")
+    fig.text(0.01, 0.005, "\u2020 judged from the abstract only", fontsize=8, color=".3")
+    ax.set_title(title, fontsize=11, loc="left", pad=34)
+    fig.tight_layout()
+    return fig
+
+
+def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.Figure:
+    """Share of studies with each judgement, per domain (robvis's summary plot, unweighted)."""
+    r = assessed_rows(rob, tools)
+    r = r[r["outcome"] == ""]  # one judgement per study and domain: the study-level rows
+    fig, ax = plt.subplots(figsize=(8.2, 0.5 * 8 + 1.4))
+    if r.empty:
+        _empty(ax, "No study of this kind in this selection.")
+        ax.set_title(title, fontsize=11, loc="left")
+        return fig
+    order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
+    domains = [d for d in order if d in set(r["domain"].astype(str))]
+    judgements = sorted({str(j) for j in r["judgement"]}, key=lambda j: STYLE.get(j, ("", "", 9))[2])
+    fig.set_size_inches(8.2, 0.5 * len(domains) + 1.6)
+    for y, d in enumerate(domains):
+        sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)
+        n = len(sub)
+        left = 0.0
+        for j in judgements:
+            share = (sub == j).sum() / n if n else 0
+            if share == 0:
+                continue
+            colour, symbol, _ = STYLE.get(j, ("#ffffff", "", 0))
+            ax.barh(y, share * 100, left=left, color=colour, edgecolor="white", height=0.7)
+            if share >= 0.08:
+                ax.text(left + share * 50, y, f"{symbol} {share:.0%}", ha="center", va="center", fontsize=8)
+            left += share * 100
+        ax.text(101, y, f"n = {n}", va="center", fontsize=8)
+    ax.set_yticks(range(len(domains)), [SHORT[d].replace("\n", " ") for d in domains], fontsize=8.5)
+    ax.set_ylim(len(domains) - 0.5, -0.5)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("Share of studies, percent")
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(facecolor=STYLE[j][0], label=f"{STYLE[j][1]}  {judgement_word(j)}") for j in judgements]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=min(4, len(handles)), fontsize=8, frameon=False)
+    ax.set_title(title, fontsize=11, loc="left")
+    fig.tight_layout()
+    return fig
