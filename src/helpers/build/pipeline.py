@@ -255,6 +255,15 @@ def strip_volatile_metadata(nb) -> None:
             cell.metadata.pop("tags")
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown as the plain text a reader sees: no emphasis marks, escapes or character references."""
+    import html
+    import re
+
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~$])", r"\1", markdown.replace("**", ""))
+    return " ".join(html.unescape(text).split())
+
+
 def summary_of(nb) -> str:
     """The one-line summary a notebook publishes in the output of its cell tagged 'summary'."""
     for cell in nb.cells:
@@ -263,7 +272,7 @@ def summary_of(nb) -> str:
                 text = out.get("data", {}).get("text/markdown")
                 if text:
                     text = "".join(text) if isinstance(text, list) else text
-                    return " ".join(text.replace("**", "").split())
+                    return plain_text(text)
     return ""
 
 
@@ -470,7 +479,8 @@ def build(
 
     from ..data.dataset import load_dataset
 
-    studies = load_dataset(data_path).studies  # a bad table stops here, before any kernel or file
+    ds = load_dataset(data_path)  # a bad table stops here, before any kernel or file
+    studies = ds.studies
     out.mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:
@@ -542,11 +552,15 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
         for j in plan.jobs:
             reports[j.name]["key"] = plan.keys[j.name]
+        from ..data.dataset import load_dataset
+        from ..report.bottom_line import index_answers
         from ..report.outputs import write_condition_tables, write_index, write_tables
+
+        answers = index_answers(load_dataset(plan.jobs[0].data_path)) if plan.jobs else []
 
         write_tables(studies, staging / "tables")
         write_condition_tables(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
-        write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence)
+        write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence, answers=answers)
         new_state = {"reports": reports, "tables_key": plan.tables_key}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))
         publish(staging, out)

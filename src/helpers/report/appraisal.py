@@ -34,16 +34,24 @@ class Appraisal:
         return bottom_line_for(r.condition, r.label, r.table, r.studies, r.all_effects, r.dataset, r.names)
 
     @property
-    def rob(self) -> pd.DataFrame | None:
+    def rob(self) -> pd.DataFrame:
+        """Risk-of-bias rows of the studies in this selection (empty when the table has none beside it)."""
         ds = self.r.dataset
         if ds is None or "risk_of_bias" not in ds:
-            return None
+            from ..data.schema import load_schema
+
+            return pd.DataFrame(columns=load_schema("risk_of_bias").names)
         rob = ds.get("risk_of_bias")
         return rob[rob["study_id"].astype(str).isin(set(self.r.studies["study_id"].astype(str)))]
 
     # ------------------------------------------------------------ the answer
-    def answer(self) -> Markdown:
-        return Markdown(md(self.bottom.answer()).replace("\\*\\*", "**"))
+    def headline(self) -> Markdown:
+        """The first paragraph: the answer in one sentence, with its certainty."""
+        return Markdown(f"**Short answer. {md(self.bottom.headline())}.**")
+
+    def details(self) -> Markdown:
+        """Which trials, what each graded line found, and how the article's claims fare."""
+        return Markdown(md(self.bottom.details()).replace("\\*\\*", "**"))
 
     def summary(self) -> str:
         """The index line: what the evidence shows, with its certainty."""
@@ -65,8 +73,6 @@ class Appraisal:
     def rob_figure(self, tools: str = "rob2"):
         """Traffic-light plot: randomized trials (``rob2``) or non-randomized studies (``robins_i``)."""
         rob = self.rob
-        if rob is None:
-            return None
         kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
         title = (f"Risk of bias of randomized trials (RoB 2), {self.r.label}" if tools == "rob2"
                  else f"Risk of bias of non-randomized studies (ROBINS-I), {self.r.label}")
@@ -74,15 +80,13 @@ class Appraisal:
 
     def rob_summary_figure(self, tools: str = "rob2"):
         rob = self.rob
-        if rob is None:
-            return None
         kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
         return robvis.summary_bars(rob, f"Risk of bias by domain, randomized trials, {self.r.label}", kinds)
 
     def rob_table(self) -> HTML:
         """Every judgement with its support and what it was made from."""
         rob = self.rob
-        if rob is None or rob.empty:
+        if rob.empty:
             return HTML("<p><em>No risk-of-bias judgements for this selection.</em></p>")
         rows = []
         for _, x in rob.iterrows():
@@ -101,7 +105,7 @@ class Appraisal:
 
     def rob_counts(self) -> Markdown:
         rob = self.rob
-        if rob is None or rob.empty:
+        if rob.empty:
             return Markdown("No risk-of-bias judgements for this selection.")
         overall = rob[rob["domain"].astype(str) == "overall"].drop_duplicates("study_id")
         by_tool = overall.groupby(overall["tool"].astype(str))["judgement"].agg(lambda s: s.astype(str).value_counts().to_dict())

@@ -40,9 +40,7 @@ def finding(line: Line, studies: pd.DataFrame) -> str:
         se = np.sqrt(rows["vi"].astype(float))
         kinds = {_classify(y - Z975 * s, y + Z975 * s) for y, s in zip(rows["yi"].astype(float), se)}
         return kinds.pop() if len(kinds) == 1 else "mixed"
-    s = studies[studies["study_id"].astype(str).isin(ev.study_ids) & studies["outcome"].astype(str).isin(ev.outcomes)
-                & (studies["condition"].astype(str) == ev.condition)]
-    directions = set(s["direction"].astype(str)) - {"not_reported"}
+    directions = set(ev.directions.values()) - {"not_reported"}
     if directions == {"favours_ketamine"}:
         return "reported_benefit"
     if directions == {"favours_comparator"}:
@@ -63,7 +61,7 @@ def finding_clause(kind: str, line: Line) -> str:
         "reported_benefit": f"{outcome} is reported to favour ketamine over {comp}, without numbers that can be checked",
         "reported_harm": f"{outcome} is reported to favour {comp} over ketamine",
         "reported_no_difference": f"no difference from {comp} is reported on {outcome}",
-        "uncontrolled": f"only uncontrolled series report {outcome}, so no comparison is possible",
+        "uncontrolled": f"{outcome} is reported only as response rates without a comparison group's result, so no comparison is possible",
         "unknown": f"no result on {outcome} could be extracted",
     }[kind]
 
@@ -76,9 +74,13 @@ FINDING_SHORT = {
     "reported_benefit": "reported to favour ketamine, without numbers that can be checked",
     "reported_harm": "reported to favour the comparator",
     "reported_no_difference": "no difference reported",
-    "uncontrolled": "uncontrolled response rates only",
+    "uncontrolled": "response rates without a comparison only",
     "unknown": "no extractable result",
 }
+
+
+def trials_phrase(n: int) -> str:
+    return "no verified randomized trial" if n == 0 else f"{plural(n, 'verified randomized trial')} in all"
 
 
 @dataclass
@@ -115,20 +117,47 @@ class BottomLine:
         return self.lines[0] if self.lines else None
 
     # ------------------------------------------------------------ prose
+    def per_condition(self) -> list["BottomLine"]:
+        """For the report on all conditions: one bottom line per condition that has trials or graded lines."""
+        out = []
+        from ..data.schema import conditions
+
+        for cond in conditions():
+            lines = [x for x in self.lines if str(x.row["condition"]) == cond]
+            selected = self.selected[self.selected["condition"].astype(str) == cond]
+            b = BottomLine(cond, word("condition", cond), self.studies, selected, lines, self.claims, self.names)
+            if lines or b.trials():
+                out.append(b)
+        return out
+
     def headline(self) -> str:
         """One sentence with the certainty: the answer for the index and the first line of the report."""
+        if self.condition == "all":
+            return self._headline_all()
         line = self.main_line
         n = len(self.trials())
         if line is None:
-            return (f"{self.label.capitalize()}: no Summary of Findings line has been graded; "
-                    f"{plural(n, 'verified randomized trial')} in the table")
+            return f"{self.label.capitalize()}: no Summary of Findings line has been graded; {trials_phrase(n)}"
         kind = finding(line, self.studies)
         return (f"{self.label.capitalize()}: {finding_clause(kind, line)} "
-                f"({certainty_words(line.certainty)} certainty; {plural(n, 'verified randomized trial')} in all)")
+                f"({certainty_words(line.certainty)} certainty; {trials_phrase(n)})")
 
-    def answer(self) -> str:
-        """The report's first paragraph, in Markdown."""
-        parts = [f"**Short answer. {self.headline()}.**"]
+    def _headline_all(self) -> str:
+        graded = [(x, finding(x, self.studies)) for x in self.lines]
+        better = [(x, k) for x, k in graded if k in ("benefit", "reported_benefit")]
+        order = ["very_low", "low", "moderate", "high"]
+        best = max((x.certainty for x, _ in better), key=order.index) if better else None
+        text = (f"All conditions: {len(better)} of {plural(len(graded), 'graded comparison')} "
+                f"{'favours' if len(better) == 1 else 'favour'} ketamine")
+        if best:
+            text += f", none with more than {certainty_words(best)} certainty"
+        return text + f"; {trials_phrase(len(self.trials()))}"
+
+    def details(self) -> str:
+        """What follows the headline: the trials, each graded line, the article's claims."""
+        if self.condition == "all":
+            return " ".join(f"{b.headline()}." for b in self.per_condition()) + " " + self.claims_sentence()
+        parts = []
         n = self.trials()
         placebo, active = self.trials("placebo"), self.trials("active")
         if n:
@@ -159,8 +188,13 @@ class BottomLine:
             return f"The source article makes no claim about {self.label}."
         counts = verdict_counts(c)
         listed = ", ".join(f"{n} {verdict_word(v)}" for v, n in counts.items())
-        return (f"**Is the article right?** It makes {plural(len(c), 'claim')} about {self.label}, none backed by a paper "
-                f"that could be located; weighed against the real evidence: {listed}.")
+        cited = [s for s in c["seed_study_id"].dropna().astype(str)]
+        seeds = self.studies[self.studies["study_id"].astype(str).isin(cited)].drop_duplicates("study_id")
+        located = int((seeds["verification"].astype(str) != "not_found").sum())
+        papers = (f"none of the {plural(len(seeds), 'paper')} it cites for them could be located" if not located
+                  else f"{located} of the {plural(len(seeds), 'paper')} it cites for them could be located")
+        return (f"**Is the article right?** It makes {plural(len(c), 'claim')} about {self.label}, and {papers}; "
+                f"weighed against the real evidence: {listed}.")
 
 
 def bottom_line_for(condition: str, label: str, studies: pd.DataFrame, selected: pd.DataFrame, effects: pd.DataFrame,
@@ -173,3 +207,15 @@ def bottom_line_for(condition: str, label: str, studies: pd.DataFrame, selected:
 def certainty_of(line: Line | None) -> str:
     return certainty_words(line.certainty) if line is not None else "not graded"
 
+
+
+def index_answers(ds) -> list[tuple[str, str, str]]:
+    """(condition label, one-sentence answer, certainty of its main line) per condition, for the index."""
+    from ..stats.effects import harmonize
+    from .plots import _short_name
+
+    studies = ds.studies
+    first = studies.drop_duplicates("study_id")
+    names = {str(r["study_id"]): _short_name(r["citation"], r["year"]) for _, r in first.iterrows()}
+    whole = bottom_line_for("all", "all conditions", studies, studies, harmonize(studies), ds, names)
+    return [(b.label, b.headline(), certainty_of(b.main_line)) for b in whole.per_condition()]

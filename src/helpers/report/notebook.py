@@ -20,7 +20,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from . import plots
-from ..stats.effects import DISPLAY, direction_only, harmonize
+from ..stats.effects import COMPARATIVE_MEASURES, DISPLAY, direction_only, harmonize
 from .html import doi_link, esc, md, pmid_link, table_html
 from ..data.dataset import DataSet, load_dataset
 from .params import ALL, EVIDENCE_LABELS, check_parameters, condition_label, select
@@ -126,16 +126,19 @@ class Report:
         lit = s[s["source"] == "literature"]
         verified = lit[lit["verification"] == "verified"]
         unverified = len(lit) - len(verified)
-        randomized = int(verified["design"].astype(str).isin(["rct", "crossover_rct"]).sum())
+        trials = verified[verified["design"].astype(str).isin(["rct", "crossover_rct"])].sort_values(["year", "study_id"])
         seed = int((s["source"] == "seed_article").sum())
-        parts = [f"{plural(len(verified), 'verified published study', 'verified published studies')} ({randomized} randomized)"]
+        head = f"{plural(len(verified), 'verified published study', 'verified published studies')}"
+        if len(trials):
+            names = ", ".join(md(self.names[str(x)]) for x in trials["study_id"])
+            head += f", {len(trials)} of them randomized ({names})"
+        else:
+            head += ", none of them randomized"
         if unverified:
-            parts.append(f"{plural(unverified, 'published study', 'published studies')} not yet verified")
+            head += f"; {plural(unverified, 'published study', 'published studies')} not yet verified"
         if seed:
-            parts.append(f"{plural(seed, 'unverified article claim')}")
-        head = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
-        text = f"**{self.label.capitalize()}: {head}.**"
-        return Markdown(text)
+            head += f"; {plural(seed, 'article claim')} that could not be located"
+        return Markdown(f"**{self.label.capitalize()}: {head}.**")
 
     # ------------------------------------------------------------ search and selection (PRISMA 2020)
     @cached_property
@@ -165,7 +168,11 @@ class Report:
     def prisma_figure(self):
         from .prisma import flow_diagram
 
-        return flow_diagram(self.prisma) if self.prisma is not None else None
+        if self.prisma is not None:
+            return flow_diagram(self.prisma)
+        fig, ax = plots.plt.subplots(figsize=(7, 1.4))
+        plots._empty(ax, "No search log and screening record beside this table: no flow to draw.")
+        return fig
 
     def studies_table(self) -> HTML:
         """One line per study: citation, year, design, n, regimen, verification and identifiers."""
@@ -210,19 +217,23 @@ class Report:
 
     # ------------------------------------------------------------ effect sizes
     def effects_headline(self) -> Markdown:
+        """What the comparisons show: how many favour ketamine, show no clear difference or favour the comparator."""
         e = self.effects
-        with_number = e[np.isfinite(e["est"].astype(float))]
-        panels = with_number["effect_measure"].astype(str).nunique()
-        direction_rows = len(self.direction_rows)
-        pooled = sum(g.pooled for g in self.groups)
-        claims = int((with_number["verification"] == "not_found").sum())
-        text = (
-            f"**{self.label.capitalize()}: {plural(len(with_number), 'numeric effect')} from "
-            f"{plural(with_number['study_id'].nunique(), 'study', 'studies')} in {plural(panels, 'panel')}, "
-            f"{plural(direction_rows, 'row')} with a direction only, {plural(pooled, 'pooled group')}"
-        )
-        if claims:
-            text += f"; {claims} of the numbers {verb(claims, 'is an unverified article claim', 'are unverified article claims')}"
+        comp = e[(e["verification"].astype(str) != "not_found") & np.isfinite(e["lo"].astype(float))
+                 & e["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES)
+                 & ~e["design"].astype(str).isin(["meta_analysis", "systematic_review"])]
+        null = comp["effect_measure"].astype(str).map(lambda m: DISPLAY[m]["null"]).astype(float)
+        lo, hi = comp["lo"].astype(float), comp["hi"].astype(float)
+        better, worse = int((hi < null).sum()), int((lo > null).sum())
+        unclear = len(comp) - better - worse
+        pooled = [g for g in self.groups if g.pooled]
+        if len(comp):
+            text = (f"**{self.label.capitalize()}: of {plural(len(comp), 'comparison')} with a 95% CI from published studies, "
+                    f"{better} {verb(better, 'favours', 'favour')} ketamine, {unclear} {verb(unclear, 'shows', 'show')} no clear "
+                    f"difference and {worse} {verb(worse, 'favours', 'favour')} the comparator")
+        else:
+            text = f"**{self.label.capitalize()}: no published comparison in this selection reports a 95% CI"
+        text += f"; {plural(len(pooled), 'pooled estimate')}" if pooled else "; nothing could be pooled"
         return Markdown(text + ".**")
 
     @cached_property
@@ -315,20 +326,26 @@ class Report:
 
     # ------------------------------------------------------------ follow-up
     def followup_headline(self) -> Markdown:
-        s = self.studies
-        times = s["followup_days"].dropna()
-        no_time = int(s["followup_days"].isna().sum())
-        if times.empty:
-            return Markdown(f"**{self.label.capitalize()}: no row states a follow-up time; {plural(no_time, 'row')} without one.**")
-        from_claims = int(s.loc[times.index, "verification"].astype(str).eq("not_found").sum())
-        text = (
-            f"**{self.label.capitalize()}: {plural(int(times.nunique()), 'distinct follow-up time')} across "
-            f"{plural(s.loc[times.index, 'study_id'].nunique(), 'study', 'studies')}, {_span(times)}; "
-            f"{plural(no_time, 'row')} {verb(no_time, 'states', 'state')} no follow-up time"
-            + (f"; {from_claims} of the time points {verb(from_claims, 'is an article claim', 'are article claims')}" if from_claims else "")
-            + ".**"
-        )
-        return Markdown(text)
+        """How long patients were followed: the longest time point with a comparison, and how many studies give none."""
+        s = self.studies[self.studies["source"] == "literature"]
+        if s.empty:
+            return Markdown(f"**{self.label.capitalize()}: no published study in this selection.**")
+        times = s.dropna(subset=["followup_days"])
+        compared = times[times["comparator_class"].astype(str).isin(["placebo", "active"])]
+        none = s["study_id"].nunique() - times["study_id"].nunique()
+        parts = []
+        if len(compared):
+            longest = compared.loc[compared["followup_days"].idxmax()]
+            parts.append(f"the longest comparison with a control group ends at {human_duration(longest['followup_days'])} "
+                         f"({md(self.names[str(longest['study_id'])])})")
+        else:
+            parts.append("no comparison with a control group states its follow-up time")
+        if len(times):
+            span = _span(times["followup_days"])
+            parts.append(f"every published time point is {span}" if span.startswith("at ") else f"published time points run {span}")
+        parts.append(f"{none} of {plural(s['study_id'].nunique(), 'published study', 'published studies')} "
+                     f"{verb(none, 'states', 'state')} no follow-up time")
+        return Markdown(f"**{self.label.capitalize()}: " + "; ".join(parts) + ".**")
 
     def followup_figure(self):
         return plots.followup_plot(self.studies, self.condition)

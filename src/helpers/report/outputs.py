@@ -62,6 +62,10 @@ table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
 th, td { border-bottom: 1px solid #e3e6ea; padding: .45rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; }
 td.summary { color: #444; font-size: 13.5px; }
+.answers ul { padding-left: 1.2rem; }
+.answers li { margin: .35rem 0; }
+.certainty { font-weight: 600; color: #0b4f7a; }
+h2 { font-size: 1.2rem; margin-top: 1.6rem; }
 a { color: #0072B2; }
 """
 
@@ -79,7 +83,19 @@ def notebook_title(path) -> str:
     return Path(path).stem
 
 
-def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str) -> Path:
+def _answers_html(answers) -> str:
+    if not answers:
+        return ""
+    items = "".join(
+        f"<li><strong>{esc(label.capitalize())}</strong>: {esc(sentence.split(': ', 1)[-1])}.</li>"
+        for label, sentence, certainty in answers
+    )
+    return (f'<section class="answers" aria-labelledby="answers-h"><h2 id="answers-h">Does ketamine help? The answer by condition</h2>'
+            f"<ul>{items}</ul><p class=\"lede\">Each answer comes from the condition's Summary of Findings (its bottom-line "
+            f"report), with the GRADE certainty of its main comparison.</p></section>")
+
+
+def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, answers=None) -> Path:
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
     seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")]["study_id"].nunique()
     verified = studies[studies["verification"] == "verified"]["study_id"].nunique()
@@ -102,8 +118,10 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 <h1>Ketamine infusions for migraine, neck pain and low back pain</h1>
 <p class="lede">Evidence reports built from the study table ({len(studies)} rows,
 {studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
+{_answers_html(answers)}
 <p class="callout">{esc(seed_sentence(seed, seed_found))} Its claims are shown beside
 {esc(plural(verified, "verified published study", "verified published studies"))} and are always marked as unverified.</p>
+<h2>The reports</h2>
 <table><thead><tr><th>Condition</th><th>Report</th><th>Summary</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}

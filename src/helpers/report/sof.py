@@ -78,7 +78,7 @@ def effect_text(line: Line, names: dict[str, str]) -> tuple[str, str]:
     ev = line.evidence
     rows = ev.rows
     if rows.empty:
-        return "not reported", "no numeric result in the table: " + _directions(line, names)
+        return "not reported", "directions as reported, without numbers: " + _directions(line, names)
     m = ev.measure
     spec = DISPLAY[m]
     unit = f" {spec['unit']}" if spec["unit"] and spec["unit"] != "%" else ("%" if spec["unit"] == "%" else "")
@@ -109,8 +109,16 @@ def effect_text(line: Line, names: dict[str, str]) -> tuple[str, str]:
 
 
 def _directions(line: Line, names: dict[str, str]) -> str:
-    t = line.evidence
-    return ", ".join(names.get(s, s) for s in t.study_ids)
+    ev = line.evidence
+    return "; ".join(f"{names.get(s, s)}: {word('direction', ev.directions.get(s, 'not_reported'))}" for s in ev.study_ids)
+
+
+def participants_text(ev: LineEvidence) -> str:
+    if not ev.without_n:
+        return str(ev.participants)
+    if not ev.participants:
+        return "not reported"
+    return f"at least {ev.participants} ({ev.without_n} {'study' if ev.without_n == 1 else 'studies'} without a size)"
 
 
 def footnotes(line: Line) -> list[tuple[str, str]]:
@@ -146,7 +154,7 @@ def sof_html(lines: list[Line], names: dict[str, str], caption: str) -> str:
                 + (f"<sup>{','.join(marks)}</sup>" if marks else ""))
         body.append(
             f"<tr><th scope=\"row\">{esc(line.label)}<br><small>{esc(line.comparison)}</small></th>"
-            f"<td>{ev.participants} ({ev.k} {kind} {'study' if ev.k == 1 else 'studies'}: {esc(studies)})</td>"
+            f"<td>{participants_text(ev)} ({ev.k} {kind} {'study' if ev.k == 1 else 'studies'}: {esc(studies)})</td>"
             f"<td>{esc(rel)}</td><td>{esc(absolute)}</td><td>{cert}</td></tr>"
         )
     head = "".join(f'<th scope="col">{h}</th>' for h in (

@@ -50,6 +50,10 @@ class LineEvidence:
     study_ids: list[str]
     rows: pd.DataFrame  # harmonized effects, one per study that has one
     participants: int
+    without_n: int = 0  # studies whose size the table does not give
+    n_by_study: dict[str, int] = field(default_factory=dict)
+    #: each study's reported direction at its latest matching time point (favours_ketamine, no_difference, ...)
+    directions: dict[str, str] = field(default_factory=dict)
     measure: str | None = None
     fit: MetaResult | None = None
     signals: dict[str, Signal] = field(default_factory=dict)
@@ -63,15 +67,31 @@ def split(value) -> list[str]:
     return [v for v in str(value).split("|") if v] if value is not None and not pd.isna(value) else []
 
 
-def _participants(studies: pd.DataFrame, condition: str, ids: list[str], outcomes: list[str]) -> int:
-    total = 0
+def _participants(studies: pd.DataFrame, condition: str, ids: list[str], outcomes: list[str]) -> tuple[int, int, dict]:
+    """Participants (the larger of the study's rows' n) summed over studies, how many studies give no n, and n by study."""
+    total, missing, by_study = 0, 0, {}
     s = studies[(studies["condition"].astype(str) == condition) & studies["study_id"].astype(str).isin(ids)]
     for sid, g in s.groupby(s["study_id"].astype(str), sort=False):
         m = g[g["outcome"].astype(str).isin(outcomes)]
         g = m if not m.empty else g
         n = (g["n_ketamine"].astype("Float64").fillna(0) + g["n_control"].astype("Float64").fillna(0)).max()
-        total += int(n) if pd.notna(n) else 0
-    return total
+        if pd.isna(n) or n == 0:
+            missing += 1
+        else:
+            total += int(n)
+            by_study[sid] = int(n)
+    return total, missing, by_study
+
+
+def _directions(studies: pd.DataFrame, condition: str, ids: list[str], outcomes: list[str]) -> dict[str, str]:
+    s = studies[(studies["condition"].astype(str) == condition) & studies["study_id"].astype(str).isin(ids)
+                & studies["outcome"].astype(str).isin(outcomes)]
+    s = s.assign(_t=s["followup_days"].astype(float).fillna(-1.0)).sort_values("_t", kind="stable")
+    out = {}
+    for sid, g in s.groupby(s["study_id"].astype(str), sort=False):
+        known = g[g["direction"].astype(str) != "not_reported"]
+        out[sid] = str((known if not known.empty else g)["direction"].iloc[-1])
+    return out
 
 
 def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvidence:
@@ -86,7 +106,8 @@ def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvi
     ]
     e = e[np.isfinite(e["est"].astype(float))].sort_index()
     rows = e.drop_duplicates("study_id", keep="first")
-    ev = LineEvidence(cond, cls, outcomes, ids, rows, _participants(studies, cond, ids, outcomes))
+    total, missing, by_study = _participants(studies, cond, ids, outcomes)
+    ev = LineEvidence(cond, cls, outcomes, ids, rows, total, missing, by_study, _directions(studies, cond, ids, outcomes))
     if not rows.empty:
         ev.measure = str(rows["effect_measure"].astype(str).mode().iloc[0])
         usable = rows[(rows["effect_measure"].astype(str) == ev.measure) & np.isfinite(rows["vi"].astype(float))]
@@ -117,11 +138,14 @@ def imprecision(ev: LineEvidence) -> Signal:
             parts.append("the 95% CI excludes no effect")
     else:
         parts.append("no single interval to judge (no comparison with a standard error)")
-    if ev.participants < OIS_PARTICIPANTS:
+    counted = f"{ev.participants} participants" + (f" (and {ev.without_n} {'study' if ev.without_n == 1 else 'studies'} without a size in the table)" if ev.without_n else "")
+    if ev.participants < OIS_PARTICIPANTS and not ev.without_n:
         value -= 1
-        parts.append(f"{ev.participants} participants, fewer than the {OIS_PARTICIPANTS} of an optimal information size")
+        parts.append(f"{counted}, fewer than the {OIS_PARTICIPANTS} of an optimal information size")
+    elif ev.participants < OIS_PARTICIPANTS:
+        parts.append(f"{counted}: the total cannot be compared with an optimal information size of {OIS_PARTICIPANTS}")
     else:
-        parts.append(f"{ev.participants} participants")
+        parts.append(counted)
     return Signal(value, "; ".join(parts))
 
 
@@ -151,37 +175,31 @@ def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
     if rob is None or rob.empty:
         return Signal(None, "no risk-of-bias table")
     overall = rob[rob["domain"].astype(str) == "overall"]
-    weights, judgements = [], []
+    judged = {}
     for sid in ev.study_ids:
         mine = overall[overall["study_id"].astype(str) == sid]
         specific = mine[mine["outcome"].astype(str).isin(ev.outcomes)]
         mine = specific if not specific.empty else mine[mine["outcome"].isna()]
-        if mine.empty:
-            continue
-        judgement = str(mine["judgement"].iloc[0])
-        row = ev.rows[ev.rows["study_id"].astype(str) == sid]
-        if ev.fit is not None and not row.empty and np.isfinite(float(row["vi"].iloc[0])):
-            w = 1.0 / float(row["vi"].iloc[0])
-        else:
-            w = float(_participants_of(ev, sid))
-        weights.append(max(w, 0.0))
-        judgements.append(judgement)
-    if not weights or sum(weights) == 0:
-        return Signal(None, "no overall judgement for these studies")
-    w = np.asarray(weights) / sum(weights)
-    high = float(sum(x for x, j in zip(w, judgements) if j in HIGH))
-    low = float(sum(x for x, j in zip(w, judgements) if j in LOW))
+        if not mine.empty:
+            judged[sid] = str(mine["judgement"].iloc[0])
+    judged = {s: j for s, j in judged.items() if j != "not_assessed"}
+    if not judged:
+        return Signal(None, "not computable: no study behind this line has a risk-of-bias judgement (reviews and meta-analyses are not assessed)")
+    if ev.fit is not None:
+        vi = ev.rows.set_index(ev.rows["study_id"].astype(str))["vi"].astype(float)
+        weights = {s: 1.0 / vi[s] for s in judged if s in vi.index and np.isfinite(vi[s])}
+        basis = "weight"
+    elif all(s in ev.n_by_study for s in judged):
+        weights, basis = {s: float(ev.n_by_study[s]) for s in judged}, "participants"
+    else:
+        weights, basis = {s: 1.0 for s in judged}, "studies (the table does not give every study's size)"
+    total = sum(weights.values())
+    if not total:
+        return Signal(None, "not computable: no weights")
+    high = sum(w for s, w in weights.items() if judged[s] in HIGH) / total
+    low = sum(w for s, w in weights.items() if judged[s] in LOW) / total
     value = -2 if high > 0.5 else -1 if low < 0.5 else 0
-    basis = "weight" if ev.fit is not None else "participants"
     return Signal(value, f"{high:.0%} of the {basis} from studies at high risk, {low:.0%} at low risk")
-
-
-def _participants_of(ev: LineEvidence, sid: str) -> int:
-    r = ev.rows[ev.rows["study_id"].astype(str) == sid]
-    if r.empty:
-        return 1
-    n = pd.to_numeric(pd.Series([r["n_ketamine"].iloc[0], r["n_control"].iloc[0]]), errors="coerce").fillna(0).sum()
-    return int(n) or 1
 
 
 def compute_signals(ev: LineEvidence, rob: pd.DataFrame | None) -> LineEvidence:
