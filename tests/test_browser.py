@@ -49,6 +49,8 @@ ALL_HOSTILE = (SCRIPT, IMG, JS_URL, MD_LINK, IFRAME, ANCHOR, STYLE, TEMPLATE)
 
 #: the hostile strings each report must show as text (which cells a report displays decides which)
 VISIBLE_TEXT = {
+    # the Summary of Findings, the certainty reasons, the claims and the risk-of-bias support (tables beside the study table)
+    "00_bottom_line": ALL_HOSTILE,
     # citation, regimen and comparator of every study
     "01_evidence_overview": ALL_HOSTILE,
     # short names, outcome descriptions and time points; the pooled sentence (Markdown) names the studies
@@ -305,7 +307,7 @@ def test_url_in_citation_is_not_linked_in_pooled_sentence(tmp_path, browser):
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
     (nbdir / "02_effect_sizes.ipynb").write_bytes((NOTEBOOKS / "02_effect_sizes.ipynb").read_bytes())
-    out = build_reports(HOSTILE_DIR / "autolink.csv", tmp_path / "reports", ["migraine"], nbdir)
+    out = build_reports(ROOT / "tests" / "fixtures" / "autolink" / "studies.csv", tmp_path / "reports", ["migraine"], nbdir)
     rep = inspect_page(browser, out / "migraine" / "02_effect_sizes.html")
     assert "https://evil.example/a 2018" in rep.text
     assert not rep.disallowed_hrefs, rep.disallowed_hrefs

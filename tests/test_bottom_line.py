@@ -1,0 +1,153 @@
+"""The answer each bottom-line report gives, checked against the data it is written from."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.data.dataset import load_dataset
+from helpers.data.record_rules import expected_certainty
+from helpers.report import open_report
+from helpers.report.bottom_line import index_answers
+from helpers.stats.grade import LineEvidence, imprecision, inconsistency, split
+from helpers.stats.meta import rma
+
+CONDITIONS = ["migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"]
+CERTAINTY = {"high": "high", "moderate": "moderate", "low": "low", "very_low": "very low"}
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown).replace("&#58;", ":").replace("&#64;", "@")
+
+
+def verified_trials(studies: pd.DataFrame, condition: str, cls: str | None = None) -> list[str]:
+    s = studies[(studies["condition"].astype(str) == condition) & (studies["source"].astype(str) == "literature")
+                & (studies["verification"].astype(str) == "verified") & studies["design"].astype(str).isin(["rct", "crossover_rct"])]
+    if cls:
+        s = s[s["comparator_class"].astype(str) == cls]
+    return sorted(set(s["study_id"].astype(str)))
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_bottom_line_names_trials_comparisons_certainty_and_claims(condition, ds):
+    r = open_report(condition)
+    a = r.appraisal
+    headline, details = plain(a.headline().data), plain(a.details().data)
+    cert = ds.get("certainty")
+    mine = cert[cert["condition"].astype(str) == condition]
+    # the certainty of the condition's main line is stated in the first sentence
+    assert f"{CERTAINTY[str(mine['certainty'].iloc[0])]} certainty" in headline
+    assert str(mine["outcome_label"].iloc[0]) in headline
+    # every verified randomized trial is named, split by comparison
+    trials = verified_trials(ds.studies, condition)
+    if trials:
+        for sid in trials:
+            assert r.names[sid] in details, sid
+        for cls, words in (("placebo", "against placebo"), ("active", "against active drugs")):
+            n = len(verified_trials(ds.studies, condition, cls))
+            assert (words in details) == bool(n)
+    else:
+        assert "No verified randomized trial" in details
+    # each graded line appears with its own certainty
+    for _, line in mine.iterrows():
+        assert f"{str(line['outcome_label'])[0].upper()}{str(line['outcome_label'])[1:]}" in details
+    # the claims about this condition and their verdicts, counted from claims.csv
+    claims = ds.get("claims")
+    about = claims[claims["conditions"].astype(str).map(lambda v: condition in split(v))]
+    if len(about):
+        assert f"It makes {len(about)} claim" in details
+        for verdict, n in about["verdict"].astype(str).value_counts().items():
+            assert f"{n} {verdict.replace('_', ' ')}" in details
+    else:
+        assert "makes no claim" in details
+
+
+def test_index_answers_one_sentence_per_condition_with_certainty(ds):
+    answers = index_answers(ds)
+    cert = ds.get("certainty")
+    assert [label for label, _, _ in answers] == [
+        {"migraine": "migraine", "headache_other": "other headache", "neck_pain": "neck pain",
+         "low_back_pain": "low back pain", "chronic_pain_mixed": "mixed chronic pain"}[c]
+        for c in CONDITIONS if (cert["condition"].astype(str) == c).any()]
+    for label, sentence, certainty in answers:
+        assert sentence.lower().startswith(label) and f"{certainty} certainty" in sentence
+
+
+def test_sof_table_has_one_row_per_line_and_a_footnote_per_downgrade(ds):
+    r = open_report("low_back_pain")
+    html = r.appraisal.sof_table().data
+    cert = ds.get("certainty")
+    mine = cert[cert["condition"].astype(str) == "low_back_pain"]
+    assert html.count('<th scope="row">') == len(mine)
+    downgrades = int((mine[["risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"]] < 0).sum().sum())
+    assert html.count("<li><sup>") == downgrades
+
+
+def test_signals_table_marks_where_judgement_and_computation_differ():
+    r = open_report("headache_other")
+    html = r.appraisal.certainty_table().data
+    assert "<strong>differs</strong>" in html and "agrees" in html
+
+
+def test_report_prose_shows_no_raw_codes():
+    for condition in ("all", "headache_other"):
+        r = open_report(condition)
+        text = " ".join(plain(x) for x in (r.appraisal.headline().data, r.appraisal.details().data,
+                                           r.pooling_summary().data, r.effects_headline().data))
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
+
+
+def test_pooled_group_label_is_plain_words():
+    r = open_report("headache_other")
+    pooled = [g for g in r.groups if g.pooled]
+    text = plain(r.pooled_text(pooled[0]).data)
+    assert "other headache: mean difference against active drugs, within a day" in text
+
+
+# ------------------------------------------------------------------ GRADE arithmetic and signals
+@pytest.mark.parametrize("start,downs,up,expected", [
+    ("high", [0, 0, 0, 0, 0], 0, "high"),
+    ("high", [-1, 0, 0, -1, 0], 0, "low"),
+    ("high", [-2, -1, -1, -2, 0], 0, "very_low"),
+    ("low", [0, 0, 0, 0, 0], 1, "moderate"),
+    ("low", [-1, 0, 0, 0, 0], 0, "very_low"),
+    ("low", [0, 0, 0, 0, 0], 2, "high"),
+])
+def test_certainty_arithmetic(start, downs, up, expected):
+    assert expected_certainty(start, downs, up) == expected
+
+
+def evidence(yi, vi, n):
+    rows = pd.DataFrame({"study_id": [f"s{i}" for i in range(len(yi))], "yi": yi, "vi": vi,
+                         "effect_measure": "mean_difference", "design": "rct"})
+    ev = LineEvidence("migraine", "placebo", ["pain"], list(rows["study_id"]), rows, n)
+    ev.measure = "mean_difference"
+    ev.fit = rma(np.array(yi, float), np.array(vi, float)) if len(yi) >= 2 else None
+    return ev
+
+
+def test_imprecision_signal_counts_null_crossing_and_information_size():
+    assert imprecision(evidence([-0.2, 0.1], [0.04, 0.05], 120)).value == -2
+    assert imprecision(evidence([-1.5, -1.2], [0.01, 0.01], 120)).value == -1
+    assert imprecision(evidence([-1.5, -1.2], [0.01, 0.01], 900)).value == 0
+
+
+def test_inconsistency_signal_from_i2():
+    assert inconsistency(evidence([-2.0, 2.0, 0.0], [0.05, 0.05, 0.05], 300)).value == -2
+    assert inconsistency(evidence([-1.0, -1.05], [0.05, 0.05], 300)).value == 0
+    assert inconsistency(evidence([-1.0], [0.05], 30)).value == 0
+
+
+def test_free_text_of_the_appraisal_tables_has_no_raw_codes(ds):
+    texts = list(ds.get("claims")[["claim", "reasoning"]].astype(str).to_numpy().ravel())
+    cert = ds.get("certainty")
+    texts += list(cert[[c for c in cert.columns if c.endswith("_reason") or c == "outcome_label"]].dropna(how="all").astype(str).to_numpy().ravel())
+    offenders = [t for t in texts if isinstance(t, str) and re.search(r"\b[a-z]+_[a-z0-9_]+\b", t)]
+    assert not offenders, offenders
