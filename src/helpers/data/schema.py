@@ -87,6 +87,13 @@ class Schema:
     contract_columns: tuple[str, ...]
     rules: tuple[Rule, ...]
     raw: dict = field(repr=False, compare=False, default_factory=dict)
+    #: names a user may give extra columns of their own (kept as text), e.g. for subgroups
+    user_column_pattern: str | None = None
+
+    def is_user_column(self, name: str) -> bool:
+        import re
+
+        return bool(self.user_column_pattern) and re.fullmatch(self.user_column_pattern, name) is not None
 
     @property
     def names(self) -> list[str]:
@@ -147,6 +154,7 @@ def parse_schema(raw: dict) -> Schema:
         contract_columns=tuple(raw.get("contractColumns", [])),
         rules=rules,
         raw=raw,
+        user_column_pattern=raw.get("userColumns", {}).get("pattern"),
     )
 
 

@@ -177,7 +177,7 @@ def proportion_table(groups: list[ProportionGroup]) -> pd.DataFrame:
             records.append(
                 {
                     "condition": g.key["condition"], "effect_measure": "proportion", "comparator": "none",
-                    "timepoint": "", "k": f.fit.k, "method": f.method, "estimate": f.estimate, "se": None,
+                    "timepoint": "", "k": f.fit.k, "method": f.method, "estimate": f.estimate, "se": float("nan"),
                     "ci_lower": f.ci_lower, "ci_upper": f.ci_upper, "tau2": f.fit.tau2, "i2": f.fit.i2,
                     "pi_lower": f.pi_lower, "pi_upper": f.pi_upper, "verification": g.key["verification"],
                     "scale": "percent", "studies": ";".join(g.used["study_id"].astype(str)),
