@@ -88,6 +88,12 @@ def render(schema: Schema | None = None) -> str:
         out.append(
             f"| {name} | {f.type} | {f.unit or ''} | {_escape(_constraints(f))} | {_escape(f.description)} |"
         )
+    user = schema.raw.get("userColumns")
+    if user:
+        out.append("")
+        out.append("## Columns of your own")
+        out.append("")
+        out.append(f"Besides these, a table may have columns named to match `{user['pattern']}`. {user['description']}")
     out.append("")
     out.append("## Allowed values")
     for f in schema.fields:

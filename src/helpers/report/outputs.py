@@ -38,8 +38,10 @@ def write_tables(studies: pd.DataFrame, folder: Path, subgroup: str | None = Non
     """effects.csv (every row's harmonized effect), pooled_effects.csv (with pooled single-arm
     proportions), pooling_decisions.csv, leave_one_out.csv, cumulative.csv, small_study.csv and,
     with a subgroup column, subgroups.csv."""
+    from ..stats.subgroups import check_subgroup
     from .synthesis_tables import synthesis_tables
 
+    subgroup = check_subgroup(studies, subgroup)  # a column the table cannot be split by stops before any file
     effects = harmonize(studies)
     groups = pooling_groups(effects)
     written = {
