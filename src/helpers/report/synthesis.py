@@ -111,7 +111,7 @@ class Synthesis:
 
     # ------------------------------------------------------------ subgroups
     def subgroup_summary(self) -> Markdown:
-        column = check_subgroup(self.report.table, self.subgroup)
+        column = check_subgroup(self.report.table, self.subgroup)  # a schema or x_... name: safe in a code span
         if column is None:
             return Markdown(
                 "No subgroup column was chosen for this build. `python -m helpers build --subgroup COLUMN` "
@@ -119,9 +119,9 @@ class Synthesis:
                 "subgroup estimates, the test for subgroup differences and a moderator model for every pooled group."
             )
         if not self.pooled:
-            return Markdown(f"Subgroups by `{md(column)}` were asked for, but no group of this selection was pooled.")
+            return Markdown(f"Subgroups by `{column}` were asked for, but no group of this selection was pooled.")
         lines = [
-            f"Subgroups by `{md(column)}`: for each pooled group, the random-effects (REML) estimate per subgroup; "
+            f"Subgroups by `{column}`: for each pooled group, the random-effects (REML) estimate per subgroup; "
             "the test for subgroup differences as RevMan computes it (a fixed-effect fit to the subgroup estimates); "
             "and the mixed-effects model with the column as moderator (QM and the residual tau²)."
         ]
@@ -129,7 +129,7 @@ class Synthesis:
             t = subgroup_test_of(g, column)
             head = f"- **{md(g.label())}**: {plural(len(t.subgroups), 'subgroup')}"
             if t.left_out:
-                head += f", {plural(t.left_out, 'study', 'studies')} with no `{md(column)}` left out"
+                head += f", {plural(t.left_out, 'study', 'studies')} with no `{column}` left out"
             if len(t.subgroups) < 2:
                 lines.append(head + "; with a single subgroup there is nothing to compare.")
                 continue
@@ -175,8 +175,8 @@ class Synthesis:
         if small:
             text.append(
                 f"{plural(len(small), 'pooled group')} {verb(len(small), 'has', 'have')} only two studies: leaving one "
-                "out leaves a single study, so no leave-one-out forest is drawn for "
-                f"{verb(len(small), 'it', 'them')}."
+                "out leaves a single study, so no leave-one-out or cumulative forest is drawn for "
+                f"{verb(len(small), 'it', 'them')} (the cumulative steps are in the CSV)."
             )
         n_big = sum(g.k >= MIN_K_LEAVE_ONE_OUT for g in pooled)
         if n_big > len(shown):

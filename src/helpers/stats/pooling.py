@@ -47,7 +47,8 @@ def timepoint_window(days: float) -> str:
 REASONS = (
     "claim of the source article that could not be located",
     "published meta-analysis: shown as its own estimate, never pooled with trials",
-    "proportion of ketamine-treated patients or no comparator: not a comparison",
+    "proportion of ketamine-treated patients or no comparator: not a comparison "
+    "(single-arm proportions with counts are pooled on their own, by outcome, as uncontrolled rates)",
     "median difference without a standard error",
     "no confidence interval or arm data to give it a weight",
 )
