@@ -21,7 +21,7 @@ from IPython.display import HTML, Markdown
 
 from ..stats.effects import DISPLAY
 from ..stats.proportions import ProportionGroup, proportion_groups
-from ..stats.sensitivity import MIN_K_LEAVE_ONE_OUT, group_cumulative, group_leave_one_out
+from ..stats.sensitivity import MAX_K_SENSITIVITY, MIN_K_LEAVE_ONE_OUT, group_cumulative, group_leave_one_out
 from ..stats.small_study import MIN_K, egger_test
 from ..stats.subgroups import check_subgroup, subgroup_test_of
 from . import plots_synthesis
@@ -51,6 +51,19 @@ class Synthesis:
     @property
     def pooled(self) -> list:
         return sorted((g for g in self.report.groups if g.pooled), key=lambda g: (-g.k, g.label()))
+
+    def _loo(self, group) -> pd.DataFrame:
+        return self._cached("loo", group, group_leave_one_out)
+
+    def _cum(self, group) -> pd.DataFrame:
+        return self._cached("cum", group, group_cumulative)
+
+    def _cached(self, kind: str, group, fn):
+        cache = self.__dict__.setdefault("_cache", {})
+        key = (kind, id(group))
+        if key not in cache:
+            cache[key] = fn(group)
+        return cache[key]
 
     def _scale(self, group):
         return plots_synthesis.back_transform(group.key["effect_measure"])
@@ -158,8 +171,8 @@ class Synthesis:
 
     # ------------------------------------------------------------ sensitivity
     def sensitivity_groups(self) -> list:
-        """The pooled groups with at least three studies (the largest MAX_GROUPS)."""
-        return [g for g in self.pooled if g.k >= MIN_K_LEAVE_ONE_OUT][:MAX_GROUPS]
+        """The pooled groups with at least three studies (the largest MAX_GROUPS that are refitted)."""
+        return [g for g in self.pooled if MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY][:MAX_GROUPS]
 
     def sensitivity_summary(self) -> Markdown:
         pooled = self.pooled
@@ -178,15 +191,23 @@ class Synthesis:
                 "out leaves a single study, so no leave-one-out or cumulative forest is drawn for "
                 f"{verb(len(small), 'it', 'them')} (the cumulative steps are in the CSV)."
             )
-        n_big = sum(g.k >= MIN_K_LEAVE_ONE_OUT for g in pooled)
+        huge = [g for g in pooled if g.k > MAX_K_SENSITIVITY]
+        if huge:
+            text.append(
+                f"{plural(len(huge), 'pooled group')} of more than {MAX_K_SENSITIVITY} studies "
+                f"({', '.join(md(g.label()) for g in huge)}) {verb(len(huge), 'was', 'were')} not refitted: each "
+                "analysis would take as many model fits as studies, and one study among so many cannot move the estimate."
+            )
+        n_big = sum(MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY for g in pooled)
         if n_big > len(shown):
             text.append(f"Forests are drawn for the {len(shown)} largest of {n_big} groups with three or more studies.")
         return Markdown(" ".join(text))
 
     def leave_one_out_text(self, group) -> Markdown:
-        d = group_leave_one_out(group)
+        d = self._loo(group)
         back = self._scale(group)
         names = plots_synthesis.names_of(group)
+        d = d[d["estimate"].notna()].reset_index(drop=True)  # a refit whose REML did not converge is left out
         est = back(d["estimate"].to_numpy())
         full = float(back(group.fits[0].estimate))
         i = int(np.argmax(np.abs(est - full)))
@@ -208,11 +229,12 @@ class Synthesis:
         return Markdown(text)
 
     def leave_one_out_figure(self, group):
-        return plots_synthesis.sensitivity_forest(group, group_leave_one_out(group), "leave_one_out")
+        return plots_synthesis.sensitivity_forest(group, self._loo(group), "leave_one_out")
 
     def cumulative_text(self, group) -> Markdown:
-        d = group_cumulative(group)
+        d = self._cum(group)
         back = self._scale(group)
+        d = d[d["estimate"].notna()].reset_index(drop=True)
         first, last = d.iloc[0], d.iloc[-1]
         years = f"{int(first['year'])}" if first["year"] == last["year"] else f"{int(first['year'])} to {int(last['year'])}"
         est = back(d["estimate"].to_numpy())
@@ -222,7 +244,7 @@ class Synthesis:
         )
 
     def cumulative_figure(self, group):
-        return plots_synthesis.sensitivity_forest(group, group_cumulative(group), "cumulative")
+        return plots_synthesis.sensitivity_forest(group, self._cum(group), "cumulative")
 
     # ------------------------------------------------------------ small-study effects
     def funnel_groups(self) -> list:
@@ -250,7 +272,11 @@ class Synthesis:
         ]
         for g in big:
             t = egger_test(g.used["yi"], g.used["vi"])
-            lines.append(f"- **{md(g.label())}**: k = {t.k}, z = {t.z:.2f}, p = {t.p:.3g}.")
+            if t is None:
+                lines.append(f"- **{md(g.label())}**: k = {g.k}; Egger's test cannot be computed (the standard errors "
+                             "do not vary enough to regress on, or the model did not converge).")
+            else:
+                lines.append(f"- **{md(g.label())}**: k = {t.k}, z = {t.z:.2f}, p = {t.p:.3g}.")
         small = len(pooled) - len(big)
         if small:
             lines.append(f"The other {plural(small, 'pooled group')} {verb(small, 'has', 'have')} fewer than {MIN_K} "

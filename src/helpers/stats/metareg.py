@@ -37,9 +37,16 @@ def _xwx_inv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.linalg.inv(x.T @ (w[:, None] * x))
 
 
-def _p_matrix(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    wx = w[:, None] * x
-    return np.diag(w) - wx @ _xwx_inv(x, w) @ wx.T
+def _p_parts(y: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """P y, tr(P) and tr(P P) for P = W - W X (X'WX)^-1 X'W, in O(k p^2) without forming the k x k matrix."""
+    a = _xwx_inv(x, w)
+    b2 = x.T @ ((w**2)[:, None] * x)
+    b3 = x.T @ ((w**3)[:, None] * x)
+    py = w * y - w * (x @ (a @ (x.T @ (w * y))))
+    trace_p = float(np.sum(w) - np.trace(a @ b2))
+    ab2 = a @ b2
+    trace_pp = float(np.sum(w**2) - 2.0 * np.trace(a @ b3) + np.trace(ab2 @ ab2))
+    return py, trace_p, trace_pp
 
 
 def tau2_reml_mods(y: np.ndarray, v: np.ndarray, x: np.ndarray, threshold: float = 1e-5, max_iter: int = 100) -> float:
@@ -47,14 +54,14 @@ def tau2_reml_mods(y: np.ndarray, v: np.ndarray, x: np.ndarray, threshold: float
     if k - p < 1:
         raise ValueError("a meta-regression needs more studies than coefficients")
     # start: Hedges' estimator from the OLS residuals, truncated at 0 (metafor)
-    h = np.eye(k) - x @ np.linalg.inv(x.T @ x) @ x.T
-    rss = float(y @ h @ y)
-    tau2 = max(0.0, (rss - float(np.trace(h * v))) / (k - p))
+    xtx_inv = np.linalg.inv(x.T @ x)
+    resid = y - x @ (xtx_inv @ (x.T @ y))
+    trace_hv = float(np.sum(v) - np.trace(xtx_inv @ (x.T @ (v[:, None] * x))))
+    tau2 = max(0.0, (float(resid @ resid) - trace_hv) / (k - p))
     for _ in range(max_iter):
         w = 1.0 / (v + tau2)
-        pm = _p_matrix(x, w)
-        py = pm @ y
-        adj = (py @ py - np.trace(pm)) / np.sum(pm * pm.T)
+        py, trace_p, trace_pp = _p_parts(y, x, w)
+        adj = (py @ py - trace_p) / trace_pp
         while tau2 + adj < 0.0:
             adj /= 2.0
             if abs(adj) < 1e-300:
@@ -84,16 +91,16 @@ def rma_mods(yi, vi, x, method: str = "REML") -> MetaRegression:
     if method == "REML":
         tau2 = tau2_reml_mods(y, v, x)
     elif method == "DL":
-        w0 = 1.0 / v
-        pm = _p_matrix(x, w0)
-        q = float(y @ pm @ y)
-        tau2 = max(0.0, (q - (k - p)) / float(np.trace(pm)))
+        py, trace_p, _ = _p_parts(y, x, 1.0 / v)
+        q = float(y @ py)
+        tau2 = max(0.0, (q - (k - p)) / trace_p)
     else:
         raise ValueError("method must be REML or DL")
     w = 1.0 / (v + tau2)
     vb = _xwx_inv(x, w)
     beta = vb @ (x.T @ (w * y))
-    se = np.sqrt(np.diag(vb))
+    with np.errstate(invalid="ignore"):  # a (numerically) singular design gives NaN, not a warning
+        se = np.sqrt(np.diag(vb))
     if p > 1:
         b = beta[1:]
         qm = float(b @ np.linalg.solve(vb[1:, 1:], b))

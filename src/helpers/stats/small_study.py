@@ -30,10 +30,19 @@ class EggerTest:
     tau2: float
 
 
-def egger_test(yi, vi, method: str = "REML") -> EggerTest:
+def egger_test(yi, vi, method: str = "REML") -> EggerTest | None:
+    """None when the test cannot be done: the standard errors (nearly) all equal, or REML did not converge."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
-    x = np.column_stack([np.ones(len(y)), np.sqrt(v)])
-    m = rma_mods(y, v, x, method=method)
+    sei = np.sqrt(v)
+    if np.ptp(sei) <= 1e-8 * np.max(sei):
+        return None
+    x = np.column_stack([np.ones(len(y)), sei])
+    try:
+        m = rma_mods(y, v, x, method=method)
+    except (ArithmeticError, np.linalg.LinAlgError):
+        return None
+    if not np.all(np.isfinite(m.se)) or m.se[1] <= 0:
+        return None
     return EggerTest(k=len(y), z=m.z(1), p=m.p_value(1), slope=m.beta[1], intercept=m.beta[0], tau2=m.tau2)
 
 
@@ -43,5 +52,6 @@ def small_study_table(groups) -> pd.DataFrame:
     for g in groups:
         if g.pooled and g.k >= MIN_K:
             t = egger_test(g.used["yi"], g.used["vi"])
-            records.append({**key_record(g), "k": t.k, "egger_z": t.z, "egger_p": t.p})
+            nan = float("nan")
+            records.append({**key_record(g), "k": g.k, "egger_z": t.z if t else nan, "egger_p": t.p if t else nan})
     return pd.DataFrame.from_records(records, columns=SMALL_STUDY_COLUMNS)
