@@ -34,7 +34,13 @@ MAX_GROUPS = 3
 TRANSFORM_LABELS = {"logit": "logit", "freeman_tukey": "Freeman-Tukey double arcsine"}
 
 
+#: a pooled rate names its series when there are at most this many
+MAX_NAMES = 12
+
+
 def _names(rows: pd.DataFrame) -> str:
+    if len(rows) > MAX_NAMES:
+        return f"{len(rows)} series, listed in tables/pooled_effects.csv"
     return ", ".join(md(_short_name(r["citation"], r["year"])) for _, r in rows.iterrows())
 
 
