@@ -210,3 +210,23 @@ def test_tables_emit_no_runtime_warning(table):
 
         with tempfile.TemporaryDirectory() as tmp:
             write_tables(studies, __import__("pathlib").Path(tmp))
+
+
+# ------------------------------------------------------------------ limits
+def test_egger_needs_standard_errors_that_vary():
+    assert egger_test([0.1, 0.3, -0.2] * 4, [0.04] * 12) is None
+    assert egger_test([0.1, 0.3, -0.2] * 4, [0.04, 0.05, 0.06] * 4) is not None
+
+
+def test_groups_over_the_refit_limit_are_skipped_and_the_report_says_so(monkeypatch):
+    from helpers.report import open_report
+    from helpers.report import synthesis
+    from helpers.stats import sensitivity
+
+    monkeypatch.setattr(sensitivity, "MAX_K_SENSITIVITY", 12)
+    monkeypatch.setattr(synthesis, "MAX_K_SENSITIVITY", 12)
+    r = open_report("all", "all", str(HERE / "studies" / "synthesis_bcg.csv"))
+    assert sensitivity.leave_one_out_table(r.groups).empty and sensitivity.cumulative_table(r.groups).empty
+    s = synthesis.open_synthesis(r)
+    assert s.sensitivity_groups() == []
+    assert "of more than 12 studies" in s.sensitivity_summary().data and "not refitted" in s.sensitivity_summary().data
