@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
 
 from helpers.paths import NOTEBOOKS, STUDIES_PATH
 from metafor_tables import HERE
