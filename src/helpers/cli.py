@@ -46,7 +46,7 @@ def _tables(args) -> int:
     from .report.params import resolve_data_path
 
     out = Path(args.out).resolve()
-    for name, path in write_tables(load_studies(resolve_data_path(args.data)), out).items():
+    for name, path in write_tables(load_studies(resolve_data_path(args.data)), out, args.subgroup).items():
         print(f"wrote {display_path(path)}")
     return 0
 
@@ -55,6 +55,10 @@ def _build(args) -> int:
     from .build.pipeline import main as build_main
 
     return build_main(args)
+
+
+SUBGROUP_HELP = ("compare subgroups of every pooled group by this categorical column (for example design, route "
+                 "or a column of your own named x_...): tables/subgroups.csv and a section of the effect-size reports")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -70,9 +74,10 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--check", action="store_true", help="only check that it is up to date")
     d.set_defaults(func=_dictionary)
 
-    t = sub.add_parser("tables", help="write effects.csv, pooled_effects.csv and pooling_decisions.csv only")
+    t = sub.add_parser("tables", help="write the CSV tables only (effects, pooled effects, decisions, sensitivity, small-study effects, subgroups)")
     t.add_argument("--data", metavar="PATH", help="study table (default: data/studies.csv)")
     t.add_argument("--out", metavar="DIR", required=True, help="folder for the CSV files")
+    t.add_argument("--subgroup", metavar="COLUMN", help=SUBGROUP_HELP)
     t.set_defaults(func=_tables)
 
     b = sub.add_parser("build", help="execute the notebooks and render the HTML reports")
@@ -85,6 +90,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
     b.add_argument("--notebooks", metavar="DIR", help="folder of NN_name.ipynb notebooks (default: notebooks/)")
     b.add_argument("--cell-timeout", type=int, default=300, metavar="S", help="time limit per cell in seconds (default: 300)")
+    b.add_argument("--subgroup", metavar="COLUMN", help=SUBGROUP_HELP)
     b.add_argument("--refresh-notebooks", action="store_true",
                    help="re-execute the committed notebooks in notebooks/ with default parameters (for nbval)")
     b.set_defaults(func=_build)

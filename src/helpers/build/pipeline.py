@@ -57,6 +57,7 @@ class Job:
     condition: str
     evidence: str
     data_path: str
+    subgroup: str = ""  # a column to compare subgroups by (--subgroup); only passed when set
 
     @property
     def stem(self) -> str:
@@ -72,7 +73,10 @@ class Job:
         return f"figures/{self.condition}/{self.stem}"
 
     def parameters(self, figures_dir: str = "") -> dict:
-        return {"condition": self.condition, "evidence": self.evidence, "data_path": self.data_path, "figures_dir": figures_dir}
+        params = {"condition": self.condition, "evidence": self.evidence, "data_path": self.data_path, "figures_dir": figures_dir}
+        if self.subgroup:
+            params["subgroup"] = self.subgroup
+        return params
 
 
 @dataclass
@@ -448,6 +452,7 @@ def build(
     force: bool = False,
     notebooks_dir: str | Path | None = None,
     cell_timeout: int = CELL_TIMEOUT,
+    subgroup: str | None = None,
 ) -> list[Result]:
     """Render the reports; returns one Result per report that was (re)built.
 
@@ -471,7 +476,7 @@ def build(
         raise BuildError(f"no report notebooks (NN_name.ipynb) found in {display_path(folder)}")
 
     started = time.perf_counter()
-    plan = Plan(nbs, conditions, evidence, data_path, out, force)
+    plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "")
     if plan.up_to_date():
         print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)} "
               f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
@@ -481,11 +486,14 @@ def build(
 
     ds = load_dataset(data_path)  # a bad table stops here, before any kernel or file
     studies = ds.studies
+    from ..stats.subgroups import check_subgroup
+
+    check_subgroup(studies, subgroup)  # so does a subgroup column the table cannot be split by
     out.mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:
         with BuildLock(out):
-            plan = Plan(nbs, conditions, evidence, data_path, out, force)  # another build may have finished meanwhile
+            plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "")  # another build may have finished meanwhile
             if plan.up_to_date():
                 print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
                 return []
@@ -497,19 +505,19 @@ def build(
 class Plan:
     """Which reports a build needs and which of them are stale."""
 
-    def __init__(self, nbs, conditions, evidence, data_path: Path, out: Path, force: bool):
-        self.out, self.evidence = out, evidence
+    def __init__(self, nbs, conditions, evidence, data_path: Path, out: Path, force: bool, subgroup: str = ""):
+        self.out, self.evidence, self.subgroup = out, evidence, subgroup
         state_path = out / STATE_FILE
         self.state = json.loads(state_path.read_text()) if state_path.exists() else {}
         shared = shared_inputs_hash(data_path)
-        self.jobs = [Job(str(nb), c, evidence, str(data_path)) for c in conditions for nb in nbs]
+        self.jobs = [Job(str(nb), c, evidence, str(data_path), subgroup) for c in conditions for nb in nbs]
         self.keys = {j.name: job_key(j, shared) for j in self.jobs}
         old = self.state.get("reports", {})
         self.stale = [
             j for j in self.jobs
             if force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
         ]
-        self.tables_key = _sha(f"{shared}|{sorted(conditions)}|{evidence}".encode())
+        self.tables_key = _sha(f"{shared}|{sorted(conditions)}|{evidence}".encode() + (f"|{subgroup}".encode() if subgroup else b""))
 
     def up_to_date(self) -> bool:
         return (
@@ -558,9 +566,9 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
 
         answers = index_answers(load_dataset(plan.jobs[0].data_path)) if plan.jobs else []
 
-        write_tables(studies, staging / "tables")
+        write_tables(studies, staging / "tables", plan.subgroup or None)
         write_condition_tables(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
-        write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence, answers=answers)
+        write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence, plan.subgroup or None, answers=answers)
         new_state = {"reports": reports, "tables_key": plan.tables_key}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))
         publish(staging, out)
@@ -595,5 +603,6 @@ def main(args) -> int:
     if args.refresh_notebooks:
         refresh_notebooks()
         return 0
-    build(args.condition, args.evidence, args.data, args.out, args.jobs, args.force, args.notebooks, args.cell_timeout)
+    build(args.condition, args.evidence, args.data, args.out, args.jobs, args.force, args.notebooks, args.cell_timeout,
+          getattr(args, "subgroup", None))
     return 0

@@ -96,6 +96,12 @@ def _table(schema: Schema, level: str) -> list[str]:
         out.append(
             f"| {name} | {f.type} | {f.unit or ''} | {_escape(_constraints(f, schema.raw['fields']))} | {_escape(f.description)} |"
         )
+    user = schema.raw.get("userColumns")
+    if user:
+        out.append("")
+        out.append("## Columns of your own")
+        out.append("")
+        out.append(f"Besides these, a table may have columns named to match `{user['pattern']}`. {user['description']}")
     out.append("")
     if any(f.enum and f.enum_descriptions for f in schema.fields):
         out.append(f"{level} Allowed values")

@@ -124,10 +124,16 @@ def _header_problems(schema: Schema, header: list[str]) -> list[Problem]:
             problems.append(_file_problem("every column to have a name", "header", line=1, value=""))
         elif n > 1:
             problems.append(_file_problem(f"each column once (it appears {n} times)", "duplicate_column", line=1, column=name))
-        elif name not in known:
+        elif name not in known and not schema.is_user_column(name):
             problems.append(
                 _file_problem(
-                    f"a column defined in {schema.source} (add new columns there first)", "unknown_column", line=1, column=name, value=name
+                    f"a column defined in {schema.source} (add new columns there first)"
+                    + (f", or a column of your own named x_... (matching {schema.user_column_pattern})"
+                       if schema.user_column_pattern else ""),
+                    "unknown_column",
+                    line=1,
+                    column=name,
+                    value=name,
                 )
             )
     for name in schema.required_columns:
@@ -217,6 +223,8 @@ def _validate(path: Path, schema: Schema | None = None) -> pd.DataFrame:
     for name in schema.names:
         if name not in raw.columns:
             raw[name] = ""
+    user = [c for c in raw.columns if c not in schema.names and schema.is_user_column(c)]
+    extra = raw[user].astype(object).apply(lambda s: s.str.strip()) if user else None
     raw = raw[schema.names].astype(object)
     raw = raw.where(raw != "", None)
     raw.index = pd.RangeIndex(len(raw))
@@ -233,11 +241,23 @@ def _validate(path: Path, schema: Schema | None = None) -> pd.DataFrame:
     problems = raw_problems(schema, raw, line_of)
     typed = _convert(schema, raw)
     problems += typed_problems(schema, typed, raw, line_of)
+    problems = _one_message_per_cell(problems)
     if problems:
         raise TableError(path, problems)
+    if extra is not None:  # the user's own x_... columns, as text
+        extra.index = typed.index
+        for c in user:
+            typed[c] = extra[c].where(extra[c] != "", None).astype("string")
     typed.attrs["source_path"] = str(path)
     typed.attrs["lines"] = [line_of(i) for i in range(len(typed))]
     return typed
+
+
+def _one_message_per_cell(problems: list[Problem]) -> list[Problem]:
+    """A cell whose value broke its own format gets that message only: a cross-field rule that failed
+    because the bad value became missing (e.g. an unknown effect_measure) would only repeat it wrongly."""
+    bad_cells = {(p.line, p.column) for p in problems if p.rule.endswith(":format")}
+    return [p for p in problems if p.rule.endswith(":format") or (p.line, p.column) not in bad_cells]
 
 
 # ------------------------------------------------------------------ cache of validated tables

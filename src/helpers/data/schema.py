@@ -100,6 +100,13 @@ class Schema:
     source: str = "data/schema.json"
     #: the table's short name: studies, search_log, screening, ...
     name: str = "studies"
+    #: names a user may give extra columns of their own (kept as text), e.g. for subgroups
+    user_column_pattern: str | None = None
+
+    def is_user_column(self, name: str) -> bool:
+        import re
+
+        return bool(self.user_column_pattern) and re.fullmatch(self.user_column_pattern, name) is not None
 
     @property
     def names(self) -> list[str]:
@@ -178,6 +185,7 @@ def parse_schema(raw: dict, source: str = "data/schema.json") -> Schema:
         raw=raw,
         source=source,
         name=raw.get("name", "studies"),
+        user_column_pattern=raw.get("userColumns", {}).get("pattern"),
     )
 
 

@@ -34,15 +34,23 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_tables(studies: pd.DataFrame, folder: Path) -> dict[str, Path]:
-    """effects.csv (every row's harmonized effect), pooled_effects.csv and pooling_decisions.csv."""
+def write_tables(studies: pd.DataFrame, folder: Path, subgroup: str | None = None) -> dict[str, Path]:
+    """effects.csv (every row's harmonized effect), pooled_effects.csv (with pooled single-arm
+    proportions), pooling_decisions.csv, leave_one_out.csv, cumulative.csv, small_study.csv and,
+    with a subgroup column, subgroups.csv."""
+    from ..stats.subgroups import check_subgroup
+    from .synthesis_tables import synthesis_tables
+
+    subgroup = check_subgroup(studies, subgroup)  # a column the table cannot be split by stops before any file
     effects = harmonize(studies)
     groups = pooling_groups(effects)
-    return {
+    written = {
         "effects": write_csv(effects, folder / "effects.csv"),
-        "pooled_effects": write_csv(pooled_table(groups), folder / "pooled_effects.csv"),
         "pooling_decisions": write_csv(decisions_table(groups), folder / "pooling_decisions.csv"),
     }
+    for name, df in synthesis_tables(studies, groups, pooled_table(groups), subgroup).items():
+        written[name] = write_csv(df, folder / f"{name}.csv")
+    return written
 
 
 def write_condition_tables(studies: pd.DataFrame, folder: Path, conditions, evidence: str) -> None:
@@ -95,7 +103,9 @@ def _answers_html(answers) -> str:
             f"report), with the GRADE certainty of its main comparison.</p></section>")
 
 
-def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, answers=None) -> Path:
+def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, subgroup: str | None = None,
+                answers=None) -> Path:
+    subgroup_link = f', <a href="tables/subgroups.csv">subgroups.csv</a> (by {esc(subgroup)})' if subgroup else ""
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
     seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")]["study_id"].nunique()
     verified = studies[studies["verification"] == "verified"]["study_id"].nunique()
@@ -128,7 +138,9 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 </tbody></table>
 <p>Machine-readable tables: <a href="tables/effects.csv">effects.csv</a>,
 <a href="tables/pooled_effects.csv">pooled_effects.csv</a>,
-<a href="tables/pooling_decisions.csv">pooling_decisions.csv</a>. Figures at 300 dpi are under <code>figures/</code>.</p>
+<a href="tables/pooling_decisions.csv">pooling_decisions.csv</a>,
+<a href="tables/leave_one_out.csv">leave_one_out.csv</a>, <a href="tables/cumulative.csv">cumulative.csv</a>,
+<a href="tables/small_study.csv">small_study.csv</a>{subgroup_link}. Figures at 300 dpi are under <code>figures/</code>.</p>
 </body></html>
 """
     path.write_text(html, encoding="utf-8")

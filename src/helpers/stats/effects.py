@@ -96,10 +96,22 @@ def escalc_continuous(measure: str, m1i, sd1i, n1i, m2i, sd2i, n2i) -> tuple[np.
     if measure == "mean_difference":
         return m1i - m2i, sd1i**2 / n1i + sd2i**2 / n2i
     if measure == "standardized_mean_difference":
-        sp = np.sqrt(((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / (n1i + n2i - 2))
-        g = hedges_correction(n1i + n2i - 2) * (m1i - m2i) / sp
-        return g, 1 / n1i + 1 / n2i + g**2 / (2 * (n1i + n2i))
+        # undefined (NaN, no warning) when an arm has fewer than 2 patients or both SDs are 0
+        ok = (n1i >= 2) & (n2i >= 2) & ((sd1i > 0) | (sd2i > 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = np.where(ok, n1i + n2i - 2, 2.0)
+            sp = np.sqrt(((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / m)
+            g = np.where(ok, hedges_correction(m) * (m1i - m2i) / np.where(ok, sp, 1.0), np.nan)
+        return g, np.where(ok, 1 / n1i + 1 / n2i + g**2 / (2 * (n1i + n2i)), np.nan)
     raise ValueError(f"not a continuous measure: {measure}")
+
+
+#: why a row with arm data has no effect size or no variance (effects.csv, column missing_reason)
+MISSING_REASONS = {
+    "double_zero": "double-zero study (no events, or only events, in both arms): dropped for ratio measures, as metafor's drop00=TRUE",
+    "small_arm": "an arm with fewer than 2 patients: no standard deviation, so no effect size from arm data",
+    "zero_sd": "standard deviation 0 in both arms: no within-study variance to weight it",
+}
 
 
 def wilson_interval(events, n, z: float = Z975) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +135,8 @@ KEEP = [
 def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     """One row per study-table row that has an effect measure, with yi/vi and display values."""
     d = studies[studies["effect_measure"].notna()].copy()
-    out = d[KEEP].copy()
+    extra = [c for c in d.columns if c not in KEEP and (c == "setting" or c.startswith("x_"))]  # for subgroups
+    out = d[KEEP + extra].copy()
     measure = d["effect_measure"].astype(str)
     factor = d["unit"].astype(str).map(UNIT_FACTOR).fillna(1.0).astype(float)
     is_ratio = measure.isin(RATIO_MEASURES)
@@ -139,15 +152,23 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     # 2) arm data -> analysis scale (takes precedence)
     y_arm = np.full(len(d), np.nan)
     v_arm = np.full(len(d), np.nan)
+    missing = np.full(len(d), None, dtype=object)
     for m in BINARY_MEASURES:
         sel = (measure == m).to_numpy() & d[["events_ketamine", "n_ketamine", "events_control", "n_control"]].notna().all(axis=1).to_numpy()
         if sel.any():
             s = d[sel]
             y, v = escalc_binary(m, s["events_ketamine"], s["n_ketamine"], s["events_control"], s["n_control"], drop00=m in RATIO_MEASURES)
             y_arm[sel], v_arm[sel] = y, v
+            if m in RATIO_MEASURES:
+                idx = np.flatnonzero(sel)[np.isnan(np.asarray(y, dtype=float))]
+                missing[idx] = MISSING_REASONS["double_zero"]
     for m in CONTINUOUS_MEASURES:
         cols = ["mean_ketamine", "sd_ketamine", "n_ketamine", "mean_control", "sd_control", "n_control"]
         sel = (measure == m).to_numpy() & d[cols].notna().all(axis=1).to_numpy()
+        small = sel & ((d["n_ketamine"].astype(float) < 2) | (d["n_control"].astype(float) < 2)).to_numpy()
+        zero_sd = sel & ~small & ((d["sd_ketamine"].astype(float) == 0) & (d["sd_control"].astype(float) == 0)).to_numpy()
+        missing[small], missing[zero_sd] = MISSING_REASONS["small_arm"], MISSING_REASONS["zero_sd"]
+        sel = sel & ~small & ~zero_sd
         if sel.any():
             s = d[sel]
             f = factor[sel].to_numpy() if m == "mean_difference" else 1.0
@@ -195,6 +216,7 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     out["se"] = np.sqrt(vi)
     out["est"], out["lo"], out["hi"] = to_display(yi), to_display(ci_lo_a), to_display(ci_hi_a)
     out["origin"] = origin
+    out["missing_reason"] = np.where(np.isfinite(vi), None, missing)
     out["oriented"] = flip
     out["comparative"] = comparative
     out["scale"] = np.where(is_ratio, "log", "identity")

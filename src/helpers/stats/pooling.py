@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .effects import RATIO_MEASURES
+from .effects import MISSING_REASONS, RATIO_MEASURES
 from .meta import MetaResult, rma
 
 #: time-point windows for pooling, (name, upper bound in days, inclusive)
@@ -55,7 +55,8 @@ def timepoint_window(days: float) -> str:
 REASONS = (
     "claim of the source article that could not be located",
     "published meta-analysis: shown as its own estimate, never pooled with trials",
-    "proportion of ketamine-treated patients or no comparator: not a comparison",
+    "proportion of ketamine-treated patients or no comparator: not a comparison "
+    "(single-arm proportions with counts are pooled on their own, by outcome, as uncontrolled rates)",
     "median difference without a standard error",
     "no confidence interval or arm data to give it a weight",
 )
@@ -72,6 +73,9 @@ def exclusion_reasons(e: pd.DataFrame) -> pd.Series:
         ~np.isfinite(vi) | (vi <= 0),
     ]
     out = np.select([c.to_numpy() for c in conditions], list(REASONS), default="")
+    if "missing_reason" in e:  # say what happened to arm data that gave no weight (double-zero, sd 0, n 1)
+        known = e["missing_reason"].notna().to_numpy() & (out == REASONS[-1])
+        out = np.where(known, e["missing_reason"].astype(object).to_numpy(), out)
     reasons = pd.Series(out, index=e.index, dtype=object)
     reasons[reasons == ""] = None
     return reasons
@@ -126,6 +130,12 @@ def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:
         if len(used) >= 2:
             group.fits = [rma(used["yi"], used["vi"], method=m, test=t) for m, t in FITS]
             group.reason = f"pooled: {len(used)} comparable studies ({_comparable(key)})"
+            dropped = int((rows["excluded"] == MISSING_REASONS["double_zero"]).sum())
+            if dropped:
+                group.reason += (
+                    f"; {dropped} double-zero {'study' if dropped == 1 else 'studies'} dropped "
+                    "(no events, or only events, in both arms; as metafor's drop00=TRUE)"
+                )
         else:
             reasons = sorted(set(rows["excluded"].dropna()))
             if len(used) == 1 and not reasons:

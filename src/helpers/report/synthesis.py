@@ -1,0 +1,298 @@
+"""The report sections of the deeper syntheses: pooled single-arm proportions, subgroups,
+leave-one-out and cumulative sensitivity analyses, and small-study effects.
+
+A notebook opens them beside its report::
+
+    from helpers.report.synthesis import open_synthesis
+    s = open_synthesis(r, subgroup)   # r from open_report; subgroup "" or a column name
+    s.proportions_summary(); s.proportions_table()
+    for group in s.sensitivity_groups(): ...
+
+Every number in the prose is computed here from the table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from ..stats.effects import DISPLAY
+from ..stats.proportions import ProportionGroup, proportion_groups
+from ..stats.sensitivity import MAX_K_SENSITIVITY, MIN_K_LEAVE_ONE_OUT, group_cumulative, group_leave_one_out
+from ..stats.small_study import MIN_K, egger_test
+from ..stats.subgroups import check_subgroup, subgroup_test_of
+from . import plots_synthesis
+from .html import md, table_html
+from .plots import _short_name
+from .text import count_word, plural, verb
+
+#: at most this many groups get sensitivity forests or funnel plots (the largest); the CSVs hold all
+MAX_GROUPS = 3
+TRANSFORM_LABELS = {"logit": "logit", "freeman_tukey": "Freeman-Tukey double arcsine"}
+
+
+#: a pooled rate names its series when there are at most this many
+MAX_NAMES = 12
+
+
+def _names(rows: pd.DataFrame) -> str:
+    if len(rows) > MAX_NAMES:
+        return f"{len(rows)} series, listed in tables/pooled_effects.csv"
+    return ", ".join(md(_short_name(r["citation"], r["year"])) for _, r in rows.iterrows())
+
+
+@dataclass
+class Synthesis:
+    report: object  # helpers.report.notebook.Report
+    subgroup: str | None = None
+
+    # ------------------------------------------------------------ data
+    @cached_property
+    def proportion_groups(self) -> list[ProportionGroup]:
+        return proportion_groups(self.report.studies)
+
+    @property
+    def pooled(self) -> list:
+        return sorted((g for g in self.report.groups if g.pooled), key=lambda g: (-g.k, g.label()))
+
+    def _loo(self, group) -> pd.DataFrame:
+        return self._cached("loo", group, group_leave_one_out)
+
+    def _cum(self, group) -> pd.DataFrame:
+        return self._cached("cum", group, group_cumulative)
+
+    def _cached(self, kind: str, group, fn):
+        cache = self.__dict__.setdefault("_cache", {})
+        key = (kind, id(group))
+        if key not in cache:
+            cache[key] = fn(group)
+        return cache[key]
+
+    def _scale(self, group):
+        return plots_synthesis.back_transform(group.key["effect_measure"])
+
+    def _unit(self, group) -> str:
+        u = DISPLAY[group.key["effect_measure"]]["unit"]
+        return f" {u}" if u else ""
+
+    # ------------------------------------------------------------ proportions
+    def proportions_summary(self) -> Markdown:
+        groups = self.proportion_groups
+        pooled = [g for g in groups if g.pooled]
+        if not groups:
+            return Markdown("No row of this selection reports a proportion of ketamine-treated patients.")
+        n_rows = sum(len(g.rows) for g in groups)
+        text = (
+            f"{plural(n_rows, 'row')} of this selection {verb(n_rows, 'reports', 'report')} the proportion of "
+            f"ketamine-treated patients with an outcome. **These are uncontrolled rates, not comparisons**: with no "
+            f"comparator they cannot say what ketamine added to time, placebo response or co-treatment. Rates are "
+            f"pooled only within one outcome definition, condition and verification status, from studies that give "
+            f"their counts; {plural(len(pooled), 'group')} of {len(groups)} could be pooled."
+        )
+        lines = [text]
+        for g in groups:
+            if not g.pooled:
+                lines.append(f"- **{md(g.label())}**: {md(g.reason)}.")
+                continue
+            lo, fr = g.fit("logit", "REML"), g.fit("freeman_tukey", "REML")
+            lines.append(
+                f"- **{md(g.label())}** ({_names(g.used)}): {lo.estimate:.1f}% (95% CI {lo.ci_lower:.1f}% to "
+                f"{lo.ci_upper:.1f}%; prediction interval {lo.pi_lower:.1f}% to {lo.pi_upper:.1f}%) with the logit "
+                f"transform; {fr.estimate:.1f}% ({fr.ci_lower:.1f}% to {fr.ci_upper:.1f}%) with the Freeman-Tukey "
+                f"double arcsine; random effects (REML), I² = {lo.fit.i2:.0f}% on the logit scale."
+            )
+        return Markdown("\n".join(lines))
+
+    def proportions_table(self) -> HTML:
+        rows = []
+        for g in self.proportion_groups:
+            for f in g.fits:
+                rows.append(
+                    {
+                        "Condition": g.key["condition"].replace("_", " "),
+                        "Outcome": g.key["outcome"].replace("_", " "),
+                        "Verification": g.key["verification"],
+                        "Series": f.fit.k,
+                        "Transform": TRANSFORM_LABELS[f.transform],
+                        "Method": f.method,
+                        "Pooled rate": f"{f.estimate:.1f}%",
+                        "95% CI": f"{f.ci_lower:.1f}% to {f.ci_upper:.1f}%",
+                        "95% prediction interval": f"{f.pi_lower:.1f}% to {f.pi_upper:.1f}%",
+                        "tau² (transformed scale)": f"{f.fit.tau2:.3g}",
+                    }
+                )
+        if not rows:
+            return HTML("")
+        return HTML(table_html(pd.DataFrame(rows), caption="Pooled single-arm rates (uncontrolled; not comparisons)"))
+
+    # ------------------------------------------------------------ subgroups
+    def subgroup_summary(self) -> Markdown:
+        column = check_subgroup(self.report.table, self.subgroup)  # a schema or x_... name: safe in a code span
+        if column is None:
+            return Markdown(
+                "No subgroup column was chosen for this build. `python -m helpers build --subgroup COLUMN` "
+                "(a categorical column such as `design` or `route`, or a column of your own named `x_...`) adds "
+                "subgroup estimates, the test for subgroup differences and a moderator model for every pooled group."
+            )
+        if not self.pooled:
+            return Markdown(f"Subgroups by `{column}` were asked for, but no group of this selection was pooled.")
+        lines = [
+            f"Subgroups by `{column}`: for each pooled group, the random-effects (REML) estimate per subgroup; "
+            "the test for subgroup differences as RevMan computes it (a fixed-effect fit to the subgroup estimates); "
+            "and the mixed-effects model with the column as moderator (QM and the residual tau²)."
+        ]
+        for g in self.pooled:
+            t = subgroup_test_of(g, column)
+            head = f"- **{md(g.label())}**: {plural(len(t.subgroups), 'subgroup')}"
+            if t.left_out:
+                head += f", {plural(t.left_out, 'study', 'studies')} with no `{column}` left out"
+            if len(t.subgroups) < 2:
+                lines.append(head + "; with a single subgroup there is nothing to compare.")
+                continue
+            head += (f"; test for subgroup differences Q = {t.q_between:.2f}, df = {t.df_between}, "
+                     f"p = {t.p_between:.3g}")
+            if np.isfinite(t.qm):
+                head += f"; moderator model QM = {t.qm:.2f}, p = {t.qm_p:.3g}, residual tau² = {t.tau2_residual:.3g}"
+            else:
+                head += "; too few studies for a moderator model (it needs more studies than subgroups)"
+            lines.append(head + ".")
+        return Markdown("\n".join(lines))
+
+    def subgroup_table(self) -> HTML:
+        column = check_subgroup(self.report.table, self.subgroup)
+        if column is None or not self.pooled:
+            return HTML("")
+        rows = []
+        for g in self.pooled:
+            back = self._scale(g)
+            for s in subgroup_test_of(g, column).subgroups:
+                est, lo, hi = back([s.estimate, s.ci_lower, s.ci_upper])
+                rows.append({"Group": g.label(), column: s.level, "k": s.k,
+                             "Estimate (95% CI)": f"{est:.2f} ({lo:.2f} to {hi:.2f}){self._unit(g)}",
+                             "tau²": f"{s.tau2:.3g}"})
+        return HTML(table_html(pd.DataFrame(rows), caption=f"Random-effects estimates by {column}"))
+
+    # ------------------------------------------------------------ sensitivity
+    def sensitivity_groups(self) -> list:
+        """The pooled groups with at least three studies (the largest MAX_GROUPS that are refitted)."""
+        return [g for g in self.pooled if MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY][:MAX_GROUPS]
+
+    def sensitivity_summary(self) -> Markdown:
+        pooled = self.pooled
+        if not pooled:
+            return Markdown("No group of this selection was pooled, so there is nothing to test for sensitivity.")
+        shown = self.sensitivity_groups()
+        small = [g for g in pooled if g.k < MIN_K_LEAVE_ONE_OUT]
+        text = [
+            "Each pooled estimate is refitted with every study left out in turn (leave-one-out) and with the "
+            "studies added in order of publication year (cumulative meta-analysis); both are random effects, REML. "
+            "Every refit is in tables/leave_one_out.csv and tables/cumulative.csv."
+        ]
+        if small:
+            text.append(
+                f"{plural(len(small), 'pooled group')} {verb(len(small), 'has', 'have')} only two studies: leaving one "
+                "out leaves a single study, so no leave-one-out or cumulative forest is drawn for "
+                f"{verb(len(small), 'it', 'them')} (the cumulative steps are in the CSV)."
+            )
+        huge = [g for g in pooled if g.k > MAX_K_SENSITIVITY]
+        if huge:
+            text.append(
+                f"{plural(len(huge), 'pooled group')} of more than {MAX_K_SENSITIVITY} studies "
+                f"({', '.join(md(g.label()) for g in huge)}) {verb(len(huge), 'was', 'were')} not refitted: each "
+                "analysis would take as many model fits as studies, and one study among so many cannot move the estimate."
+            )
+        n_big = sum(MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY for g in pooled)
+        if n_big > len(shown):
+            text.append(f"Forests are drawn for the {len(shown)} largest of {n_big} groups with three or more studies.")
+        return Markdown(" ".join(text))
+
+    def leave_one_out_text(self, group) -> Markdown:
+        d = self._loo(group)
+        back = self._scale(group)
+        names = plots_synthesis.names_of(group)
+        d = d[d["estimate"].notna()].reset_index(drop=True)  # a refit whose REML did not converge is left out
+        est = back(d["estimate"].to_numpy())
+        full = float(back(group.fits[0].estimate))
+        i = int(np.argmax(np.abs(est - full)))
+        null = DISPLAY[group.key["effect_measure"]]["null"]
+        lo, hi = back(d["ci_lower"].to_numpy()), back(d["ci_upper"].to_numpy())
+        crosses = int(np.sum((lo <= null) & (null <= hi)))
+        full_crosses = float(back(group.fits[0].ci_lower)) <= null <= float(back(group.fits[0].ci_upper))
+        text = (
+            f"**{md(group.label())}**, leave-one-out: with one of the {count_word(group.k)} studies left out, the pooled "
+            f"estimate ranges from {est.min():.2f} to {est.max():.2f}{self._unit(group)} (all studies: {full:.2f}); "
+            f"leaving out {md(names.get(str(d['omitted'][i]), d['omitted'][i]))} moves it most. "
+        )
+        if full_crosses:
+            text += (f"The 95% CI of all studies includes no difference, and so {verb(crosses, 'does', 'do')} "
+                     f"{count_word(crosses)} of the {len(d)} refits.")
+        else:
+            text += (f"The 95% CI of all studies excludes no difference; {count_word(crosses)} of the {len(d)} refits "
+                     f"{verb(crosses, 'includes', 'include')} it.")
+        return Markdown(text)
+
+    def leave_one_out_figure(self, group):
+        return plots_synthesis.sensitivity_forest(group, self._loo(group), "leave_one_out")
+
+    def cumulative_text(self, group) -> Markdown:
+        d = self._cum(group)
+        back = self._scale(group)
+        d = d[d["estimate"].notna()].reset_index(drop=True)
+        first, last = d.iloc[0], d.iloc[-1]
+        years = f"{int(first['year'])}" if first["year"] == last["year"] else f"{int(first['year'])} to {int(last['year'])}"
+        est = back(d["estimate"].to_numpy())
+        return Markdown(
+            f"**{md(group.label())}**, cumulative by year ({years}): the estimate went from {est[0]:.2f} with the "
+            f"first study to {est[-1]:.2f}{self._unit(group)} with all {count_word(group.k)}."
+        )
+
+    def cumulative_figure(self, group):
+        return plots_synthesis.sensitivity_forest(group, self._cum(group), "cumulative")
+
+    # ------------------------------------------------------------ small-study effects
+    def funnel_groups(self) -> list:
+        return [g for g in self.pooled if g.k >= MIN_K][:MAX_GROUPS]
+
+    def small_study_summary(self) -> Markdown:
+        pooled = self.pooled
+        big = [g for g in pooled if g.k >= MIN_K]
+        if not pooled:
+            return Markdown("No group of this selection was pooled, so there is no funnel plot and no Egger's test.")
+        if not big:
+            largest = max(g.k for g in pooled)
+            return Markdown(
+                f"No funnel plot or Egger's test is shown: the largest pooled group has {count_word(largest)} "
+                f"{verb(largest, 'study', 'studies')}, and both need at least {MIN_K}. With fewer, a test for "
+                "funnel asymmetry has too little power to tell small-study effects from chance (Cochrane Handbook, "
+                "section 13.3.5.4)."
+            )
+        lines = [
+            f"{plural(len(big), 'pooled group')} {verb(len(big), 'has', 'have')} at least {MIN_K} studies: a funnel plot "
+            "(effects against their standard errors, as metafor draws it) and Egger's regression test (a "
+            "mixed-effects model of the effects on their standard errors, metafor's `regtest(model = \"rma\", "
+            "predictor = \"sei\")`) look for small-study effects. Asymmetry can come from publication bias, but also "
+            "from heterogeneity or chance."
+        ]
+        for g in big:
+            t = egger_test(g.used["yi"], g.used["vi"])
+            if t is None:
+                lines.append(f"- **{md(g.label())}**: k = {g.k}; Egger's test cannot be computed (the standard errors "
+                             "do not vary enough to regress on, or the model did not converge).")
+            else:
+                lines.append(f"- **{md(g.label())}**: k = {t.k}, z = {t.z:.2f}, p = {t.p:.3g}.")
+        small = len(pooled) - len(big)
+        if small:
+            lines.append(f"The other {plural(small, 'pooled group')} {verb(small, 'has', 'have')} fewer than {MIN_K} "
+                         "studies, too few for either.")
+        return Markdown("\n".join(lines))
+
+    def funnel_figure(self, group):
+        return plots_synthesis.funnel_plot(group, egger_test(group.used["yi"], group.used["vi"]))
+
+
+def open_synthesis(report, subgroup: str | None = "") -> Synthesis:
+    """The synthesis sections of a report; a subgroup column is checked against the table first."""
+    return Synthesis(report, check_subgroup(report.table, subgroup))
