@@ -191,7 +191,7 @@ class Report:
             ids = " ".join(x for x in (doi_link(r["doi"]), pmid_link(r["pmid"])) if x)
             rows.append(
                 f'<tr class="{"claim" if claim else "evidence"}"><td>{esc(r["citation"])}</td><td>{esc(r["year"])}</td>'
-                f'<td>{esc(str(r["condition"]).replace("_", " "))}</td><td>{esc(str(r["design"]).replace("_", " "))}</td>'
+                f'<td>{esc(word("condition", r["condition"]))}</td><td>{esc(word("design", r["design"]))}{_indirect_note(r)}</td>'
                 f"<td>{esc(n)}</td><td>{esc(r['regimen'])}</td><td>{esc(r['comparator'])}</td>"
                 f"<td>{badge}</td><td>{ids}</td></tr>"
             )
@@ -210,9 +210,10 @@ class Report:
         wide = counts.pivot_table(index=["condition", "design"], columns="verification", values="studies", fill_value=0, observed=True)
         wide = wide.reindex(columns=[v for v in ("verified", "unverified", "not_found") if v in wide.columns])
         wide = wide.reset_index()
-        wide.columns = [str(c).replace("_", " ") for c in wide.columns]
         for c in ("condition", "design"):
-            wide[c] = wide[c].astype(str).str.replace("_", " ")
+            wide[c] = wide[c].astype(str).map(lambda v, c=c: word(c, v))
+        wide.columns = [word("verification", c).capitalize() if c in ("verified", "unverified", "not_found") else c.capitalize()
+                        for c in wide.columns]
         return HTML(table_html(wide, caption="Studies by condition, design and verification"))
 
     # ------------------------------------------------------------ effect sizes
@@ -260,12 +261,12 @@ class Report:
                     "Study": short_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
                     "Outcome": r["outcome_description"] if pd.notna(r["outcome_description"]) else r["outcome"],
                     "Time point": r["followup_text"] if pd.notna(r["followup_text"]) else "",
-                    "Measure": str(r["effect_measure"]).replace("_", " "),
+                    "Measure": word("effect_measure", r["effect_measure"]),
                     "As reported": _as_reported(r),
                     "Harmonized": f"{est} {spec['unit']}".strip(),
                     "95% CI": ci,
                     "Sign reversed": "yes" if r["oriented"] else "",
-                    "Direction reported": str(r["direction"]).replace("_", " "),
+                    "Direction reported": word("direction", r["direction"]),
                 }
             )
         df = pd.DataFrame(rows)
@@ -365,7 +366,7 @@ class Report:
             rows.append(
                 {
                     "Study": short_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
-                    "Condition": str(cond).replace("_", " "),
+                    "Condition": word("condition", cond),
                     "Ketamine given for": human_duration(r["infusion_days"]) if pd.notna(r["infusion_days"]) else "not stated",
                     "Follow-up time points": ", ".join(human_duration(t) for t in times) or "not stated",
                     "As worded in the source": "; ".join(sorted(set(g["followup_text"].dropna().astype(str)))),
@@ -401,10 +402,10 @@ class Report:
         s = s.head(MAX_TABLE_ROWS)
         df = pd.DataFrame(
             {
-                "Condition": s["condition"].astype(str).str.replace("_", " "),
+                "Condition": s["condition"].astype(str).map(lambda v: word("condition", v)),
                 "Study": [short_name(r) for _, r in s.iterrows()],
                 "Source": s["source"].astype(str).map({"literature": "published", "seed_article": "article claim, not located"}),
-                "Route": s["route"].astype(str),
+                "Route": s["route"].astype(str).map(lambda v: word("route", v)),
                 "Harms recorded": s["adverse_events"].fillna("none recorded in the table"),
             }
         )
@@ -416,9 +417,18 @@ class Report:
             return HTML("")
         t = s.assign(recorded=s["adverse_events"].notna().map({True: "harms recorded", False: "none recorded"}))
         wide = t.groupby(["condition", "source", "recorded"], observed=True).size().unstack(fill_value=0).reset_index()
-        wide["condition"] = wide["condition"].astype(str).str.replace("_", " ")
+        wide["condition"] = wide["condition"].astype(str).map(lambda v: word("condition", v))
         wide["source"] = wide["source"].astype(str).map({"literature": "published", "seed_article": "article claim"})
         return HTML(table_html(wide, caption="Studies with and without recorded harms"))
+
+
+def _indirect_note(r) -> str:
+    """'indirect: perioperative ...' under the design, with the reason, for studies flagged as indirect."""
+    if not plots.is_indirect(r.get("indirect")):
+        return ""
+    reason = r.get("indirect_reason")
+    reason = f": {esc(reason)}" if reason is not None and not pd.isna(reason) else ""
+    return f'<br><span class="indirect-badge">indirect evidence, {esc(word("indirect", r["indirect"]))}</span>{reason}'
 
 
 def _span(times: pd.Series) -> str:

@@ -125,11 +125,18 @@ def _short_time(r) -> str:
     return text if len(text) <= 22 else text[:21].rstrip() + "\u2026"
 
 
+def is_indirect(value) -> bool:
+    """True for a study flagged as indirect evidence (perioperative, children, cluster headache, test session...)."""
+    return value is not None and not pd.isna(value) and str(value) not in ("", "none")
+
+
 def row_label(r, width: int = 46) -> str:
     """'Author year: outcome, time' kept short enough to leave room for the plot."""
     outcome = str(r["outcome"]).replace("_", " ")
     time = _short_time(r)
     dagger = " \u2020" if bool(r.get("oriented", False)) else ""
+    if is_indirect(r.get("indirect")):
+        dagger += " \u2021"
     label = f"{_short_name(r['citation'], r['year'])}: {outcome}" + (f", {time}" if time else "")
     if len(label) > width:
         label = label[: width - 1].rstrip() + "\u2026"
@@ -257,6 +264,8 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
     notes = []
     if any_oriented:
         notes.append("\u2020 outcome where higher is better: sign reversed so that left favours ketamine")
+    if "indirect" in effects.columns and effects["indirect"].map(is_indirect).any():
+        notes.append("\u2021 indirect evidence (around spine surgery, in children, cluster headache or a single test session)")
     fig.legend(handles=handles, loc="upper left", ncol=min(len(handles), 4), frameon=False, bbox_to_anchor=(0.01, 0.985 - 0.25 / fig.get_figheight()))
     if notes:
         fig.text(0.01, 0.004, "\n".join(notes), ha="left", va="bottom", fontsize=8)

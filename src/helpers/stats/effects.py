@@ -128,7 +128,7 @@ KEEP = [
     "study_id", "citation", "year", "source", "verification", "condition", "design", "route",
     "comparator", "comparator_class", "n_ketamine", "n_control", "outcome", "outcome_description",
     "unit", "better", "effect_measure", "effect", "ci_lower", "ci_upper", "direction", "followup_days",
-    "followup_text",
+    "followup_text", "indirect",
 ]
 
 
@@ -136,6 +136,9 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     """One row per study-table row that has an effect measure, with yi/vi and display values."""
     d = studies[studies["effect_measure"].notna()].copy()
     extra = [c for c in d.columns if c not in KEEP and (c == "setting" or c.startswith("x_"))]  # for subgroups
+    for c in KEEP:  # a table brought with --data may lack optional columns such as indirect
+        if c not in d.columns:
+            d[c] = pd.NA
     out = d[KEEP + extra].copy()
     measure = d["effect_measure"].astype(str)
     factor = d["unit"].astype(str).map(UNIT_FACTOR).fillna(1.0).astype(float)
