@@ -24,17 +24,18 @@ SOURCE_LABELS = {
 
 
 def reason_label(reason: str) -> str:
-    """A screening reason in plain words (its description in the schema, shortened at the first bracket)."""
-    text = load_schema("screening")["reason"].enum_descriptions.get(reason, reason.replace("_", " "))
-    return text.split(" (")[0]
+    """A screening reason in plain words (its label in the schema)."""
+    return load_schema("screening")["reason"].label(reason)
 
 
-DESIGN_WORDS = {
-    "rct": "randomized trial", "crossover_rct": "randomized crossover trial", "crossover": "non-randomized crossover study",
-    "controlled_cohort": "controlled cohort", "single_arm_trial": "single-arm trial", "case_series": "case series",
-    "meta_analysis": "meta-analysis", "systematic_review": "systematic review", "review": "narrative review",
-    "not_reported": "design not reported",
+#: designs grouped for the 'included' box
+DESIGN_GROUPS = {
+    "randomized trials": ("rct", "crossover_rct"),
+    "non-randomized studies": ("crossover", "controlled_cohort", "single_arm_trial", "case_series", "not_reported"),
+    "reviews and meta-analyses (context)": ("meta_analysis", "systematic_review", "review"),
 }
+
+
 
 
 def _lines(counts: dict[str, int], label) -> list[str]:
@@ -80,7 +81,8 @@ def flow_diagram(c: PrismaCounts) -> plt.Figure:
          ["abstract page or full text read"], blue)
     ex2 = _lines(c.excluded_assessment, reason_label)
     _box(ax, rx, 0.27, rw, 0.19, f"Records excluded after reading (n = {c.excluded_assessment_total})", ex2[:7], grey)
-    design = _lines(c.included_by_design, lambda k: DESIGN_WORDS.get(k, k))
+    grouped = {g: sum(c.included_by_design.get(d, 0) for d in ds) for g, ds in DESIGN_GROUPS.items()}
+    design = [f"{g}: {n}" for g, n in grouped.items() if n]
     extra = [] if c.pooled_studies is None else [f"in a pooled estimate: {c.pooled_studies}"]
     _box(ax, lx, 0.03, lw, 0.22, f"Studies included (n = {c.included})", design[:7] + extra, blue)
     cx = lx + lw / 2
