@@ -7,7 +7,6 @@ Judgements made from an abstract are marked in the row label.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 

@@ -6,7 +6,7 @@ data dictionary and the reports agree; this module only combines them.
 from __future__ import annotations
 
 from ..data.schema import load_schema
-from ..stats.pooling import WINDOW_WORDS
+from ..stats.pooling import against, group_label  # noqa: F401  (re-exported for the report modules)
 
 
 def word(column: str, value, table: str = "studies") -> str:
@@ -14,19 +14,4 @@ def word(column: str, value, table: str = "studies") -> str:
     return load_schema(table)[column].label(value)
 
 
-def against(comparator_class: str) -> str:
-    """'against placebo', 'against active drugs', 'without a comparator'."""
-    if comparator_class == "none":
-        return "without a comparator"
-    if comparator_class == "not_reported":
-        return "against a comparator that is not reported"
-    return f"against {word('comparator_class', comparator_class)}"
-
-
-def group_label(key: dict) -> str:
-    """A pooling group in words: 'other headache: mean difference against active drugs, within a day'."""
-    text = (f"{word('condition', key['condition'])}: {word('effect_measure', key['effect_measure'])} "
-            f"{against(key['comparator_class'])}, {WINDOW_WORDS.get(key['timepoint'], key['timepoint'])}")
-    if key.get("verification") and key["verification"] != "verified":
-        text += f" ({word('verification', key['verification'])})"
-    return text
+__all__ = ["word", "against", "group_label"]

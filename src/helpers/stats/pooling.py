@@ -103,8 +103,34 @@ class PoolGroup:
         return len(self.used)
 
     def label(self) -> str:
-        k = self.key
-        return f"{k['condition']} / {k['effect_measure']} / {k['comparator_class']} comparator / {k['timepoint']} / {k['verification']}"
+        """The group in plain words: 'other headache: mean difference against active drugs, within a day'."""
+        return group_label(self.key)
+
+
+def _word(column: str, value) -> str:
+    from ..data.schema import load_schema
+
+    return load_schema()[column].label(value)
+
+
+def against(comparator_class: str) -> str:
+    """'against placebo', 'against active drugs', 'without a comparator'."""
+    if comparator_class == "none":
+        return "without a comparator"
+    if comparator_class == "not_reported":
+        return "against a comparator that is not reported"
+    return f"against {_word('comparator_class', comparator_class)}"
+
+
+def group_label(key: dict) -> str:
+    """A pooling key in plain words, with the verification status when it is not 'verified'."""
+    text = _word("condition", key["condition"])
+    if "effect_measure" in key:
+        text += f": {_word('effect_measure', key['effect_measure'])} {against(key['comparator_class'])}"
+        text += f", {WINDOW_WORDS.get(key['timepoint'], key['timepoint'])}"
+    if key.get("verification") and key["verification"] != "verified":
+        text += f" ({_word('verification', key['verification'])})"
+    return text
 
 
 def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:

@@ -17,13 +17,21 @@ intervals are returned in percent.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from .meta import MetaResult, rma
+from .pooling import PoolGroup
+
+
+def _condition_word(value) -> str:
+    from ..data.schema import load_schema
+
+    return load_schema()["condition"].label(value)
+
 
 TRANSFORMS = ("logit", "freeman_tukey")
 METHODS = ("REML", "DL")
@@ -95,24 +103,15 @@ def pool_proportions(xi, ni, transform: str = "logit", method: str = "REML") -> 
 
 # ------------------------------------------------------------------ groups of a study table
 @dataclass
-class ProportionGroup:
-    key: dict
-    rows: pd.DataFrame  # the group's proportion rows, with an 'excluded' reason column
-    used: pd.DataFrame
-    fits: list[ProportionFit] = field(default_factory=list)
-    reason: str = ""
-
-    @property
-    def pooled(self) -> bool:
-        return bool(self.fits)
-
-    @property
-    def k(self) -> int:
-        return len(self.used)
+class ProportionGroup(PoolGroup):
+    """A group of single-arm proportions (same outcome, condition and verification); ``fits`` are ProportionFits."""
 
     def label(self) -> str:
         k = self.key
-        return f"{k['condition']} / {k['outcome']} / {k['verification']}"
+        described = self.rows["outcome_description"].dropna() if "outcome_description" in self.rows else []
+        what = str(described.iloc[0]) if len(described) else str(k["outcome"]).replace("_", " ")
+        text = f"{_condition_word(k['condition'])}: {what}"
+        return text + (f" ({k['verification']})" if k.get("verification") not in (None, "verified") else "")
 
     def fit(self, transform: str = "logit", method: str = "REML") -> ProportionFit:
         return next(f for f in self.fits if f.transform == transform and f.fit.method == method)
