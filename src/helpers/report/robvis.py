@@ -25,7 +25,7 @@ STYLE = {
 }
 ROB2_DOMAINS = ["randomization", "period_carryover", "deviations", "missing_data", "measurement", "reported_result", "overall"]
 ROBINS_DOMAINS = ["confounding", "selection", "classification", "deviations", "missing_data", "measurement", "reported_result", "overall"]
-SHORT = {"randomization": "D1 randomization", "period_carryover": "DS period and\ncarryover", "deviations": "deviations", "missing_data": "missing data",
+SHORT = {"randomization": "randomization", "period_carryover": "period and\ncarryover", "deviations": "deviations", "missing_data": "missing data",
          "measurement": "outcome\nmeasurement", "reported_result": "reported\nresult", "confounding": "confounding",
          "selection": "selection", "classification": "classification", "overall": "OVERALL"}
 
@@ -39,6 +39,18 @@ def assessed_rows(rob: pd.DataFrame, tools: tuple[str, ...]) -> pd.DataFrame:
     r = rob[rob["tool"].astype(str).isin(tools)].copy()
     r["outcome"] = r["outcome"].astype("string").fillna("")
     return r
+
+
+def per_study(r: pd.DataFrame) -> pd.DataFrame:
+    """One judgement per study and domain: the study's own rows, completed by its first outcome's rows."""
+    out = []
+    for sid, g in r.groupby(r["study_id"].astype(str), sort=False):
+        base = g[g["outcome"] == ""]
+        outcomes = [o for o in dict.fromkeys(g["outcome"]) if o]
+        own = g[g["outcome"] == outcomes[0]] if outcomes else g.iloc[0:0]
+        merged = pd.concat([base, own]).drop_duplicates("domain", keep="last")
+        out.append(merged)
+    return pd.concat(out) if out else r
 
 
 def _label(study: str, outcome: str, names: dict[str, str], abstract: bool) -> str:
@@ -99,9 +111,9 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
 
 
 def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.Figure:
-    """Share of studies with each judgement, per domain (robvis's summary plot, unweighted)."""
-    r = assessed_rows(rob, tools)
-    r = r[r["outcome"] == ""]  # one judgement per study and domain: the study-level rows
+    """Share of studies with each judgement, per domain (robvis's summary plot, unweighted; a study judged per
+    outcome counts once, with its first outcome's judgements)."""
+    r = per_study(assessed_rows(rob, tools))
     fig, ax = plt.subplots(figsize=(8.2, 0.5 * 8 + 1.4))
     if r.empty:
         _empty(ax, "No study of this kind in this selection.")
