@@ -59,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="validate a study table and print a summary")
-    v.add_argument("path", nargs="?", help="CSV file (default: the bundled data/studies.csv)")
+    v.add_argument("path", nargs="?", help="CSV or .xlsx file, table.xlsx#Sheet for a sheet other than the first (default: the bundled data/studies.csv)")
     v.set_defaults(func=_validate)
 
     d = sub.add_parser("dictionary", help="regenerate data/README.md from data/schema.json")
@@ -75,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--condition", action="append", metavar="C",
                    help="build only this condition ('all' or a condition of the schema); repeatable")
     b.add_argument("--evidence", default="all", help="all, verified or claims (default: all)")
-    b.add_argument("--data", metavar="PATH", help="study table to use (default: data/studies.csv)")
+    b.add_argument("--data", metavar="PATH", help="study table to use: CSV, or .xlsx (first sheet, or table.xlsx#Sheet) (default: data/studies.csv)")
     b.add_argument("--out", metavar="DIR", help="where to publish the reports (default: reports/)")
     b.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default: the number of cores)")
     b.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
@@ -91,8 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from pathlib import Path
 
-    if getattr(args, "data", None) and Path(args.data).exists():
-        args.data = str(Path(args.data).resolve())  # a path typed by the user is relative to where they are
+    if getattr(args, "data", None):
+        from .data.spreadsheet import split_sheet, with_sheet
+
+        file, sheet = split_sheet(args.data)  # table.xlsx#Sheet names a worksheet
+        if file.exists():
+            args.data = str(with_sheet(file.resolve(), sheet))  # a path typed by the user is relative to where they are
     try:
         return args.func(args)
     except HelpersError as exc:

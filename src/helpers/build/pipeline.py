@@ -97,13 +97,16 @@ def _sha(data: bytes) -> str:
 
 def shared_inputs_hash(data_path: Path) -> str:
     """Hash of everything every report depends on: data bytes, helpers source, pinned set."""
+    from ..data.spreadsheet import split_sheet
+
     h = hashlib.sha256()
-    h.update(data_path.read_bytes())
+    data_file, sheet = split_sheet(data_path)
+    h.update(data_file.read_bytes() + (f"#{sheet}".encode() if sheet else b""))
     for path in sorted(SRC.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(SRC)).encode())
             h.update(path.read_bytes())
-    for name in ("requirements.txt", "data/schema.json"):
+    for name in ("requirements.txt", "requirements.lock", "data/schema.json"):
         h.update((ROOT / name).read_bytes())
     return h.hexdigest()
 
@@ -294,6 +297,7 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
 
 
 def render_html(nb, job: Job) -> str:
+    from ..report.citations import report_links
     from ..report.outputs import notebook_title
     from ..report.params import condition_label
 
@@ -304,6 +308,7 @@ def render_html(nb, job: Job) -> str:
         "index_href": "../index.html",
         "report_label": title,
         "report_footer": f"Built from {Path(job.notebook).name} with condition={job.condition}, evidence={job.evidence}.",
+        "citation_links": report_links(),
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body
@@ -538,10 +543,12 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
         for j in plan.jobs:
             reports[j.name]["key"] = plan.keys[j.name]
+        from ..report.citations import write_citations
         from ..report.outputs import write_condition_tables, write_index, write_tables
 
         write_tables(studies, staging / "tables")
         write_condition_tables(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
+        write_citations(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
         write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence)
         new_state = {"reports": reports, "tables_key": plan.tables_key}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))

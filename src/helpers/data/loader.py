@@ -157,11 +157,11 @@ def _ragged_problems(text: str, width: int, header: list[str]) -> list[Problem]:
     return problems
 
 
-def read_raw(path: Path | str | None = None, schema: Schema | None = None) -> tuple[pd.DataFrame, str]:
-    """Parse the CSV into a frame of text cells, checking the file and its header."""
+def read_raw(path: Path | str | None = None, schema: Schema | None = None, text: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Parse the CSV (or ``text`` already read from it) into a frame of text cells, checking the file and its header."""
     path = Path(path) if path is not None else STUDIES_PATH
     schema = schema or load_schema()
-    text = _read_text(path)
+    text = _read_text(path) if text is None else text
     if not text.strip():
         raise TableError(path, [_file_problem("a header row and at least one data row (the file is empty)", "empty_file")])
     header = next(csv.reader(io.StringIO(text, newline="")))
@@ -191,8 +191,11 @@ def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataF
     schema and the validation code, so the many kernels of a report build do
     not validate the same file again.
     """
+    from .spreadsheet import split_sheet
+
     path = Path(path) if path is not None else STUDIES_PATH
-    key = _cache_key(path) if cache and path.is_file() else None
+    file, sheet = split_sheet(path)
+    key = _cache_key(file, sheet or "") if cache and file.is_file() else None
     if key is not None:
         cached = _cache_get(key)
         if cached is not None:
@@ -204,11 +207,14 @@ def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataF
     return table
 
 
-def _validate(path: Path) -> pd.DataFrame:
+def _validate(path: Path, text: str | None = None) -> pd.DataFrame:
+    from .spreadsheet import is_spreadsheet, validate_workbook
     from .validation import raw_problems, typed_problems
 
+    if text is None and is_spreadsheet(path):  # .xlsx: the same rules, problems named by cell
+        return validate_workbook(path, _validate)
     schema = load_schema()
-    raw, text = read_raw(path, schema)
+    raw, text = read_raw(path, schema, text)
     for name in schema.names:
         if name not in raw.columns:
             raw[name] = ""
@@ -239,14 +245,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("HELPERS_CACHE") or (ROOT / ".cache" / "tables"))
 
 
-def _cache_key(path: Path) -> str | None:
+def _cache_key(path: Path, sheet: str = "") -> str | None:
     try:
         if path.stat().st_size > MAX_BYTES:
             return None
         h = hashlib.sha256(path.read_bytes())
     except OSError:
         return None
-    for code in ("loader.py", "validation.py", "schema.py"):
+    h.update(sheet.encode())
+    for code in ("loader.py", "validation.py", "schema.py", "spreadsheet.py"):
         h.update((Path(__file__).parent / code).read_bytes())
     h.update(SCHEMA_PATH.read_bytes())
     h.update(str(_dt.date.today().year).encode())  # the year rule moves with the calendar

@@ -62,7 +62,9 @@ table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
 th, td { border-bottom: 1px solid #e3e6ea; padding: .45rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; }
 td.summary { color: #444; font-size: 13.5px; }
-a { color: #0072B2; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+a { color: #005A8C; }
+@media print { a[href]::after { content: " <" attr(href) ">"; font-size: 85%; overflow-wrap: anywhere; } }
 """
 
 
@@ -77,6 +79,17 @@ def notebook_title(path) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return Path(path).stem
+
+
+def citation_paragraphs(prefix: str = "") -> str:
+    """The links to the reference files of the whole table (each report links its own condition's)."""
+    from .citations import report_links
+
+    out = []
+    for group in report_links(prefix):
+        links = ", ".join(f'<a href="{esc(f["href"])}" download>{esc(f["text"])}</a>' for f in group["files"])
+        out.append(f"<p>{esc(group['label'])} (whole table): {links}.</p>")
+    return "\n".join(out)
 
 
 def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str) -> Path:
@@ -99,18 +112,22 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 <title>Ketamine for migraine, neck pain and low back pain: evidence reports</title>
 <style>{INDEX_CSS}</style></head>
 <body>
+<main>
 <h1>Ketamine infusions for migraine, neck pain and low back pain</h1>
 <p class="lede">Evidence reports built from the study table ({len(studies)} rows,
 {studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
 <p class="callout">{esc(seed_sentence(seed, seed_found))} Its claims are shown beside
 {esc(plural(verified, "verified published study", "verified published studies"))} and are always marked as unverified.</p>
-<table><thead><tr><th>Condition</th><th>Report</th><th>Summary</th></tr></thead>
+<table><caption>Reports by condition, each with its one-line summary</caption>
+<thead><tr><th scope="col">Condition</th><th scope="col">Report</th><th scope="col">Summary</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>
 <p>Machine-readable tables: <a href="tables/effects.csv">effects.csv</a>,
 <a href="tables/pooled_effects.csv">pooled_effects.csv</a>,
 <a href="tables/pooling_decisions.csv">pooling_decisions.csv</a>. Figures at 300 dpi are under <code>figures/</code>.</p>
+{citation_paragraphs()}
+</main>
 </body></html>
 """
     path.write_text(html, encoding="utf-8")
