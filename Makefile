@@ -19,14 +19,15 @@ ARGS   ?=
 UV_VERSION := 0.13.9
 TOOLS  := .tools
 UV     := $(TOOLS)/bin/uv
+AXE    := node_modules/axe-core/axe.min.js
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock report test unit nbval lab notebooks validate dictionary benchmark bench-setup a11y-deps clean
+.PHONY: help install lock report test unit nbval lab notebooks validate dictionary benchmark bench-setup a11y a11y-deps clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(UV): requirements-tools.lock
 	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
@@ -55,7 +56,18 @@ lock: $(UV) ## re-resolve requirements.txt into requirements.lock (and uv's own 
 report: $(STAMP) ## render every report into reports/ (ARGS="--condition migraine" for one)
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-test: $(STAMP) ## unit tests, nbval on the committed notebooks, report build smoke test
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm is needed for the accessibility test (apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(AXE)
+
+a11y-deps: $(AXE) ## install axe-core from package-lock.json (npm ci) for the accessibility test
+
+a11y: $(STAMP) $(AXE) ## full report build, then axe-core on every page and the print checks
+	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS))
+	A11Y_REPORTS=reports $(PY) -m pytest tests/test_accessibility.py $(ARGS)
+
+test: $(STAMP) $(AXE) ## unit tests, nbval on the committed notebooks, report build smoke test
 	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg $(ARGS)
 
 unit: $(STAMP) ## unit tests only (fast)
@@ -78,6 +90,9 @@ dictionary: $(STAMP) ## regenerate data/README.md from data/schema.json
 
 benchmark: $(STAMP) ## time the build against the naive papermill+nbconvert loop
 	$(PY) benchmarks/bench_build.py $(ARGS)
+
+bench-setup: ## time make install from a fresh clone against venv + pip install -r requirements.txt
+	$(PYTHON) benchmarks/bench_setup.py $(ARGS)
 
 clean: ## remove build output (keeps .venv)
 	rm -rf reports/*.html reports/figures reports/tables reports/_failed reports/.build-state.json
