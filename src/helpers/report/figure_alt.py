@@ -176,10 +176,11 @@ def forest_alt(group) -> str:
     else:
         verdict = f"the interval crosses the no-difference value of {null:g}"
     name = spec["label"].split(",")[0].replace(" (log scale)", "").lower()
+    unit = f" {spec['unit']}" if spec["unit"] else ""
     return (
         f"Forest plot for {condition_label(group.key['condition'])}, {measure.replace('_', ' ')}, "
         f"{group.key['comparator_class']} comparator, {group.key['timepoint'].replace('_', ' ')}: "
         f"{plural(fit.k, 'study', 'studies')} ({_names(used)}) with estimates {_range(yi)}. "
-        f"Pooled {name} {_num(est)} (95% CI {_num(lo)} to {_num(hi)}; prediction interval {_num(pil)} to {_num(piu)}): "
+        f"Pooled {name} {_num(est)}{unit} (95% CI {_num(lo)} to {_num(hi)}; prediction interval {_num(pil)} to {_num(piu)}): "
         f"{verdict}. Values below {null:g} favour ketamine."
     )
