@@ -95,4 +95,5 @@ bench-setup: ## time make install from a fresh clone against venv + pip install 
 	$(PYTHON) benchmarks/bench_setup.py $(ARGS)
 
 clean: ## remove build output (keeps .venv)
-	rm -rf reports/*.html reports/figures reports/tables reports/_failed reports/.build-state.json
+	rm -rf reports/*.html reports/figures reports/tables reports/_failed reports/.build-state.json \
+	  reports/references.* reports/article_citations_not_located.*
