@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
+from shipped_build import CONDITIONS, build_shipped, shared_folder  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,27 +32,17 @@ if not AXE.exists():
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-CONDITIONS = ("all",)  # every study, every kind of figure (forest plots included)
 PRINTED = "all"
 BLOCKING = ("serious", "critical")
 GENERIC_ALT = "No description has been provided for this image"
 
 
-def build(out: Path, conditions=CONDITIONS) -> Path:
-    cmd = [sys.executable, "-m", "helpers", "build", "--out", str(out)]
-    for c in conditions:
-        cmd += ["--condition", c]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
-
-
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> Path:
+def reports(tmp_path_factory, worker_id) -> Path:
     given = os.environ.get("A11Y_REPORTS")
     if given:
         return (ROOT / given).resolve()
-    return build(tmp_path_factory.mktemp("a11y-reports"))
+    return build_shipped(shared_folder(tmp_path_factory, worker_id), CONDITIONS)
 
 
 def pages(folder: Path) -> list[str]:
