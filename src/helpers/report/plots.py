@@ -339,7 +339,7 @@ def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
         colour = VERIFICATION_COLOURS[v]
         claim = v == "not_found"
         ax.barh(range(len(counts)), counts[v], left=left, color="white" if claim else colour, edgecolor=colour,
-                hatch="///" if claim else None, label=VERIFICATION_LABELS[v])
+                hatch="///" if claim else ("..." if v == "unverified" else None), label=VERIFICATION_LABELS[v])
         left += counts[v].to_numpy()
     ax.set_yticks(range(len(counts)))
     ax.set_yticklabels([d.replace("_", " ") for d in DIRECTION_ORDER])
