@@ -1,30 +1,73 @@
 # Every target sets itself up: a missing or outdated .venv is (re)created from
-# requirements.txt before anything runs. Only python3 (3.11+) and make are needed.
+# requirements.lock before anything runs. Only python3 (3.11+) and make are needed.
+#
+# requirements.txt is the top-level list a person edits; `make lock` resolves it
+# with uv into requirements.lock (every package, transitive ones included, at an
+# exact version with hashes). `make install` bootstraps uv (pinned below, its own
+# wheel hash-checked from requirements-tools.lock) into .tools/ with python3's
+# venv and pip, then installs the lock with hash checking: a download whose hash
+# differs stops the install. Packages come from PyPI; pip's config files (which
+# may name machine-local indexes) are not read for the bootstrap, and uv never
+# reads them. Set UV_DEFAULT_INDEX / PIP_INDEX_URL to use a mirror.
 PYTHON ?= python3
 VENV   ?= .venv
+LOCK   ?= requirements.lock
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?=
 ARGS   ?=
+UV_VERSION := 0.13.9
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+AXE    := node_modules/axe-core/axe.min.js
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test unit nbval lab notebooks validate dictionary benchmark clean
+.PHONY: help install lock report test unit nbval lab notebooks validate dictionary benchmark bench-setup a11y a11y-deps clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+$(UV): requirements-tools.lock
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	PIP_CONFIG_FILE=/dev/null $(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  --require-hashes -r requirements-tools.lock
+	@touch $(UV)
+
+$(STAMP): $(LOCK) pyproject.toml $(UV)
+	@test -x $(PY) || $(UV) venv --quiet --python "$$(command -v $(PYTHON))" $(VENV)
+	@$(UV) pip sync --quiet --require-hashes --python $(PY) $(LOCK) || { \
+	  echo "make install: installing $(LOCK) failed (see above). A hash mismatch means a downloaded file differs" >&2; \
+	  echo "from the one the lock was made from, and it was not installed: check the index in use, or run make lock" >&2; \
+	  echo "if the change is intended." >&2; \
+	  exit 1; }
+	$(UV) pip install --quiet --no-deps --no-build-isolation --python $(PY) -e .
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the pinned set
+install: $(STAMP) ## create .venv and install requirements.lock (hash-checked, with uv)
+
+lock: $(UV) ## re-resolve requirements.txt into requirements.lock (and uv's own pin)
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command "make lock" -o requirements.lock requirements.txt
+	echo "uv==$(UV_VERSION)" | $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command "make lock" -o requirements-tools.lock -
 
 report: $(STAMP) ## render every report into reports/ (ARGS="--condition migraine" for one)
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-test: $(STAMP) ## unit tests, nbval on the committed notebooks, report build smoke test
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm is needed for the accessibility test (apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(AXE)
+
+a11y-deps: $(AXE) ## install axe-core from package-lock.json (npm ci) for the accessibility test
+
+a11y: $(STAMP) $(AXE) ## full report build, then axe-core on every page and the print checks
+	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS))
+	A11Y_REPORTS=reports $(PY) -m pytest tests/test_accessibility.py $(ARGS)
+
+test: $(STAMP) $(AXE) ## unit tests, nbval on the committed notebooks, report build smoke test
 	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg $(ARGS)
 
 unit: $(STAMP) ## unit tests only (fast)
@@ -48,5 +91,9 @@ dictionary: $(STAMP) ## regenerate data/README.md from data/schema.json
 benchmark: $(STAMP) ## time the build against the naive papermill+nbconvert loop
 	$(PY) benchmarks/bench_build.py $(ARGS)
 
+bench-setup: ## time make install from a fresh clone against venv + pip install -r requirements.txt
+	$(PYTHON) benchmarks/bench_setup.py $(ARGS)
+
 clean: ## remove build output (keeps .venv)
-	rm -rf reports/*.html reports/figures reports/tables reports/_failed reports/.build-state.json
+	rm -rf reports/*.html reports/figures reports/tables reports/_failed reports/.build-state.json \
+	  reports/references.* reports/article_citations_not_located.*

@@ -66,8 +66,9 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="validate a study table and the tables beside it, and print a summary")
-    v.add_argument("path", nargs="?", help="study table CSV (default: data/studies.csv); search_log.csv, screening.csv "
-                   "and the appraisal tables in the same folder are checked with it")
+    v.add_argument("path", nargs="?", help="study table: CSV, or .xlsx (table.xlsx#Sheet for a sheet other than the first); "
+                   "default data/studies.csv. search_log.csv, screening.csv and the appraisal tables in the same folder "
+                   "are checked with it")
     v.set_defaults(func=_validate)
 
     d = sub.add_parser("dictionary", help="regenerate data/README.md from data/schema.json")
@@ -84,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--condition", action="append", metavar="C",
                    help="build only this condition ('all' or a condition of the schema); repeatable")
     b.add_argument("--evidence", default="all", help="all, verified or claims (default: all)")
-    b.add_argument("--data", metavar="PATH", help="study table to use (default: data/studies.csv)")
+    b.add_argument("--data", metavar="PATH", help="study table to use: CSV, or .xlsx (first sheet, or table.xlsx#Sheet) (default: data/studies.csv)")
     b.add_argument("--out", metavar="DIR", help="where to publish the reports (default: reports/)")
     b.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default: the number of cores)")
     b.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
@@ -101,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from pathlib import Path
 
-    if getattr(args, "data", None) and Path(args.data).exists():
-        args.data = str(Path(args.data).resolve())  # a path typed by the user is relative to where they are
+    if getattr(args, "data", None):
+        from .data.spreadsheet import split_sheet, with_sheet
+
+        file, sheet = split_sheet(args.data)  # table.xlsx#Sheet names a worksheet
+        if file.exists():
+            args.data = str(with_sheet(file.resolve(), sheet))  # a path typed by the user is relative to where they are
     try:
         return args.func(args)
     except HelpersError as exc:

@@ -102,16 +102,20 @@ def _sha(data: bytes) -> str:
 def shared_inputs_hash(data_path: Path) -> str:
     """Hash of everything every report depends on: data bytes, helpers source, pinned set."""
     from ..data.dataset import all_input_files
+    from ..data.spreadsheet import split_sheet
 
     h = hashlib.sha256()
-    for path in all_input_files(data_path):
+    data_file, sheet = split_sheet(data_path)
+    h.update(f"#{sheet}".encode() if sheet else b"")
+    for path in all_input_files(data_file):  # the study table and the tables beside it
         h.update(path.name.encode())
         h.update(path.read_bytes())
     for path in sorted(SRC.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(SRC)).encode())
             h.update(path.read_bytes())
-    for path in [ROOT / "requirements.txt", ROOT / "data" / "schema.json", *sorted((ROOT / "data" / "schemas").glob("*.json"))]:
+    for path in [ROOT / "requirements.txt", ROOT / "requirements.lock", ROOT / "data" / "schema.json",
+                 *sorted((ROOT / "data" / "schemas").glob("*.json"))]:
         h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -311,6 +315,7 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
 
 
 def render_html(nb, job: Job) -> str:
+    from ..report.citations import report_links
     from ..report.outputs import notebook_title
     from ..report.params import condition_label
 
@@ -321,6 +326,7 @@ def render_html(nb, job: Job) -> str:
         "index_href": "../index.html",
         "report_label": title,
         "report_footer": f"Built from {Path(job.notebook).name} with condition={job.condition}, evidence={job.evidence}.",
+        "citation_links": report_links(),
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body
@@ -562,12 +568,14 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             reports[j.name]["key"] = plan.keys[j.name]
         from ..data.dataset import load_dataset
         from ..report.bottom_line import index_answers
+        from ..report.citations import write_citations
         from ..report.outputs import write_condition_tables, write_index, write_tables
 
         answers = index_answers(load_dataset(plan.jobs[0].data_path)) if plan.jobs else []
 
         write_tables(studies, staging / "tables", plan.subgroup or None)
         write_condition_tables(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
+        write_citations(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
         write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence, plan.subgroup or None, answers=answers)
         new_state = {"reports": reports, "tables_key": plan.tables_key}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))

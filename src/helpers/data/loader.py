@@ -163,11 +163,11 @@ def _ragged_problems(text: str, width: int, header: list[str]) -> list[Problem]:
     return problems
 
 
-def read_raw(path: Path | str | None = None, schema: Schema | None = None) -> tuple[pd.DataFrame, str]:
-    """Parse the CSV into a frame of text cells, checking the file and its header."""
+def read_raw(path: Path | str | None = None, schema: Schema | None = None, text: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Parse the CSV (or ``text`` already read from it) into a frame of text cells, checking the file and its header."""
     path = Path(path) if path is not None else STUDIES_PATH
     schema = schema or load_schema()
-    text = _read_text(path)
+    text = _read_text(path) if text is None else text
     if not text.strip():
         raise TableError(path, [_file_problem("a header row and at least one data row (the file is empty)", "empty_file")])
     header = next(csv.reader(io.StringIO(text, newline="")))
@@ -201,9 +201,12 @@ def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataF
 
 
 def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
-    """Load and validate one table of the data set (``name`` as in data/schemas/)."""
+    """Load and validate one table of the data set (``name`` as in data/schemas/); a CSV, or an .xlsx sheet."""
+    from .spreadsheet import split_sheet
+
     path = Path(path)
-    key = _cache_key(path, name) if cache and path.is_file() else None
+    file, sheet = split_sheet(path)
+    key = _cache_key(file, name, sheet or "") if cache and file.is_file() else None
     if key is not None:
         cached = _cache_get(key)
         if cached is not None:
@@ -215,11 +218,14 @@ def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
     return table
 
 
-def _validate(path: Path, schema: Schema | None = None) -> pd.DataFrame:
+def _validate(path: Path, schema: Schema | None = None, text: str | None = None) -> pd.DataFrame:
+    from .spreadsheet import is_spreadsheet, validate_workbook
     from .validation import raw_problems, typed_problems
 
     schema = schema or load_schema()
-    raw, text = read_raw(path, schema)
+    if text is None and is_spreadsheet(path):  # .xlsx: the same rules, problems named by cell
+        return validate_workbook(path, lambda file, sheet_text: _validate(file, schema, sheet_text))
+    raw, text = read_raw(path, schema, text)
     for name in schema.names:
         if name not in raw.columns:
             raw[name] = ""
@@ -265,14 +271,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("HELPERS_CACHE") or (ROOT / ".cache" / "tables"))
 
 
-def _cache_key(path: Path, name: str = "studies") -> str | None:
+def _cache_key(path: Path, name: str = "studies", sheet: str = "") -> str | None:
     try:
         if path.stat().st_size > MAX_BYTES:
             return None
         h = hashlib.sha256(path.read_bytes())
     except OSError:
         return None
-    for code in ("loader.py", "validation.py", "schema.py", "record_rules.py"):
+    h.update(sheet.encode())
+    for code in ("loader.py", "validation.py", "schema.py", "record_rules.py", "spreadsheet.py"):
         h.update((Path(__file__).parent / code).read_bytes())
     h.update(name.encode())
     h.update(schema_path(name).read_bytes())

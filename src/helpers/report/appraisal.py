@@ -14,6 +14,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from . import robvis
+from .figure_alt import describe
 from .bottom_line import BottomLine, bottom_line_for
 from .claims_view import claims_for, claims_html
 from .html import esc, md
@@ -76,12 +77,13 @@ class Appraisal:
         kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
         title = (f"Risk of bias of randomized trials (RoB 2), {self.r.label}" if tools == "rob2"
                  else f"Risk of bias of non-randomized studies (ROBINS-I), {self.r.label}")
-        return robvis.traffic_light(rob, self.r.names, title, kinds)
+        return describe(robvis.traffic_light(rob, self.r.names, title, kinds), robvis.traffic_light_alt(rob, self.r.names, title, kinds))
 
     def rob_summary_figure(self, tools: str = "rob2"):
         rob = self.rob
         kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
-        return robvis.summary_bars(rob, f"Risk of bias by domain, randomized trials, {self.r.label}", kinds)
+        title = f"Risk of bias by domain, randomized trials, {self.r.label}"
+        return describe(robvis.summary_bars(rob, title, kinds), robvis.summary_alt(rob, title, kinds))
 
     def rob_table(self) -> HTML:
         """Every judgement with its support and what it was made from."""

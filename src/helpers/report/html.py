@@ -52,7 +52,7 @@ def pmid_link(pmid) -> str:
 
 def table_html(df: pd.DataFrame, caption: str = "") -> str:
     """A plain, deterministic HTML table; every cell is escaped."""
-    head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = []

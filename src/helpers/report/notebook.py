@@ -20,6 +20,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from . import plots
+from .figure_alt import describe, direction_alt, effects_alt, followup_alt, forest_alt
 from ..stats.effects import COMPARATIVE_MEASURES, DISPLAY, direction_only, harmonize
 from .html import doi_link, esc, md, pmid_link, table_html
 from ..data.dataset import DataSet, load_dataset
@@ -166,13 +167,16 @@ class Report:
         return Markdown(text)
 
     def prisma_figure(self):
-        from .prisma import flow_diagram
+        from .prisma import flow_diagram, flow_text
 
         if self.prisma is not None:
-            return flow_diagram(self.prisma)
+            from ..build.pipeline import plain_text
+
+            return describe(flow_diagram(self.prisma), "PRISMA 2020 flow diagram. " + plain_text(flow_text(self.prisma)))
         fig, ax = plots.plt.subplots(figsize=(7, 1.4))
-        plots._empty(ax, "No search log and screening record beside this table: no flow to draw.")
-        return fig
+        empty = "No search log and screening record beside this table: no flow to draw."
+        plots._empty(ax, empty)
+        return describe(fig, empty)
 
     def studies_table(self) -> HTML:
         """One line per study: citation, year, design, n, regimen, verification and identifiers."""
@@ -195,9 +199,10 @@ class Report:
                 f"<td>{esc(n)}</td><td>{esc(r['regimen'])}</td><td>{esc(r['comparator'])}</td>"
                 f"<td>{badge}</td><td>{ids}</td></tr>"
             )
-        head = "".join(f"<th>{h}</th>" for h in ("Study", "Year", "Condition", "Design", "n (ketamine / comparator)", "Ketamine regimen", "Comparator", "Verification", "Identifiers"))
+        head = "".join(f'<th scope="col">{h}</th>' for h in ("Study", "Year", "Condition", "Design", "n (ketamine / comparator)", "Ketamine regimen", "Comparator", "Verification", "Identifiers"))
         more = _more_note(len(s))
-        return HTML(f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
+        caption = "<caption>Studies in this report, one line per study and condition</caption>"
+        return HTML(f'<table class="evidence-table">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
 
     def counts_table(self) -> HTML:
         """Studies by condition x design x verification."""
@@ -242,10 +247,10 @@ class Report:
         return direction_only(self.studies)
 
     def effect_figure(self):
-        return plots.effect_panels(self.effects, self.condition)
+        return describe(plots.effect_panels(self.effects, self.condition), effects_alt(self.effects, self.condition))
 
     def direction_figure(self):
-        return plots.direction_plot(self.direction_rows, self.condition)
+        return describe(plots.direction_plot(self.direction_rows, self.condition), direction_alt(self.direction_rows, self.condition))
 
     def effects_table(self) -> HTML:
         e = self.effects
@@ -305,7 +310,7 @@ class Report:
         return sorted(pooled, key=lambda g: -g.k)[:MAX_FORESTS] if len(pooled) > MAX_FORESTS else pooled
 
     def forest_figure(self, group: PoolGroup):
-        return plots.forest_plot(group)
+        return describe(plots.forest_plot(group), forest_alt(group))
 
     def pooled_text(self, group: PoolGroup) -> Markdown:
         fit = group.fits[0]
@@ -349,7 +354,7 @@ class Report:
         return Markdown(f"**{self.label.capitalize()}: " + "; ".join(parts) + ".**")
 
     def followup_figure(self):
-        return plots.followup_plot(self.studies, self.condition)
+        return describe(plots.followup_plot(self.studies, self.condition), followup_alt(self.studies, self.condition))
 
     def followup_table(self) -> HTML:
         s = self.studies

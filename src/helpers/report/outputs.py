@@ -74,7 +74,9 @@ td.summary { color: #444; font-size: 13.5px; }
 .answers li { margin: .35rem 0; }
 .certainty { font-weight: 600; color: #0b4f7a; }
 h2 { font-size: 1.2rem; margin-top: 1.6rem; }
-a { color: #0072B2; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+a { color: #005A8C; }
+@media print { a[href]::after { content: " <" attr(href) ">"; font-size: 85%; overflow-wrap: anywhere; } }
 """
 
 
@@ -103,6 +105,17 @@ def _answers_html(answers) -> str:
             f"report), with the GRADE certainty of its main comparison.</p></section>")
 
 
+def citation_paragraphs(prefix: str = "") -> str:
+    """The links to the reference files of the whole table (each report links its own condition's)."""
+    from .citations import report_links
+
+    out = []
+    for group in report_links(prefix):
+        links = ", ".join(f'<a href="{esc(f["href"])}" download>{esc(f["text"])}</a>' for f in group["files"])
+        out.append(f"<p>{esc(group['label'])} (whole table): {links}.</p>")
+    return "\n".join(out)
+
+
 def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, subgroup: str | None = None,
                 answers=None) -> Path:
     subgroup_link = f', <a href="tables/subgroups.csv">subgroups.csv</a> (by {esc(subgroup)})' if subgroup else ""
@@ -125,6 +138,7 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 <title>Ketamine for migraine, neck pain and low back pain: evidence reports</title>
 <style>{INDEX_CSS}</style></head>
 <body>
+<main>
 <h1>Ketamine infusions for migraine, neck pain and low back pain</h1>
 <p class="lede">Evidence reports built from the study table ({len(studies)} rows,
 {studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
@@ -132,7 +146,8 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 <p class="callout">{esc(seed_sentence(seed, seed_found))} Its claims are shown beside
 {esc(plural(verified, "verified published study", "verified published studies"))} and are always marked as unverified.</p>
 <h2>The reports</h2>
-<table><thead><tr><th>Condition</th><th>Report</th><th>Summary</th></tr></thead>
+<table><caption>Reports by condition, each with its one-line summary</caption>
+<thead><tr><th scope="col">Condition</th><th scope="col">Report</th><th scope="col">Summary</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>
@@ -141,6 +156,8 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 <a href="tables/pooling_decisions.csv">pooling_decisions.csv</a>,
 <a href="tables/leave_one_out.csv">leave_one_out.csv</a>, <a href="tables/cumulative.csv">cumulative.csv</a>,
 <a href="tables/small_study.csv">small_study.csv</a>{subgroup_link}. Figures at 300 dpi are under <code>figures/</code>.</p>
+{citation_paragraphs()}
+</main>
 </body></html>
 """
     path.write_text(html, encoding="utf-8")

@@ -22,7 +22,7 @@ EVIDENCE_LABELS = {
     "claims": "the source article's claims only",
 }
 ALL = "all"
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./ +@%,:~-]+$")
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./ +@%,:~#-]+$")
 
 
 def report_conditions() -> tuple[str, ...]:
@@ -54,13 +54,15 @@ def resolve_data_path(data_path) -> Path:
     if not isinstance(data_path, (str, Path)) or not _SAFE_PATH.match(str(data_path)):
         raise ParameterError(
             f"data_path {str(data_path)!r} has characters that are not allowed: expected a plain file path "
-            "(letters, digits and . _ / - + @ % , : ~ and spaces)"
+            "(letters, digits and . _ / - + @ % , : ~ # and spaces)"
         )
-    path = Path(data_path)
+    from ..data.spreadsheet import split_sheet, with_sheet
+
+    path, sheet = split_sheet(data_path)  # table.xlsx#Sheet names a worksheet
     path = path if path.is_absolute() else ROOT / path
     if not path.is_file():
-        raise ParameterError(f"data_path {display_path(path)}: no such file (expected a CSV study table)")
-    return path.resolve()
+        raise ParameterError(f"data_path {display_path(path)}: no such file (expected a CSV or .xlsx study table)")
+    return with_sheet(path.resolve(), sheet)
 
 
 def check_parameters(condition, evidence, data_path) -> tuple[str, str, Path]:

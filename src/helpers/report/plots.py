@@ -3,7 +3,8 @@
 Conventions shared by every figure:
 
 - Okabe-Ito colours (safe for colour-blind readers), one per verification
-  status; the source article's claims are drawn **hollow** and labelled
+  status, never alone: verified markers are filled, not-yet-verified ones
+  half filled, and the source article's claims are drawn **hollow** and labelled
   "article claim, not located", so they can never be mistaken for evidence.
 - Published meta-analysis estimates are diamonds.
 - Comparative effects are oriented so that the left of the null line favours
@@ -146,11 +147,14 @@ def row_label(r, width: int = 46) -> str:
 def _marker_style(verification: str, design: str) -> dict:
     colour = VERIFICATION_COLOURS.get(verification, OKABE_ITO["grey"])
     claim = verification == "not_found"
+    # fill as well as colour tells the status apart: full = verified, half = not yet verified, hollow = claim
     return {
         "marker": "D" if design == "meta_analysis" else "o",
         "markersize": 9 if design == "meta_analysis" else 7,
         "markeredgecolor": colour,
         "markerfacecolor": "white" if claim else colour,
+        "fillstyle": "left" if verification == "unverified" else "full",
+        "markerfacecoloralt": "white",
         "markeredgewidth": 1.8,
         "color": colour,
         "linestyle": "none",
@@ -344,7 +348,7 @@ def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
         colour = VERIFICATION_COLOURS[v]
         claim = v == "not_found"
         ax.barh(range(len(counts)), counts[v], left=left, color="white" if claim else colour, edgecolor=colour,
-                hatch="///" if claim else None, label=VERIFICATION_LABELS[v])
+                hatch="///" if claim else ("..." if v == "unverified" else None), label=VERIFICATION_LABELS[v])
         left += counts[v].to_numpy()
     ax.set_yticks(range(len(counts)))
     ax.set_yticklabels([d.replace("_", " ") for d in DIRECTION_ORDER])

@@ -147,3 +147,33 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
     ax.set_title(title, fontsize=11, loc="left")
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------ alternative text, written from the judgements
+def traffic_light_alt(rob: pd.DataFrame, names: dict[str, str], title: str, tools: tuple[str, ...]) -> str:
+    r = per_study(assessed_rows(rob, tools))
+    if r.empty:
+        return f"{title}: no study of this kind in this selection."
+    overall = r[r["domain"].astype(str) == "overall"]
+    parts = []
+    for j in sorted(set(overall["judgement"].astype(str)), key=lambda j: STYLE.get(j, ("", "", 9))[2]):
+        who = [names.get(s, s) for s in overall[overall["judgement"].astype(str) == j]["study_id"].astype(str)]
+        parts.append(f"{judgement_word(j)} overall: {', '.join(who)}")
+    abstract = r[r["assessed_from"].astype(str) == "abstract"]["study_id"].nunique()
+    n = r["study_id"].nunique()
+    return (f"{title}. Traffic-light chart of {n} {'study' if n == 1 else 'studies'} by domain. " + "; ".join(parts)
+            + f". {abstract} of the {n} were judged from the abstract only.")
+
+
+def summary_alt(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> str:
+    r = per_study(assessed_rows(rob, tools))
+    if r.empty:
+        return f"{title}: no study of this kind in this selection."
+    order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
+    parts = []
+    for d in [d for d in order if d in set(r["domain"].astype(str))]:
+        sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)
+        shares = ", ".join(f"{(sub == j).mean():.0%} {judgement_word(j)}"
+                           for j in sorted(set(sub), key=lambda j: STYLE.get(j, ("", "", 9))[2]))
+        parts.append(f"{SHORT[d].replace(chr(10), ' ')}: {shares}")
+    return f"{title}. Share of studies with each judgement, per domain: " + "; ".join(parts) + "."

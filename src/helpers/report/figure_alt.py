@@ -1,0 +1,186 @@
+"""Alternative text for the report figures, written from the data each figure draws.
+
+A screen reader gets what the figure shows: which studies, which direction,
+the range of the values and which points are the article's unlocated claims,
+not the word "figure". :func:`describe` attaches the text to a matplotlib
+figure; when the figure is displayed in a notebook, the text travels in the
+output's metadata (``image/png`` -> ``alt``) and the report template writes it
+into the ``<img alt="...">`` of the published HTML.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import pandas as pd
+
+from ..stats.effects import DISPLAY
+from .params import condition_label
+from .text import plural, verb
+
+#: at most this many study names are listed in one sentence; the rest are counted
+MAX_NAMES = 12
+_ALT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def describe(fig, text: str):
+    """Attach ``text`` as the figure's alternative text and return the figure."""
+    _ALT[fig] = " ".join(str(text).split())
+    _install_png_formatter()
+    return fig
+
+
+def alt_text(fig) -> str | None:
+    return _ALT.get(fig)
+
+
+def _install_png_formatter() -> None:
+    """Wrap the notebook's PNG formatter for figures so that it adds the alt text as output metadata."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is part of the pinned set
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        current = formatter.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if getattr(current, "_adds_alt_text", False):
+        return
+
+    def png_with_alt(fig):
+        data = current(fig)
+        text = _ALT.get(fig)
+        if text is None:
+            return data
+        meta = {}
+        if isinstance(data, tuple):
+            data, meta = data
+        return data, {**(meta or {}), "alt": text}
+
+    png_with_alt._adds_alt_text = True
+    formatter.for_type(Figure, png_with_alt)
+
+
+# ------------------------------------------------------------------ wording
+def _names(rows: pd.DataFrame) -> str:
+    from .plots import _short_name
+
+    names = list(dict.fromkeys(_short_name(c, y) for c, y in zip(rows["citation"], rows["year"])))
+    shown = names[:MAX_NAMES]
+    text = ", ".join(shown)
+    if len(names) > MAX_NAMES:
+        text += f" and {len(names) - MAX_NAMES} more"
+    return text
+
+
+def _num(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+def _range(values, unit: str = "") -> str:
+    lo, hi = _num(min(values)), _num(max(values))
+    return f"at {lo}{unit}" if lo == hi else f"from {lo}{unit} to {hi}{unit}"
+
+
+def _claims(rows: pd.DataFrame, what: str = "point", whats: str = "points") -> str:
+    claims = rows[rows["verification"].astype(str) == "not_found"]
+    if claims.empty:
+        return ""
+    n = len(claims)
+    return (f" {plural(n, what, whats)} from the source article's citations that could not be located "
+            f"({_names(claims)}) {verb(n, 'is drawn hollow and labelled as an article claim', 'are drawn hollow and labelled as article claims')}.")
+
+
+def effects_alt(effects: pd.DataFrame, condition: str) -> str:
+    label = condition_label(condition)
+    rows = effects[np.isfinite(effects["est"].astype(float))]
+    if rows.empty:
+        return f"Effect sizes for {label}: no row of this selection reports a numeric effect."
+    parts = [f"Effect sizes for {label}: {plural(len(rows), 'effect')} from "
+             f"{plural(rows['study_id'].nunique(), 'study', 'studies')}, each with its 95% confidence interval where known."]
+    for measure in [m for m in DISPLAY if m in set(rows["effect_measure"].astype(str))]:
+        spec = DISPLAY[measure]
+        sub = rows[rows["effect_measure"].astype(str) == measure]
+        est = sub["est"].astype(float)
+        name = spec["label"].split(",")[0].replace(" (log scale)", "")
+        unit = f" {spec['unit']}" if spec["unit"] and spec["unit"] != "%" else spec["unit"]
+        text = f"{name}: {plural(len(sub), 'estimate')} ({_names(sub)}) {_range(est, unit)}"
+        if spec["null"] is not None:
+            left = int((est < spec["null"]).sum())
+            right = int((est > spec["null"]).sum())
+            on = len(sub) - left - right
+            text += (f"; {left} {verb(left, 'favours', 'favour')} ketamine (left of the no-difference line at "
+                     f"{spec['null']:g}), {right} {verb(right, 'favours', 'favour')} the comparator"
+                     + (f", {on} on the line" if on else ""))
+        else:
+            text += " (single-arm results, not comparisons)"
+        parts.append(text + ".")
+    return " ".join(parts) + _claims(rows)
+
+
+def direction_alt(rows: pd.DataFrame, condition: str) -> str:
+    label = condition_label(condition)
+    if rows.empty:
+        return f"Results reported only as a direction for {label}: every row of this selection reports a number."
+    counts = rows["direction"].astype(str).value_counts()
+    words = {"favours_ketamine": ("favours ketamine", "favour ketamine"),
+             "no_difference": ("reports no difference", "report no difference"),
+             "favours_comparator": ("favours the comparator", "favour the comparator"),
+             "not_reported": ("states no direction", "state no direction")}
+    spread = ", ".join(f"{int(counts[d])} {verb(int(counts[d]), *w)}" for d, w in words.items() if counts.get(d, 0))
+    return (f"Results reported only as a direction for {label}: {plural(len(rows), 'row')} from "
+            f"{plural(rows['study_id'].nunique(), 'study', 'studies')} ({_names(rows)}); {spread}."
+            + _claims(rows, "row", "rows"))
+
+
+def followup_alt(studies: pd.DataFrame, condition: str) -> str:
+    from .plots import human_duration
+
+    label = condition_label(condition)
+    times = studies["followup_days"].dropna().astype(float)
+    infusion = studies["infusion_days"].dropna().astype(float)
+    if times.empty and infusion.empty:
+        return f"Follow-up time points for {label}: no row of this selection states a follow-up time or an infusion length."
+    d = studies[studies["followup_days"].notna() | studies["infusion_days"].notna()]
+    text = (f"Follow-up time points for {label} on a logarithmic time axis: "
+            f"{plural(d['study_id'].nunique(), 'study', 'studies')} ({_names(d)}).")
+    if not times.empty:
+        text += (f" {plural(int(times.nunique()), 'distinct time point')} from {human_duration(times.min())} "
+                 f"to {human_duration(times.max())} after ketamine was started.")
+    if not infusion.empty:
+        text += (f" Ketamine was given for {human_duration(infusion.min())}"
+                 + (f" to {human_duration(infusion.max())}." if infusion.max() > infusion.min() else "."))
+    return text + _claims(d.drop_duplicates("study_id"), "study", "studies")
+
+
+def forest_alt(group) -> str:
+    fit = group.fits[0]
+    measure = group.key["effect_measure"]
+    spec = DISPLAY[measure]
+    back = np.exp if spec["log"] else (lambda x: np.asarray(x) * (100 if measure == "risk_difference" else 1))
+    used = group.used
+    yi = back(used["yi"].astype(float).to_numpy())
+    est, lo, hi = back(np.array([fit.estimate, fit.ci_lower, fit.ci_upper]))
+    pil, piu = back(np.array([fit.pi_lower, fit.pi_upper]))
+    null = spec["null"]
+    if lo > null:
+        verdict = "the whole interval lies on the side favouring the comparator"
+    elif hi < null:
+        verdict = "the whole interval lies on the side favouring ketamine"
+    else:
+        verdict = f"the interval crosses the no-difference value of {null:g}"
+    name = spec["label"].split(",")[0].replace(" (log scale)", "").lower()
+    unit = f" {spec['unit']}" if spec["unit"] else ""
+    return (
+        f"Forest plot for {condition_label(group.key['condition'])}, {measure.replace('_', ' ')}, "
+        f"{group.key['comparator_class']} comparator, {group.key['timepoint'].replace('_', ' ')}: "
+        f"{plural(fit.k, 'study', 'studies')} ({_names(used)}) with estimates {_range(yi)}. "
+        f"Pooled {name} {_num(est)}{unit} (95% CI {_num(lo)} to {_num(hi)}; prediction interval {_num(pil)} to {_num(piu)}): "
+        f"{verdict}. Values below {null:g} favour ketamine."
+    )

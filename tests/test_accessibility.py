@@ -1,0 +1,231 @@
+"""Reports for readers who use screen readers, who print, and who cite: axe-core, print-to-PDF, citation links.
+
+axe-core (npm, pinned in package.json / package-lock.json, installed by
+``make test`` with ``npm ci``) is injected into Debian's headless Chromium,
+driven by Playwright as in tests/test_browser.py, on every page of a build of
+the shipped table: no violation of serious or critical impact is allowed. A
+copy of a report with one figure's alt text removed must fail the same check.
+One condition's reports are printed to PDF (Chromium's print to PDF, the
+reports' print stylesheet): every figure lies whole on one page and links show
+their target.
+
+``A11Y_REPORTS=reports make a11y`` runs the page checks on an existing full build instead.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
+from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
+from shipped_build import CONDITIONS, build_shipped, shared_folder  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+if not CHROMIUM.exists():
+    pytest.skip(f"accessibility tests need the system Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+if not AXE.exists():
+    pytest.skip(f"accessibility tests need axe-core at {AXE.relative_to(ROOT)} (make a11y-deps: npm ci)", allow_module_level=True)
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PRINTED = "all"
+BLOCKING = ("serious", "critical")
+GENERIC_ALT = "No description has been provided for this image"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, worker_id) -> Path:
+    given = os.environ.get("A11Y_REPORTS")
+    if given:
+        return (ROOT / given).resolve()
+    return build_shipped(shared_folder(tmp_path_factory, worker_id), CONDITIONS)
+
+
+def pages(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html") if not p.name.startswith("."))
+
+
+def expected_pages() -> list[str]:
+    if os.environ.get("A11Y_REPORTS"):
+        return pages((ROOT / os.environ["A11Y_REPORTS"]).resolve())
+    stems = [nb.stem for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+    return ["index.html"] + [f"{c}/{s}.html" for c in CONDITIONS for s in stems]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+_FACTS = """() => ({
+  lang: document.documentElement.getAttribute('lang') || '',
+  images: Array.from(document.querySelectorAll('img')).map(i => i.getAttribute('alt')),
+  headings: Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')).map(h => +h.tagName[1]),
+  tables: Array.from(document.querySelectorAll('table')).map(t => ({
+    caption: (t.querySelector(':scope > caption') || {textContent: ''}).textContent.trim(),
+    headers: t.querySelectorAll('thead th[scope=col]').length,
+  })),
+  links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
+})"""
+
+
+def audit(browser, path: Path) -> tuple[list[dict], dict]:
+    """axe-core's violations (all impacts) and the page facts the explicit checks use."""
+    context = browser.new_context(bypass_csp=True)  # the reports' CSP forbids scripts, axe is one
+    context.route(lambda u: not u.startswith(("file:", "data:")), lambda route: route.abort())
+    page = context.new_page()
+    try:
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        facts = page.evaluate(_FACTS)
+    finally:
+        context.close()
+    return result["violations"], facts
+
+
+def blocking(violations: list[dict]) -> list[str]:
+    return [f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:160]})"
+            for v in violations if v["impact"] in BLOCKING]
+
+
+# ------------------------------------------------------------------ every page
+def test_every_page_is_checked(reports):
+    assert pages(reports) == sorted(expected_pages())
+
+
+@pytest.mark.parametrize("name", expected_pages())
+def test_page_passes_axe_and_reads_well(reports, browser, name):
+    violations, facts = audit(browser, reports / name)
+    assert not blocking(violations), f"{name}:\n  " + "\n  ".join(blocking(violations))
+    assert facts["lang"] == "en"
+    levels = facts["headings"]
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{name}: heading levels skip: {levels}"
+    for table in facts["tables"]:
+        assert table["caption"] and table["headers"], f"{name}: a table without caption or header cells: {table}"
+    for alt in facts["images"]:
+        assert alt and alt != GENERIC_ALT and len(alt) > 60, f"{name}: figure without alt text written from the data: {alt!r}"
+    for href in facts["links"]:  # the citation files and other relative links exist
+        if not re.match(r"^(https?:|#)", href):
+            assert (reports / name).parent.joinpath(href).resolve().is_file(), f"{name}: broken link {href}"
+
+
+def test_alt_text_says_what_the_figures_show(reports):
+    """The alt text names the condition, the studies drawn and the direction, all taken from the table."""
+    from helpers.data.loader import load_studies
+    from helpers.report.params import condition_label, report_conditions, select
+    from helpers.report.plots import _short_name
+
+    html = (reports / PRINTED / "02_effect_sizes.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img[^>]* alt="([^"]*)"', html)
+    assert len(alts) >= 2
+    studies = load_studies()
+    rows = select(studies, PRINTED)
+    names = {_short_name(c, y) for c, y in zip(rows["citation"], rows["year"])}
+    labels = [condition_label(c) for c in report_conditions()]
+    for alt in alts:
+        assert any(label in alt for label in labels), alt  # forest plots name their group's condition
+        assert any(n in alt for n in names), alt
+        assert re.search(r"favour|direction|no difference|interval", alt), alt
+
+
+def test_each_report_links_its_condition_citation_files(reports):
+    for name in expected_pages():
+        if name == "index.html":
+            continue
+        html = (reports / name).read_text(encoding="utf-8")
+        for stem in ("references", "article_citations_not_located"):
+            for ext in ("bib", "ris", "json"):
+                assert f'href="{stem}.{ext}"' in html, (name, stem, ext)
+                assert (reports / name).parent.joinpath(f"{stem}.{ext}").is_file()
+
+
+def test_negative_control_missing_alt_fails(reports, browser, tmp_path):
+    """A report with one figure's alt text removed: axe reports a critical image-alt violation."""
+    source = (reports / PRINTED / "02_effect_sizes.html").read_text(encoding="utf-8")
+    planted = re.sub(r'(<img[^>]*?) alt="[^"]*"', r"\1", source, count=1)
+    assert planted != source
+    page = tmp_path / "planted.html"
+    page.write_text(planted, encoding="utf-8")
+    violations, _ = audit(browser, page)
+    assert any(v["id"] == "image-alt" and v["impact"] == "critical" for v in violations), violations
+    assert blocking(violations)
+
+
+# ------------------------------------------------------------------ print
+def pdf_of(browser, path: Path, out: Path) -> Path:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        page.pdf(path=str(out), prefer_css_page_size=True, print_background=True)
+    finally:
+        context.close()
+    return out
+
+
+def image_placements(pdf: Path) -> list[int]:
+    """How many images each page of the PDF draws (a figure split over two pages is drawn on both)."""
+    from pypdf import PdfReader
+
+    return [len(page.images) for page in PdfReader(pdf).pages]
+
+
+def pdf_text(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+@pytest.mark.parametrize("stem", [nb.stem for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))])
+def test_printed_report_keeps_figures_whole_and_shows_links(reports, browser, tmp_path, stem):
+    html = reports / PRINTED / f"{stem}.html"
+    figures = html.read_text(encoding="utf-8").count("<img ")
+    pdf = pdf_of(browser, html, tmp_path / f"{stem}.pdf")
+    per_page = image_placements(pdf)
+    # the bottom line of all conditions prints every risk-of-bias judgement with its support (about 50 pages)
+    assert 1 <= len(per_page) <= 60, f"{stem}: {len(per_page)} pages"
+    assert sum(per_page) == figures, f"{stem}: {figures} figures drawn {sum(per_page)} times over the pages {per_page}"
+    text = "".join(pdf_text(pdf).split())
+    assert "<references.bib>" in text, "link targets are printed after the links"
+    if stem == "01_evidence_overview":
+        assert "<https://doi.org/10." in text
+
+
+def test_negative_control_split_figure_is_detected(browser, tmp_path):
+    """A figure taller than a page is cut across pages without the print stylesheet; with it, it fits on one."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 30), dpi=60)  # 1800 px: taller than an A4 page
+    ax.plot([0, 1], [0, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    img = base64.b64encode(buf.getvalue()).decode()
+    css = (ROOT / "src" / "helpers" / "report" / "templates" / "report" / "report.css").read_text()
+    body = '<p style="height: 600px">text above the figure</p><div class="jp-OutputArea-output jp-RenderedImage">' \
+           f'<img alt="a tall test figure" src="data:image/png;base64,{img}"></div>'
+    counts = {}
+    for label, style in (("plain", ""), ("report", css)):
+        page = tmp_path / f"{label}.html"
+        page.write_text(f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+                        f"<style>{style}</style></head><body class=\"jp-Notebook\">{body}</body></html>")
+        counts[label] = image_placements(pdf_of(browser, page, tmp_path / f"{label}.pdf"))
+    assert sum(counts["plain"]) == 2, counts  # cut: drawn on two pages
+    assert sum(counts["report"]) == 1, counts

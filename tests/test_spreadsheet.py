@@ -1,0 +1,146 @@
+"""Study tables kept in Excel: the same validation, cell-named messages, the same tables and reports."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from helpers.data.loader import load_studies
+from helpers.data.schema import load_schema
+from helpers.data.spreadsheet import column_letter, split_sheet
+from helpers.errors import TableError
+from helpers.paths import NOTEBOOKS, ROOT, STUDIES_PATH
+from shipped_build import CONDITIONS, build_shipped, shared_folder
+
+
+def shipped_records() -> list[list[str]]:
+    import csv
+
+    with open(STUDIES_PATH, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def write_xlsx(path: Path, records: list[list[str]], sheet: str = "Studies", before: dict | None = None) -> Path:
+    """The table as Excel keeps it: numbers as numbers, text as text; ``before``: sheets placed first."""
+    types = {f.name: f.type for f in load_schema().fields}
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in (before or {}).items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    ws = wb.create_sheet(sheet)
+    header = records[0]
+    ws.append(header)
+    for rec in records[1:]:
+        row = []
+        for name, value in zip(header, rec):
+            try:
+                if value != "" and types.get(name) == "integer":
+                    value = int(value)
+                elif value != "" and types.get(name) == "number":
+                    value = float(value)
+            except ValueError:
+                pass  # a typo stays text, as Excel keeps it
+            row.append(value)
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def validate(path, capsys) -> tuple[int, str]:
+    """``python -m helpers validate PATH`` in this process: exit code and what it printed on stderr."""
+    from helpers.cli import main
+
+    code = main(["validate", str(path)])
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def xlsx(tmp_path_factory) -> Path:
+    return write_xlsx(tmp_path_factory.mktemp("xlsx") / "studies.xlsx", shipped_records())
+
+
+def test_same_table_as_the_csv(xlsx):
+    a = load_studies(STUDIES_PATH, cache=False)
+    b = load_studies(xlsx, cache=False)
+    pd.testing.assert_frame_equal(a, b)
+    assert b.attrs["source_path"] == str(xlsx)
+
+
+def test_same_report_and_tables_from_a_build(xlsx, tmp_path, tmp_path_factory, worker_id):
+    """A build from the workbook gives the same report, tables and citation files as the build from the CSV."""
+    csv_out = build_shipped(shared_folder(tmp_path_factory, worker_id))
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    stem = "02_effect_sizes"  # the notebook with the most numbers: effects, pooling, forest plots
+    (nbdir / f"{stem}.ipynb").write_bytes((NOTEBOOKS / f"{stem}.ipynb").read_bytes())
+    out = tmp_path / "xlsx"
+    res = cli("build", "--data", f"{xlsx}#Studies", "--out", out, "--condition", CONDITIONS[0], "--notebooks", nbdir, "--jobs", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")
+                   and p.name != "index.html")  # the index lists the notebooks built, here one
+    assert Path(CONDITIONS[0], f"{stem}.html") in files and Path("tables", "effects.csv") in files
+    for f in files:
+        assert (csv_out / f).read_bytes() == (out / f).read_bytes(), f
+
+
+def test_named_sheet_and_first_sheet(tmp_path):
+    path = write_xlsx(tmp_path / "book.xlsx", shipped_records(), sheet="Extraction 2",
+                      before={"Notes": [["read me first"], ["these are not studies"]]})
+    table = load_studies(f"{path}#Extraction 2", cache=False)
+    assert len(table) == len(shipped_records()) - 1
+    with pytest.raises(TableError) as err:  # without a sheet name, the first sheet is read
+        load_studies(path, cache=False)
+    assert "sheet Notes row 1" in str(err.value)
+    with pytest.raises(TableError) as err:
+        load_studies(f"{path}#Missing", cache=False)
+    assert "'Missing'" in str(err.value) and "Notes, Extraction 2" in str(err.value)
+
+
+def test_problems_name_sheet_and_cell(tmp_path, capsys):
+    records = shipped_records()
+    header = records[0]
+    records[11][header.index("doi")] = "not a doi"  # worksheet row 12
+    records[4][header.index("year")] = "20x8"  # worksheet row 5
+    path = write_xlsx(tmp_path / "bad.xlsx", records, sheet="Sheet1")
+    code, err = validate(path, capsys)
+    assert code == 1
+    doi_cell = f"Sheet1!{column_letter(header.index('doi'))}12"
+    year_cell = f"Sheet1!{column_letter(header.index('year'))}5"
+    assert f"cell {doi_cell}, column doi: value 'not a doi'" in err, err
+    assert f"cell {year_cell}, column year: value '20x8'" in err, err
+    assert "2 problems found" in err
+
+
+def test_blank_rows_keep_cell_numbers(tmp_path):
+    records = shipped_records()
+    header = records[0]
+    records[3][header.index("doi")] = "nope"
+    rows = records[:2] + [[""] * len(header)] * 2 + records[2:]  # two blank rows: the bad row is now row 6
+    path = write_xlsx(tmp_path / "blank.xlsx", rows, sheet="S")
+    with pytest.raises(TableError) as err:
+        load_studies(path, cache=False)
+    assert f"cell S!{column_letter(header.index('doi'))}6" in str(err.value), str(err.value)
+
+
+def test_not_a_workbook(tmp_path, capsys):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("study_id,citation\n")
+    code, err = validate(path, capsys)
+    assert code == 1 and "expected an Excel .xlsx workbook" in err
+
+
+def test_split_sheet():
+    assert split_sheet("a/b.xlsx#My sheet") == (Path("a/b.xlsx"), "My sheet")
+    assert split_sheet("a/b.xlsx") == (Path("a/b.xlsx"), None)
+    assert split_sheet("a/b#c.csv") == (Path("a/b#c.csv"), None)
+    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
