@@ -215,7 +215,7 @@ def test_negative_control_split_figure_is_detected(browser, tmp_path):
     fig, ax = plt.subplots(figsize=(6, 30), dpi=60)  # 1800 px: taller than an A4 page
     ax.plot([0, 1], [0, 1])
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", dpi=60)  # explicit: another test may have set savefig.dpi in this process
     plt.close(fig)
     img = base64.b64encode(buf.getvalue()).decode()
     css = (ROOT / "src" / "helpers" / "report" / "templates" / "report" / "report.css").read_text()
