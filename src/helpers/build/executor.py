@@ -55,12 +55,16 @@ from jupyter_client.provisioning import LocalProvisioner
 WARM_MODULES = (
     # the kernel's own stack (ipykernel.kernelapp itself is left to the kernel:
     # its class attributes read JPY_PARENT_PID when the module is imported)
-    "zmq", "tornado.ioloop", "jupyter_client", "jupyter_client.session", "comm", "IPython",
-    "IPython.core.interactiveshell", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.iostream",
-    "ipykernel.displayhook",
+    "zmq", "zmq.eventloop.zmqstream", "tornado.ioloop", "psutil", "jupyter_core.paths", "jupyter_client",
+    "jupyter_client.connect", "jupyter_client.session", "comm", "IPython", "IPython.core.application",
+    "IPython.core.completer", "IPython.core.history", "IPython.core.interactiveshell", "IPython.core.profiledir",
+    "IPython.core.shellapp", "ipykernel.connect", "ipykernel.control", "ipykernel.debugger",
+    "ipykernel.displayhook", "ipykernel.heartbeat", "ipykernel.iostream", "ipykernel.ipkernel",
+    "ipykernel.parentpoller", "ipykernel.shellchannel", "ipykernel.zmqshell",
     # what the report notebooks import
-    "numpy", "pandas", "scipy.special", "scipy.stats", "matplotlib", "matplotlib.pyplot",
-    "IPython.display", "helpers.report.notebook",
+    "numpy", "pandas", "pandas.core.reshape.reshape", "scipy.special", "scipy.stats", "matplotlib",
+    "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "IPython.display",
+    "helpers.report.notebook",
 )
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -143,6 +147,8 @@ def _zygote_main(conn, cwd: str) -> None:
     # a kernel sets this before any cell runs (IPKernelApp.init_gui_pylab); matplotlib reads it at import
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = INLINE_BACKEND
+    # debugpy warns on import about frozen modules; a kernel imports it after its stderr went to IOPub
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for name in WARM_MODULES:
         try:
             importlib.import_module(name)
@@ -298,6 +304,14 @@ class ForkProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid
         self.cwd = cwd
         return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        await super().kill(restart)
+        if isinstance(self.process, ForkedProcess):
+            # the zygote reaps it within milliseconds; waiting here spares the manager's 0.1-s polling
+            deadline = time.monotonic() + 1.0
+            while self.process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
 
     async def wait(self):
         if isinstance(self.process, ForkedProcess):
