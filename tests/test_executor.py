@@ -151,3 +151,30 @@ def test_isolated_and_default_builds_are_byte_identical_for_the_shipped_table(tm
     pages = digests(default)
     assert len(pages) >= 24
     assert pages == digests(isolated)
+
+
+RECOVERY = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from helpers.build import executor
+    from helpers.build.pipeline import Job, _worker_init, run_job
+    if __name__ == "__main__":
+        notebook, data, work = sys.argv[1:4]
+        _worker_init(False, str(Path(notebook).parent))
+        first = executor._ZYGOTE.pid
+        os.kill(first, signal.SIGKILL)
+        res = run_job(Job(notebook, "all", "all", data), work, str(Path(work) / "failed"), 60, False)
+        assert res.ok, res.error
+        assert executor._ZYGOTE.pid != first and executor._ZYGOTE.alive()
+        print("recovered")
+""")
+
+
+def test_a_worker_whose_zygote_died_starts_another(tmp_path):
+    notebook = make_notebook(tmp_path / "nbs", "01_probe", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
+    script = tmp_path / "recovery.py"
+    script.write_text(RECOVERY)
+    res = subprocess.run([sys.executable, str(script), str(notebook), str(ROOT / "data" / "studies.csv"), str(tmp_path / "w")],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0 and "recovered" in res.stdout, res.stdout + res.stderr
+    assert "pandas preloaded: True" in (tmp_path / "w" / "all" / "01_probe.html").read_text()

@@ -76,21 +76,41 @@ class Zygote:
     def __init__(self, cwd: str | Path | None = None):
         from multiprocessing import Pipe
 
+        cwd = os.path.abspath(cwd or os.getcwd())
         ours, theirs = Pipe()
         pid = os.fork()
         if pid == 0:  # the zygote
+            code = 0
             try:
                 ours.close()
-                _zygote_main(theirs, str(cwd or os.getcwd()))
+                _zygote_main(theirs, cwd)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+                code = 1
             finally:
-                os._exit(0)
+                os._exit(code)
         theirs.close()
         self.pid, self.conn = pid, ours
-        self.ready = ours.recv()  # the warm-up report: seconds spent importing
+        try:
+            self.ready = ours.recv()  # the warm-up report: seconds spent importing
+        except (EOFError, OSError):
+            self.close()
+            raise RuntimeError("the process that forks kernels failed to start (its error is printed above)") from None
 
     def spawn(self, cmd: list[str], env: dict, cwd: str) -> int:
-        self.conn.send(("fork", cmd, env, cwd))
-        return self.conn.recv()
+        try:
+            self.conn.send(("fork", cmd, env, cwd))
+            return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the process that forks kernels (pid {self.pid}) is gone: {exc}") from None
+
+    def alive(self) -> bool:
+        try:
+            return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
 
     def close(self) -> None:
         try:
@@ -106,17 +126,12 @@ _ZYGOTE: Zygote | None = None
 def start_zygote(cwd: str | Path | None = None) -> Zygote:
     """Start this process's zygote (call it while the process has a single thread)."""
     global _ZYGOTE
-    if _ZYGOTE is None or _ZYGOTE.pid != _alive(_ZYGOTE.pid):
+    if _ZYGOTE is None or not _ZYGOTE.alive():
+        import atexit
+
         _ZYGOTE = Zygote(cwd)
+        atexit.register(_ZYGOTE.close)  # a worker that exits normally takes its zygote with it, and waits for it
     return _ZYGOTE
-
-
-def _alive(pid: int) -> int | None:
-    try:
-        os.kill(pid, 0)
-        return pid
-    except OSError:
-        return None
 
 
 def _fresh_sys_path(cwd: str) -> list[str]:
@@ -191,7 +206,10 @@ def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> No
         devnull = os.open(os.devnull, os.O_RDONLY)  # a fresh kernel's stdin is a pipe closed at the other end
         os.dup2(devnull, 0)
         os.close(devnull)
-        os.closerange(3, 65536)  # as Popen(close_fds=True)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # as Popen(close_fds=True)
+        # no event loop, as in a new process (a zygote restarted by a worker inherits the worker's loop)
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop_policy(None)
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
@@ -212,7 +230,7 @@ def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> No
     except BaseException:
         import traceback
 
-        traceback.print_exc()
+        os.write(2, traceback.format_exc().encode())  # sys.stderr may be the kernel's IOPub stream by now
     finally:
         try:
             sys.stdout.flush()
@@ -298,8 +316,15 @@ class ForkProvisioner(LocalProvisioner):
         if not _is_ipykernel_cmd(cmd):
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = start_zygote(cwd).spawn(cmd, env, cwd)
+        cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # relative to this process, as for Popen
+        try:
+            pid = start_zygote(cwd).spawn(cmd, env, cwd)
+        except RuntimeError:  # it died (killed from outside, out of memory): start another one, once
+            try:
+                pid = start_zygote(cwd).spawn(cmd, env, cwd)
+            except RuntimeError as exc:
+                print(f"{exc}; starting a fresh kernel instead", file=sys.stderr, flush=True)
+                return await super().launch_kernel(cmd, **kwargs)
         self.process = ForkedProcess(pid)
         self.pid = self.pgid = pid
         self.cwd = cwd

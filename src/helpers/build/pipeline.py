@@ -149,7 +149,10 @@ def _worker_init(isolated: bool = True, cwd: str | None = None) -> None:
     if not isolated:  # fork the zygote while this process is still small and single-threaded
         from .executor import start_zygote
 
-        start_zygote(cwd)
+        try:
+            start_zygote(cwd)
+        except RuntimeError as exc:  # reports still run: the provisioner falls back to fresh kernels
+            print(exc, file=sys.stderr, flush=True)
     _exporter()
 
 
