@@ -93,13 +93,21 @@ class Zygote:
                 os._exit(code)
         theirs.close()
         self.pid, self.conn = pid, ours
-        try:
-            self.ready = ours.recv()  # the warm-up report: seconds spent importing
-        except (EOFError, OSError):
-            self.close()
-            raise RuntimeError("the process that forks kernels failed to start (its error is printed above)") from None
+        self._ready: float | None = None  # read when first needed: the worker imports nbconvert meanwhile
+
+    @property
+    def ready(self) -> float:
+        """Seconds the zygote spent importing (waits for it to finish)."""
+        if self._ready is None:
+            try:
+                self._ready = self.conn.recv()
+            except (EOFError, OSError):
+                self.close()
+                raise RuntimeError("the process that forks kernels failed to start (its error is printed above)") from None
+        return self._ready
 
     def spawn(self, cmd: list[str], env: dict, cwd: str) -> int:
+        self.ready  # noqa: B018 (a failed warm-up raises here)
         try:
             self.conn.send(("fork", cmd, env, cwd))
             return self.conn.recv()
