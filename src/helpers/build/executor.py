@@ -7,7 +7,8 @@ few tenths of a second. This module keeps the kernel and removes the imports:
 
 - Each build worker forks, once, a *zygote*: a process that imports that stack
   (:data:`WARM_MODULES`) and does nothing else. It never opens a socket, starts
-  a thread or runs notebook code.
+  a thread of its own (OpenBLAS's pool handles ``fork``) or runs notebook code.
+  A zygote that dies is replaced once; after that the worker starts fresh kernels.
 - For each report the zygote forks again. The child becomes an ordinary
   ``ipykernel`` kernel (``IPKernelApp``, the code ``python -m ipykernel_launcher``
   runs) with the command line, environment, working directory, ``sys.path``,
@@ -32,7 +33,8 @@ kernel), the process title is rewritten to the kernel's command line,
 NumPy's legacy global random state is reseeded from the OS as a new process
 would seed it, and the objects imported by the zygote sit in the garbage
 collector's permanent generation (``gc.freeze``), so that collections in a
-kernel do not copy the pages it shares with the zygote.
+kernel do not copy the pages it shares with the zygote. A child also starts
+with no asyncio event loop, as a new process does.
 """
 from __future__ import annotations
 
