@@ -3,15 +3,24 @@
 Measures in one run, on this machine:
 
 (a) the naive loop: a ``papermill`` command and a ``jupyter nbconvert`` command per report;
-(b) ``python -m helpers build`` cold (empty output folder and table cache);
+(b) ``python -m helpers build`` cold (empty output folder and table cache), with forked kernels
+    (the default) and with ``--isolated`` (a fresh kernel process per report), and whether both
+    give byte-identical HTML;
 (c) the same build again with nothing changed;
-(d) a ``--jobs 1`` build, to check that parallel builds give byte-identical HTML;
-(e) scaling with generated, schema-valid tables (build time, peak memory of any process,
+(d) one notebook changed: the rebuild of its reports (one per condition);
+(e) a ``--jobs 1`` build, to check that parallel builds give byte-identical HTML;
+(f) the time split of a report: its cells (execution), the HTML export, and the overhead
+    (kernel start and stop, loading and parameterizing the notebook, writing files),
+    averaged over the reports of one in-process cold build, for both kinds of kernel;
+(g) scaling with generated, schema-valid tables (build time, peak memory of any process,
     largest HTML file);
-(f) optionally ``make test``.
+(h) optionally ``make test``.
 
-Each timing is the median of ``--repeat`` runs. Results are printed as a table, written to
-``benchmarks/results/latest.json`` and copied into README.md between the benchmark markers.
+Each timing is the median of ``--repeat`` runs; wall and CPU seconds are recorded (CPU time
+of every process of the command, which another load on the machine disturbs less than wall
+time), with the load average before and after. The ratios are compared with the goals of
+:data:`GOALS`. Results are printed as a table, written to ``benchmarks/results/latest.json``
+and copied into README.md between the benchmark markers.
 
     .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--sizes 10,1000,10000,100000] [--make-test]
 """
@@ -38,12 +47,14 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from generate import synthetic_table  # noqa: E402
 
-from helpers.build.pipeline import notebooks  # noqa: E402
+from helpers.build.pipeline import build, notebooks  # noqa: E402
 from helpers.report.params import report_conditions  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
 START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+#: ratio or seconds -> the most the goal allows (issue 12)
+GOALS = {"cold_over_naive": 0.08, "one_notebook_rebuild_s": 2.0, "rows_10000_over_shipped": 1.5}
 
 #: run a command and report wall time and the peak resident memory of any process it started
 RUSAGE = (
@@ -52,16 +63,21 @@ RUSAGE = (
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)\n"
     "wall = time.perf_counter() - t\n"
     "sys.stderr.write(r.stderr[-2000:] if r.returncode else '')\n"
-    "print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(wall, u.ru_maxrss, r.returncode, u.ru_utime + u.ru_stime)\n"
 )
+
+#: CPU seconds of the last measure() (every process of the command, waited for)
+LAST_CPU = [0.0]
 
 
 def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of the largest process in the command's tree."""
     res = subprocess.run([PY, "-c", RUSAGE, *cmd], capture_output=True, text=True, env=env, cwd=ROOT)
-    wall, rss_kb, code = res.stdout.split()
+    wall, rss_kb, code, cpu = res.stdout.split()
     if int(code) != 0:
         raise SystemExit(f"command failed: {' '.join(cmd)}\n{res.stderr}")
+    LAST_CPU[0] = float(cpu)
     return float(wall), int(rss_kb) / 1024
 
 
@@ -127,35 +143,95 @@ def median(xs):
     return statistics.median(xs)
 
 
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def touch_notebook(path: Path, i: int) -> None:
+    """Change one notebook as an author would: a word in its first Markdown cell."""
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    cell["source"] = source.rstrip() + f" (revision {i})"
+    path.write_text(json.dumps(nb, indent=1) + "\n")
+
+
+def time_split(out: Path, isolated: bool) -> dict:
+    """Mean seconds per report of one in-process cold build: execution, export, overhead."""
+    results = build(out=out, force=True, isolated=isolated)
+    n = len(results)
+    mean = {k: sum(r.timings.get(k, 0.0) for r in results) / n for k in ("kernel_start", "cells", "kernel_stop", "export")}
+    total = sum(r.seconds for r in results) / n
+    return {"reports": n, "total": total, "execution": mean["cells"], "export": mean["export"],
+            "overhead": total - mean["cells"] - mean["export"], "kernel_start": mean["kernel_start"],
+            "kernel_stop": mean["kernel_stop"]}
+
+
 def run(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     shipped = ROOT / "data" / "studies.csv"
     n_reports = len(report_conditions()) * len(notebooks())
-    results: dict = {"machine": machine(), "repeat": args.repeat, "reports": n_reports}
+    results: dict = {"machine": machine(), "repeat": args.repeat, "reports": n_reports, "load_before": load(),
+                     "goals": GOALS}
     try:
         if not args.skip_naive:
             naive = [naive_loop(tmp, shipped) for _ in range(args.repeat)]
             results["naive_loop_s"] = median(naive)
             print(f"naive loop           {median(naive):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in naive)})", flush=True)
 
-        cold, nochange, rss = [], [], []
+        cold, cold_cpu, nochange, rss = [], [], [], []
         for i in range(args.repeat):
             out = tmp / f"cold-{i}"
             env = fresh_env(tmp)
             wall, peak = measure(build_cmd("--out", str(out), "--force"), env)
             cold.append(wall)
+            cold_cpu.append(LAST_CPU[0])
             rss.append(peak)
             t = time.perf_counter()
             res = subprocess.run(build_cmd("--out", str(out)), capture_output=True, text=True, env=env, cwd=ROOT)
             nochange.append(time.perf_counter() - t)
             assert "up to date" in res.stdout, res.stdout
-        results.update(cold_build_s=median(cold), nochange_build_s=median(nochange), cold_peak_rss_mb=max(rss),
-                       shipped_largest_html_mb=largest_html_mb(tmp / "cold-0"))
-        print(f"cold build           {median(cold):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in cold)})", flush=True)
+        results.update(cold_build_s=median(cold), cold_build_cpu_s=median(cold_cpu), nochange_build_s=median(nochange),
+                       cold_peak_rss_mb=max(rss), shipped_largest_html_mb=largest_html_mb(tmp / "cold-0"))
+        print(f"cold build           {median(cold):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in cold)}; "
+              f"CPU {median(cold_cpu):.1f} s)", flush=True)
         print(f"no-change build      {median(nochange):7.2f} s", flush=True)
         if "naive_loop_s" in results:
             results["cold_over_naive"] = results["cold_build_s"] / results["naive_loop_s"]
             print(f"cold / naive         {results['cold_over_naive']:7.2f}", flush=True)
+
+        iso, iso_cpu = [], []
+        for i in range(args.repeat):
+            out = tmp / f"isolated-{i}"
+            wall, _ = measure(build_cmd("--out", str(out), "--force", "--isolated"), fresh_env(tmp))
+            iso.append(wall)
+            iso_cpu.append(LAST_CPU[0])
+        results.update(isolated_build_s=median(iso), isolated_build_cpu_s=median(iso_cpu),
+                       isolated_equals_default_html=html_digests(tmp / "isolated-0") == html_digests(tmp / "cold-0"))
+        print(f"--isolated build     {median(iso):7.1f} s  (CPU {median(iso_cpu):.1f} s); HTML identical to the default: "
+              f"{results['isolated_equals_default_html']}", flush=True)
+
+        folder = tmp / "notebooks"
+        shutil.copytree(ROOT / "notebooks", folder)
+        out, env = tmp / "one-changed", fresh_env(tmp)
+        measure(build_cmd("--out", str(out), "--notebooks", str(folder)), env)
+        changed = notebooks(folder)[len(notebooks(folder)) // 2]
+        rebuild, rebuild_cpu = [], []
+        for i in range(args.repeat):
+            touch_notebook(changed, i)
+            wall, _ = measure(build_cmd("--out", str(out), "--notebooks", str(folder)), env)
+            rebuild.append(wall)
+            rebuild_cpu.append(LAST_CPU[0])
+        results.update(one_notebook_rebuild_s=median(rebuild), one_notebook_rebuild_cpu_s=median(rebuild_cpu),
+                       one_notebook_reports=len(report_conditions()), one_notebook_changed=changed.name)
+        print(f"one notebook changed {median(rebuild):7.2f} s  ({len(report_conditions())} reports of {changed.name}; "
+              f"CPU {median(rebuild_cpu):.1f} s)", flush=True)
+
+        results["split"] = {mode: time_split(tmp / f"split-{mode}", mode == "isolated") for mode in ("forked", "isolated")}
+        for mode, sp in results["split"].items():
+            print(f"per report, {mode:8} {sp['total']:5.2f} s: execution {sp['execution']:.2f}, export {sp['export']:.2f}, "
+                  f"overhead {sp['overhead']:.2f} (kernel start {sp['kernel_start']:.2f}, stop {sp['kernel_stop']:.2f})",
+                  flush=True)
 
         serial = tmp / "serial"
         measure(build_cmd("--out", str(serial), "--force", "--jobs", "1"), fresh_env(tmp))
@@ -176,6 +252,8 @@ def run(args) -> dict:
             row = {"rows": n, "file_mb": table.stat().st_size / 2**20, "build_s": median(walls), "peak_rss_mb": max(peaks),
                    "largest_html_mb": max(sizes), "vs_shipped": median(walls) / results["cold_build_s"]}
             scaling.append(row)
+            if n == 10000:
+                results["rows_10000_over_shipped"] = row["vs_shipped"]
             print(f"{n:>7} rows          {row['build_s']:7.1f} s  x{row['vs_shipped']:.2f} of shipped, "
                   f"peak {row['peak_rss_mb']:.0f} MB, largest HTML {row['largest_html_mb']:.2f} MB", flush=True)
         results["scaling"] = scaling
@@ -185,6 +263,8 @@ def run(args) -> dict:
             subprocess.run(["make", "test"], check=True, capture_output=True, cwd=ROOT)
             results["make_test_s"] = time.perf_counter() - t
             print(f"make test            {results['make_test_s']:7.1f} s", flush=True)
+        results["load_after"] = load()
+        results["goals_met"] = {k: results[k] <= v for k, v in GOALS.items() if k in results}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return results
@@ -195,7 +275,8 @@ def markdown(r: dict) -> str:
     lines = [
         START,
         f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}, {m['memory']}), Python {m['python']}; "
-        f"{r['reports']} reports; medians of {r['repeat']} runs.",
+        f"{r['reports']} reports; medians of {r['repeat']} runs; load average {r.get('load_before', '?')} before, "
+        f"{r.get('load_after', '?')} after.",
         "",
         "| measurement | result |",
         "|---|---|",
@@ -205,7 +286,20 @@ def markdown(r: dict) -> str:
     lines.append(f"| `python -m helpers build`, cold | {r['cold_build_s']:.1f} s |")
     if "cold_over_naive" in r:
         lines.append(f"| cold build / naive loop | {r['cold_over_naive']:.2f} |")
+    if "isolated_build_s" in r:
+        lines.append(f"| `--isolated` (fresh kernel per report), cold | {r['isolated_build_s']:.1f} s; HTML byte-identical to "
+                     f"the default: {'yes' if r['isolated_equals_default_html'] else 'NO'} |")
     lines.append(f"| build with nothing changed | {r['nochange_build_s']:.2f} s |")
+    if "one_notebook_rebuild_s" in r:
+        lines.append(f"| one notebook changed ({r['one_notebook_reports']} reports rebuilt) | {r['one_notebook_rebuild_s']:.2f} s |")
+    for mode, sp in r.get("split", {}).items():
+        lines.append(f"| per report, {mode} kernels: execution / export / overhead | {sp['execution']:.2f} / "
+                     f"{sp['export']:.2f} / {sp['overhead']:.2f} s (kernel start {sp['kernel_start']:.2f} s) |")
+    for key, goal in r.get("goals", {}).items():
+        if key in r:
+            unit = " s" if key.endswith("_s") else ""
+            lines.append(f"| goal: {key.replace('_', ' ')} at most {goal}{unit} | {r[key]:.2f}{unit}: "
+                         f"{'met' if r[key] <= goal else 'not met'} |")
     lines.append(f"| `--jobs 1` HTML byte-identical to the parallel build | {'yes' if r['parallel_equals_serial_html'] else 'NO'} |")
     for s in r["scaling"]:
         lines.append(

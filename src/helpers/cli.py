@@ -92,6 +92,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--notebooks", metavar="DIR", help="folder of NN_name.ipynb notebooks (default: notebooks/)")
     b.add_argument("--cell-timeout", type=int, default=300, metavar="S", help="time limit per cell in seconds (default: 300)")
     b.add_argument("--subgroup", metavar="COLUMN", help=SUBGROUP_HELP)
+    b.add_argument("--isolated", action="store_true",
+                   help="start a fresh kernel process per report instead of forking a pre-imported one (same reports, slower)")
     b.add_argument("--refresh-notebooks", action="store_true",
                    help="re-execute the committed notebooks in notebooks/ with default parameters (for nbval)")
     b.set_defaults(func=_build)

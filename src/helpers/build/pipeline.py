@@ -8,6 +8,9 @@
   parameterization API and nbclient, on a kernel that talks over IPC sockets
   (no TCP port race when several kernels start at once) and is shut down
   immediately after its last cell; HTML is exported with nbconvert's API.
+  By default the kernel is forked from a process that already imported the
+  stack (:mod:`helpers.build.executor`); ``--isolated`` starts a fresh kernel
+  process per report instead. Both give byte-identical reports.
 - Incremental: a report is rebuilt only when its notebook, parameters, the
   data file's bytes, the ``helpers`` source or the pinned dependencies change.
 - Atomic: everything is rendered into a staging folder and published only
@@ -26,7 +29,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -87,6 +90,7 @@ class Result:
     summary: str = ""
     error: str = ""
     failed_notebook: str = ""
+    timings: dict = field(default_factory=dict)  # seconds: kernel_start, cells, kernel_stop, export
 
 
 # ------------------------------------------------------------------ planning
@@ -151,9 +155,16 @@ def _exporter():
     return _EXPORTER
 
 
-def _worker_init() -> None:
+def _worker_init(isolated: bool = True, cwd: str | None = None) -> None:
     # Ctrl-C reaches the whole process group: the main process decides what stops
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not isolated:  # fork the zygote while this process is still small and single-threaded
+        from .executor import start_zygote
+
+        try:
+            start_zygote(cwd)
+        except RuntimeError as exc:  # reports still run: the provisioner falls back to fresh kernels
+            print(exc, file=sys.stderr, flush=True)
     _exporter()
 
 
@@ -173,11 +184,16 @@ def kill_kernels(pid_dir: Path) -> int:
     return killed
 
 
-def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None):
-    """Run a notebook in a fresh kernel (IPC transport); returns the executed notebook.
+def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
+                     isolated: bool = True, timings: dict | None = None):
+    """Run a notebook in a new kernel (IPC transport); returns the executed notebook.
 
+    The kernel is a fresh process (``isolated``) or forked from this process's
+    zygote (see :mod:`helpers.build.executor`).
     With ``pid_dir``, the kernel's pid is registered there while it runs, so
     that an interrupted build can kill it (see :func:`kill_kernels`).
+    ``timings``, when given, receives the seconds spent starting the kernel,
+    running the cells and stopping the kernel.
     Raises nbclient's CellExecutionError (with the notebook executed up to the error).
     """
     from nbclient import NotebookClient
@@ -191,16 +207,32 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
     config.KernelManager.ip = os.path.join(tmp, "k")
 
     running = {"index": None}
+    clock = {"start": time.perf_counter(), "cell": 0.0}
+    timings = {} if timings is None else timings
+    timings["cells"] = 0.0
 
     def cell_started(cell_index=None, **_):
         running["index"] = cell_index
+        clock["cell"] = time.perf_counter()
+
+    def cell_executed(**_):
+        timings["cells"] += time.perf_counter() - clock["cell"]
+
+    def notebook_completed(**_):
+        clock["complete"] = time.perf_counter()
 
     def register(**_):
+        timings["kernel_start"] = time.perf_counter() - clock["start"]
         if pid_file is not None:
             pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
             pid_file.parent.mkdir(parents=True, exist_ok=True)
             pid_file.write_text(f"{pid} {tmp}")
 
+    extra = {}
+    if not isolated:
+        from .executor import ForkKernelManager
+
+        extra["kernel_manager_class"] = ForkKernelManager
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -211,6 +243,9 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
         config=config,
         on_notebook_start=register,
         on_cell_start=cell_started,
+        on_cell_executed=cell_executed,
+        on_notebook_complete=notebook_completed,
+        **extra,
     )
     try:
         client.execute()
@@ -221,6 +256,7 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
         if pid_file is not None:
             pid_file.unlink(missing_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
+    timings["kernel_stop"] = time.perf_counter() - clock.get("complete", time.perf_counter())
     return nb
 
 
@@ -284,7 +320,7 @@ def summary_of(nb) -> str:
     return ""
 
 
-def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT) -> Result:
+def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True) -> Result:
     """Execute one report into the staging folder (runs in a worker process)."""
     import nbformat
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -296,8 +332,10 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
     figures_dir = staging_p / job.figures_rel
     nb = load_notebook_node(job.notebook)
     nb = parameterize_notebook(nb, job.parameters(str(figures_dir)), kernel_name="python3", language="python")
+    timings: dict = {}
     try:
-        execute_notebook(nb, cwd=Path(job.notebook).parent, timeout=timeout, pid_dir=staging_p / PID_DIR)
+        execute_notebook(nb, cwd=Path(job.notebook).parent, timeout=timeout, pid_dir=staging_p / PID_DIR,
+                         isolated=isolated, timings=timings)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         _mark_error(nb, getattr(exc, "cell_index", None), exc)
         strip_volatile_metadata(nb)
@@ -307,11 +345,13 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
         message = f"{type(exc).__name__}: {_first_line(exc)}"
         return Result(job.name, False, time.perf_counter() - start, error=message[:500], failed_notebook=str(out))
     strip_volatile_metadata(nb)
+    exported = time.perf_counter()
     html = render_html(nb, job)
+    timings["export"] = time.perf_counter() - exported
     target = staging_p / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
-    return Result(job.name, True, time.perf_counter() - start, summary=summary_of(nb))
+    return Result(job.name, True, time.perf_counter() - start, summary=summary_of(nb), timings=timings)
 
 
 def render_html(nb, job: Job) -> str:
@@ -396,14 +436,16 @@ def _progress(done: int, total: int) -> None:
         sys.stderr.write("\r" + " " * (width + 20) + "\r")
 
 
-def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int, timeout: int = CELL_TIMEOUT) -> list[Result]:
+def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int, timeout: int = CELL_TIMEOUT,
+                 isolated: bool = True) -> list[Result]:
     results: list[Result] = []
     if not jobs:
         return results
     total = len(jobs)
     ctx = get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, total)), mp_context=ctx, initializer=_worker_init)
-    futures = {pool.submit(run_job, job, str(staging), str(failed_dir), timeout): job for job in jobs}
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, total)), mp_context=ctx, initializer=_worker_init,
+                               initargs=(isolated, str(Path(jobs[0].notebook).parent)))
+    futures = {pool.submit(run_job, job, str(staging), str(failed_dir), timeout, isolated): job for job in jobs}
     try:
         pending = set(futures)
         _progress(0, total)
@@ -459,6 +501,7 @@ def build(
     notebooks_dir: str | Path | None = None,
     cell_timeout: int = CELL_TIMEOUT,
     subgroup: str | None = None,
+    isolated: bool = False,
 ) -> list[Result]:
     """Render the reports; returns one Result per report that was (re)built.
 
@@ -503,7 +546,7 @@ def build(
             if plan.up_to_date():
                 print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
                 return []
-            return _build_locked(plan, studies, workers, cell_timeout, started)
+            return _build_locked(plan, studies, workers, cell_timeout, started, isolated)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -533,7 +576,8 @@ class Plan:
         )
 
 
-def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started: float) -> list[Result]:
+def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started: float,
+                  isolated: bool = False) -> list[Result]:
     out = plan.out
     old_reports = plan.state.get("reports", {})
     staging = out / f".staging-{uuid.uuid4().hex[:8]}"
@@ -552,7 +596,7 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
                             _link_or_copy(f, staging / j.figures_rel / f.relative_to(fig_src))
         print(f"building {len(plan.stale)} of {len(plan.jobs)} reports with {min(workers, len(plan.stale))} worker(s) "
               f"into {display_path(out)}", flush=True)
-        results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout)
+        results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout, isolated)
         shutil.rmtree(staging / PID_DIR, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:
@@ -612,5 +656,5 @@ def main(args) -> int:
         refresh_notebooks()
         return 0
     build(args.condition, args.evidence, args.data, args.out, args.jobs, args.force, args.notebooks, args.cell_timeout,
-          getattr(args, "subgroup", None))
+          getattr(args, "subgroup", None), getattr(args, "isolated", False))
     return 0

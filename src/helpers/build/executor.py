@@ -1,0 +1,367 @@
+"""Forked kernels: a report runs in a real IPython kernel without paying its start-up imports.
+
+A fresh kernel per report costs about two seconds before its first cell runs:
+starting Python, importing ipykernel, IPython, pyzmq, and then, in the first
+cells, pandas, matplotlib, SciPy and ``helpers``. The cells themselves take a
+few tenths of a second. This module keeps the kernel and removes the imports:
+
+- Each build worker forks, once, a *zygote*: a process that imports that stack
+  (:data:`WARM_MODULES`) and does nothing else. It never opens a socket, starts
+  a thread of its own (OpenBLAS's pool handles ``fork``) or runs notebook code.
+  A zygote that dies is replaced once; after that the worker starts fresh kernels.
+- For each report the zygote forks again. The child becomes an ordinary
+  ``ipykernel`` kernel (``IPKernelApp``, the code ``python -m ipykernel_launcher``
+  runs) with the command line, environment, working directory, ``sys.path``,
+  session and stdin a fresh kernel would have, and talks to nbclient over the
+  same IPC sockets. The notebook's cells, display hooks, inline figures, stream
+  capture, execution counts and tracebacks are therefore ipykernel's own.
+- A child starts from the zygote's state, never from another report's: nothing a
+  notebook sets (globals, module attributes, ``rcParams``, pandas options) can
+  reach the next report, and a crash or hang kills only that child.
+
+:class:`ForkKernelManager` plugs this into nbclient as its ``kernel_manager_class``;
+everything else (timeouts, dead-kernel detection, shutdown, kill on SIGTERM)
+goes through jupyter_client as for a fresh kernel. When the kernel spec does
+not run ``ipykernel_launcher`` with this interpreter, the provisioner starts a
+fresh kernel instead.
+
+What differs from a fresh kernel, on purpose: the modules of
+:data:`WARM_MODULES` are already in ``sys.modules`` when the first cell runs
+(imported as a fresh kernel would import them: same working directory, same
+``MPLBACKEND``; matplotlib's backend itself is still chosen lazily by the
+kernel), the process title is rewritten to the kernel's command line,
+NumPy's legacy global random state is reseeded from the OS as a new process
+would seed it, and the objects imported by the zygote sit in the garbage
+collector's permanent generation (``gc.freeze``), so that collections in a
+kernel do not copy the pages it shares with the zygote. A child also starts
+with no asyncio event loop, as a new process does.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+#: imported once per worker, before any report runs (missing ones are skipped)
+WARM_MODULES = (
+    # the kernel's own stack (ipykernel.kernelapp itself is left to the kernel:
+    # its class attributes read JPY_PARENT_PID when the module is imported)
+    "zmq", "zmq.eventloop.zmqstream", "tornado.ioloop", "psutil", "jupyter_core.paths", "jupyter_client",
+    "jupyter_client.connect", "jupyter_client.session", "comm", "IPython", "IPython.core.application",
+    "IPython.core.completer", "IPython.core.history", "IPython.core.interactiveshell", "IPython.core.profiledir",
+    "IPython.core.shellapp", "ipykernel.connect", "ipykernel.control", "ipykernel.debugger",
+    "ipykernel.displayhook", "ipykernel.heartbeat", "ipykernel.iostream", "ipykernel.ipkernel",
+    "ipykernel.parentpoller", "ipykernel.shellchannel", "ipykernel.zmqshell",
+    # what the report notebooks import
+    "numpy", "pandas", "pandas.core.reshape.reshape", "scipy.special", "scipy.stats", "matplotlib",
+    "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "IPython.display",
+    "helpers.report.notebook",
+)
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+# ------------------------------------------------------------------ zygote (worker side)
+class Zygote:
+    """A forked process holding the imported stack; forks one kernel per request."""
+
+    def __init__(self, cwd: str | Path | None = None):
+        from multiprocessing import Pipe
+
+        cwd = os.path.abspath(cwd or os.getcwd())
+        ours, theirs = Pipe()
+        pid = os.fork()
+        if pid == 0:  # the zygote
+            code = 0
+            try:
+                ours.close()
+                _zygote_main(theirs, cwd)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        self.pid, self.conn = pid, ours
+        self._ready: float | None = None  # read when first needed: the worker imports nbconvert meanwhile
+
+    @property
+    def ready(self) -> float:
+        """Seconds the zygote spent importing (waits for it to finish)."""
+        if self._ready is None:
+            try:
+                self._ready = self.conn.recv()
+            except (EOFError, OSError):
+                self.close()
+                raise RuntimeError("the process that forks kernels failed to start (its error is printed above)") from None
+        return self._ready
+
+    def spawn(self, cmd: list[str], env: dict, cwd: str) -> int:
+        self.ready  # noqa: B018 (a failed warm-up raises here)
+        try:
+            self.conn.send(("fork", cmd, env, cwd))
+            return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the process that forks kernels (pid {self.pid}) is gone: {exc}") from None
+
+    def alive(self) -> bool:
+        try:
+            return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+            os.waitpid(self.pid, 0)
+        except (OSError, ChildProcessError):
+            pass
+
+
+_ZYGOTE: Zygote | None = None
+
+
+def start_zygote(cwd: str | Path | None = None) -> Zygote:
+    """Start this process's zygote (call it while the process has a single thread)."""
+    global _ZYGOTE
+    if _ZYGOTE is None or not _ZYGOTE.alive():
+        import atexit
+
+        _ZYGOTE = Zygote(cwd)
+        atexit.register(_ZYGOTE.close)  # a worker that exits normally takes its zygote with it, and waits for it
+    return _ZYGOTE
+
+
+def _fresh_sys_path(cwd: str) -> list[str]:
+    """``sys.path`` of a fresh ``python -m ipykernel_launcher`` after it removed its own folder."""
+    out = subprocess.run([sys.executable, "-c", "import sys, json; print(json.dumps(sys.path[1:]))"],
+                         capture_output=True, text=True, cwd=cwd, check=True).stdout
+    return json.loads(out)
+
+
+def _zygote_main(conn, cwd: str) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    children: set[int] = set()
+
+    def reap(*_):
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            children.discard(pid)
+
+    signal.signal(signal.SIGCHLD, reap)
+    start = time.perf_counter()
+    os.chdir(cwd)
+    sys_path = _fresh_sys_path(cwd)
+    # a kernel sets this before any cell runs (IPKernelApp.init_gui_pylab); matplotlib reads it at import
+    if not os.environ.get("MPLBACKEND"):
+        os.environ["MPLBACKEND"] = INLINE_BACKEND
+    # debugpy warns on import about frozen modules; a kernel imports it after its stderr went to IOPub
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the kernel will raise it where a fresh kernel would
+            pass
+    # matplotlib's inline backend hooks itself into the shell when it is imported; with no shell
+    # here that would never happen, so it must be imported by the kernel, when a figure needs it
+    for name in [m for m in sys.modules if m == "matplotlib_inline" or m.startswith("matplotlib_inline.")]:
+        del sys.modules[name]
+    gc.collect()
+    gc.freeze()  # keep the collector from touching (and so copying) the shared pages in every child
+    conn.send(time.perf_counter() - start)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):  # the worker is gone: take its kernels with it
+            for pid in list(children):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            return
+        _, cmd, env, kernel_cwd = request
+        pid = os.fork()
+        if pid == 0:
+            conn.close()
+            _kernel_main(cmd, env, kernel_cwd, sys_path)
+        children.add(pid)
+        conn.send(pid)
+
+
+# ------------------------------------------------------------------ the kernel (forked child)
+def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> None:
+    """Become ``python -m ipykernel_launcher -f <connection file>``; never returns."""
+    code = 1
+    try:
+        os.setsid()  # as jupyter_client's launcher does (start_new_session)
+        for sig in (signal.SIGCHLD, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDONLY)  # a fresh kernel's stdin is a pipe closed at the other end
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # as Popen(close_fds=True)
+        # no event loop, as in a new process (a zygote restarted by a worker inherits the worker's loop)
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop_policy(None)
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the zygote goes away
+        import ipykernel_launcher
+
+        sys.argv = [ipykernel_launcher.__file__, *cmd[3:]]
+        sys.path[:] = sys_path
+        _set_process_title(cmd)
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        import traceback
+
+        os.write(2, traceback.format_exc().encode())  # sys.stderr may be the kernel's IOPub stream by now
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _set_process_title(argv: list[str]) -> None:
+    """Show the kernel's command line in ps/pgrep, as setproctitle does (Linux; truncated to fit)."""
+    try:
+        import ctypes
+
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start and arg_end (fields 48 and 49)
+        size = end - start
+        if size < 2:
+            return
+        data = "\0".join(argv).encode()[: size - 1]
+        ctypes.memmove(start, data + b"\0" * (size - len(data)), size)
+    except (OSError, ValueError, IndexError, ImportError):
+        pass
+
+
+# ------------------------------------------------------------------ jupyter_client integration (worker side)
+class ForkedProcess:
+    """The Popen-like handle LocalProvisioner expects, for a kernel the zygote forked."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._signal: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and not _running(self.pid):
+            # the zygote reaps its children, so the status is not ours to read
+            self.returncode = -self._signal if self._signal else 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.005)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            self._signal = signum if signum in (signal.SIGKILL, signal.SIGTERM) else self._signal
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+            return True
+        except OSError:
+            return False
+
+
+def _is_ipykernel_cmd(cmd: list[str]) -> bool:
+    return (len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]
+            and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable))
+
+
+class ForkProvisioner(LocalProvisioner):
+    """Launch the kernel as a fork of this worker's zygote instead of a new process."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        if not _is_ipykernel_cmd(cmd):
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # relative to this process, as for Popen
+        try:
+            pid = start_zygote(cwd).spawn(cmd, env, cwd)
+        except RuntimeError:  # it died (killed from outside, out of memory): start another one, once
+            try:
+                pid = start_zygote(cwd).spawn(cmd, env, cwd)
+            except RuntimeError as exc:
+                print(f"{exc}; starting a fresh kernel instead", file=sys.stderr, flush=True)
+                return await super().launch_kernel(cmd, **kwargs)
+        self.process = ForkedProcess(pid)
+        self.pid = self.pgid = pid
+        self.cwd = cwd
+        return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        await super().kill(restart)
+        if isinstance(self.process, ForkedProcess):
+            # the zygote reaps it within milliseconds; waiting here spares the manager's 0.1-s polling
+            deadline = time.monotonic() + 1.0
+            while self.process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
+
+    async def wait(self):
+        if isinstance(self.process, ForkedProcess):
+            while await self.poll() is None:
+                await asyncio.sleep(0.005)
+            ret, self.process = self.process.returncode, None
+            return ret
+        return await super().wait()
+
+
+class ForkKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, with kernels forked from the zygote."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)

@@ -1,0 +1,180 @@
+"""Forked kernels (helpers.build.executor): same reports as fresh kernels, nothing shared between reports."""
+import hashlib
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers.paths import ROOT
+
+PARAMS = 'condition = "all"\nevidence = "all"\ndata_path = "data/studies.csv"\nfigures_dir = ""'
+
+#: a report that shows every kind of output, and whatever another report could have left behind
+PROBE = [
+    'import sys, os\nimport numpy as np\nimport pandas as pd\nimport matplotlib as mpl\nimport matplotlib.pyplot as plt\n'
+    'from IPython.display import HTML, Markdown, display\n'
+    'print("globals left by another report:", sorted(k for k in ("leak", "np_state") if k in globals()))\n'
+    'print("pandas max_rows:", pd.get_option("display.max_rows"), "| figure dpi:", mpl.rcParams["figure.dpi"])\n'
+    'print("environment mark:", os.environ.get("HELPERS_LEAK"), "| cwd:", os.path.basename(os.getcwd()))\n'
+    'print("builtins patched:", hasattr(__builtins__, "leak") if not isinstance(__builtins__, dict) else "leak" in __builtins__)\n'
+    'print("to stderr", file=sys.stderr)',
+    'Markdown(f"**condition {condition}**, helpers attribute: {getattr(__import__(\'helpers\'), \'leak\', None)}")',
+    'HTML("<table><tr><td>1 &lt; 2</td></tr></table>")',
+    'pd.DataFrame({"a": [1, 2], "b": [0.5, 0.25]})',
+    'fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([0, 1], [1, 0])\nax.set_title("probe")\nplt.show()',
+    'display(Markdown("displayed"))\nprint("and printed")\n1 + 1',
+]
+
+#: a report that changes every piece of state it can reach
+POLLUTER = [
+    'leak = "from the polluter"\nimport os, builtins, sys\nimport numpy as np\nimport pandas as pd\nimport matplotlib as mpl\n'
+    'import helpers\nhelpers.leak = "module attribute"\nbuiltins.leak = True\nos.environ["HELPERS_LEAK"] = "yes"\n'
+    'pd.set_option("display.max_rows", 3)\nmpl.rcParams["figure.dpi"] = 17\nnp.random.seed(0)\nos.chdir("/")\n'
+    'sys.path.insert(0, "/nonexistent")\nimport matplotlib.pyplot as plt\nplt.figure()\nprint("polluted")',
+]
+
+
+def make_notebook(folder: Path, name: str, cells: list[str]) -> Path:
+    nb = new_notebook(cells=[
+        new_markdown_cell(f"# {name}"),
+        new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
+        *[new_code_cell(c) for c in cells],
+    ])
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                   "language_info": {"name": "python"}}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def build(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def digests(out: Path) -> dict:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*.html")) if p.name != "index.html"}
+
+
+#: one worker: its zygote forks the kernel for A, then B, then A again
+SEQUENCE = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from helpers.build.pipeline import Job, _worker_init, run_job
+    if __name__ == "__main__":
+        probe, polluter, data, work = sys.argv[1:5]
+        _worker_init(False, str(Path(probe).parent))
+        pages = []
+        for i, nb in enumerate([probe, polluter, probe]):
+            job = Job(nb, "all", "all", data)
+            staging = Path(work) / f"run{i}"
+            res = run_job(job, str(staging), str(Path(work) / "failed"), 60, False)
+            assert res.ok, res.error
+            pages.append((staging / job.name).read_text(encoding="utf-8"))
+        print(json.dumps(pages))
+""")
+
+
+def test_a_then_b_then_a_gives_byte_identical_reports_and_nothing_leaks(tmp_path):
+    folder = tmp_path / "nbs"
+    probe = make_notebook(folder, "01_probe", PROBE)
+    polluter = make_notebook(folder, "02_polluter", POLLUTER)
+    script = tmp_path / "sequence.py"
+    script.write_text(SEQUENCE)
+    res = subprocess.run([sys.executable, str(script), str(probe), str(polluter), str(ROOT / "data" / "studies.csv"),
+                          str(tmp_path / "work")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    first, polluted, again = json.loads(res.stdout)
+    assert "polluted" in polluted
+    assert first == again  # byte-identical
+    for shown in ("globals left by another report: []", "pandas max_rows: 60 | figure dpi: 100.0",
+                  "environment mark: None | cwd: nbs", "builtins patched: False", "helpers attribute: None",
+                  "data:image/png;base64", "to stderr", "<td>1 &lt; 2</td>", "displayed"):
+        assert shown in first, shown
+
+
+def test_forked_and_isolated_kernels_give_the_same_report_for_every_kind_of_output(tmp_path):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    make_notebook(good, "01_probe", PROBE)
+    make_notebook(bad, "01_error", ['print("before")', 'raise ValueError("on purpose")'])
+    pages, failed = {}, {}
+    for mode in ("default", "isolated"):
+        flag = ["--isolated"] if mode == "isolated" else []
+        res = build("--notebooks", str(good), "--out", str(tmp_path / mode), "--condition", "migraine", *flag)
+        assert res.returncode == 0, res.stdout + res.stderr
+        pages[mode] = (tmp_path / mode / "migraine" / "01_probe.html").read_bytes()
+        res = build("--notebooks", str(bad), "--out", str(tmp_path / f"{mode}-bad"), "--condition", "migraine", *flag)
+        assert res.returncode == 1 and "1 of 1 reports failed" in res.stderr, res.stdout + res.stderr
+        nb = nbformat.read(tmp_path / f"{mode}-bad" / "_failed" / "migraine__01_error.ipynb", as_version=4)
+        failed[mode] = [(c.get("execution_count"), c.get("outputs")) for c in nb.cells if c.cell_type == "code"]
+    assert pages["default"] == pages["isolated"]
+    # the failing report's stream, traceback and execution counts are the same both ways
+    assert failed["default"] == failed["isolated"]
+    assert any(o.get("ename") == "ValueError" for _, outs in failed["default"] for o in outs or [])
+
+
+def test_the_stack_is_imported_before_the_first_cell_only_with_forked_kernels(tmp_path):
+    folder = tmp_path / "nbs"
+    make_notebook(folder, "01_modules", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
+    for flag, expected in (([], "True"), (["--isolated"], "False")):
+        out = tmp_path / ("iso" if flag else "fork")
+        res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", *flag)
+        assert res.returncode == 0, res.stderr
+        assert f"pandas preloaded: {expected}" in (out / "all" / "01_modules.html").read_text()
+
+
+def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path):
+    """With one worker, the reports after the failing one run on the same zygote and succeed."""
+    for kind, code in (("crash", "import os\nos._exit(1)"), ("hang", "import time\ntime.sleep(60)")):
+        folder = tmp_path / kind
+        make_notebook(folder, "01_fails", [f'if condition == "all":\n' + textwrap.indent(code, "    ")])
+        make_notebook(folder, "02_fine", ['print("fine")'])
+        out = tmp_path / f"out-{kind}"
+        res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine",
+                    "--jobs", "1", "--cell-timeout", "3")
+        assert res.returncode == 1, res.stdout + res.stderr
+        assert "1 of 4 reports failed" in res.stderr and "all/01_fails.html" in res.stderr, res.stderr
+        assert res.stdout.count("  ok ") == 3, res.stdout
+        assert (out / "_failed" / "all__01_fails.ipynb").is_file()
+
+
+def test_isolated_and_default_builds_are_byte_identical_for_the_shipped_table(tmp_path):
+    default, isolated = tmp_path / "default", tmp_path / "isolated"
+    for out, flag in ((default, []), (isolated, ["--isolated"])):
+        res = build("--out", str(out), *flag, timeout=900)
+        assert res.returncode == 0, res.stdout + res.stderr
+    pages = digests(default)
+    assert len(pages) >= 24
+    assert pages == digests(isolated)
+
+
+RECOVERY = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from helpers.build import executor
+    from helpers.build.pipeline import Job, _worker_init, run_job
+    if __name__ == "__main__":
+        notebook, data, work = sys.argv[1:4]
+        _worker_init(False, str(Path(notebook).parent))
+        first = executor._ZYGOTE.pid
+        os.kill(first, signal.SIGKILL)
+        res = run_job(Job(notebook, "all", "all", data), work, str(Path(work) / "failed"), 60, False)
+        assert res.ok, res.error
+        assert executor._ZYGOTE.pid != first and executor._ZYGOTE.alive()
+        print("recovered")
+""")
+
+
+def test_a_worker_whose_zygote_died_starts_another(tmp_path):
+    notebook = make_notebook(tmp_path / "nbs", "01_probe", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
+    script = tmp_path / "recovery.py"
+    script.write_text(RECOVERY)
+    res = subprocess.run([sys.executable, str(script), str(notebook), str(ROOT / "data" / "studies.csv"), str(tmp_path / "w")],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0 and "recovered" in res.stdout, res.stdout + res.stderr
+    assert "pandas preloaded: True" in (tmp_path / "w" / "all" / "01_probe.html").read_text()
