@@ -25,6 +25,11 @@ STYLE = {
 }
 ROB2_DOMAINS = ["randomization", "period_carryover", "deviations", "missing_data", "measurement", "reported_result", "overall"]
 ROBINS_DOMAINS = ["confounding", "selection", "classification", "deviations", "missing_data", "measurement", "reported_result", "overall"]
+def _order(judgements) -> list[str]:
+    """Judgements from best to worst, ties by name: never in a set's (hash-seed dependent) order."""
+    return sorted(set(judgements), key=lambda j: (STYLE.get(j, ("", "", 9))[2], j))
+
+
 SHORT = {"randomization": "randomization", "period_carryover": "period and\ncarryover", "deviations": "deviations", "missing_data": "missing data",
          "measurement": "outcome\nmeasurement", "reported_result": "reported\nresult", "confounding": "confounding",
          "selection": "selection", "classification": "classification", "overall": "OVERALL"}
@@ -121,7 +126,7 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
         return fig
     order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
     domains = [d for d in order if d in set(r["domain"].astype(str))]
-    judgements = sorted({str(j) for j in r["judgement"]}, key=lambda j: STYLE.get(j, ("", "", 9))[2])
+    judgements = _order(r["judgement"].astype(str))
     fig.set_size_inches(8.2, 0.5 * len(domains) + 1.6)
     for y, d in enumerate(domains):
         sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)
@@ -156,7 +161,7 @@ def traffic_light_alt(rob: pd.DataFrame, names: dict[str, str], title: str, tool
         return f"{title}: no study of this kind in this selection."
     overall = r[r["domain"].astype(str) == "overall"]
     parts = []
-    for j in sorted(set(overall["judgement"].astype(str)), key=lambda j: STYLE.get(j, ("", "", 9))[2]):
+    for j in _order(overall["judgement"].astype(str)):
         who = [names.get(s, s) for s in overall[overall["judgement"].astype(str) == j]["study_id"].astype(str)]
         parts.append(f"{judgement_word(j)} overall: {', '.join(who)}")
     abstract = r[r["assessed_from"].astype(str) == "abstract"]["study_id"].nunique()
@@ -174,6 +179,6 @@ def summary_alt(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> str:
     for d in [d for d in order if d in set(r["domain"].astype(str))]:
         sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)
         shares = ", ".join(f"{(sub == j).mean():.0%} {judgement_word(j)}"
-                           for j in sorted(set(sub), key=lambda j: STYLE.get(j, ("", "", 9))[2]))
+                           for j in _order(sub))
         parts.append(f"{SHORT[d].replace(chr(10), ' ')}: {shares}")
     return f"{title}. Share of studies with each judgement, per domain: " + "; ".join(parts) + "."
