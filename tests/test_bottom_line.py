@@ -151,3 +151,18 @@ def test_free_text_of_the_appraisal_tables_has_no_raw_codes(ds):
     texts += list(cert[[c for c in cert.columns if c.endswith("_reason") or c == "outcome_label"]].dropna(how="all").astype(str).to_numpy().ravel())
     offenders = [t for t in texts if isinstance(t, str) and re.search(r"\b[a-z]+_[a-z0-9_]+\b", t)]
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("condition", ["all", "migraine"])
+def test_bottom_line_of_a_table_without_companions(condition, root):
+    """A table brought with --data and nothing beside it: the report says what is missing and does not fail."""
+    r = open_report(condition, data_path=str(root / "tests" / "fixtures" / "autolink" / "studies.csv"))
+    a = r.appraisal
+    assert "no Summary of Findings line has been graded" in plain(a.headline().data)
+    details = plain(a.details().data)
+    assert "makes no claim" in details or condition == "all"
+    assert "No Summary of Findings line" in a.sof_table().data
+    assert "No risk-of-bias judgements" in a.rob_table().data
+    for tools in ("rob2", "robins_i"):
+        assert a.rob_figure(tools) is not None
+    assert "no search log" in plain(r.prisma_summary().data)

@@ -143,6 +143,8 @@ class BottomLine:
                 f"({certainty_words(line.certainty)} certainty; {trials_phrase(n)})")
 
     def _headline_all(self) -> str:
+        if not self.lines:
+            return f"All conditions: no Summary of Findings line has been graded; {trials_phrase(len(self.trials()))}"
         graded = [(x, finding(x, self.studies)) for x in self.lines]
         better = [(x, k) for x, k in graded if k in ("benefit", "reported_benefit")]
         order = ["very_low", "low", "moderate", "high"]

@@ -51,7 +51,7 @@ def study_numbers(studies: pd.DataFrame, sid: str, conditions: list[str], limit:
 
 
 def claims_for(claims: pd.DataFrame | None, condition: str) -> pd.DataFrame:
-    if claims is None:
+    if claims is None or claims.empty:  # a table brought with --data may have no claims.csv beside it
         return pd.DataFrame()
     if condition == "all":
         return claims
