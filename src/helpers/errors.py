@@ -18,13 +18,17 @@ class Problem:
     expected: str
     rule: str
 
-    def describe(self, file: str) -> str:
-        where = [file]
+    def where(self) -> list[str]:
+        """Where the problem is, after the file name: the line and the column."""
+        where = []
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column:
             where.append(f"column {self.column}")
-        text = ", ".join(where)
+        return where
+
+    def describe(self, file: str) -> str:
+        text = ", ".join([file, *self.where()])
         if self.value is not None:
             text += f": value {_show(self.value)}"
         return f"{text}: expected {self.expected} [{self.rule}]"

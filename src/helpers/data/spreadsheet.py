@@ -59,8 +59,8 @@ class CellProblem(Problem):
     sheet: str = ""
     cell: str = ""
 
-    def describe(self, file: str) -> str:
-        where = [file]
+    def where(self) -> list[str]:
+        where = []
         if self.cell:
             where.append(f"cell {self.cell}")
         elif self.line is not None:
@@ -69,12 +69,7 @@ class CellProblem(Problem):
             where.append(f"sheet {_sheet_ref(self.sheet)}")
         if self.column:
             where.append(f"column {self.column}")
-        text = ", ".join(where)
-        if self.value is not None:
-            from ..errors import _show
-
-            text += f": value {_show(self.value)}"
-        return f"{text}: expected {self.expected} [{self.rule}]"
+        return where
 
 
 def _cell_text(value) -> str:

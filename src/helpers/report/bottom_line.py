@@ -218,6 +218,6 @@ def index_answers(ds) -> list[tuple[str, str, str]]:
 
     studies = ds.studies
     first = studies.drop_duplicates("study_id")
-    names = {str(r["study_id"]): _short_name(r["citation"], r["year"]) for _, r in first.iterrows()}
+    names = {str(s): _short_name(c, y) for s, c, y in zip(first["study_id"], first["citation"], first["year"])}
     whole = bottom_line_for("all", "all conditions", studies, studies, harmonize(studies), ds, names)
     return [(b.label, b.headline(), certainty_of(b.main_line)) for b in whole.per_condition()]

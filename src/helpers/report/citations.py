@@ -119,8 +119,11 @@ def references(studies: pd.DataFrame, source: str = "literature") -> list[Refere
     """One record per study of the given source, in study-table order."""
     rows = studies[studies["source"] == source]
     refs = []
-    for study_id, group in rows.groupby("study_id", sort=False, observed=True):
-        first = {c: next((v for v in group[c] if _text(v)), None) for c in ("citation", "year", "doi", "pmid", "verification")}
+    columns = ["citation", "year", "doi", "pmid", "verification"]
+    # the first non-empty value of each column per study (GroupBy.first skips missing cells), in table order
+    firsts = rows.groupby(rows["study_id"].astype(str), sort=False)[columns].first()
+    for study_id, values in zip(firsts.index, firsts.itertuples(index=False)):
+        first = {c: (v if _text(v) else None) for c, v in zip(columns, values)}
         citation = _text(first["citation"])
         parsed = parse_citation(citation)
         notes = []
