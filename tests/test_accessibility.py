@@ -23,15 +23,13 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
 from shipped_build import CONDITIONS, build_shipped, shared_folder  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
+from chromium import CHROMIUM, launched_browser  # noqa: E402
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 if not CHROMIUM.exists():
     pytest.skip(f"accessibility tests need the system Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 if not AXE.exists():
     pytest.skip(f"accessibility tests need axe-core at {AXE.relative_to(ROOT)} (make a11y-deps: npm ci)", allow_module_level=True)
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PRINTED = "all"
 BLOCKING = ("serious", "critical")
 GENERIC_ALT = "No description has been provided for this image"
@@ -58,12 +56,7 @@ def expected_pages() -> list[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched_browser(sync_api)
 
 
 _FACTS = """() => ({

@@ -23,16 +23,12 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)")
 
-CHROMIUM = Path("/usr/bin/chromium")
+from chromium import CHROMIUM, launched_browser  # noqa: E402
 if not CHROMIUM.exists():
     pytest.skip(f"browser tests need the system Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 HOSTILE_DIR = ROOT / "tests" / "fixtures" / "hostile"
 HOSTILE_TABLE = HOSTILE_DIR / "studies.csv"
 CONDITIONS = ("migraine",)  # every hostile row is a migraine row
@@ -217,12 +213,7 @@ def hostile_reports(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched_browser(sync_api)
 
 
 def expected_pages() -> list[str]:
