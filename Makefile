@@ -9,6 +9,9 @@
 # differs stops the install. Packages come from PyPI; pip's config files (which
 # may name machine-local indexes) are not read for the bootstrap, and uv never
 # reads them. Set UV_DEFAULT_INDEX / PIP_INDEX_URL to use a mirror.
+# Bytecode is compiled at install (as pip does, and uv does not by default):
+# where PYTHONDONTWRITEBYTECODE is set, every kernel, worker and test process
+# would otherwise compile pandas, matplotlib, SciPy and Jupyter from source again.
 PYTHON ?= python3
 VENV   ?= .venv
 LOCK   ?= requirements.lock
@@ -24,7 +27,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock report test unit nbval lab notebooks validate dictionary benchmark bench-setup a11y a11y-deps clean
+.PHONY: help install lock report figures test test-slow unit nbval lab notebooks validate dictionary benchmark bench-setup a11y a11y-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -37,12 +40,12 @@ $(UV): requirements-tools.lock
 
 $(STAMP): $(LOCK) pyproject.toml $(UV)
 	@test -x $(PY) || $(UV) venv --quiet --python "$$(command -v $(PYTHON))" $(VENV)
-	@$(UV) pip sync --quiet --require-hashes --python $(PY) $(LOCK) || { \
+	@$(UV) pip sync --quiet --require-hashes --compile-bytecode --python $(PY) $(LOCK) || { \
 	  echo "make install: installing $(LOCK) failed (see above). A hash mismatch means a downloaded file differs" >&2; \
 	  echo "from the one the lock was made from, and it was not installed: check the index in use, or run make lock" >&2; \
 	  echo "if the change is intended." >&2; \
 	  exit 1; }
-	$(UV) pip install --quiet --no-deps --no-build-isolation --python $(PY) -e .
+	$(UV) pip install --quiet --no-deps --no-build-isolation --compile-bytecode --python $(PY) -e .
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install requirements.lock (hash-checked, with uv)
@@ -67,17 +70,24 @@ a11y: $(STAMP) $(AXE) ## full report build, then axe-core on every page and the 
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS))
 	A11Y_REPORTS=reports $(PY) -m pytest tests/test_accessibility.py $(ARGS)
 
-test: $(STAMP) $(AXE) ## unit tests, nbval on the committed notebooks, report build smoke test
-	$(PY) -m pytest -n 2 --dist loadfile tests notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg $(ARGS)
+test: $(STAMP) $(AXE) ## unit, build, browser and accessibility tests, and nbval on the committed notebooks
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow" tests notebooks --nbval --nbval-current-env \
+	  --sanitize-with tests/sanitize.cfg $(ARGS)
 
-unit: $(STAMP) ## unit tests only (fast)
-	$(PY) -m pytest tests $(ARGS)
+test-slow: $(STAMP) ## the exhaustive checks make test leaves out (every shipped report built both ways); CI runs them
+	$(PY) -m pytest -m slow tests $(ARGS)
+
+unit: $(STAMP) ## the tests under tests/ only, without nbval
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow" tests $(ARGS)
 
 nbval: $(STAMP) ## nbval on the committed notebooks only
 	$(PY) -m pytest notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+figures: $(STAMP) ## render every report and also write its figures as 300-dpi PNGs under reports/figures/
+	$(PY) -m helpers build --figures $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
 notebooks: $(STAMP) ## re-execute the committed notebooks with default parameters (for nbval)
 	$(PY) -m helpers build --refresh-notebooks
