@@ -190,3 +190,26 @@ def test_data_set_error_lists_problems_of_every_file(data_copy):
         load_dataset(data_copy / "studies.csv", cache=False)
     files = {Path(e.path).name for e in err.value.errors}
     assert files == {"claims.csv", "certainty.csv"}
+
+
+def test_cached_cross_checks_never_hide_a_file_changed_since(data_copy):
+    """A data set that passed is remembered by its files' bytes: breaking a reference afterwards is caught."""
+    load_dataset(data_copy / "studies.csv")  # passes, and is remembered
+    load_dataset(data_copy / "studies.csv")  # the remembered pass
+    write(data_copy / "risk_of_bias.csv", [r for r in read(data_copy / "risk_of_bias.csv") if r["study_id"] != "zitek2018"])
+    with pytest.raises(DataSetError) as err:
+        load_dataset(data_copy / "studies.csv")
+    assert "zitek2018" in str(err.value)
+
+
+def test_line_numbers_are_shared_not_copied_by_pandas():
+    import copy
+    import pickle
+
+    from helpers.data.loader import LineNumbers
+
+    lines = LineNumbers([2, 3, 5])
+    assert copy.deepcopy(lines) is lines and copy.copy(lines) is lines
+    assert pickle.loads(pickle.dumps(lines)) == lines
+    s = load_dataset().studies
+    assert s[s["year"] > 0].attrs["lines"] is s.attrs["lines"]

@@ -86,7 +86,58 @@ def load_dataset(study_path: Path | str | None = None, cache: bool = True) -> Da
     ds.paths["studies"] = path
     from .crossref import check_references
 
+    passed = _references_key(ds) if cache else None
+    if passed is not None and _passed_before(passed):
+        return ds
     errors = check_references(ds)
     if errors:
         raise DataSetError(errors)
+    if passed is not None:
+        _remember_pass(passed)
     return ds
+
+
+# ------------------------------------------------------------------ cache of passed cross-checks
+#: the code the cross-table checks run; a change to any of it checks again
+_CHECK_CODE = ("dataset.py", "crossref.py", "appraisal_refs.py", "record_rules.py", "prisma.py")
+
+
+def _references_key(ds: DataSet) -> str | None:
+    """A key for 'these exact files passed these exact checks' (None when a file is not cacheable).
+
+    Each report of a build opens the data set; the cross-checks take about a
+    third of a second each time, for an answer that only changes with the files
+    or the checking code.
+    """
+    import hashlib
+
+    from .loader import _cache_key
+    from .spreadsheet import split_sheet
+
+    h = hashlib.sha256()
+    for name, p in sorted(ds.paths.items()):
+        file, sheet = split_sheet(Path(p))
+        key = _cache_key(file, name, sheet or "") if file.is_file() else None
+        if key is None:
+            return None
+        h.update(f"{name}:{key};".encode())
+    here = Path(__file__).parent
+    for code in _CHECK_CODE:
+        h.update((here / code).read_bytes())
+    return h.hexdigest()[:32]
+
+
+def _passed_before(key: str) -> bool:
+    from .loader import cache_dir
+
+    return (cache_dir() / f"{key}.references-ok").is_file()
+
+
+def _remember_pass(key: str) -> None:
+    from .loader import cache_dir
+
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        (cache_dir() / f"{key}.references-ok").touch()
+    except OSError:
+        pass  # a cache that cannot be written only costs time

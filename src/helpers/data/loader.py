@@ -255,8 +255,26 @@ def _validate(path: Path, schema: Schema | None = None, text: str | None = None)
         for c in user:
             typed[c] = extra[c].where(extra[c] != "", None).astype("string")
     typed.attrs["source_path"] = str(path)
-    typed.attrs["lines"] = [line_of(i) for i in range(len(typed))]
+    typed.attrs["lines"] = LineNumbers(line_of(i) for i in range(len(typed)))
     return typed
+
+
+class LineNumbers(tuple):
+    """The file line of each row, kept in ``DataFrame.attrs``.
+
+    pandas deep-copies ``attrs`` into the result of nearly every operation; a
+    plain list made each of them cost time in proportion to the table's rows
+    (a 10,000-row table spent most of its report time copying it). Being
+    immutable, it is shared instead of copied.
+    """
+
+    __slots__ = ()
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _one_message_per_cell(problems: list[Problem]) -> list[Problem]:

@@ -18,9 +18,11 @@ def _num(x) -> str:
     return f"{float(x):g}"
 
 
-def study_numbers(studies: pd.DataFrame, sid: str, conditions: list[str], limit: int = 2) -> str:
-    """The study's reported numbers, as the table holds them (never retyped)."""
-    rows = studies[studies["study_id"].astype(str) == sid]
+def study_numbers(studies: pd.DataFrame, sid: str, conditions: list[str], limit: int = 2,
+                  rows: pd.DataFrame | None = None) -> str:
+    """The study's reported numbers, as the table holds them (never retyped); ``rows``: its rows, if known."""
+    if rows is None:
+        rows = studies[studies["study_id"].astype(str) == sid]
     if conditions:
         here = rows[rows["condition"].astype(str).isin(conditions)]
         rows = here if not here.empty else rows
@@ -62,11 +64,12 @@ def claims_html(claims: pd.DataFrame, studies: pd.DataFrame, names: dict[str, st
     if claims.empty:
         return "<p><em>The article makes no claim about this condition.</em></p>"
     rows = []
+    by_study = {str(k): g for k, g in studies.groupby(studies["study_id"].astype(str), sort=False)}
     for _, c in claims.iterrows():
         conds = split(c["conditions"])
         evidence = []
         for sid in split(c["evidence_study_ids"]):
-            nums = study_numbers(studies, sid, conds)
+            nums = study_numbers(studies, sid, conds, rows=by_study.get(sid, studies.iloc[0:0]))
             evidence.append(f"<li><strong>{esc(names.get(sid, sid))}</strong>: {esc(nums)}</li>")
         ev = f"<ul>{''.join(evidence)}</ul>" if evidence else "<em>none located</em>"
         figure = esc(c["claimed_figure"]) if pd.notna(c["claimed_figure"]) else "<em>no number given</em>"
