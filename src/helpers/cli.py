@@ -93,7 +93,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--cell-timeout", type=int, default=300, metavar="S", help="time limit per cell in seconds (default: 300)")
     b.add_argument("--subgroup", metavar="COLUMN", help=SUBGROUP_HELP)
     b.add_argument("--isolated", action="store_true",
-                   help="start a fresh kernel process per report instead of forking a pre-imported one (same reports, slower)")
+                   help="start a fresh kernel process per report instead of forking a pre-imported one, and run every "
+                        "stale report even where only its prose changed (same reports, slower)")
+    b.add_argument("--figures", action="store_true",
+                   help="also write every figure as a 300-dpi PNG under <out>/figures/ for manuscripts (slower)")
     b.add_argument("--refresh-notebooks", action="store_true",
                    help="re-execute the committed notebooks in notebooks/ with default parameters (for nbval)")
     b.set_defaults(func=_build)

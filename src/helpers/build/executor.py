@@ -50,8 +50,9 @@ import time
 import uuid
 from pathlib import Path
 
-from jupyter_client import AsyncKernelManager
+from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import DottedObjectName, Type
 
 #: imported once per worker, before any report runs (missing ones are skipped)
 WARM_MODULES = (
@@ -66,7 +67,11 @@ WARM_MODULES = (
     # what the report notebooks import
     "numpy", "pandas", "pandas.core.reshape.reshape", "scipy.special", "scipy.stats", "matplotlib",
     "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "IPython.display",
-    "helpers.report.notebook",
+    "helpers.report.notebook", "helpers.report.appraisal", "helpers.report.bottom_line", "helpers.report.synthesis",
+    "helpers.report.plots_synthesis", "helpers.report.prisma", "helpers.report.robvis", "helpers.report.sof",
+    "helpers.report.claims_view", "helpers.data.crossref", "helpers.data.appraisal_refs", "helpers.data.prisma",
+    "helpers.stats.grade", "helpers.stats.metareg", "helpers.stats.proportions", "helpers.stats.sensitivity",
+    "helpers.stats.small_study", "helpers.stats.subgroups", "PIL.features",
 )
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -174,6 +179,8 @@ def _zygote_main(conn, cwd: str) -> None:
         os.environ["MPLBACKEND"] = INLINE_BACKEND
     # debugpy warns on import about frozen modules; a kernel imports it after its stderr went to IOPub
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
+        del sys.modules["rfc3987_syntax"]  # blocked for the build's processes only (helpers.build)
     for name in WARM_MODULES:
         try:
             importlib.import_module(name)
@@ -357,8 +364,57 @@ class ForkProvisioner(LocalProvisioner):
         return await super().wait()
 
 
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's client, minus the 0.2 s of silence it waits for after every kernel start.
+
+    ``wait_for_ready`` asks for ``kernel_info`` until the reply comes, checks that
+    IOPub delivers, then drains IOPub until 0.2 s pass without a message: with
+    a forked kernel ready in about 50 ms, that silence was most of a report's
+    kernel start. Here the drain ends at the ``idle`` status of the answered
+    ``kernel_info`` request, the last message the kernel publishes for it, which
+    also proves the IOPub subscription is live before the first cell is sent
+    (nothing a cell prints can be lost). When that status does not arrive within
+    50 ms (it is lost when the kernel published it before the subscription
+    reached it), the request is sent again, as jupyter_client does.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        from queue import Empty
+
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            msg_id = self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                if await self._idle_after(reply["parent_header"].get("msg_id", msg_id)):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _idle_after(self, msg_id: str) -> bool:
+        from queue import Empty
+
+        while True:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=0.05)
+            except Empty:
+                return False
+            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") == msg_id):
+                return True
+
+
 class ForkKernelManager(AsyncKernelManager):
     """nbclient's kernel manager, with kernels forked from the zygote."""
+
+    client_class = DottedObjectName("helpers.build.executor.ReadyClient")
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:

@@ -34,6 +34,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from ..errors import HelpersError
+from ..report.text import plain_text
 from ..paths import NOTEBOOKS, REPORTS, ROOT, SRC, display_path
 
 STATE_FILE = ".build-state.json"
@@ -61,6 +62,7 @@ class Job:
     evidence: str
     data_path: str
     subgroup: str = ""  # a column to compare subgroups by (--subgroup); only passed when set
+    figures: bool = False  # also write 300-dpi PNGs for manuscripts (--figures)
 
     @property
     def stem(self) -> str:
@@ -76,7 +78,8 @@ class Job:
         return f"figures/{self.condition}/{self.stem}"
 
     def parameters(self, figures_dir: str = "") -> dict:
-        params = {"condition": self.condition, "evidence": self.evidence, "data_path": self.data_path, "figures_dir": figures_dir}
+        params = {"condition": self.condition, "evidence": self.evidence, "data_path": self.data_path,
+                  "figures_dir": figures_dir if self.figures else ""}
         if self.subgroup:
             params["subgroup"] = self.subgroup
         return params
@@ -125,7 +128,7 @@ def shared_inputs_hash(data_path: Path) -> str:
 
 
 def job_key(job: Job, shared: str) -> str:
-    payload = json.dumps({"params": job.parameters(), "shared": shared}, sort_keys=True).encode()
+    payload = json.dumps({"params": job.parameters(), "figures": job.figures, "shared": shared}, sort_keys=True).encode()
     return _sha(Path(job.notebook).read_bytes() + payload)
 
 
@@ -299,15 +302,6 @@ def strip_volatile_metadata(nb) -> None:
             cell.metadata.pop("tags")
 
 
-def plain_text(markdown: str) -> str:
-    """Markdown as the plain text a reader sees: no emphasis marks, escapes or character references."""
-    import html
-    import re
-
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~$])", r"\1", markdown.replace("**", ""))
-    return " ".join(html.unescape(text).split())
-
-
 def summary_of(nb) -> str:
     """The one-line summary a notebook publishes in the output of its cell tagged 'summary'."""
     for cell in nb.cells:
@@ -320,22 +314,51 @@ def summary_of(nb) -> str:
     return ""
 
 
-def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True) -> Result:
-    """Execute one report into the staging folder (runs in a worker process)."""
-    import nbformat
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+def prepare(job: Job, staging: str | Path, shared: str = ""):
+    """The parameterized notebook of a job, and its execution-cache key ("" when it must always run)."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
+    from . import outputs_cache
+
+    nb = load_notebook_node(job.notebook)
+    nb = parameterize_notebook(nb, job.parameters(str(Path(staging) / job.figures_rel)), kernel_name="python3",
+                               language="python")
+    key = outputs_cache.execution_key(nb, shared, Path(job.notebook).parent) if shared and not job.figures else ""
+    return nb, key
+
+
+def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True,
+            shared: str = "", reuse: bool = True, reuse_only: bool = False) -> Result | None:
+    """Execute one report into the staging folder (runs in a worker process).
+
+    With ``shared`` (the hash of the inputs every report depends on), the
+    outputs of its code cells are kept in the execution cache, and taken from it
+    instead of a kernel when ``reuse`` is set and the code, parameters and inputs
+    are those of a previous run (see :mod:`helpers.build.outputs_cache`).
+    Reports that write 300-dpi figures always run. With ``reuse_only`` no kernel
+    is started: None is returned when the cache cannot give the outputs.
+    """
+    import nbformat
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    from . import outputs_cache
+
     start = time.perf_counter()
     staging_p = Path(staging)
-    figures_dir = staging_p / job.figures_rel
-    nb = load_notebook_node(job.notebook)
-    nb = parameterize_notebook(nb, job.parameters(str(figures_dir)), kernel_name="python3", language="python")
+    nb, key = prepare(job, staging, shared)
     timings: dict = {}
+    cwd = Path(job.notebook).parent
     try:
-        execute_notebook(nb, cwd=Path(job.notebook).parent, timeout=timeout, pid_dir=staging_p / PID_DIR,
-                         isolated=isolated, timings=timings)
+        if key and reuse and outputs_cache.load(nb, key):
+            timings.update(reused=True, cells=0.0)
+        elif reuse_only:
+            return None
+        else:
+            execute_notebook(nb, cwd=cwd, timeout=timeout, pid_dir=staging_p / PID_DIR, isolated=isolated,
+                             timings=timings)
+            if key:
+                outputs_cache.store(nb, key)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         _mark_error(nb, getattr(exc, "cell_index", None), exc)
         strip_volatile_metadata(nb)
@@ -437,33 +460,62 @@ def _progress(done: int, total: int) -> None:
 
 
 def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int, timeout: int = CELL_TIMEOUT,
-                 isolated: bool = True) -> list[Result]:
+                 isolated: bool = True, shared: str = "", reuse: bool = True, meanwhile=None) -> list[Result]:
+    """Run the jobs: from the execution cache in this process when their code and inputs ran before,
+    in a pool of worker processes otherwise. ``meanwhile`` (no arguments) runs here while the pool works."""
+    from . import outputs_cache
+
     results: list[Result] = []
-    if not jobs:
-        return results
     total = len(jobs)
-    ctx = get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, total)), mp_context=ctx, initializer=_worker_init,
-                               initargs=(isolated, str(Path(jobs[0].notebook).parent)))
-    futures = {pool.submit(run_job, job, str(staging), str(failed_dir), timeout, isolated): job for job in jobs}
+    cached = [j for j in jobs if reuse and shared and outputs_cache.exists(prepare(j, staging, shared)[1])]
+    to_run = [j for j in jobs if j not in cached]
+    pool = None
+    pending: set = set()
+
+    def submit(batch: list[Job]) -> None:
+        nonlocal pool
+        if not batch:
+            return
+        if pool is None:
+            pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(batch))), mp_context=get_context("spawn"),
+                                       initializer=_worker_init, initargs=(isolated, str(Path(batch[0].notebook).parent)))
+        pending.update(pool.submit(run_job, job, str(staging), str(failed_dir), timeout, isolated, shared, reuse)
+                       for job in batch)
+
     try:
-        pending = set(futures)
+        submit(to_run)  # the workers warm up while this process renders what it can reuse
         _progress(0, total)
+        for job in cached:
+            res = run_job(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse_only=True)
+            if res is None:  # the entry vanished or is damaged: run it after all
+                submit([job])
+            else:
+                results.append(res)
+                _report(res, len(results), total)
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 res = fut.result()
                 results.append(res)
-                _clear_bar()
-                status = "ok" if res.ok else "FAILED"
-                print(f"  {status:6} {res.name:45} {res.seconds:5.1f} s", flush=True)
-                _progress(len(results), total)
+                _report(res, len(results), total)
     except BaseException:
         _clear_bar()
-        _terminate(pool, staging / PID_DIR)
+        if pool is not None:
+            _terminate(pool, staging / PID_DIR)
         raise
-    pool.shutdown(wait=True)
+    if pool is not None:
+        pool.shutdown(wait=True)
     return results
+
+
+def _report(res: Result, done: int, total: int) -> None:
+    _clear_bar()
+    status = "ok" if res.ok else "FAILED"
+    how = " (code and inputs unchanged: outputs reused)" if res.timings.get("reused") else ""
+    print(f"  {status:6} {res.name:45} {res.seconds:5.1f} s{how}", flush=True)
+    _progress(done, total)
 
 
 def _clear_bar() -> None:
@@ -502,6 +554,7 @@ def build(
     cell_timeout: int = CELL_TIMEOUT,
     subgroup: str | None = None,
     isolated: bool = False,
+    figures: bool = False,
 ) -> list[Result]:
     """Render the reports; returns one Result per report that was (re)built.
 
@@ -525,7 +578,7 @@ def build(
         raise BuildError(f"no report notebooks (NN_name.ipynb) found in {display_path(folder)}")
 
     started = time.perf_counter()
-    plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "")
+    plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "", figures)
     if plan.up_to_date():
         print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)} "
               f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
@@ -542,7 +595,7 @@ def build(
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:
         with BuildLock(out):
-            plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "")  # another build may have finished meanwhile
+            plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "", figures)  # another build may have finished meanwhile
             if plan.up_to_date():
                 print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
                 return []
@@ -554,12 +607,13 @@ def build(
 class Plan:
     """Which reports a build needs and which of them are stale."""
 
-    def __init__(self, nbs, conditions, evidence, data_path: Path, out: Path, force: bool, subgroup: str = ""):
-        self.out, self.evidence, self.subgroup = out, evidence, subgroup
+    def __init__(self, nbs, conditions, evidence, data_path: Path, out: Path, force: bool, subgroup: str = "",
+                 figures: bool = False):
+        self.out, self.evidence, self.subgroup, self.force = out, evidence, subgroup, force
         state_path = out / STATE_FILE
         self.state = json.loads(state_path.read_text()) if state_path.exists() else {}
-        shared = shared_inputs_hash(data_path)
-        self.jobs = [Job(str(nb), c, evidence, str(data_path), subgroup) for c in conditions for nb in nbs]
+        self.shared = shared = shared_inputs_hash(data_path)
+        self.jobs = [Job(str(nb), c, evidence, str(data_path), subgroup, figures) for c in conditions for nb in nbs]
         self.keys = {j.name: job_key(j, shared) for j in self.jobs}
         old = self.state.get("reports", {})
         self.stale = [
@@ -596,7 +650,22 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
                             _link_or_copy(f, staging / j.figures_rel / f.relative_to(fig_src))
         print(f"building {len(plan.stale)} of {len(plan.jobs)} reports with {min(workers, len(plan.stale))} worker(s) "
               f"into {display_path(out)}", flush=True)
-        results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout, isolated)
+        conditions = sorted({j.condition for j in plan.jobs})
+        answers: list = []
+
+        def tables_and_citations() -> None:  # they depend on the data only, so they are written meanwhile
+            from ..data.dataset import load_dataset
+            from ..report.bottom_line import index_answers
+            from ..report.citations import write_citations
+            from ..report.outputs import write_condition_tables, write_tables
+
+            answers.extend(index_answers(load_dataset(plan.jobs[0].data_path)) if plan.jobs else [])
+            write_tables(studies, staging / "tables", plan.subgroup or None)
+            write_condition_tables(studies, staging, conditions, plan.evidence)
+            write_citations(studies, staging, conditions, plan.evidence)
+
+        results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout, isolated, plan.shared,
+                               reuse=not (plan.force or isolated), meanwhile=tables_and_citations)
         shutil.rmtree(staging / PID_DIR, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:
@@ -610,16 +679,8 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
         for j in plan.jobs:
             reports[j.name]["key"] = plan.keys[j.name]
-        from ..data.dataset import load_dataset
-        from ..report.bottom_line import index_answers
-        from ..report.citations import write_citations
-        from ..report.outputs import write_condition_tables, write_index, write_tables
+        from ..report.outputs import write_index
 
-        answers = index_answers(load_dataset(plan.jobs[0].data_path)) if plan.jobs else []
-
-        write_tables(studies, staging / "tables", plan.subgroup or None)
-        write_condition_tables(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
-        write_citations(studies, staging, sorted({j.condition for j in plan.jobs}), plan.evidence)
         write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence, plan.subgroup or None, answers=answers)
         new_state = {"reports": reports, "tables_key": plan.tables_key}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))
@@ -656,5 +717,5 @@ def main(args) -> int:
         refresh_notebooks()
         return 0
     build(args.condition, args.evidence, args.data, args.out, args.jobs, args.force, args.notebooks, args.cell_timeout,
-          getattr(args, "subgroup", None), getattr(args, "isolated", False))
+          getattr(args, "subgroup", None), getattr(args, "isolated", False), getattr(args, "figures", False))
     return 0

@@ -170,7 +170,7 @@ class Report:
         from .prisma import flow_diagram, flow_text
 
         if self.prisma is not None:
-            from ..build.pipeline import plain_text
+            from .text import plain_text
 
             return describe(flow_diagram(self.prisma), "PRISMA 2020 flow diagram. " + plain_text(flow_text(self.prisma)))
         fig, ax = plots.plt.subplots(figsize=(7, 1.4))

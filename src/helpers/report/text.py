@@ -25,3 +25,12 @@ def seed_sentence(n_cited: int, n_found: int) -> str:
         f"The source article cites {count_word(n_cited)} {verb(n_cited, 'study', 'studies')}, and {found} "
         f"could be located in the literature."
     )
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as the plain text a reader sees: no emphasis marks, escapes or character references."""
+    import html
+    import re
+
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~$])", r"\1", markdown.replace("**", ""))
+    return " ".join(html.unescape(text).split())

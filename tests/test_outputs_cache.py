@@ -1,0 +1,67 @@
+"""The execution cache: a change to a notebook's prose reuses its kept outputs; any change to code runs it again."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from test_executor import make_notebook
+
+from helpers.paths import ROOT
+
+
+def build(*args):
+    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True,
+                          timeout=300, cwd=ROOT)
+
+
+def edit(path: Path, kind: str, text: str) -> None:
+    nb = json.loads(path.read_text())
+    cell = [c for c in nb["cells"] if c["cell_type"] == kind][-1]
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    cell["source"] = source + text
+    path.write_text(json.dumps(nb, indent=1))
+
+
+def test_prose_change_reuses_outputs_and_gives_the_page_a_kernel_gives(tmp_path):
+    folder = tmp_path / "nbs"
+    nb = make_notebook(folder, "01_counter", ['import os\nfrom IPython.display import Markdown\nprint("kernel pid", os.getpid())', 'Markdown("**bold**")'])
+    out, args = tmp_path / "out", ["--notebooks", str(folder), "--condition", "all", "--jobs", "1"]
+    first = build(*args, "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    pid_line = [ln for ln in (out / "all" / "01_counter.html").read_text().splitlines() if "kernel pid" in ln]
+
+    edit(nb, "markdown", " A reworded sentence.")
+    res = build(*args, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "outputs reused" in res.stdout
+    page = (out / "all" / "01_counter.html").read_text()
+    assert "A reworded sentence." in page
+    # the kept outputs, not a new kernel's (a new kernel has another pid)
+    assert [ln for ln in page.splitlines() if "kernel pid" in ln] == pid_line
+
+    # --force runs the kernels: the page differs only by the pid it printed
+    forced = tmp_path / "forced"
+    res = build(*args, "--out", str(forced), "--force")
+    assert res.returncode == 0 and "outputs reused" not in res.stdout
+    strip = lambda t: [ln for ln in t.splitlines() if "kernel pid" not in ln]  # noqa: E731
+    assert strip((forced / "all" / "01_counter.html").read_text()) == strip(page)
+
+    # a change to code runs the kernel again
+    edit(nb, "code", "\n# a comment")
+    res = build(*args, "--out", str(out))
+    assert res.returncode == 0 and "outputs reused" not in res.stdout
+    assert [ln for ln in (out / "all" / "01_counter.html").read_text().splitlines() if "kernel pid" in ln] != pid_line
+
+
+def test_a_damaged_entry_is_run_again(tmp_path, private_cache):
+    folder = tmp_path / "nbs"
+    nb = make_notebook(folder, "01_plain", ['print("plain")'])
+    args = ["--notebooks", str(folder), "--condition", "all", "--jobs", "1", "--out", str(tmp_path / "out")]
+    assert build(*args).returncode == 0
+    for entry in (private_cache / "executions").glob("*.json"):
+        entry.write_text("{not json")
+    edit(nb, "markdown", " Reworded.")
+    res = build(*args)
+    assert res.returncode == 0, res.stderr
+    assert "outputs reused" not in res.stdout
+    assert "plain" in (tmp_path / "out" / "all" / "01_plain.html").read_text()
