@@ -14,6 +14,23 @@ sys.path.insert(0, str(TESTS))
 from helpers.paths import ROOT, STUDIES_PATH  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory, worker_id):
+    """Validated tables and executed outputs go to a cache of this test run, shared by its xdist workers,
+    never to the developer's .cache/ (and never read from it)."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if worker_id != "master" else base) / "helpers-cache"
+    old = os.environ.get("HELPERS_CACHE")
+    os.environ["HELPERS_CACHE"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("HELPERS_CACHE", None)
+    else:
+        os.environ["HELPERS_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -196,7 +196,7 @@ def inspect_page(browser, path: Path, must_show: tuple[str, ...] = ()) -> PageRe
 
 # ------------------------------------------------------------------ fixtures
 def build_reports(table: Path, out: Path, conditions, notebooks_dir: Path | None = None) -> Path:
-    cmd = [sys.executable, "-m", "helpers", "build", "--data", str(table), "--out", str(out)]
+    cmd = [sys.executable, "-m", "helpers", "build", "--data", str(table), "--out", str(out), "--jobs", "1"]
     for c in conditions:
         cmd += ["--condition", c]
     if notebooks_dir is not None:

@@ -98,59 +98,68 @@ def test_a_then_b_then_a_gives_byte_identical_reports_and_nothing_leaks(tmp_path
         assert shown in first, shown
 
 
+#: one worker process runs each notebook on a forked kernel, then on a fresh one
+BOTH_WAYS = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    import nbformat
+    from helpers.build.pipeline import Job, _worker_init, run_job
+    if __name__ == "__main__":
+        data, work, *notebooks = sys.argv[1:]
+        _worker_init(False, str(Path(notebooks[0]).parent))
+        out = {}
+        for nb in notebooks:
+            for mode, isolated in (("forked", False), ("isolated", True)):
+                job = Job(nb, "migraine", "all", data)
+                staging = Path(work) / mode
+                res = run_job(job, str(staging), str(Path(work) / f"failed-{mode}"), 60, isolated)
+                if res.ok:
+                    out[f"{job.stem} {mode}"] = (staging / job.name).read_text(encoding="utf-8")
+                else:
+                    cells = nbformat.read(res.failed_notebook, as_version=4).cells
+                    out[f"{job.stem} {mode}"] = [(c.get("execution_count"), c.get("outputs"))
+                                                 for c in cells if c.cell_type == "code"]
+        print(json.dumps(out))
+""")
+
+
 def test_forked_and_isolated_kernels_give_the_same_report_for_every_kind_of_output(tmp_path):
-    good, bad = tmp_path / "good", tmp_path / "bad"
-    make_notebook(good, "01_probe", PROBE)
-    make_notebook(bad, "01_error", ['print("before")', 'raise ValueError("on purpose")'])
-    pages, failed = {}, {}
-    for mode in ("default", "isolated"):
-        flag = ["--isolated"] if mode == "isolated" else []
-        res = build("--notebooks", str(good), "--out", str(tmp_path / mode), "--condition", "migraine", *flag)
-        assert res.returncode == 0, res.stdout + res.stderr
-        pages[mode] = (tmp_path / mode / "migraine" / "01_probe.html").read_bytes()
-        res = build("--notebooks", str(bad), "--out", str(tmp_path / f"{mode}-bad"), "--condition", "migraine", *flag)
-        assert res.returncode == 1 and "1 of 1 reports failed" in res.stderr, res.stdout + res.stderr
-        nb = nbformat.read(tmp_path / f"{mode}-bad" / "_failed" / "migraine__01_error.ipynb", as_version=4)
-        failed[mode] = [(c.get("execution_count"), c.get("outputs")) for c in nb.cells if c.cell_type == "code"]
-    assert pages["default"] == pages["isolated"]
-    # the failing report's stream, traceback and execution counts are the same both ways
-    assert failed["default"] == failed["isolated"]
-    assert any(o.get("ename") == "ValueError" for _, outs in failed["default"] for o in outs or [])
-
-
-def test_the_stack_is_imported_before_the_first_cell_only_with_forked_kernels(tmp_path):
+    """Every kind of output (streams, Markdown, HTML, tables, figures, a failing cell's traceback and
+    execution counts) is the same from a forked kernel and a fresh one; only the forked one starts with
+    the stack imported."""
     folder = tmp_path / "nbs"
-    make_notebook(folder, "01_modules", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
-    for flag, expected in (([], "True"), (["--isolated"], "False")):
-        out = tmp_path / ("iso" if flag else "fork")
-        res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", *flag)
-        assert res.returncode == 0, res.stderr
-        assert f"pandas preloaded: {expected}" in (out / "all" / "01_modules.html").read_text()
+    probe = make_notebook(folder, "01_probe", PROBE)
+    error = make_notebook(folder, "02_error", ['print("before")', 'raise ValueError("on purpose")'])
+    modules = make_notebook(folder, "03_modules", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
+    script = tmp_path / "both_ways.py"
+    script.write_text(BOTH_WAYS)
+    res = subprocess.run([sys.executable, str(script), str(ROOT / "data" / "studies.csv"), str(tmp_path / "work"),
+                          str(probe), str(error), str(modules)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["01_probe forked"] == out["01_probe isolated"]
+    assert "data:image/png;base64" in out["01_probe forked"]
+    # the failing report's stream, traceback and execution counts are the same both ways
+    assert out["02_error forked"] == out["02_error isolated"]
+    assert any(o.get("ename") == "ValueError" for _, outs in out["02_error forked"] for o in outs or [])
+    assert "pandas preloaded: True" in out["03_modules forked"]
+    assert "pandas preloaded: False" in out["03_modules isolated"]
 
 
 def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path):
-    """With one worker, the reports after the failing one run on the same zygote and succeed."""
-    for kind, code in (("crash", "import os\nos._exit(1)"), ("hang", "import time\ntime.sleep(60)")):
-        folder = tmp_path / kind
-        make_notebook(folder, "01_fails", [f'if condition == "all":\n' + textwrap.indent(code, "    ")])
-        make_notebook(folder, "02_fine", ['print("fine")'])
-        out = tmp_path / f"out-{kind}"
-        res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine",
-                    "--jobs", "1", "--cell-timeout", "3")
-        assert res.returncode == 1, res.stdout + res.stderr
-        assert "1 of 4 reports failed" in res.stderr and "all/01_fails.html" in res.stderr, res.stderr
-        assert res.stdout.count("  ok ") == 3, res.stdout
-        assert (out / "_failed" / "all__01_fails.ipynb").is_file()
-
-
-def test_isolated_and_default_builds_are_byte_identical_for_the_shipped_table(tmp_path):
-    default, isolated = tmp_path / "default", tmp_path / "isolated"
-    for out, flag in ((default, []), (isolated, ["--isolated"])):
-        res = build("--out", str(out), *flag, timeout=900)
-        assert res.returncode == 0, res.stdout + res.stderr
-    pages = digests(default)
-    assert len(pages) >= 24
-    assert pages == digests(isolated)
+    """With one worker, the reports after a failing one run on the same zygote and succeed."""
+    folder = tmp_path / "nbs"
+    make_notebook(folder, "01_crash", ['if condition == "all":\n    import os\n    os._exit(1)'])
+    make_notebook(folder, "02_hang", ['if condition == "all":\n    import time\n    time.sleep(60)'])
+    make_notebook(folder, "03_fine", ['print("fine")'])
+    out = tmp_path / "out"
+    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine",
+                "--jobs", "1", "--cell-timeout", "2")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "2 of 6 reports failed" in res.stderr, res.stderr
+    assert "all/01_crash.html: DeadKernelError" in res.stderr and "all/02_hang.html: CellTimeoutError" in res.stderr, res.stderr
+    assert res.stdout.count("  ok ") == 4, res.stdout
+    assert (out / "_failed" / "all__01_crash.ipynb").is_file() and (out / "_failed" / "all__02_hang.ipynb").is_file()
 
 
 RECOVERY = textwrap.dedent("""

@@ -75,7 +75,7 @@ def published_once(tmp_path_factory):
     make_notebook(good, "01_first", OK)
     make_notebook(good, "02_second", OK)
     out = base / "out"
-    res = build("--notebooks", str(good), "--out", str(out), "--condition", "all", "--condition", "migraine")
+    res = build("--notebooks", str(good), "--out", str(out), "--condition", "all", "--condition", "migraine", "--jobs", "1")
     assert res.returncode == 0, res.stderr
     return out
 
@@ -97,14 +97,17 @@ def failing_set(tmp_path, code):
 
 @pytest.mark.parametrize("kind,code,extra", [
     ("exception", 'if condition == "migraine":\n    raise ValueError("planted failure")\n' + OK, []),
-    ("dead_kernel", 'import os\nif condition == "migraine":\n    os._exit(1)\n' + OK, []),
-    ("timeout", 'import time\nif condition == "migraine":\n    time.sleep(60)\n' + OK, ["--cell-timeout", "2"]),
+    # the same property for the two other kinds of failure (make test-slow; test_executor covers both kinds fast)
+    pytest.param("dead_kernel", 'import os\nif condition == "migraine":\n    os._exit(1)\n' + OK, [], marks=pytest.mark.slow),
+    pytest.param("timeout", 'import time\nif condition == "migraine":\n    time.sleep(60)\n' + OK, ["--cell-timeout", "2"],
+                 marks=pytest.mark.slow),
 ])
 def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, kind, code, extra):
     out, before = published
     folder = failing_set(tmp_path, code)
     mark = uuid.uuid4().hex
-    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine", *extra, mark=mark)
+    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine", "--jobs", "1",
+                *extra, mark=mark)
     assert res.returncode == 1, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
     assert "migraine/02_second.html" in res.stderr and "left as they were" in res.stderr
@@ -147,7 +150,7 @@ def test_two_builds_started_together_never_mix(tmp_path):
     for p in (data_a, data_b):
         p.write_bytes((ROOT / "data" / "studies.csv").read_bytes())
     out = tmp_path / "out"
-    args = ["--notebooks", str(folder), "--out", str(out), "--condition", "neck_pain"]
+    args = ["--notebooks", str(folder), "--out", str(out), "--condition", "neck_pain", "--jobs", "1"]
     a = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--data", str(data_a), *args], stdout=subprocess.PIPE, text=True)
     b = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--data", str(data_b), *args], stdout=subprocess.PIPE, text=True)
     out_a, _ = a.communicate(timeout=300)

@@ -29,15 +29,19 @@ def build_02(tmp_path, data, *extra):
 
 
 def test_a_table_given_with_data_gets_every_synthesis(tmp_path):
-    out, page = build_02(tmp_path, HERE / "studies" / "synthesis_bcg.csv", "--subgroup", "x_alloc")
+    out, page = build_02(tmp_path, HERE / "studies" / "synthesis_bcg.csv", "--subgroup", "x_alloc", "--figures")
     assert "Subgroups by <code>x_alloc</code>" in page
     assert "test for subgroup differences Q = 1.86, df = 2, p = 0.394" in page
     assert "moderator model QM = 1.77, p = 0.413" in page
     assert "leave-one-out: with one of the 13 studies left out" in page
     assert "cumulative by year (1988 to 2020)" in page
     assert "k = 13, z = " in page  # Egger's test, 13 studies
-    figures = {p.name for p in (out / "figures" / "all" / "02_effect_sizes").iterdir()}
-    assert {"leave_one_out_1.png", "cumulative_1.png", "funnel_1.png"} <= figures
+    figures = {p.name for p in (out / "figures" / "all" / "02_effect_sizes").iterdir()}  # --figures: 300-dpi PNGs
+    assert {"effect_sizes.png", "leave_one_out_1.png", "cumulative_1.png", "funnel_1.png"} <= figures
+    from PIL import Image
+
+    with Image.open(out / "figures" / "all" / "02_effect_sizes" / "funnel_1.png") as im:
+        assert round(im.info["dpi"][0]) == 300
     assert pd.read_csv(out / "tables" / "subgroups.csv")["subgroup"].tolist() == ["alternate", "random", "systematic"]
     assert 'href="tables/subgroups.csv"' in (out / "index.html").read_text()
 
