@@ -7,7 +7,10 @@ Measures in one run, on this machine:
     (the default) and with ``--isolated`` (a fresh kernel process per report), and whether both
     give byte-identical HTML;
 (c) the same build again with nothing changed;
-(d) one notebook changed: the rebuild of its reports (one per condition);
+(d) one notebook changed: the rebuild of its reports (one per condition), once for a change to its
+    prose (a word in a Markdown cell: the kept outputs are reused) and once for a change to its code
+    (a comment line in a code cell: every one of its reports runs again);
+(d2) a cold build with ``--figures`` (300-dpi PNGs as well), for reference;
 (e) a ``--jobs 1`` build, to check that parallel builds give byte-identical HTML;
 (f) the time split of a report: its cells (execution), the HTML export, and the overhead
     (kernel start and stop, loading and parameterizing the notebook, writing files),
@@ -156,6 +159,15 @@ def touch_notebook(path: Path, i: int) -> None:
     path.write_text(json.dumps(nb, indent=1) + "\n")
 
 
+def touch_code(path: Path, i: int) -> None:
+    """Change one notebook's code: a comment line at the end of its last code cell (its kernel must run again)."""
+    nb = json.loads(path.read_text())
+    cell = [c for c in nb["cells"] if c["cell_type"] == "code"][-1]
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    cell["source"] = source.rstrip() + f"\n# revision {i}"
+    path.write_text(json.dumps(nb, indent=1) + "\n")
+
+
 def time_split(out: Path, isolated: bool) -> dict:
     """Mean seconds per report of one in-process cold build: execution, export, overhead."""
     results = build(out=out, force=True, isolated=isolated)
@@ -224,8 +236,24 @@ def run(args) -> dict:
             rebuild_cpu.append(LAST_CPU[0])
         results.update(one_notebook_rebuild_s=median(rebuild), one_notebook_rebuild_cpu_s=median(rebuild_cpu),
                        one_notebook_reports=len(report_conditions()), one_notebook_changed=changed.name)
-        print(f"one notebook changed {median(rebuild):7.2f} s  ({len(report_conditions())} reports of {changed.name}; "
-              f"CPU {median(rebuild_cpu):.1f} s)", flush=True)
+        print(f"one notebook's prose {median(rebuild):7.2f} s  ({len(report_conditions())} reports of {changed.name}; "
+              f"CPU {median(rebuild_cpu):.1f} s; outputs reused)", flush=True)
+        code, code_cpu = [], []
+        for i in range(args.repeat):
+            touch_code(changed, i)
+            wall, _ = measure(build_cmd("--out", str(out), "--notebooks", str(folder)), env)
+            code.append(wall)
+            code_cpu.append(LAST_CPU[0])
+        results.update(one_notebook_code_rebuild_s=median(code), one_notebook_code_rebuild_cpu_s=median(code_cpu))
+        print(f"one notebook's code  {median(code):7.2f} s  ({len(report_conditions())} reports of {changed.name} "
+              f"executed again; CPU {median(code_cpu):.1f} s)", flush=True)
+
+        figs = []
+        for i in range(args.repeat):
+            wall, _ = measure(build_cmd("--out", str(tmp / f"figures-{i}"), "--force", "--figures"), fresh_env(tmp))
+            figs.append(wall)
+        results["cold_build_with_figures_s"] = median(figs)
+        print(f"cold, --figures      {median(figs):7.1f} s  (also 300-dpi PNGs of every figure)", flush=True)
 
         results["split"] = {mode: time_split(tmp / f"split-{mode}", mode == "isolated") for mode in ("forked", "isolated")}
         for mode, sp in results["split"].items():
@@ -290,8 +318,14 @@ def markdown(r: dict) -> str:
         lines.append(f"| `--isolated` (fresh kernel per report), cold | {r['isolated_build_s']:.1f} s; HTML byte-identical to "
                      f"the default: {'yes' if r['isolated_equals_default_html'] else 'NO'} |")
     lines.append(f"| build with nothing changed | {r['nochange_build_s']:.2f} s |")
+    if "cold_build_with_figures_s" in r:
+        lines.append(f"| `--figures` (also 300-dpi PNGs), cold | {r['cold_build_with_figures_s']:.1f} s |")
     if "one_notebook_rebuild_s" in r:
-        lines.append(f"| one notebook changed ({r['one_notebook_reports']} reports rebuilt) | {r['one_notebook_rebuild_s']:.2f} s |")
+        lines.append(f"| one notebook's prose changed ({r['one_notebook_reports']} reports rebuilt from their kept outputs) | "
+                     f"{r['one_notebook_rebuild_s']:.2f} s |")
+    if "one_notebook_code_rebuild_s" in r:
+        lines.append(f"| one notebook's code changed ({r['one_notebook_reports']} reports executed again) | "
+                     f"{r['one_notebook_code_rebuild_s']:.2f} s |")
     for mode, sp in r.get("split", {}).items():
         lines.append(f"| per report, {mode} kernels: execution / export / overhead | {sp['execution']:.2f} / "
                      f"{sp['export']:.2f} / {sp['overhead']:.2f} s (kernel start {sp['kernel_start']:.2f} s) |")
