@@ -30,12 +30,19 @@ def test_prose_change_reuses_outputs_and_gives_the_page_a_kernel_gives(tmp_path)
     assert first.returncode == 0, first.stderr
     pid_line = [ln for ln in (out / "all" / "01_counter.html").read_text().splitlines() if "kernel pid" in ln]
 
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
     edit(nb, "markdown", " A reworded sentence.")
     res = build(*args, "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert "outputs reused" in res.stdout
     page = (out / "all" / "01_counter.html").read_text()
     assert "A reworded sentence." in page
+    # tables and citation files are those of the last build (same data): taken, not rewritten
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert after.keys() == before.keys()
+    # (the index shows the notebook's title, which is the Markdown cell edited here)
+    assert sorted(f for f in after if after[f] != before[f]) == [Path("all", "01_counter.html"), Path("index.html")]
+    assert Path("tables", "effects.csv") in after and Path("references.bib") in after
     # the kept outputs, not a new kernel's (a new kernel has another pid)
     assert [ln for ln in page.splitlines() if "kernel pid" in ln] == pid_line
 

@@ -630,6 +630,22 @@ class Plan:
         )
 
 
+def _kept_data_outputs(plan: Plan) -> dict | None:
+    """The tables, citation files and index answers of the last build, when they still hold.
+
+    They depend on the data files, the ``helpers`` source, the pinned set, the
+    conditions, the evidence and the subgroup column, which ``tables_key``
+    covers; a rebuild after a notebook changed takes them as they are, unless
+    ``--force`` asks for everything again or a file went missing.
+    """
+    kept = plan.state.get("data_outputs")
+    if plan.force or kept is None or plan.state.get("tables_key") != plan.tables_key:
+        return None
+    if not kept.get("files") or not all((plan.out / rel).is_file() for rel in kept["files"]):
+        return None
+    return kept
+
+
 def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started: float,
                   isolated: bool = False) -> list[Result]:
     out = plan.out
@@ -652,6 +668,11 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
               f"into {display_path(out)}", flush=True)
         conditions = sorted({j.condition for j in plan.jobs})
         answers: list = []
+        kept = _kept_data_outputs(plan)
+        if kept is not None:  # same data, conditions and options: the tables and citations of the last build stand
+            for rel in kept["files"]:
+                _link_or_copy(out / rel, staging / rel)
+            answers.extend(tuple(a) for a in kept["answers"])
 
         def tables_and_citations() -> None:  # they depend on the data only, so they are written meanwhile
             from ..data.dataset import load_dataset
@@ -665,7 +686,8 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             write_citations(studies, staging, conditions, plan.evidence)
 
         results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout, isolated, plan.shared,
-                               reuse=not (plan.force or isolated), meanwhile=tables_and_citations)
+                               reuse=not (plan.force or isolated),
+                               meanwhile=tables_and_citations if kept is None else None)
         shutil.rmtree(staging / PID_DIR, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:
@@ -682,7 +704,13 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
         from ..report.outputs import write_index
 
         write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence, plan.subgroup or None, answers=answers)
-        new_state = {"reports": reports, "tables_key": plan.tables_key}
+        report_files = {j.name for j in plan.jobs}
+        data_files = sorted(
+            rel for rel in (p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+            if rel not in report_files and rel != "index.html" and not rel.startswith(("figures/", ".", PID_DIR))
+        )
+        new_state = {"reports": reports, "tables_key": plan.tables_key,
+                     "data_outputs": {"files": data_files, "answers": [list(a) for a in answers]}}
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))
         publish(staging, out)
         shutil.rmtree(failed_dir, ignore_errors=True)
