@@ -5,10 +5,11 @@ starting Python, importing ipykernel, IPython, pyzmq, and then, in the first
 cells, pandas, matplotlib, SciPy and ``helpers``. The cells themselves take a
 few tenths of a second. This module keeps the kernel and removes the imports:
 
-- Each build worker forks, once, a *zygote*: a process that imports that stack
+- A build forks, once, a *zygote*: a process that imports that stack
   (:data:`WARM_MODULES`) and does nothing else. It never opens a socket, starts
   a thread of its own (OpenBLAS's pool handles ``fork``) or runs notebook code.
-  A zygote that dies is replaced once; after that the worker starts fresh kernels.
+  It is forked before the build imports matplotlib or starts a thread. A
+  zygote that dies is replaced once; after that the build starts fresh kernels.
 - For each report the zygote forks again. The child becomes an ordinary
   ``ipykernel`` kernel (``IPKernelApp``, the code ``python -m ipykernel_launcher``
   runs) with the command line, environment, working directory, ``sys.path``,
@@ -54,7 +55,7 @@ from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type
 
-#: imported once per worker, before any report runs (missing ones are skipped)
+#: imported once per build, before any report runs (missing ones are skipped)
 WARM_MODULES = (
     # the kernel's own stack (ipykernel.kernelapp itself is left to the kernel:
     # its class attributes read JPY_PARENT_PID when the module is imported)
@@ -127,10 +128,20 @@ class Zygote:
         except ChildProcessError:
             return False
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Let it go (it kills the kernels it forked that still run, then exits); ``kill``: do not wait for it."""
         try:
             self.conn.close()
-            os.waitpid(self.pid, 0)
+            if kill:
+                deadline = time.monotonic() + 0.5
+                while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                    if time.monotonic() > deadline:
+                        os.kill(self.pid, signal.SIGKILL)
+                        os.waitpid(self.pid, 0)
+                        break
+                    time.sleep(0.005)
+            else:
+                os.waitpid(self.pid, 0)
         except (OSError, ChildProcessError):
             pass
 
@@ -158,6 +169,7 @@ def _fresh_sys_path(cwd: str) -> list[str]:
 
 def _zygote_main(conn, cwd: str) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the build decides what stops
     children: set[int] = set()
 
     def reap(*_):

@@ -4,13 +4,17 @@
 
 - Parameters are checked and the study table validated **before any kernel
   starts**.
-- Each report is executed in a worker process through papermill's
-  parameterization API and nbclient, on a kernel that talks over IPC sockets
-  (no TCP port race when several kernels start at once) and is shut down
-  immediately after its last cell; HTML is exported with nbconvert's API.
-  By default the kernel is forked from a process that already imported the
-  stack (:mod:`helpers.build.executor`); ``--isolated`` starts a fresh kernel
+- Each report is parameterized with papermill's API and executed by nbclient
+  on a kernel that talks over IPC sockets (no TCP port race when several
+  kernels start at once) and is shut down immediately after its last cell;
+  HTML is exported with nbconvert's API. One process drives up to ``--jobs``
+  kernels at once through nbclient's asynchronous API. By default the kernels
+  are forked from a process that already imported the stack
+  (:mod:`helpers.build.executor`); ``--isolated`` starts a fresh kernel
   process per report instead. Both give byte-identical reports.
+- A report whose code, parameters and inputs ran before takes its outputs from
+  the execution cache (:mod:`helpers.build.outputs_cache`): an edit to prose
+  starts no kernel.
 - Incremental: a report is rebuilt only when its notebook, parameters, the
   data file's bytes, the ``helpers`` source or the pinned dependencies change.
 - Atomic: everything is rendered into a staging folder and published only
@@ -19,6 +23,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -28,9 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from ..errors import HelpersError
@@ -159,15 +162,9 @@ def _exporter():
 
 
 def _worker_init(isolated: bool = True, cwd: str | None = None) -> None:
-    # Ctrl-C reaches the whole process group: the main process decides what stops
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Prepare a process that runs reports with :func:`run_job`: its zygote (unless isolated) and the exporter."""
     if not isolated:  # fork the zygote while this process is still small and single-threaded
-        from .executor import start_zygote
-
-        try:
-            start_zygote(cwd)
-        except RuntimeError as exc:  # reports still run: the provisioner falls back to fresh kernels
-            print(exc, file=sys.stderr, flush=True)
+        _start_zygote(cwd or os.getcwd())
     _exporter()
 
 
@@ -187,18 +184,8 @@ def kill_kernels(pid_dir: Path) -> int:
     return killed
 
 
-def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
-                     isolated: bool = True, timings: dict | None = None):
-    """Run a notebook in a new kernel (IPC transport); returns the executed notebook.
-
-    The kernel is a fresh process (``isolated``) or forked from this process's
-    zygote (see :mod:`helpers.build.executor`).
-    With ``pid_dir``, the kernel's pid is registered there while it runs, so
-    that an interrupted build can kill it (see :func:`kill_kernels`).
-    ``timings``, when given, receives the seconds spent starting the kernel,
-    running the cells and stopping the kernel.
-    Raises nbclient's CellExecutionError (with the notebook executed up to the error).
-    """
+def _notebook_client(nb, cwd: Path, timeout: int, pid_dir: Path | None, isolated: bool, timings: dict | None):
+    """An nbclient NotebookClient on a new kernel (IPC transport), and what to do after it ran."""
     from nbclient import NotebookClient
     from traitlets.config import Config
 
@@ -250,16 +237,53 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
         on_notebook_complete=notebook_completed,
         **extra,
     )
-    try:
-        client.execute()
-    except BaseException as exc:
+
+    def failed(exc: BaseException) -> None:
         exc.cell_index = running["index"]  # which cell was running when it failed
-        raise
-    finally:
+
+    def finished() -> None:
         if pid_file is not None:
             pid_file.unlink(missing_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
-    timings["kernel_stop"] = time.perf_counter() - clock.get("complete", time.perf_counter())
+        timings["kernel_stop"] = time.perf_counter() - clock.get("complete", time.perf_counter())
+
+    return client, failed, finished
+
+
+def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
+                     isolated: bool = True, timings: dict | None = None):
+    """Run a notebook in a new kernel (IPC transport); returns the executed notebook.
+
+    The kernel is a fresh process (``isolated``) or forked from this process's
+    zygote (see :mod:`helpers.build.executor`).
+    With ``pid_dir``, the kernel's pid is registered there while it runs, so
+    that an interrupted build can kill it (see :func:`kill_kernels`).
+    ``timings``, when given, receives the seconds spent starting the kernel,
+    running the cells and stopping the kernel.
+    Raises nbclient's CellExecutionError (with the notebook executed up to the error).
+    """
+    client, failed, finished = _notebook_client(nb, cwd, timeout, pid_dir, isolated, timings)
+    try:
+        client.execute()
+    except BaseException as exc:
+        failed(exc)
+        raise
+    finally:
+        finished()
+    return nb
+
+
+async def execute_notebook_async(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
+                                 isolated: bool = True, timings: dict | None = None):
+    """:func:`execute_notebook` as a coroutine, so that one process can drive several kernels at once."""
+    client, failed, finished = _notebook_client(nb, cwd, timeout, pid_dir, isolated, timings)
+    try:
+        await client.async_execute()
+    except BaseException as exc:
+        failed(exc)
+        raise
+    finally:
+        finished()
     return nb
 
 
@@ -330,7 +354,13 @@ def prepare(job: Job, staging: str | Path, shared: str = ""):
 
 def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True,
             shared: str = "", reuse: bool = True, reuse_only: bool = False) -> Result | None:
-    """Execute one report into the staging folder (runs in a worker process).
+    """Execute one report into the staging folder (see :func:`run_job_async`, which this runs)."""
+    return asyncio.run(run_job_async(job, staging, failed_dir, timeout, isolated, shared, reuse, reuse_only))
+
+
+async def run_job_async(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True,
+                        shared: str = "", reuse: bool = True, reuse_only: bool = False) -> Result | None:
+    """Execute one report into the staging folder.
 
     With ``shared`` (the hash of the inputs every report depends on), the
     outputs of its code cells are kept in the execution cache, and taken from it
@@ -355,8 +385,8 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
         elif reuse_only:
             return None
         else:
-            execute_notebook(nb, cwd=cwd, timeout=timeout, pid_dir=staging_p / PID_DIR, isolated=isolated,
-                             timings=timings)
+            await execute_notebook_async(nb, cwd=cwd, timeout=timeout, pid_dir=staging_p / PID_DIR, isolated=isolated,
+                                         timings=timings)
             if key:
                 outputs_cache.store(nb, key)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
@@ -461,53 +491,127 @@ def _progress(done: int, total: int) -> None:
 
 def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int, timeout: int = CELL_TIMEOUT,
                  isolated: bool = True, shared: str = "", reuse: bool = True, meanwhile=None) -> list[Result]:
-    """Run the jobs: from the execution cache in this process when their code and inputs ran before,
-    in a pool of worker processes otherwise. ``meanwhile`` (no arguments) runs here while the pool works."""
+    """Run the jobs, at most ``workers`` kernels at a time, all driven by this process.
+
+    A report's work outside its kernel (parameterizing, exchanging messages,
+    exporting HTML) takes a few hundredths of a second, so one process drives
+    every kernel through nbclient's asynchronous API; the kernels are the only
+    processes that compute. Unless ``isolated``, they are forked from one zygote
+    (:mod:`helpers.build.executor`), started here before anything else so that it
+    warms up while this process renders the reports whose outputs are kept and,
+    in a thread, runs ``meanwhile`` (no arguments: the tables and citations).
+    """
     from . import outputs_cache
 
     results: list[Result] = []
     total = len(jobs)
     cached = [j for j in jobs if reuse and shared and outputs_cache.exists(prepare(j, staging, shared)[1])]
     to_run = [j for j in jobs if j not in cached]
-    pool = None
-    pending: set = set()
+    pid_dir = staging / PID_DIR
+    if to_run and not isolated:
+        _start_zygote(str(Path(to_run[0].notebook).parent))
 
-    def submit(batch: list[Job]) -> None:
-        nonlocal pool
-        if not batch:
-            return
-        if pool is None:
-            pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(batch))), mp_context=get_context("spawn"),
-                                       initializer=_worker_init, initargs=(isolated, str(Path(batch[0].notebook).parent)))
-        pending.update(pool.submit(run_job, job, str(staging), str(failed_dir), timeout, isolated, shared, reuse)
-                       for job in batch)
+    def done(res: Result) -> None:
+        results.append(res)
+        _report(res, len(results), total)
 
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        this, signals = asyncio.current_task(), []
+
+        def on_signal(signum: int) -> None:  # kill the kernels at once, then unwind
+            signals.append(signum)
+            _stop_kernels(pid_dir)
+            this.cancel()
+
+        loop.own_signals(on_signal)
+        side = loop.run_in_executor(None, meanwhile) if meanwhile is not None else None
+        tasks: list = []
+        gate = asyncio.Semaphore(max(1, workers))
+
+        async def one(job: Job) -> Result:
+            async with gate:
+                return await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse)
+
+        try:
+            _progress(0, total)
+            for job in cached:
+                res = await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse_only=True)
+                if res is None:  # the entry vanished or is damaged: run it after all
+                    to_run.append(job)
+                else:
+                    done(res)
+            tasks = [asyncio.create_task(one(job)) for job in to_run]
+            for next_done in asyncio.as_completed(tasks):
+                done(await next_done)
+        except BaseException:  # cancelled by a signal, or a report that saw its kernel killed by it
+            if signals:
+                raise Interrupted(f"build interrupted by signal {signals[0]}; the published reports were left as they "
+                                  "were") from None
+            raise
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)  # their kernels are shut down or killed
+            if side is not None:
+                await asyncio.gather(side, return_exceptions=bool(signals))  # it writes into staging: let it finish
+            loop.release_signals()
+
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
-        submit(to_run)  # the workers warm up while this process renders what it can reuse
-        _progress(0, total)
-        for job in cached:
-            res = run_job(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse_only=True)
-            if res is None:  # the entry vanished or is damaged: run it after all
-                submit([job])
-            else:
-                results.append(res)
-                _report(res, len(results), total)
-        if meanwhile is not None:
-            meanwhile()
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                res = fut.result()
-                results.append(res)
-                _report(res, len(results), total)
+        with asyncio.Runner(loop_factory=_BuildLoop) as runner:
+            runner.run(main())
     except BaseException:
         _clear_bar()
-        if pool is not None:
-            _terminate(pool, staging / PID_DIR)
+        _stop_kernels(pid_dir)
         raise
-    if pool is not None:
-        pool.shutdown(wait=True)
+    finally:
+        for signum, handler in handlers.items():  # asyncio leaves the defaults behind
+            signal.signal(signum, handler)
     return results
+
+
+class _BuildLoop(asyncio.SelectorEventLoop):
+    """The event loop of a build: SIGINT and SIGTERM stay the build's.
+
+    nbclient adds handlers for both signals for every notebook it runs, and
+    removes them when that notebook ends; with several notebooks in one loop,
+    the first to end would leave the build with no handler at all. Here the
+    build installs its own (:meth:`own_signals`), and nbclient's calls leave
+    them in place.
+    """
+
+    _SIGNALS = (signal.SIGTERM, signal.SIGINT)
+    _owned = False
+
+    def own_signals(self, callback) -> None:
+        for signum in self._SIGNALS:
+            super().add_signal_handler(signum, callback, signum)
+        self._owned = True
+
+    def release_signals(self) -> None:
+        self._owned = False
+        for signum in self._SIGNALS:
+            super().remove_signal_handler(signum)
+
+    def add_signal_handler(self, sig, callback, *args):
+        if self._owned and sig in self._SIGNALS:
+            return None
+        return super().add_signal_handler(sig, callback, *args)
+
+    def remove_signal_handler(self, sig):
+        if self._owned and sig in self._SIGNALS:
+            return False
+        return super().remove_signal_handler(sig)
+
+
+def _start_zygote(cwd: str) -> None:
+    from .executor import start_zygote
+
+    try:
+        start_zygote(cwd)
+    except RuntimeError as exc:  # reports still run: the provisioner falls back to fresh kernels
+        print(exc, file=sys.stderr, flush=True)
 
 
 def _report(res: Result, done: int, total: int) -> None:
@@ -523,20 +627,14 @@ def _clear_bar() -> None:
         sys.stderr.write("\r" + " " * 60 + "\r")
 
 
-def _terminate(pool: ProcessPoolExecutor, pid_dir: Path) -> None:
-    """Stop at once: kill the running kernels, then the workers."""
-    procs = list(getattr(pool, "_processes", {}).values())
-    for p in procs:  # no new kernels from here on
-        if p.is_alive():
-            os.kill(p.pid, signal.SIGSTOP)
+def _stop_kernels(pid_dir: Path) -> None:
+    """Stop at once: no new kernels from the zygote, then kill the running ones."""
+    from . import executor
+
+    if executor._ZYGOTE is not None:
+        executor._ZYGOTE.close(kill=True)
+        executor._ZYGOTE = None
     kill_kernels(pid_dir)
-    for p in procs:
-        if p.is_alive():
-            p.kill()
-    for p in procs:
-        p.join(5)
-    # no cancel_futures: cancelling work the broken pool then fails trips a CPython 3.11 bug
-    pool.shutdown(wait=False)
 
 
 def _on_term(signum, frame):
