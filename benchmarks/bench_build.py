@@ -210,7 +210,7 @@ def run(args) -> dict:
         print(f"no-change build      {median(nochange):7.2f} s", flush=True)
         if "naive_loop_s" in results:
             results["cold_over_naive"] = results["cold_build_s"] / results["naive_loop_s"]
-            print(f"cold / naive         {results['cold_over_naive']:7.2f}", flush=True)
+            print(f"cold / naive         {results['cold_over_naive']:7.3f}", flush=True)
 
         iso, iso_cpu = [], []
         for i in range(args.repeat):
@@ -313,7 +313,7 @@ def markdown(r: dict) -> str:
         lines.append(f"| naive loop (papermill + nbconvert commands per report) | {r['naive_loop_s']:.1f} s |")
     lines.append(f"| `python -m helpers build`, cold | {r['cold_build_s']:.1f} s |")
     if "cold_over_naive" in r:
-        lines.append(f"| cold build / naive loop | {r['cold_over_naive']:.2f} |")
+        lines.append(f"| cold build / naive loop | {r['cold_over_naive']:.3f} |")
     if "isolated_build_s" in r:
         lines.append(f"| `--isolated` (fresh kernel per report), cold | {r['isolated_build_s']:.1f} s; HTML byte-identical to "
                      f"the default: {'yes' if r['isolated_equals_default_html'] else 'NO'} |")
@@ -332,7 +332,7 @@ def markdown(r: dict) -> str:
     for key, goal in r.get("goals", {}).items():
         if key in r:
             unit = " s" if key.endswith("_s") else ""
-            lines.append(f"| goal: {key.replace('_', ' ')} at most {goal}{unit} | {r[key]:.2f}{unit}: "
+            lines.append(f"| goal: {key.replace('_', ' ')} at most {goal}{unit} | {r[key]:.3f}{unit}: "
                          f"{'met' if r[key] <= goal else 'not met'} |")
     lines.append(f"| `--jobs 1` HTML byte-identical to the parallel build | {'yes' if r['parallel_equals_serial_html'] else 'NO'} |")
     for s in r["scaling"]:

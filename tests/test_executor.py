@@ -187,3 +187,32 @@ def test_a_worker_whose_zygote_died_starts_another(tmp_path):
                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert res.returncode == 0 and "recovered" in res.stdout, res.stdout + res.stderr
     assert "pandas preloaded: True" in (tmp_path / "w" / "all" / "01_probe.html").read_text()
+
+
+IN_A_NOTEBOOK = textwrap.dedent("""
+    import sys
+    import matplotlib
+    import matplotlib.pyplot as plt
+    matplotlib.rcParams["figure.dpi"] = 17  # what a researcher's own session may have changed
+    from helpers.build import executor
+    from helpers.build.pipeline import build
+    if __name__ == "__main__":
+        folder, out = sys.argv[1:3]
+        build(["all"], notebooks_dir=folder, out=out, jobs=1)
+        print("clean zygote:", executor._ZYGOTE._popen is not None)
+""")
+
+
+def test_a_build_called_from_a_session_with_matplotlib_starts_a_clean_zygote(tmp_path):
+    """Called from a process that imported matplotlib (a notebook, a script), the kernels are not forked from
+    it: its state would reach every report."""
+    folder = tmp_path / "nbs"
+    make_notebook(folder, "01_probe", PROBE[:1])
+    script = tmp_path / "in_a_notebook.py"
+    script.write_text(IN_A_NOTEBOOK)
+    res = subprocess.run([sys.executable, str(script), str(folder), str(tmp_path / "out")], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    page = (tmp_path / "out" / "all" / "01_probe.html").read_text()
+    assert "figure dpi: 100.0" in page and "pandas max_rows: 60" in page
+    assert "clean zygote: True" in res.stdout

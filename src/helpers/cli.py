@@ -87,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--evidence", default="all", help="all, verified or claims (default: all)")
     b.add_argument("--data", metavar="PATH", help="study table to use: CSV, or .xlsx (first sheet, or table.xlsx#Sheet) (default: data/studies.csv)")
     b.add_argument("--out", metavar="DIR", help="where to publish the reports (default: reports/)")
-    b.add_argument("--jobs", type=int, metavar="N", help="reports executed at once, each on its own kernel (default: the number of cores)")
+    b.add_argument("--jobs", type=int, metavar="N", help="reports executed at once, each on its own kernel (default: twice the number of cores)")
     b.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
     b.add_argument("--notebooks", metavar="DIR", help="folder of NN_name.ipynb notebooks (default: notebooks/)")
     b.add_argument("--cell-timeout", type=int, default=300, metavar="S", help="time limit per cell in seconds (default: 300)")

@@ -81,11 +81,23 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 class Zygote:
     """A forked process holding the imported stack; forks one kernel per request."""
 
-    def __init__(self, cwd: str | Path | None = None):
+    def __init__(self, cwd: str | Path | None = None, clean: bool | None = None):
         from multiprocessing import Pipe
 
         cwd = os.path.abspath(cwd or os.getcwd())
         ours, theirs = Pipe()
+        self._popen = None
+        if clean is None:
+            clean = needs_clean_start()
+        if clean:  # a new interpreter: this process's modules carry state a kernel must not inherit
+            self._popen = subprocess.Popen(
+                [sys.executable, "-c", "import sys\nfrom helpers.build.executor import _zygote_from_fd\n"
+                 "_zygote_from_fd(int(sys.argv[1]), sys.argv[2])", str(theirs.fileno()), cwd],
+                pass_fds=(theirs.fileno(),), cwd=cwd)
+            theirs.close()
+            self.pid, self.conn = self._popen.pid, ours
+            self._ready = None
+            return
         pid = os.fork()
         if pid == 0:  # the zygote
             code = 0
@@ -123,6 +135,8 @@ class Zygote:
             raise RuntimeError(f"the process that forks kernels (pid {self.pid}) is gone: {exc}") from None
 
     def alive(self) -> bool:
+        if self._popen is not None:
+            return self._popen.poll() is None
         try:
             return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
         except ChildProcessError:
@@ -130,6 +144,14 @@ class Zygote:
 
     def close(self, kill: bool = False) -> None:
         """Let it go (it kills the kernels it forked that still run, then exits); ``kill``: do not wait for it."""
+        if self._popen is not None:
+            self.conn.close()
+            try:
+                self._popen.wait(0.5 if kill else None)
+            except subprocess.TimeoutExpired:
+                self._popen.kill()
+                self._popen.wait()
+            return
         try:
             self.conn.close()
             if kill:
@@ -147,6 +169,31 @@ class Zygote:
 
 
 _ZYGOTE: Zygote | None = None
+
+#: modules whose state a kernel forked from this process would inherit instead of starting clean
+STATEFUL = ("matplotlib", "IPython", "ipykernel", "zmq")
+
+
+def needs_clean_start() -> bool:
+    """True when this process already imported what a kernel must import fresh (a build called from a
+    notebook or another program): the zygote is then a new interpreter instead of a fork of this one."""
+    return any(name in sys.modules for name in STATEFUL)
+
+
+def _zygote_from_fd(fd: int, cwd: str) -> None:
+    """Entry point of a zygote started as a new interpreter (see :func:`needs_clean_start`)."""
+    from multiprocessing.connection import Connection
+
+    code = 0
+    try:
+        _zygote_main(Connection(fd), cwd)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def start_zygote(cwd: str | Path | None = None) -> Zygote:
