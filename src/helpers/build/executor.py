@@ -104,6 +104,8 @@ class Zygote:
             try:
                 ours.close()
                 _zygote_main(theirs, cwd)
+            except (BrokenPipeError, ConnectionResetError, EOFError):
+                pass  # the build ended (a refused table, Ctrl-C) before the warm-up did
             except BaseException:
                 import traceback
 
@@ -146,6 +148,8 @@ class Zygote:
         """Let it go (it kills the kernels it forked that still run, then exits); ``kill``: do not wait for it."""
         if self._popen is not None:
             self.conn.close()
+            if kill and self._ready is None:  # still importing: nothing of it is needed
+                self._popen.kill()
             try:
                 self._popen.wait(0.5 if kill else None)
             except subprocess.TimeoutExpired:
@@ -154,6 +158,8 @@ class Zygote:
             return
         try:
             self.conn.close()
+            if kill and self._ready is None:  # still importing: nothing of it is needed
+                os.kill(self.pid, signal.SIGKILL)
             if kill:
                 deadline = time.monotonic() + 0.5
                 while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
@@ -171,13 +177,17 @@ class Zygote:
 _ZYGOTE: Zygote | None = None
 
 #: modules whose state a kernel forked from this process would inherit instead of starting clean
-STATEFUL = ("matplotlib", "IPython", "ipykernel", "zmq")
+STATEFUL = ("matplotlib", "IPython", "ipykernel")
 
 
 def needs_clean_start() -> bool:
     """True when this process already imported what a kernel must import fresh (a build called from a
-    notebook or another program): the zygote is then a new interpreter instead of a fork of this one."""
-    return any(name in sys.modules for name in STATEFUL)
+    notebook or another program): the zygote is then a new interpreter instead of a fork of this one.
+    (pyzmq is imported by papermill; a fork is unsafe only for a zmq context, and none exists before the
+    first kernel starts.)"""
+    import zmq
+
+    return any(name in sys.modules for name in STATEFUL) or zmq.Context._instance is not None
 
 
 def _zygote_from_fd(fd: int, cwd: str) -> None:
@@ -187,6 +197,8 @@ def _zygote_from_fd(fd: int, cwd: str) -> None:
     code = 0
     try:
         _zygote_main(Connection(fd), cwd)
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        pass  # the build ended (a refused table, Ctrl-C) before the warm-up did
     except BaseException:
         import traceback
 
@@ -203,7 +215,7 @@ def start_zygote(cwd: str | Path | None = None) -> Zygote:
         import atexit
 
         _ZYGOTE = Zygote(cwd)
-        atexit.register(_ZYGOTE.close)  # a worker that exits normally takes its zygote with it, and waits for it
+        atexit.register(_ZYGOTE.close, kill=True)  # the build takes its zygote with it (its kernels are done)
     return _ZYGOTE
 
 

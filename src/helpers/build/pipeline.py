@@ -605,6 +605,15 @@ class _BuildLoop(asyncio.SelectorEventLoop):
         return super().remove_signal_handler(sig)
 
 
+def _will_run_kernels(plan: "Plan") -> bool:
+    """Whether some stale report needs a kernel (False when the execution cache holds every one of them)."""
+    from . import outputs_cache
+
+    if plan.force or not plan.stale or not any(outputs_cache.folder().glob("*.json")):
+        return bool(plan.stale)
+    return not all(outputs_cache.exists(prepare(j, plan.out, plan.shared)[1]) for j in plan.stale)
+
+
 def _start_zygote(cwd: str) -> None:
     from .executor import start_zygote
 
@@ -683,7 +692,7 @@ def build(
         print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)} "
               f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
         return []
-    if not isolated:
+    if not isolated and _will_run_kernels(plan):
         _start_zygote(str(folder))  # it imports the stack while this process validates and plans
 
     from ..data.dataset import load_dataset
