@@ -4,9 +4,10 @@
 # requirements.txt is the top-level list a person edits; `make lock` resolves it
 # with uv into requirements.lock (every package, transitive ones included, at an
 # exact version with hashes). `make install` bootstraps uv (pinned below, its own
-# wheel hash-checked from requirements-tools.lock) into .tools/ with python3's
-# venv and pip, then installs the lock with hash checking: a download whose hash
-# differs stops the install. Packages come from PyPI; pip's config files (which
+# wheel hash-checked from requirements-tools.lock) into .tools/: scripts/bootstrap_uv.py
+# takes the binary from the wheel on PyPI (about a second); where that route does not
+# apply (a mirror, no wheel for the platform) python3's venv and pip install it. Then
+# the lock is installed with hash checking: a download whose hash differs stops the install. Packages come from PyPI; pip's config files (which
 # may name machine-local indexes) are not read for the bootstrap, and uv never
 # reads them. Set UV_DEFAULT_INDEX / PIP_INDEX_URL to use a mirror.
 # Bytecode is compiled at install (as pip does, and uv does not by default):
@@ -32,10 +33,13 @@ export UV_NO_PROGRESS := 1
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(UV): requirements-tools.lock
-	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
-	PIP_CONFIG_FILE=/dev/null $(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check \
-	  --require-hashes -r requirements-tools.lock
+$(UV): requirements-tools.lock scripts/bootstrap_uv.py
+	@$(PYTHON) scripts/bootstrap_uv.py requirements-tools.lock $(TOOLS); status=$$?; \
+	if [ $$status -eq 3 ]; then \
+	  { test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS); } && \
+	  PIP_CONFIG_FILE=/dev/null $(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check \
+	    --require-hashes -r requirements-tools.lock; \
+	elif [ $$status -ne 0 ]; then exit $$status; fi
 	@touch $(UV)
 
 $(STAMP): $(LOCK) pyproject.toml $(UV)
