@@ -228,22 +228,21 @@ def run(args) -> dict:
         out, env = tmp / "one-changed", fresh_env(tmp)
         measure(build_cmd("--out", str(out), "--notebooks", str(folder)), env)
         changed = notebooks(folder)[len(notebooks(folder)) // 2]
-        rebuild, rebuild_cpu = [], []
-        for i in range(args.repeat):
-            touch_notebook(changed, i)
-            wall, _ = measure(build_cmd("--out", str(out), "--notebooks", str(folder)), env)
-            rebuild.append(wall)
-            rebuild_cpu.append(LAST_CPU[0])
+
+        def rebuilds(change) -> tuple[list[float], list[float]]:
+            walls, cpus = [], []
+            for i in range(args.repeat):
+                change(changed, i)
+                walls.append(measure(build_cmd("--out", str(out), "--notebooks", str(folder)), env)[0])
+                cpus.append(LAST_CPU[0])
+            return walls, cpus
+
+        rebuild, rebuild_cpu = rebuilds(touch_notebook)
         results.update(one_notebook_rebuild_s=median(rebuild), one_notebook_rebuild_cpu_s=median(rebuild_cpu),
                        one_notebook_reports=len(report_conditions()), one_notebook_changed=changed.name)
         print(f"one notebook's prose {median(rebuild):7.2f} s  ({len(report_conditions())} reports of {changed.name}; "
               f"CPU {median(rebuild_cpu):.1f} s; outputs reused)", flush=True)
-        code, code_cpu = [], []
-        for i in range(args.repeat):
-            touch_code(changed, i)
-            wall, _ = measure(build_cmd("--out", str(out), "--notebooks", str(folder)), env)
-            code.append(wall)
-            code_cpu.append(LAST_CPU[0])
+        code, code_cpu = rebuilds(touch_code)
         results.update(one_notebook_code_rebuild_s=median(code), one_notebook_code_rebuild_cpu_s=median(code_cpu))
         print(f"one notebook's code  {median(code):7.2f} s  ({len(report_conditions())} reports of {changed.name} "
               f"executed again; CPU {median(code_cpu):.1f} s)", flush=True)

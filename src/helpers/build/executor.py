@@ -100,19 +100,8 @@ class Zygote:
             return
         pid = os.fork()
         if pid == 0:  # the zygote
-            code = 0
-            try:
-                ours.close()
-                _zygote_main(theirs, cwd)
-            except (BrokenPipeError, ConnectionResetError, EOFError):
-                pass  # the build ended (a refused table, Ctrl-C) before the warm-up did
-            except BaseException:
-                import traceback
-
-                traceback.print_exc()
-                code = 1
-            finally:
-                os._exit(code)
+            ours.close()
+            _run_zygote(theirs, cwd)
         theirs.close()
         self.pid, self.conn = pid, ours
         self._ready: float | None = None  # read when first needed: the worker imports nbconvert meanwhile
@@ -194,9 +183,14 @@ def _zygote_from_fd(fd: int, cwd: str) -> None:
     """Entry point of a zygote started as a new interpreter (see :func:`needs_clean_start`)."""
     from multiprocessing.connection import Connection
 
+    _run_zygote(Connection(fd), cwd)
+
+
+def _run_zygote(conn, cwd: str) -> None:
+    """Be the zygote until the build lets go; never returns."""
     code = 0
     try:
-        _zygote_main(Connection(fd), cwd)
+        _zygote_main(conn, cwd)
     except (BrokenPipeError, ConnectionResetError, EOFError):
         pass  # the build ended (a refused table, Ctrl-C) before the warm-up did
     except BaseException:
