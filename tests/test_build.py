@@ -40,6 +40,7 @@ def test_build_writes_index_reports_and_tables(migraine_reports):
     index = (out / "index.html").read_text()
     assert "migraine/02_effect_sizes.html" in index
     assert not (out / "figures").exists()  # 300-dpi PNGs only with --figures (test_synthesis_build)
+    assert "<code>figures/</code>" not in index  # so the index does not point to them
     assert {p.name for p in (out / "tables").iterdir()} >= {"effects.csv", "pooled_effects.csv", "pooling_decisions.csv"}
     assert "open" in res.stdout and "index.html" in res.stdout
 

@@ -43,7 +43,9 @@ def test_a_table_given_with_data_gets_every_synthesis(tmp_path):
     with Image.open(out / "figures" / "all" / "02_effect_sizes" / "funnel_1.png") as im:
         assert round(im.info["dpi"][0]) == 300
     assert pd.read_csv(out / "tables" / "subgroups.csv")["subgroup"].tolist() == ["alternate", "random", "systematic"]
-    assert 'href="tables/subgroups.csv"' in (out / "index.html").read_text()
+    index = (out / "index.html").read_text()
+    assert 'href="tables/subgroups.csv"' in index
+    assert "under <code>figures/</code> as a 300-dpi PNG" in index
 
 
 def test_pooled_proportions_in_the_report(tmp_path):

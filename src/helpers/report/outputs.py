@@ -119,6 +119,8 @@ def citation_paragraphs(prefix: str = "") -> str:
 def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, subgroup: str | None = None,
                 answers=None) -> Path:
     subgroup_link = f', <a href="tables/subgroups.csv">subgroups.csv</a> (by {esc(subgroup)})' if subgroup else ""
+    figures_note = (" Every figure is also under <code>figures/</code> as a 300-dpi PNG."
+                    if any(getattr(j, "figures", False) for j in jobs) else "")
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
     seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")]["study_id"].nunique()
     verified = studies[studies["verification"] == "verified"]["study_id"].nunique()
@@ -155,7 +157,7 @@ def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence
 <a href="tables/pooled_effects.csv">pooled_effects.csv</a>,
 <a href="tables/pooling_decisions.csv">pooling_decisions.csv</a>,
 <a href="tables/leave_one_out.csv">leave_one_out.csv</a>, <a href="tables/cumulative.csv">cumulative.csv</a>,
-<a href="tables/small_study.csv">small_study.csv</a>{subgroup_link}. Figures at 300 dpi are under <code>figures/</code>.</p>
+<a href="tables/small_study.csv">small_study.csv</a>{subgroup_link}.{figures_note}</p>
 {citation_paragraphs()}
 </main>
 </body></html>
