@@ -222,3 +222,30 @@ def test_negative_control_split_figure_is_detected(browser, tmp_path):
         counts[label] = image_placements(pdf_of(browser, page, tmp_path / f"{label}.pdf"))
     assert sum(counts["plain"]) == 2, counts  # cut: drawn on two pages
     assert sum(counts["report"]) == 1, counts
+
+
+def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_alone(tmp_path):
+    """Over 60 studies the follow-up chart is a stacked histogram: unverified bars carry a hatch as well."""
+    import sys
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import synthetic_table
+
+    from helpers.data.loader import load_studies
+    from helpers.report import plots
+
+    studies = load_studies(synthetic_table(300, tmp_path / "t.csv"), cache=False)
+    studies.loc[studies.index[::2], "verification"] = "verified"
+    fig = plots.followup_plot(studies, "all")
+    seen = {}
+    for ax in fig.axes:
+        for patch in ax.patches:
+            colour = matplotlib.colors.to_hex(patch.get_facecolor()[:3])
+            seen.setdefault(colour, set()).add(patch.get_hatch() or "")
+    assert seen[matplotlib.colors.to_hex(plots.VERIFICATION_COLOURS["unverified"])] == {"...."}
+    assert seen[matplotlib.colors.to_hex(plots.VERIFICATION_COLOURS["verified"])] == {""}
+    labels = {h.get_label(): h.get_hatch() for h in fig.legends[0].legend_handles if hasattr(h, "get_hatch")}
+    assert labels[plots.VERIFICATION_LABELS["unverified"]] == "...."

@@ -52,6 +52,8 @@ FAVOURS_COMPARATOR = "favours comparator"
 SAVE_DPI = 300
 #: panels never draw more than this many rows; the rest are summarized in a note
 MAX_ROWS_PER_PANEL = 20
+#: a second cue beside colour for unverified rows in charts that draw areas (colour never carries meaning alone)
+VERIFICATION_HATCHES = {"unverified": "...."}
 #: above this many studies (or rows), follow-up and direction charts show distributions instead of one line each
 MAX_ROWS_LISTED = 60
 
@@ -467,6 +469,17 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     return fig
 
 
+def _hatch_by_colour(ax) -> None:
+    """Give the bars drawn in a verification colour that status's hatch (VERIFICATION_HATCHES)."""
+    from matplotlib.colors import to_rgba
+
+    wanted = {to_rgba(VERIFICATION_COLOURS[v]): hatch for v, hatch in VERIFICATION_HATCHES.items()}
+    for patch in ax.patches:
+        hatch = wanted.get(to_rgba(patch.get_facecolor()[:3]))  # seaborn adds its own alpha: compare the colour
+        if hatch:
+            patch.set_hatch(hatch)
+
+
 def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
     """Many studies: the distribution of follow-up times per condition (seaborn), infusion length as an outline."""
     import seaborn as sns
@@ -483,6 +496,7 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
             sns.histplot(data=fu, x="followup_days", hue="verification", hue_order=[v for v in VERIFICATION_COLOURS if v in set(fu["verification"])],
                          palette=VERIFICATION_COLOURS, log_scale=True, bins=40, binrange=(-2.0, np.log10(1500)),
                          multiple="stack", ax=ax, legend=False, edgecolor="white")
+            _hatch_by_colour(ax)  # unverified bars also carry a hatch: colour is never the only cue
         else:
             ax.set_xscale("log")
         if not claims.empty:  # the article's claims: hollow and hatched, never mistaken for evidence
@@ -500,7 +514,8 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("Time since ketamine was started (log scale)")
     present = set(d["verification"].astype(str))
-    handles = [Patch(facecolor=VERIFICATION_COLOURS[v], label=VERIFICATION_LABELS[v]) for v in ("verified", "unverified") if v in present]
+    handles = [Patch(facecolor=VERIFICATION_COLOURS[v], edgecolor="white", hatch=VERIFICATION_HATCHES.get(v, ""),
+                     label=VERIFICATION_LABELS[v]) for v in ("verified", "unverified") if v in present]
     if "not_found" in present:
         handles.append(Patch(facecolor="white", edgecolor=VERIFICATION_COLOURS["not_found"], hatch="///", label=VERIFICATION_LABELS["not_found"]))
     handles.append(Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="ketamine infusion length"))
