@@ -6,12 +6,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_factory import make_notebook
 
 from helpers.paths import ROOT
-
-PARAMS = 'condition = "all"\nevidence = "all"\ndata_path = "data/studies.csv"\nfigures_dir = ""'
 
 #: a report that shows every kind of output, and whatever another report could have left behind
 PROBE = [
@@ -36,20 +33,6 @@ POLLUTER = [
     'pd.set_option("display.max_rows", 3)\nmpl.rcParams["figure.dpi"] = 17\nnp.random.seed(0)\nos.chdir("/")\n'
     'sys.path.insert(0, "/nonexistent")\nimport matplotlib.pyplot as plt\nplt.figure()\nprint("polluted")',
 ]
-
-
-def make_notebook(folder: Path, name: str, cells: list[str]) -> Path:
-    nb = new_notebook(cells=[
-        new_markdown_cell(f"# {name}"),
-        new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
-        *[new_code_cell(c) for c in cells],
-    ])
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 def build(*args, timeout=600):

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_executor import make_notebook
+from notebook_factory import make_notebook
 
 from helpers.paths import ROOT
 

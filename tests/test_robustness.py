@@ -12,25 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_factory import make_notebook
 
 from helpers.paths import ROOT
-
-PARAMS = 'condition = "all"\nevidence = "all"\ndata_path = "data/studies.csv"\nfigures_dir = ""'
-
-
-def make_notebook(folder: Path, name: str, code: str) -> Path:
-    nb = new_notebook(cells=[
-        new_markdown_cell(f"# {name}"),
-        new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
-        new_code_cell(code, metadata={"tags": ["summary"]}),
-    ])
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 OK = 'from IPython.display import Markdown\nfrom pathlib import Path\nMarkdown(f"report for **{condition}** from {Path(data_path).name}")'
@@ -72,8 +56,8 @@ def published_once(tmp_path_factory):
     """A published report set built once from two quick notebooks."""
     base = tmp_path_factory.mktemp("published")
     good = base / "good"
-    make_notebook(good, "01_first", OK)
-    make_notebook(good, "02_second", OK)
+    make_notebook(good, "01_first", [OK], summary=True)
+    make_notebook(good, "02_second", [OK], summary=True)
     out = base / "out"
     res = build("--notebooks", str(good), "--out", str(out), "--condition", "all", "--condition", "migraine", "--jobs", "1")
     assert res.returncode == 0, res.stderr
@@ -90,8 +74,8 @@ def published(tmp_path, published_once):
 
 def failing_set(tmp_path, code):
     folder = tmp_path / "bad"
-    make_notebook(folder, "01_first", OK)
-    make_notebook(folder, "02_second", code)
+    make_notebook(folder, "01_first", [OK], summary=True)
+    make_notebook(folder, "02_second", [code], summary=True)
     return folder
 
 
@@ -144,8 +128,8 @@ def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
 
 def test_two_builds_started_together_never_mix(tmp_path):
     folder = tmp_path / "nbs"
-    make_notebook(folder, "01_first", "import time\ntime.sleep(0.5)\n" + OK)
-    make_notebook(folder, "02_second", OK)
+    make_notebook(folder, "01_first", ["import time\ntime.sleep(0.5)\n" + OK], summary=True)
+    make_notebook(folder, "02_second", [OK], summary=True)
     data_a, data_b = tmp_path / "a.csv", tmp_path / "b.csv"
     for p in (data_a, data_b):
         p.write_bytes((ROOT / "data" / "studies.csv").read_bytes())

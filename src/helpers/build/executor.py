@@ -77,7 +77,7 @@ WARM_MODULES = (
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
-# ------------------------------------------------------------------ zygote (worker side)
+# ------------------------------------------------------------------ zygote (build side)
 class Zygote:
     """A forked process holding the imported stack; forks one kernel per request."""
 
@@ -104,7 +104,7 @@ class Zygote:
             _run_zygote(theirs, cwd)
         theirs.close()
         self.pid, self.conn = pid, ours
-        self._ready: float | None = None  # read when first needed: the worker imports nbconvert meanwhile
+        self._ready: float | None = None  # read when first needed: the build validates and plans meanwhile
 
     @property
     def ready(self) -> float:
@@ -261,7 +261,7 @@ def _zygote_main(conn, cwd: str) -> None:
     while True:
         try:
             request = conn.recv()
-        except (EOFError, OSError):  # the worker is gone: take its kernels with it
+        except (EOFError, OSError):  # the build is gone: take its kernels with it
             for pid in list(children):
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -289,7 +289,7 @@ def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> No
         os.dup2(devnull, 0)
         os.close(devnull)
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # as Popen(close_fds=True)
-        # no event loop, as in a new process (a zygote restarted by a worker inherits the worker's loop)
+        # no event loop, as in a new process (a zygote restarted during a build inherits the build's loop)
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop_policy(None)
         os.chdir(cwd)
@@ -337,7 +337,7 @@ def _set_process_title(argv: list[str]) -> None:
         pass
 
 
-# ------------------------------------------------------------------ jupyter_client integration (worker side)
+# ------------------------------------------------------------------ jupyter_client integration (build side)
 class ForkedProcess:
     """The Popen-like handle LocalProvisioner expects, for a kernel the zygote forked."""
 
@@ -392,7 +392,7 @@ def _is_ipykernel_cmd(cmd: list[str]) -> bool:
 
 
 class ForkProvisioner(LocalProvisioner):
-    """Launch the kernel as a fork of this worker's zygote instead of a new process."""
+    """Launch the kernel as a fork of this process's zygote instead of a new process."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         if not _is_ipykernel_cmd(cmd):

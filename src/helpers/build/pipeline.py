@@ -135,7 +135,7 @@ def job_key(job: Job, shared: str) -> str:
     return _sha(Path(job.notebook).read_bytes() + payload)
 
 
-# ------------------------------------------------------------------ execution (worker side)
+# ------------------------------------------------------------------ execution
 _EXPORTER = None
 
 
@@ -169,7 +169,7 @@ def _worker_init(isolated: bool = True, cwd: str | None = None) -> None:
 
 
 def kill_kernels(pid_dir: Path) -> int:
-    """Kill the kernels that workers registered in pid_dir (used when a build is interrupted)."""
+    """Kill the kernels registered in pid_dir (used when a build is interrupted)."""
     killed = 0
     for f in Path(pid_dir).glob("*.pid"):
         try:
@@ -359,8 +359,9 @@ def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT
 
 
 async def run_job_async(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True,
-                        shared: str = "", reuse: bool = True, reuse_only: bool = False) -> Result | None:
-    """Execute one report into the staging folder.
+                        shared: str = "", reuse: bool = True, reuse_only: bool = False,
+                        prepared: tuple | None = None) -> Result | None:
+    """Execute one report into the staging folder (``prepared``: what :func:`prepare` gave, if it ran already).
 
     With ``shared`` (the hash of the inputs every report depends on), the
     outputs of its code cells are kept in the execution cache, and taken from it
@@ -376,7 +377,7 @@ async def run_job_async(job: Job, staging: str, failed_dir: str, timeout: int = 
 
     start = time.perf_counter()
     staging_p = Path(staging)
-    nb, key = prepare(job, staging, shared)
+    nb, key = prepared or prepare(job, staging, shared)
     timings: dict = {}
     cwd = Path(job.notebook).parent
     try:
@@ -490,7 +491,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int, timeout: int = CELL_TIMEOUT,
-                 isolated: bool = True, shared: str = "", reuse: bool = True, meanwhile=None) -> list[Result]:
+                 isolated: bool = True, shared: str = "", reuse: bool = True, meanwhile=None,
+                 prepared=None) -> list[Result]:
     """Run the jobs, at most ``workers`` kernels at a time, all driven by this process.
 
     A report's work outside its kernel (parameterizing, exchanging messages,
@@ -500,12 +502,16 @@ def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int,
     (:mod:`helpers.build.executor`), started here before anything else so that it
     warms up while this process renders the reports whose outputs are kept and,
     in a thread, runs ``meanwhile`` (no arguments: the tables and citations).
+    ``prepared(job)``, when given, returns a report's parameterized notebook and
+    execution key if it was made already (reports without ``--figures``).
     """
     from . import outputs_cache
 
     results: list[Result] = []
     total = len(jobs)
-    cached = [j for j in jobs if reuse and shared and outputs_cache.exists(prepare(j, staging, shared)[1])]
+    made = {j.name: (prepared(j) if prepared is not None and not j.figures else prepare(j, staging, shared))
+            for j in jobs}  # each report's notebook is read and parameterized once
+    cached = [j for j in jobs if reuse and shared and outputs_cache.exists(made[j.name][1])]
     to_run = [j for j in jobs if j not in cached]
     pid_dir = staging / PID_DIR
     if to_run and not isolated:
@@ -531,12 +537,14 @@ def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int,
 
         async def one(job: Job) -> Result:
             async with gate:
-                return await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse)
+                return await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse,
+                                           prepared=made[job.name])
 
         try:
             _progress(0, total)
             for job in cached:
-                res = await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse_only=True)
+                res = await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse_only=True,
+                                          prepared=made[job.name])
                 if res is None:  # the entry vanished or is damaged: run it after all
                     to_run.append(job)
                 else:
@@ -611,7 +619,7 @@ def _will_run_kernels(plan: "Plan") -> bool:
 
     if plan.force or not plan.stale or not any(outputs_cache.folder().glob("*.json")):
         return bool(plan.stale)
-    return not all(outputs_cache.exists(prepare(j, plan.out, plan.shared)[1]) for j in plan.stale)
+    return any(j.figures or not outputs_cache.exists(plan.prepared(j)[1]) for j in plan.stale)
 
 
 def _start_zygote(cwd: str) -> None:
@@ -732,6 +740,14 @@ class Plan:
             if force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
         ]
         self.tables_key = _sha(f"{shared}|{sorted(conditions)}|{evidence}".encode() + (f"|{subgroup}".encode() if subgroup else b""))
+        self._prepared: dict = {}
+
+    def prepared(self, job: Job):
+        """A report's parameterized notebook and execution key, made once per build. Only for reports without
+        ``--figures``: nothing else in them depends on the folder they are staged in."""
+        if job.name not in self._prepared:
+            self._prepared[job.name] = prepare(job, self.out, self.shared)
+        return self._prepared[job.name]
 
     def up_to_date(self) -> bool:
         return (
@@ -798,7 +814,7 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
 
         results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout, isolated, plan.shared,
                                reuse=not (plan.force or isolated),
-                               meanwhile=tables_and_citations if kept is None else None)
+                               meanwhile=tables_and_citations if kept is None else None, prepared=plan.prepared)
         shutil.rmtree(staging / PID_DIR, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:

@@ -111,13 +111,10 @@ def _references_key(ds: DataSet) -> str | None:
     """
     import hashlib
 
-    from .loader import _cache_key
-    from .spreadsheet import split_sheet
-
     h = hashlib.sha256()
-    for name, p in sorted(ds.paths.items()):
-        file, sheet = split_sheet(Path(p))
-        key = _cache_key(file, name, sheet or "") if file.is_file() else None
+    for name in sorted(ds.paths):
+        table = ds.studies if name == "studies" else ds.tables[name]
+        key = table.attrs.get("cache_key")  # the key its validation was cached under: the file's bytes hashed once
         if key is None:
             return None
         h.update(f"{name}:{key};".encode())

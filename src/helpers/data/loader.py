@@ -210,11 +210,12 @@ def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
     if key is not None:
         cached = _cache_get(key)
         if cached is not None:
-            cached.attrs["source_path"] = str(path)
+            cached.attrs.update(source_path=str(path), cache_key=key)
             return cached
     table = _validate(path, load_schema(name))
     if key is not None:
         _cache_put(key, table)
+        table.attrs["cache_key"] = key  # what the data set's cached cross-checks are keyed by
     return table
 
 
