@@ -612,6 +612,23 @@ class _BuildLoop(asyncio.SelectorEventLoop):
             return False
         return super().remove_signal_handler(sig)
 
+    #: nbclient starts this task beside every cell and leaves it running when the cell's wait is cancelled
+    #: (an interrupted build); a second later it asserts on the client it polls, whose kernel is gone by then
+    _ORPHANED_POLL = "NotebookClient._async_poll_kernel_alive"
+
+    def call_exception_handler(self, context):
+        """Everything asyncio reports, except the failure of nbclient's orphaned liveness poll.
+
+        The poll's only job is to cancel its cell's wait when the kernel dies; once that wait was cancelled
+        (the build stops) its failure says nothing, yet asyncio would print it as "Task exception was never
+        retrieved" with a traceback, at a moment that depends on timing.
+        """
+        task = context.get("future") or context.get("task")
+        coro = task.get_coro() if isinstance(task, asyncio.Task) else None
+        if getattr(coro, "__qualname__", "") == self._ORPHANED_POLL:
+            return
+        super().call_exception_handler(context)
+
 
 def _will_run_kernels(plan: "Plan") -> bool:
     """Whether some stale report needs a kernel (False when the execution cache holds every one of them)."""

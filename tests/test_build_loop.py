@@ -1,0 +1,64 @@
+"""The build's event loop: what asyncio reports reaches stderr, except nbclient's orphaned liveness poll."""
+import asyncio
+import gc
+import logging
+
+import nbformat
+from nbclient import NotebookClient
+
+from helpers.build.pipeline import _BuildLoop
+
+
+def unretrieved_failure(loop: asyncio.AbstractEventLoop, coro, caplog) -> list[str]:
+    """Run ``coro`` as a task nobody awaits until it has failed, drop it, and return what asyncio logged."""
+
+    async def main():
+        task = asyncio.ensure_future(coro)
+        while not task.done():
+            await asyncio.sleep(0)
+
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        loop.run_until_complete(main())
+        gc.collect()  # the task's __del__ reports an exception nobody retrieved
+    return [r.getMessage() for r in caplog.records if r.name == "asyncio"]
+
+
+def test_orphaned_kernel_poll_is_quiet_and_other_failures_still_reported(monkeypatch, caplog):
+    real_sleep = asyncio.sleep
+
+    async def no_wait(_delay, *args):  # the poll sleeps a second between checks
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    loop = _BuildLoop()
+    try:
+        # what an interrupted build leaves behind: the poll outlives its cell, and its client has no kernel
+        client = NotebookClient(nbformat.v4.new_notebook())
+        assert client.kc is None
+        assert unretrieved_failure(loop, client._async_poll_kernel_alive(), caplog) == []
+
+        async def something_else():
+            raise AssertionError("a real failure")
+
+        logged = unretrieved_failure(loop, something_else(), caplog)
+        assert any("never retrieved" in m for m in logged), logged
+    finally:
+        loop.close()
+
+
+def test_the_plain_loop_would_have_printed_it(monkeypatch, caplog):
+    """Negative control: without the build loop's handler, the same orphan is reported."""
+    real_sleep = asyncio.sleep
+
+    async def no_wait(_delay, *args):
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    loop = asyncio.SelectorEventLoop()
+    try:
+        client = NotebookClient(nbformat.v4.new_notebook())
+        logged = unretrieved_failure(loop, client._async_poll_kernel_alive(), caplog)
+        assert any("never retrieved" in m for m in logged), logged
+    finally:
+        loop.close()
