@@ -63,3 +63,27 @@ def table_with(tmp_path, shipped_rows):
         return write_rows(tmp_path / name, rows)
 
     return make
+
+
+def run_tables(data: Path, out: Path, *extra: str) -> Path:
+    """``python -W error::RuntimeWarning -m helpers tables --data DATA --out OUT``, in this process.
+
+    The command must succeed and warn of nothing: a RuntimeWarning is an error, as with ``-W``, and any
+    other warning shown (deprecations aside, as Python's defaults hide them) fails the check too.
+    """
+    import contextlib
+    import warnings
+
+    from helpers.cli import main
+
+    err = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(err):
+        warnings.resetwarnings()
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        code = main(["tables", "--data", str(data), "--out", str(out), *extra])
+    assert code == 0, err.getvalue()
+    assert not caught, [str(w.message) for w in caught]
+    assert "Warning" not in err.getvalue(), err.getvalue()
+    return out

@@ -13,6 +13,7 @@ from helpers.data.loader import load_studies
 from helpers.paths import NOTEBOOKS
 from helpers.report.params import report_conditions
 from helpers.report.plots import _short_name
+from build_session import BuildSession
 from metafor_tables import HERE, expected, fixture_names
 
 NOTEBOOK_STEMS = ["01_evidence_overview", "02_effect_sizes", "03_followup", "04_adverse_events"]
@@ -26,9 +27,17 @@ def build(*args, timeout=600):
 
 
 @pytest.fixture(scope="module")
-def migraine_reports(tmp_path_factory):
+def session():
+    """The module's report builds share one process (its imports and zygote); the refusals below run
+    ``python -m helpers`` as a process of its own."""
+    with BuildSession() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def migraine_reports(tmp_path_factory, session):
     out = tmp_path_factory.mktemp("reports")
-    res = build("--condition", "migraine", "--out", str(out))
+    res = session.build("--condition", "migraine", "--out", str(out))
     assert res.returncode == 0, res.stdout + res.stderr
     return out, res
 
@@ -68,20 +77,20 @@ def test_reports_have_no_code_no_parameters_and_no_external_resources(migraine_r
     assert "article claim, not located" in page
 
 
-def test_second_build_is_up_to_date(migraine_reports):
+def test_second_build_is_up_to_date(migraine_reports, session):
     out, _ = migraine_reports
-    res = build("--condition", "migraine", "--out", str(out))
+    res = session.build("--condition", "migraine", "--out", str(out))
     assert res.returncode == 0 and "up to date" in res.stdout
 
 
-def test_bcg_through_the_public_path_matches_metafor(tmp_path):
+def test_bcg_through_the_public_path_matches_metafor(tmp_path, session):
     """The build's published tables (written by the build itself, whatever notebooks it runs)."""
     table = HERE / "studies" / "bcg.csv"
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     shutil.copy(NOTEBOOKS / "04_adverse_events.ipynb", nbs)  # the quickest report: the tables are the point
-    res = build("--data", str(table), "--out", str(tmp_path / "out"), "--condition", "all", "--notebooks", str(nbs),
-                "--jobs", "1")
+    res = session.build("--data", str(table), "--out", str(tmp_path / "out"), "--condition", "all", "--notebooks", str(nbs),
+                        "--jobs", "1")
     assert res.returncode == 0, res.stdout + res.stderr
     pooled = pd.read_csv(tmp_path / "out" / "tables" / "pooled_effects.csv")
     assert list(pooled.columns[: len(COLUMNS)]) == COLUMNS

@@ -1,17 +1,17 @@
 """The execution cache: a change to a notebook's prose reuses its kept outputs; any change to code runs it again."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
+from build_session import BuildSession
 from notebook_factory import make_notebook
 
-from helpers.paths import ROOT
 
-
-def build(*args):
-    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True,
-                          timeout=300, cwd=ROOT)
+@pytest.fixture
+def build():
+    """The test's five builds run in one session (one set of imports, one zygote): it is about the cache."""
+    with BuildSession(timeout=300) as session:
+        yield session.build
 
 
 def edit(path: Path, kind: str, text: str) -> None:
@@ -22,7 +22,7 @@ def edit(path: Path, kind: str, text: str) -> None:
     path.write_text(json.dumps(nb, indent=1))
 
 
-def test_prose_change_reuses_outputs_and_gives_the_page_a_kernel_gives(tmp_path, private_cache):
+def test_prose_change_reuses_outputs_and_gives_the_page_a_kernel_gives(tmp_path, private_cache, build):
     folder = tmp_path / "nbs"
     nb = make_notebook(folder, "01_counter", ['import os\nfrom IPython.display import Markdown\nprint("kernel pid", os.getpid())', 'Markdown("**bold**")'])
     out, args = tmp_path / "out", ["--notebooks", str(folder), "--condition", "all", "--jobs", "1"]

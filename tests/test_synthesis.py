@@ -13,6 +13,7 @@ from helpers.stats.proportions import escalc_proportion, pool_proportions
 from helpers.stats.sensitivity import cumulative, leave_one_out
 from helpers.stats.small_study import egger_test
 from helpers.stats.subgroups import subgroup_test
+from conftest import run_tables
 from metafor_tables import HERE, SYNTHESIS, SYNTHESIS_TABLES, synthesis_expected
 
 RTOL = 1e-6
@@ -99,15 +100,7 @@ def test_egger_regression_test_matches_metafor(method, key):
 
 # ------------------------------------------------------------------ the public path: python -m helpers tables
 def tables(tmp_path, name, *extra):
-    out = tmp_path / name
-    res = subprocess.run(
-        [sys.executable, "-W", "error::RuntimeWarning", "-m", "helpers", "tables",
-         "--data", str(HERE / "studies" / f"synthesis_{name}.csv"), "--out", str(out), *extra],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert res.returncode == 0, res.stderr
-    assert "Warning" not in res.stderr, res.stderr
-    return out
+    return run_tables(HERE / "studies" / f"synthesis_{name}.csv", tmp_path / name, *extra)
 
 
 def test_pritz_pooled_proportions_in_pooled_effects(tmp_path):

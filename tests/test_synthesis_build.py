@@ -1,35 +1,43 @@
 """The synthesis sections in built reports: a table given with --data gets them, the shipped table shows
 them where they apply and says why where not, and no build prints a RuntimeWarning."""
 import shutil
-import subprocess
-import sys
 
 import pandas as pd
+import pytest
+from build_session import BuildSession
+from shipped_build import build_shipped, shared_folder, stderr_log
 
-from helpers.paths import NOTEBOOKS, STUDIES_PATH
+from helpers.paths import NOTEBOOKS
 from metafor_tables import HERE
 
 
-def build_02(tmp_path, data, *extra):
+@pytest.fixture(scope="module")
+def session():
+    """The module's builds in one process that turns RuntimeWarnings into errors, as ``python -W`` does."""
+    with BuildSession(python_args=("-W", "error::RuntimeWarning")) as s:
+        yield s
+
+
+def checked_page(out, stderr: str) -> str:
+    assert "Warning" not in stderr, stderr
+    page = (out / "all" / "02_effect_sizes.html").read_text()
+    assert "RuntimeWarning" not in page and "Traceback" not in page
+    return page
+
+
+def build_02(session, tmp_path, data, *extra):
     """Build only the effect-size report (a copy of notebooks/02 alone in a folder), condition all."""
     nbs = tmp_path / "nbs"
     nbs.mkdir(exist_ok=True)
     shutil.copy(NOTEBOOKS / "02_effect_sizes.ipynb", nbs)
     out = tmp_path / "out"
-    res = subprocess.run(
-        [sys.executable, "-W", "error::RuntimeWarning", "-m", "helpers", "build", "--data", str(data), "--out", str(out),
-         "--condition", "all", "--notebooks", str(nbs), "--jobs", "1", *extra],
-        capture_output=True, text=True, timeout=600,
-    )
+    res = session.build("--data", data, "--out", out, "--condition", "all", "--notebooks", nbs, "--jobs", "1", *extra)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "Warning" not in res.stderr, res.stderr
-    page = (out / "all" / "02_effect_sizes.html").read_text()
-    assert "RuntimeWarning" not in page and "Traceback" not in page
-    return out, page
+    return out, checked_page(out, res.stderr)
 
 
-def test_a_table_given_with_data_gets_every_synthesis(tmp_path):
-    out, page = build_02(tmp_path, HERE / "studies" / "synthesis_bcg.csv", "--subgroup", "x_alloc", "--figures")
+def test_a_table_given_with_data_gets_every_synthesis(session, tmp_path):
+    out, page = build_02(session, tmp_path, HERE / "studies" / "synthesis_bcg.csv", "--subgroup", "x_alloc", "--figures")
     assert "Subgroups by <code>x_alloc</code>" in page
     assert "test for subgroup differences Q = 1.86, df = 2, p = 0.394" in page
     assert "moderator model QM = 1.77, p = 0.413" in page
@@ -48,15 +56,17 @@ def test_a_table_given_with_data_gets_every_synthesis(tmp_path):
     assert "under <code>figures/</code> as a 300-dpi PNG" in index
 
 
-def test_pooled_proportions_in_the_report(tmp_path):
-    _, page = build_02(tmp_path, HERE / "studies" / "synthesis_pritz1997.csv")
+def test_pooled_proportions_in_the_report(session, tmp_path):
+    _, page = build_02(session, tmp_path, HERE / "studies" / "synthesis_pritz1997.csv")
     assert "These are uncontrolled rates, not comparisons" in page
     assert "75.7% (95% CI 66.1% to 83.4%; prediction interval 46.6% to 91.8%) with the logit transform" in page
     assert "80.3% (70.2% to 88.9%) with the Freeman-Tukey double arcsine" in page
 
 
-def test_the_shipped_table_says_why_where_a_synthesis_does_not_apply(tmp_path):
-    out, page = build_02(tmp_path, STUDIES_PATH)
+def test_the_shipped_table_says_why_where_a_synthesis_does_not_apply(tmp_path_factory, worker_id):
+    """The shared build of the shipped table (condition all, RuntimeWarnings as errors) holds this report."""
+    out = build_shipped(shared_folder(tmp_path_factory, worker_id))
+    page = checked_page(out, stderr_log(out).read_text(encoding="utf-8"))
     assert "These are uncontrolled rates, not comparisons" in page
     assert "No funnel plot or Egger&#x27;s test is shown" in page or "No funnel plot or Egger's test is shown" in page
     assert "leaving one out leaves a single study" in page

@@ -1,12 +1,11 @@
 """What the comparison with metafor found (issue 11, item 6), and the user columns a subgroup may use."""
 import csv
-import subprocess
-import sys
+import warnings
 
 import pandas as pd
 import pytest
 
-from conftest import write_rows
+from conftest import run_tables, write_rows
 from helpers.data.loader import load_studies
 from helpers.errors import TableError
 from metafor_tables import HERE
@@ -18,11 +17,23 @@ def fixture_rows(name):
 
 
 def tables(path, out):
-    res = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "helpers", "tables", "--data", str(path),
-                          "--out", str(out)], capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stderr
-    assert "Warning" not in res.stderr, res.stderr
-    return out
+    return run_tables(path, out)
+
+
+@pytest.mark.parametrize("category", [RuntimeWarning, UserWarning])
+def test_the_in_process_tables_check_fails_on_a_warning(tmp_path, monkeypatch, category):
+    """Negative control for run_tables: a warning raised while the tables are written fails it."""
+    import helpers.report.outputs as outputs
+
+    real = outputs.write_tables
+
+    def warns(*args, **kwargs):
+        warnings.warn("planted", category)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_tables", warns)
+    with pytest.raises((AssertionError, RuntimeWarning)):
+        run_tables(HERE / "studies" / "zero_cells_rr.csv", tmp_path / "t")
 
 
 def test_double_zero_studies_are_named_and_counted(tmp_path):
