@@ -32,6 +32,16 @@ def private_cache(tmp_path_factory, worker_id):
 
 
 @pytest.fixture(scope="session")
+def builds(private_cache):
+    """One build session per test process (tests/build_session.py): report builds that need no process of
+    their own share its imports and its zygote. ``builds.build(*args)`` returns a CompletedProcess."""
+    from build_session import BuildSession
+
+    with BuildSession() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
 

@@ -13,8 +13,6 @@ Chromium at /usr/bin/chromium; Playwright's own browser download is never used.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -195,20 +193,21 @@ def inspect_page(browser, path: Path, must_show: tuple[str, ...] = ()) -> PageRe
 
 
 # ------------------------------------------------------------------ fixtures
-def build_reports(table: Path, out: Path, conditions, notebooks_dir: Path | None = None) -> Path:
-    cmd = [sys.executable, "-m", "helpers", "build", "--data", str(table), "--out", str(out), "--jobs", "1"]
+def build_reports(builds, table: Path, out: Path, conditions, notebooks_dir: Path | None = None) -> Path:
+    """Build in the test process's build session (conftest.builds)."""
+    args = ["--data", table, "--out", out, "--jobs", "1"]
     for c in conditions:
-        cmd += ["--condition", c]
+        args += ["--condition", c]
     if notebooks_dir is not None:
-        cmd += ["--notebooks", str(notebooks_dir)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        args += ["--notebooks", notebooks_dir]
+    proc = builds.build(*args)
     assert proc.returncode == 0, f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     return out
 
 
 @pytest.fixture(scope="module")
-def hostile_reports(tmp_path_factory) -> Path:
-    return build_reports(HOSTILE_TABLE, tmp_path_factory.mktemp("hostile-reports"), CONDITIONS)
+def hostile_reports(tmp_path_factory, builds) -> Path:
+    return build_reports(builds, HOSTILE_TABLE, tmp_path_factory.mktemp("hostile-reports"), CONDITIONS)
 
 
 @pytest.fixture(scope="module")
@@ -293,12 +292,12 @@ def test_href_allowlist():
         assert not _allowed_href(bad), bad
 
 
-def test_url_in_citation_is_not_linked_in_pooled_sentence(tmp_path, browser):
+def test_url_in_citation_is_not_linked_in_pooled_sentence(tmp_path, browser, builds):
     """Two poolable studies whose citations start with a URL: their short names must stay text."""
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
     (nbdir / "02_effect_sizes.ipynb").write_bytes((NOTEBOOKS / "02_effect_sizes.ipynb").read_bytes())
-    out = build_reports(ROOT / "tests" / "fixtures" / "autolink" / "studies.csv", tmp_path / "reports", ["migraine"], nbdir)
+    out = build_reports(builds, ROOT / "tests" / "fixtures" / "autolink" / "studies.csv", tmp_path / "reports", ["migraine"], nbdir)
     rep = inspect_page(browser, out / "migraine" / "02_effect_sizes.html")
     assert "https://evil.example/a 2018" in rep.text
     assert not rep.disallowed_hrefs, rep.disallowed_hrefs

@@ -1,10 +1,8 @@
 """The report build through its public command line, on the shipped table and on metafor fixtures."""
 import html
-import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,7 +11,6 @@ from helpers.data.loader import load_studies
 from helpers.paths import NOTEBOOKS
 from helpers.report.params import report_conditions
 from helpers.report.plots import _short_name
-from build_session import BuildSession
 from metafor_tables import HERE, expected, fixture_names
 
 NOTEBOOK_STEMS = ["01_evidence_overview", "02_effect_sizes", "03_followup", "04_adverse_events"]
@@ -27,11 +24,10 @@ def build(*args, timeout=600):
 
 
 @pytest.fixture(scope="module")
-def session():
-    """The module's report builds share one process (its imports and zygote); the refusals below run
-    ``python -m helpers`` as a process of its own."""
-    with BuildSession() as s:
-        yield s
+def session(builds):
+    """The report builds run in the test process's build session (its imports and zygote); the refusals
+    below run ``python -m helpers`` as a process of its own."""
+    return builds
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,8 @@
 """Forked kernels (helpers.build.executor): same reports as fresh kernels, nothing shared between reports."""
-import hashlib
 import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 from notebook_factory import make_notebook
 
@@ -33,15 +31,6 @@ POLLUTER = [
     'pd.set_option("display.max_rows", 3)\nmpl.rcParams["figure.dpi"] = 17\nnp.random.seed(0)\nos.chdir("/")\n'
     'sys.path.insert(0, "/nonexistent")\nimport matplotlib.pyplot as plt\nplt.figure()\nprint("polluted")',
 ]
-
-
-def build(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True, timeout=timeout)
-
-
-def digests(out: Path) -> dict:
-    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*.html")) if p.name != "index.html"}
 
 
 #: one worker: its zygote forks the kernel for A, then B, then A again
@@ -129,15 +118,16 @@ def test_forked_and_isolated_kernels_give_the_same_report_for_every_kind_of_outp
     assert "pandas preloaded: False" in out["03_modules isolated"]
 
 
-def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path):
-    """With one worker, the reports after a failing one run on the same zygote and succeed."""
+def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path, builds):
+    """With one worker, the reports after a failing one run on the same zygote and succeed (the build runs in
+    the test process's build session, whose zygote has served other builds: it must serve this one too)."""
     folder = tmp_path / "nbs"
     make_notebook(folder, "01_crash", ['if condition == "all":\n    import os\n    os._exit(1)'])
     make_notebook(folder, "02_hang", ['if condition == "all":\n    import time\n    time.sleep(60)'])
     make_notebook(folder, "03_fine", ['print("fine")'])
     out = tmp_path / "out"
-    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine",
-                "--jobs", "1", "--cell-timeout", "2")
+    res = builds.build("--notebooks", folder, "--out", out, "--condition", "all", "--condition", "migraine",
+                       "--jobs", "1", "--cell-timeout", "2")
     assert res.returncode == 1, res.stdout + res.stderr
     assert "2 of 6 reports failed" in res.stderr, res.stderr
     assert "all/01_crash.html: DeadKernelError" in res.stderr and "all/02_hang.html: CellTimeoutError" in res.stderr, res.stderr

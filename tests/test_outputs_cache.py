@@ -3,15 +3,13 @@ import json
 from pathlib import Path
 
 import pytest
-from build_session import BuildSession
 from notebook_factory import make_notebook
 
 
 @pytest.fixture
-def build():
-    """The test's five builds run in one session (one set of imports, one zygote): it is about the cache."""
-    with BuildSession(timeout=300) as session:
-        yield session.build
+def build(builds):
+    """The test's five builds run in the test process's build session: the test is about the cache."""
+    return builds.build
 
 
 def edit(path: Path, kind: str, text: str) -> None:

@@ -105,7 +105,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from pathlib import Path
 
     if getattr(args, "data", None):
         from .data.spreadsheet import split_sheet, with_sheet
