@@ -4,6 +4,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from notebook_factory import make_notebook
 
 from helpers.paths import ROOT
@@ -33,13 +34,15 @@ POLLUTER = [
 ]
 
 
-#: one worker: its zygote forks the kernel for A, then B, then A again
-SEQUENCE = textwrap.dedent("""
+#: one worker process (one zygote) runs both checks below: it forks the kernel for A, then B, then A again;
+#: then it runs each notebook on a forked kernel and on a fresh one
+DRIVER = textwrap.dedent("""
     import json, sys
     from pathlib import Path
+    import nbformat
     from helpers.build.pipeline import Job, _worker_init, run_job
     if __name__ == "__main__":
-        probe, polluter, data, work = sys.argv[1:5]
+        data, work, probe, polluter, *both = sys.argv[1:]
         _worker_init(False, str(Path(probe).parent))
         pages = []
         for i, nb in enumerate([probe, polluter, probe]):
@@ -48,39 +51,8 @@ SEQUENCE = textwrap.dedent("""
             res = run_job(job, str(staging), str(Path(work) / "failed"), 60, False)
             assert res.ok, res.error
             pages.append((staging / job.name).read_text(encoding="utf-8"))
-        print(json.dumps(pages))
-""")
-
-
-def test_a_then_b_then_a_gives_byte_identical_reports_and_nothing_leaks(tmp_path):
-    folder = tmp_path / "nbs"
-    probe = make_notebook(folder, "01_probe", PROBE)
-    polluter = make_notebook(folder, "02_polluter", POLLUTER)
-    script = tmp_path / "sequence.py"
-    script.write_text(SEQUENCE)
-    res = subprocess.run([sys.executable, str(script), str(probe), str(polluter), str(ROOT / "data" / "studies.csv"),
-                          str(tmp_path / "work")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
-    first, polluted, again = json.loads(res.stdout)
-    assert "polluted" in polluted
-    assert first == again  # byte-identical
-    for shown in ("globals left by another report: []", "pandas max_rows: 60 | figure dpi: 100.0",
-                  "environment mark: None | cwd: nbs", "builtins patched: False", "helpers attribute: None",
-                  "data:image/png;base64", "to stderr", "<td>1 &lt; 2</td>", "displayed"):
-        assert shown in first, shown
-
-
-#: one worker process runs each notebook on a forked kernel, then on a fresh one
-BOTH_WAYS = textwrap.dedent("""
-    import json, sys
-    from pathlib import Path
-    import nbformat
-    from helpers.build.pipeline import Job, _worker_init, run_job
-    if __name__ == "__main__":
-        data, work, *notebooks = sys.argv[1:]
-        _worker_init(False, str(Path(notebooks[0]).parent))
         out = {}
-        for nb in notebooks:
+        for nb in both:
             for mode, isolated in (("forked", False), ("isolated", True)):
                 job = Job(nb, "migraine", "all", data)
                 staging = Path(work) / mode
@@ -91,24 +63,42 @@ BOTH_WAYS = textwrap.dedent("""
                     cells = nbformat.read(res.failed_notebook, as_version=4).cells
                     out[f"{job.stem} {mode}"] = [(c.get("execution_count"), c.get("outputs"))
                                                  for c in cells if c.cell_type == "code"]
-        print(json.dumps(out))
+        print(json.dumps({"sequence": pages, "both_ways": out}))
 """)
 
 
-def test_forked_and_isolated_kernels_give_the_same_report_for_every_kind_of_output(tmp_path):
-    """Every kind of output (streams, Markdown, HTML, tables, figures, a failing cell's traceback and
-    execution counts) is the same from a forked kernel and a fresh one; only the forked one starts with
-    the stack imported."""
-    folder = tmp_path / "nbs"
+@pytest.fixture(scope="module")
+def driven(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("driven")
+    folder = base / "nbs"
     probe = make_notebook(folder, "01_probe", PROBE)
+    polluter = make_notebook(folder, "02_polluter", POLLUTER)
     error = make_notebook(folder, "02_error", ['print("before")', 'raise ValueError("on purpose")'])
     modules = make_notebook(folder, "03_modules", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
-    script = tmp_path / "both_ways.py"
-    script.write_text(BOTH_WAYS)
-    res = subprocess.run([sys.executable, str(script), str(ROOT / "data" / "studies.csv"), str(tmp_path / "work"),
-                          str(probe), str(error), str(modules)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    script = base / "driver.py"
+    script.write_text(DRIVER)
+    res = subprocess.run([sys.executable, str(script), str(ROOT / "data" / "studies.csv"), str(base / "work"),
+                          str(probe), str(polluter), str(probe), str(error), str(modules)],
+                         capture_output=True, text=True, timeout=300, cwd=base)
     assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
+    return json.loads(res.stdout)
+
+
+def test_a_then_b_then_a_gives_byte_identical_reports_and_nothing_leaks(driven):
+    first, polluted, again = driven["sequence"]
+    assert "polluted" in polluted
+    assert first == again  # byte-identical
+    for shown in ("globals left by another report: []", "pandas max_rows: 60 | figure dpi: 100.0",
+                  "environment mark: None | cwd: nbs", "builtins patched: False", "helpers attribute: None",
+                  "data:image/png;base64", "to stderr", "<td>1 &lt; 2</td>", "displayed"):
+        assert shown in first, shown
+
+
+def test_forked_and_isolated_kernels_give_the_same_report_for_every_kind_of_output(driven):
+    """Every kind of output (streams, Markdown, HTML, tables, figures, a failing cell's traceback and
+    execution counts) is the same from a forked kernel and a fresh one; only the forked one starts with
+    the stack imported. (The forked kernels come from the zygote that ran the polluter first.)"""
+    out = driven["both_ways"]
     assert out["01_probe forked"] == out["01_probe isolated"]
     assert "data:image/png;base64" in out["01_probe forked"]
     # the failing report's stream, traceback and execution counts are the same both ways

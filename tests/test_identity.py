@@ -19,11 +19,12 @@ def digests(out: Path) -> dict:
             for p in sorted(out.rglob("*.html")) if p.name != "index.html"}
 
 
-def test_isolated_build_matches_the_shared_build_for_every_notebook(tmp_path_factory, worker_id):
-    """Every report notebook, condition all, on fresh kernels: byte-identical to the shared (forked) build."""
+def test_isolated_build_matches_the_shared_build_for_every_notebook(tmp_path_factory, worker_id, builds):
+    """Every report notebook, condition all, on fresh kernels: byte-identical to the shared (forked) build
+    (the isolated build runs in the test process's build session: --isolated starts a kernel per report)."""
     shared = build_shipped(shared_folder(tmp_path_factory, worker_id))
     isolated = tmp_path_factory.mktemp("isolated")
-    res = build("--out", str(isolated), "--isolated", *[a for c in CONDITIONS for a in ("--condition", c)])
+    res = builds.build("--out", isolated, "--isolated", *[a for c in CONDITIONS for a in ("--condition", c)])
     assert res.returncode == 0, res.stdout + res.stderr
     pages = digests(isolated)
     assert len(pages) == len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))) * len(CONDITIONS)

@@ -52,14 +52,14 @@ def kernels(mark: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def published_once(tmp_path_factory):
-    """A published report set built once from two quick notebooks."""
+def published_once(tmp_path_factory, builds):
+    """A published report set built once from two quick notebooks (in the test process's build session)."""
     base = tmp_path_factory.mktemp("published")
     good = base / "good"
     make_notebook(good, "01_first", [OK], summary=True)
     make_notebook(good, "02_second", [OK], summary=True)
     out = base / "out"
-    res = build("--notebooks", str(good), "--out", str(out), "--condition", "all", "--condition", "migraine", "--jobs", "1")
+    res = builds.build("--notebooks", good, "--out", out, "--condition", "all", "--condition", "migraine", "--jobs", "1")
     assert res.returncode == 0, res.stderr
     return out
 

@@ -1,8 +1,6 @@
 """Study tables kept in Excel: the same validation, cell-named messages, the same tables and reports."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +11,7 @@ from helpers.data.loader import load_studies
 from helpers.data.schema import load_schema
 from helpers.data.spreadsheet import column_letter, split_sheet
 from helpers.errors import TableError
-from helpers.paths import NOTEBOOKS, ROOT, STUDIES_PATH
+from helpers.paths import NOTEBOOKS, STUDIES_PATH
 from shipped_build import CONDITIONS, build_shipped, shared_folder
 
 
@@ -52,10 +50,6 @@ def write_xlsx(path: Path, records: list[list[str]], sheet: str = "Studies", bef
     return path
 
 
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300)
-
-
 def validate(path, capsys) -> tuple[int, str]:
     """``python -m helpers validate PATH`` in this process: exit code and what it printed on stderr."""
     from helpers.cli import main
@@ -76,7 +70,7 @@ def test_same_table_as_the_csv(xlsx):
     assert b.attrs["source_path"] == str(xlsx)
 
 
-def test_same_report_and_tables_from_a_build(xlsx, tmp_path, tmp_path_factory, worker_id):
+def test_same_report_and_tables_from_a_build(xlsx, tmp_path, tmp_path_factory, worker_id, builds):
     """A build from the workbook gives the same report, tables and citation files as the build from the CSV."""
     csv_out = build_shipped(shared_folder(tmp_path_factory, worker_id))
     nbdir = tmp_path / "nb"
@@ -84,7 +78,7 @@ def test_same_report_and_tables_from_a_build(xlsx, tmp_path, tmp_path_factory, w
     stem = "02_effect_sizes"  # the notebook with the most numbers: effects, pooling, forest plots
     (nbdir / f"{stem}.ipynb").write_bytes((NOTEBOOKS / f"{stem}.ipynb").read_bytes())
     out = tmp_path / "xlsx"
-    res = cli("build", "--data", f"{xlsx}#Studies", "--out", out, "--condition", CONDITIONS[0], "--notebooks", nbdir, "--jobs", "1")
+    res = builds.build("--data", f"{xlsx}#Studies", "--out", out, "--condition", CONDITIONS[0], "--notebooks", nbdir, "--jobs", "1")
     assert res.returncode == 0, res.stdout + res.stderr
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")
                    and p.name != "index.html")  # the index lists the notebooks built, here one
