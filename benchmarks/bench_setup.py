@@ -87,6 +87,17 @@ def one_round(work: Path, run_test: bool, log: Path) -> dict:
     return result
 
 
+#: a fixed pure-Python loop: its time tells how fast this machine's cores are, so that results from two
+#: machines (or two moments of a shared one) can be compared; the goals themselves are in seconds
+CPU_REFERENCE = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7):\n    s += i\nprint(time.perf_counter() - t)"
+
+
+def cpu_reference_s() -> float:
+    runs = [float(subprocess.run([sys.executable, "-c", CPU_REFERENCE], capture_output=True, text=True, check=True).stdout)
+            for _ in range(3)]
+    return round(statistics.median(runs), 3)
+
+
 def machine() -> dict:
     mem = ""
     try:
@@ -100,6 +111,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "system": platform.platform(),
         "load_average_at_start": os.getloadavg()[0],
+        "cpu_reference_s": cpu_reference_s(),  # median of 3 runs of CPU_REFERENCE (10 million additions)
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
 
