@@ -1,4 +1,4 @@
-"""The build's event loop: what asyncio reports reaches stderr, except nbclient's orphaned liveness poll."""
+"""An interrupted build stays quiet: what asyncio reports reaches stderr, except nbclient's orphaned liveness poll, and no kernel clean-up is left for exit."""
 import asyncio
 import gc
 import logging
@@ -62,3 +62,35 @@ def test_the_plain_loop_would_have_printed_it(monkeypatch, caplog):
         assert any("never retrieved" in m for m in logged), logged
     finally:
         loop.close()
+
+
+def test_an_interrupted_notebook_leaves_no_kernel_clean_up_for_exit(monkeypatch, tmp_path):
+    """nbclient's atexit clean-up of a notebook whose run was cancelled is taken back: at exit it would fail
+    on the emptied client and print a traceback after "build interrupted"."""
+    import atexit
+
+    from helpers.build.pipeline import execute_notebook_async
+
+    registered = []
+
+    def register(func, *args, **kwargs):
+        registered.append(func)
+        return func
+
+    def unregister(func):
+        registered[:] = [f for f in registered if f != func]
+
+    monkeypatch.setattr(atexit, "register", register)
+    monkeypatch.setattr(atexit, "unregister", unregister)
+
+    async def cancelled_midway(self, **kwargs):  # what nbclient does before a signal stops the build
+        atexit.register(self._cleanup_kernel)
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(NotebookClient, "async_execute", cancelled_midway)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    try:
+        asyncio.run(execute_notebook_async(nb, cwd=tmp_path, pid_dir=tmp_path / "pids"))
+    except asyncio.CancelledError:
+        pass
+    assert registered == []

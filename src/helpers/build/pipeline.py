@@ -276,6 +276,8 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
 async def execute_notebook_async(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
                                  isolated: bool = True, timings: dict | None = None):
     """:func:`execute_notebook` as a coroutine, so that one process can drive several kernels at once."""
+    import atexit
+
     client, failed, finished = _notebook_client(nb, cwd, timeout, pid_dir, isolated, timings)
     try:
         await client.async_execute()
@@ -284,6 +286,10 @@ async def execute_notebook_async(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_
         raise
     finally:
         finished()
+        # nbclient registers its kernel clean-up with atexit and unregisters it only once that clean-up has
+        # run to the end; a build interrupted meanwhile (which kills its kernels by pid itself) would leave it
+        # behind, to fail at exit on the client it already emptied and print a traceback
+        atexit.unregister(client._cleanup_kernel)
     return nb
 
 
