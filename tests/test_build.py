@@ -24,16 +24,10 @@ def build(*args, timeout=600):
 
 
 @pytest.fixture(scope="module")
-def session(builds):
-    """The report builds run in the test process's build session (its imports and zygote); the refusals
-    below run ``python -m helpers`` as a process of its own."""
-    return builds
-
-
-@pytest.fixture(scope="module")
-def migraine_reports(tmp_path_factory, session):
+def migraine_reports(tmp_path_factory, builds):
+    """Built in the test process's build session; the refusals below run ``python -m helpers`` as a process."""
     out = tmp_path_factory.mktemp("reports")
-    res = session.build("--condition", "migraine", "--out", str(out))
+    res = builds.build("--condition", "migraine", "--out", str(out))
     assert res.returncode == 0, res.stdout + res.stderr
     return out, res
 
@@ -73,19 +67,19 @@ def test_reports_have_no_code_no_parameters_and_no_external_resources(migraine_r
     assert "article claim, not located" in page
 
 
-def test_second_build_is_up_to_date(migraine_reports, session):
+def test_second_build_is_up_to_date(migraine_reports, builds):
     out, _ = migraine_reports
-    res = session.build("--condition", "migraine", "--out", str(out))
+    res = builds.build("--condition", "migraine", "--out", str(out))
     assert res.returncode == 0 and "up to date" in res.stdout
 
 
-def test_bcg_through_the_public_path_matches_metafor(tmp_path, session):
+def test_bcg_through_the_public_path_matches_metafor(tmp_path, builds):
     """The build's published tables (written by the build itself, whatever notebooks it runs)."""
     table = HERE / "studies" / "bcg.csv"
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     shutil.copy(NOTEBOOKS / "04_adverse_events.ipynb", nbs)  # the quickest report: the tables are the point
-    res = session.build("--data", str(table), "--out", str(tmp_path / "out"), "--condition", "all", "--notebooks", str(nbs),
+    res = builds.build("--data", str(table), "--out", str(tmp_path / "out"), "--condition", "all", "--notebooks", str(nbs),
                         "--jobs", "1")
     assert res.returncode == 0, res.stdout + res.stderr
     pooled = pd.read_csv(tmp_path / "out" / "tables" / "pooled_effects.csv")

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import hashlib
 import json
 import os
@@ -276,8 +277,6 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
 async def execute_notebook_async(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
                                  isolated: bool = True, timings: dict | None = None):
     """:func:`execute_notebook` as a coroutine, so that one process can drive several kernels at once."""
-    import atexit
-
     client, failed, finished = _notebook_client(nb, cwd, timeout, pid_dir, isolated, timings)
     try:
         await client.async_execute()
