@@ -50,7 +50,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from generate import synthetic_table  # noqa: E402
 
-from helpers.build.pipeline import build, notebooks  # noqa: E402
+from helpers.render.build import build  # noqa: E402
+from helpers.render.jobs import notebooks  # noqa: E402
 from helpers.report.params import report_conditions  # noqa: E402
 
 PY = sys.executable

@@ -117,14 +117,14 @@ def test_alt_text_says_what_the_figures_show(reports):
     """The alt text names the condition, the studies drawn and the direction, all taken from the table."""
     from helpers.data.loader import load_studies
     from helpers.report.params import condition_label, report_conditions, select
-    from helpers.report.plots import _short_name
+    from helpers.report.names import short_name
 
     html = (reports / PRINTED / "02_effect_sizes.html").read_text(encoding="utf-8")
     alts = re.findall(r'<img[^>]* alt="([^"]*)"', html)
     assert len(alts) >= 2
     studies = load_studies()
     rows = select(studies, PRINTED)
-    names = {_short_name(c, y) for c, y in zip(rows["citation"], rows["year"])}
+    names = {short_name(c, y) for c, y in zip(rows["citation"], rows["year"])}
     labels = [condition_label(c) for c in report_conditions()]
     for alt in alts:
         assert any(label in alt for label in labels), alt  # forest plots name their group's condition
@@ -235,7 +235,7 @@ def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_
     from generate import synthetic_table
 
     from helpers.data.loader import load_studies
-    from helpers.report import plots
+    from helpers.report.figures import style as plots
 
     studies = load_studies(synthetic_table(300, tmp_path / "t.csv"), cache=False)
     studies.loc[studies.index[::2], "verification"] = "verified"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_rows
-from helpers.data import loader
+from helpers.data import csvfile
 from helpers.cli import main
 
 
@@ -148,7 +148,7 @@ def test_catalogue_is_complete(shipped_rows):
 
 
 def test_too_large_file_is_refused_before_reading(shipped_rows, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(loader, "MAX_BYTES", 1000)
+    monkeypatch.setattr(csvfile, "MAX_BYTES", 1000)
     path = write_rows(tmp_path / "large.csv", shipped_rows)
     assert main(["validate", str(path)]) == 1
     assert "at most" in capsys.readouterr().err

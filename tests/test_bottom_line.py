@@ -11,7 +11,8 @@ from helpers.data.dataset import load_dataset
 from helpers.data.record_rules import expected_certainty
 from helpers.report import open_report
 from helpers.report.bottom_line import index_answers
-from helpers.stats.grade import LineEvidence, imprecision, inconsistency, split
+from helpers.data.rows import split_list as split
+from helpers.stats.grade import LineEvidence, imprecision, inconsistency
 from helpers.stats.meta import rma
 
 CONDITIONS = ["migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"]
@@ -100,14 +101,14 @@ def test_report_prose_shows_no_raw_codes():
     for condition in ("all", "headache_other"):
         r = open_report(condition)
         text = " ".join(plain(x) for x in (r.appraisal.headline().data, r.appraisal.details().data,
-                                           r.pooling_summary().data, r.effects_headline().data))
+                                           r.effect_sizes.pooling_summary().data, r.effect_sizes.headline().data))
         assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
 
 
 def test_pooled_group_label_is_plain_words():
     r = open_report("headache_other")
     pooled = [g for g in r.groups if g.pooled]
-    text = plain(r.pooled_text(pooled[0]).data)
+    text = plain(r.effect_sizes.pooled_text(pooled[0]).data)
     assert "other headache: mean difference against active drugs, within a day" in text
 
 
@@ -165,4 +166,4 @@ def test_bottom_line_of_a_table_without_companions(condition, root):
     assert "No risk-of-bias judgements" in a.rob_table().data
     for tools in ("rob2", "robins_i"):
         assert a.rob_figure(tools) is not None
-    assert "no search log" in plain(r.prisma_summary().data)
+    assert "no search log" in plain(r.overview.prisma_summary().data)

@@ -10,7 +10,7 @@ import pytest
 from helpers.data.loader import load_studies
 from helpers.paths import NOTEBOOKS
 from helpers.report.params import report_conditions
-from helpers.report.plots import _short_name
+from helpers.report.names import short_name
 from metafor_tables import HERE, expected, fixture_names
 
 NOTEBOOK_STEMS = ["01_evidence_overview", "02_effect_sizes", "03_followup", "04_adverse_events"]
@@ -47,7 +47,7 @@ def test_build_writes_index_reports_and_tables(migraine_reports):
 def test_migraine_reports_hold_only_migraine_studies(migraine_reports):
     out, _ = migraine_reports
     studies = load_studies()
-    names = studies.assign(name=[_short_name(c, y) for c, y in zip(studies["citation"], studies["year"])])
+    names = studies.assign(name=[short_name(c, y) for c, y in zip(studies["citation"], studies["year"])])
     by_name = names.groupby("name")["condition"].agg(lambda s: set(s.astype(str)))
     text = "".join((out / "migraine" / f"{stem}.html").read_text() for stem in NOTEBOOK_STEMS)
     for name, conds in by_name.items():

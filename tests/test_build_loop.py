@@ -6,7 +6,7 @@ import logging
 import nbformat
 from nbclient import NotebookClient
 
-from helpers.build.pipeline import _BuildLoop
+from helpers.render.loop import BuildLoop
 
 
 def unretrieved_failure(loop: asyncio.AbstractEventLoop, coro, caplog) -> list[str]:
@@ -31,7 +31,7 @@ def test_orphaned_kernel_poll_is_quiet_and_other_failures_still_reported(monkeyp
         await real_sleep(0)
 
     monkeypatch.setattr(asyncio, "sleep", no_wait)
-    loop = _BuildLoop()
+    loop = BuildLoop()
     try:
         # what an interrupted build leaves behind: the poll outlives its cell, and its client has no kernel
         client = NotebookClient(nbformat.v4.new_notebook())
@@ -69,7 +69,7 @@ def test_an_interrupted_notebook_leaves_no_kernel_clean_up_for_exit(monkeypatch,
     on the emptied client and print a traceback after "build interrupted"."""
     import atexit
 
-    from helpers.build.pipeline import execute_notebook_async
+    from helpers.render.execute import execute_notebook_async
 
     registered = []
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import main
-from helpers.data.dataset import COMPANIONS, DataSetError, load_dataset
+from helpers.data.companions import COMPANIONS
+from helpers.data.dataset import DataSetError, load_dataset
 from helpers.data.prisma import prisma_counts
 from helpers.paths import DATA
 

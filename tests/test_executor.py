@@ -1,4 +1,4 @@
-"""Forked kernels (helpers.build.executor): same reports as fresh kernels, nothing shared between reports."""
+"""Forked kernels (helpers.render.zygote, helpers.render.kernels): same reports as fresh kernels, nothing shared between reports."""
 import json
 import subprocess
 import sys
@@ -40,10 +40,12 @@ DRIVER = textwrap.dedent("""
     import json, sys
     from pathlib import Path
     import nbformat
-    from helpers.build.pipeline import Job, _worker_init, run_job
+    from helpers.render.execute import run_job
+    from helpers.render.jobs import Job
+    from helpers.render.zygote import start_zygote
     if __name__ == "__main__":
         data, work, probe, polluter, *both = sys.argv[1:]
-        _worker_init(False, str(Path(probe).parent))
+        start_zygote(str(Path(probe).parent))
         pages = []
         for i, nb in enumerate([probe, polluter, probe]):
             job = Job(nb, "all", "all", data)
@@ -128,16 +130,17 @@ def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path, builds):
 RECOVERY = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from helpers.build import executor
-    from helpers.build.pipeline import Job, _worker_init, run_job
+    from helpers.render.execute import run_job
+    from helpers.render.jobs import Job
+    from helpers.render.zygote import start_zygote
     if __name__ == "__main__":
         notebook, data, work = sys.argv[1:4]
-        _worker_init(False, str(Path(notebook).parent))
-        first = executor._ZYGOTE.pid
+        first = start_zygote(str(Path(notebook).parent)).pid
         os.kill(first, signal.SIGKILL)
         res = run_job(Job(notebook, "all", "all", data), work, str(Path(work) / "failed"), 60, False)
         assert res.ok, res.error
-        assert executor._ZYGOTE.pid != first and executor._ZYGOTE.alive()
+        again = start_zygote(str(Path(notebook).parent))  # the one the provisioner started instead
+        assert again.pid != first and again.alive()
         print("recovered")
 """)
 
@@ -157,12 +160,12 @@ IN_A_NOTEBOOK = textwrap.dedent("""
     import matplotlib
     import matplotlib.pyplot as plt
     matplotlib.rcParams["figure.dpi"] = 17  # what a researcher's own session may have changed
-    from helpers.build import executor
-    from helpers.build.pipeline import build
+    from helpers.render.build import build
+    from helpers.render.zygote import start_zygote
     if __name__ == "__main__":
         folder, out = sys.argv[1:3]
-        build(["all"], notebooks_dir=folder, out=out, jobs=1)
-        print("clean zygote:", executor._ZYGOTE._popen is not None)
+        build(conditions=["all"], notebooks_dir=folder, out=out, jobs=1)
+        print("clean zygote:", start_zygote(folder).started_clean)
 """)
 
 

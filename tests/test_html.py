@@ -1,6 +1,6 @@
 """Text from the table is inert in HTML and Markdown; links only for well-formed identifiers."""
 from helpers.report.html import doi_link, esc, md, pmid_link, table_html
-from helpers.report.outputs import neutralize_formulas
+from helpers.report.tables import neutralize_formulas
 
 import pandas as pd
 

@@ -30,7 +30,7 @@ def test_enumerations_required_by_the_contract():
 
 
 def test_every_schema_rule_is_implemented_and_every_implementation_is_in_the_schema():
-    from helpers.data.dataset import COMPANIONS
+    from helpers.data.companions import COMPANIONS
 
     ids = {r.id for name in ("studies", *COMPANIONS) for r in load_schema(name).rules}
     assert ids == set(RULES) | BUILTIN_RULES

@@ -166,11 +166,10 @@ def test_hackshaw_small_study_csv(tmp_path):
 
 def test_below_ten_studies_small_study_csv_is_empty_and_the_report_says_why():
     from helpers.report import open_report
-    from helpers.report.synthesis import open_synthesis
 
-    s = open_synthesis(open_report("all", "all", str(HERE / "studies" / "bcg_rd.csv")))
+    s = open_report("all", "all", str(HERE / "studies" / "bcg_rd.csv")).synthesis
     assert s.funnel_groups()  # 13 studies
-    s = open_synthesis(open_report("all", "all", str(HERE / "studies" / "continuous_md.csv")))
+    s = open_report("all", "all", str(HERE / "studies" / "continuous_md.csv")).synthesis
     assert not s.funnel_groups()
     text = s.small_study_summary().data
     assert "No funnel plot or Egger's test is shown" in text and "largest pooled group has nine studies" in text
@@ -193,7 +192,7 @@ def test_unknown_subgroup_column_is_refused_with_the_allowed_ones(tmp_path):
 def test_tables_emit_no_runtime_warning(table, tmp_path):
     from helpers.data.loader import load_studies
     from helpers.paths import STUDIES_PATH
-    from helpers.report.outputs import write_tables
+    from helpers.report.tables import write_tables
 
     studies = load_studies(STUDIES_PATH if table == "shipped" else HERE / "studies" / f"{table}.csv")
     with warnings.catch_warnings():
@@ -210,13 +209,13 @@ def test_egger_needs_standard_errors_that_vary():
 
 def test_groups_over_the_refit_limit_are_skipped_and_the_report_says_so(monkeypatch):
     from helpers.report import open_report
-    from helpers.report import synthesis
+    from helpers.report.sections import synthesis
     from helpers.stats import sensitivity
 
     monkeypatch.setattr(sensitivity, "MAX_K_SENSITIVITY", 12)
     monkeypatch.setattr(synthesis, "MAX_K_SENSITIVITY", 12)
     r = open_report("all", "all", str(HERE / "studies" / "synthesis_bcg.csv"))
     assert sensitivity.leave_one_out_table(r.groups).empty and sensitivity.cumulative_table(r.groups).empty
-    s = synthesis.open_synthesis(r)
+    s = r.synthesis
     assert s.sensitivity_groups() == []
     assert "of more than 12 studies" in s.sensitivity_summary().data and "not refitted" in s.sensitivity_summary().data

@@ -6,6 +6,7 @@ import sys
 
 from .errors import HelpersError
 from .paths import display_path
+from .startup import skip_rfc3987_syntax
 
 
 def _validate(args) -> int:
@@ -42,8 +43,8 @@ def _tables(args) -> int:
     from pathlib import Path
 
     from .data.loader import load_studies
-    from .report.outputs import write_tables
     from .report.params import resolve_data_path
+    from .report.tables import write_tables
 
     out = Path(args.out).resolve()
     for name, path in write_tables(load_studies(resolve_data_path(args.data)), out, args.subgroup).items():
@@ -52,7 +53,7 @@ def _tables(args) -> int:
 
 
 def _build(args) -> int:
-    from .build.pipeline import main as build_main
+    from .render.build import main as build_main
 
     return build_main(args)
 
@@ -104,6 +105,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    skip_rfc3987_syntax()
     args = parser().parse_args(argv)
 
     if getattr(args, "data", None):

@@ -1,6 +1,6 @@
 """References of the appraisal tables (risk of bias, certainty, claims) to the study table.
 
-Registered with :mod:`helpers.data.crossref`; each problem names the file,
+Run by :mod:`helpers.data.crossref` after its own checks; each problem names the file,
 line and column where the fix belongs.
 """
 from __future__ import annotations
@@ -10,8 +10,11 @@ from collections import defaultdict
 import pandas as pd
 
 from ..errors import Problem
-from .crossref import Checks, _line, _text, register
+from .rows import cell_text, line_number, split_list
 from .schema import load_schema
+
+#: problems found, by the table (file stem) where each fix belongs
+Checks = dict[str, list[Problem]]
 
 RANDOMIZED = {"rct", "crossover_rct"}
 REVIEWS = {"meta_analysis", "systematic_review", "review"}
@@ -30,21 +33,15 @@ def expected_tool(design: str, source: str) -> str:
     return "robins_i"
 
 
-def _split(value) -> list[str]:
-    text = _text(value)
-    return [v for v in text.split("|") if v] if text else []
-
-
 def _study_index(studies: pd.DataFrame) -> tuple[dict, dict]:
     first = studies.drop_duplicates("study_id")
     info = {str(r.study_id): r for r in first.itertuples(index=False)}
     lines = {}
     for i, sid in enumerate(studies["study_id"].astype(str)):
-        lines.setdefault(sid, _line(studies, i))
+        lines.setdefault(sid, line_number(studies, i))
     return info, lines
 
 
-@register
 def _risk_of_bias(ds, out: Checks) -> None:
     rob = ds.get("risk_of_bias")
     if rob is None:
@@ -55,8 +52,8 @@ def _risk_of_bias(ds, out: Checks) -> None:
     required = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")["requiredDomainsByTool"]
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, r in enumerate(rob.itertuples(index=False)):
-        sid, outcome, tool = str(r.study_id), _text(r.outcome), str(r.tool)
-        line = _line(rob, i)
+        sid, outcome, tool = str(r.study_id), cell_text(r.outcome), str(r.tool)
+        line = line_number(rob, i)
         if sid not in info:
             out["risk_of_bias"].append(Problem(line, "study_id", sid, "a study_id of the study table", "study_exists"))
             continue
@@ -90,7 +87,7 @@ def _risk_of_bias(ds, out: Checks) -> None:
             for i in idx:  # outcome rows come last and override the study's rows
                 domains[str(rob.iloc[i]["domain"])] = (str(rob.iloc[i]["judgement"]), i)
             missing = [d for d in required.get(tool, []) if d not in domains]
-            line = _line(rob, (parts[outcome] if outcome else common)[0])
+            line = line_number(rob, (parts[outcome] if outcome else common)[0])
             what = f"{sid}" + (f" ({outcome})" if outcome else "")
             if missing:
                 out["risk_of_bias"].append(Problem(line, "domain", ", ".join(sorted(domains)),
@@ -104,12 +101,11 @@ def _risk_of_bias(ds, out: Checks) -> None:
             worst = max((order[j] for j in judged.values()), default=0)
             if order[overall] < worst or (overall == "no_information" and tool.startswith("rob2")):
                 out["risk_of_bias"].append(Problem(
-                    _line(rob, oi), "judgement", overall,
+                    line_number(rob, oi), "judgement", overall,
                     f"an overall judgement for {what} at least as serious as its worst domain "
                     f"({', '.join(f'{d} {j}' for d, j in judged.items())})", "overall_follows"))
 
 
-@register
 def _certainty(ds, out: Checks) -> None:
     cert = ds.get("certainty")
     if cert is None:
@@ -117,15 +113,15 @@ def _certainty(ds, out: Checks) -> None:
     studies = ds.studies
     info, _ = _study_index(studies)
     for i, r in enumerate(cert.itertuples(index=False)):
-        line = _line(cert, i)
+        line = line_number(cert, i)
         cond, cls = str(r.condition), str(r.comparator_class)
-        ids = _split(r.study_ids)
+        ids = split_list(r.study_ids)
         unknown = [s for s in ids if s not in info]
         if unknown:
             out["certainty"].append(Problem(line, "study_ids", "|".join(unknown), "study_ids of the study table", "study_exists"))
             continue
         rows = studies[studies["study_id"].astype(str).isin(ids) & (studies["condition"].astype(str) == cond)]
-        codes = _split(r.outcomes)
+        codes = split_list(r.outcomes)
         for sid in ids:
             mine = rows[rows["study_id"].astype(str) == sid]
             match = mine[mine["outcome"].astype(str).isin(codes) & (mine["comparator_class"].astype(str) == cls)]
@@ -141,7 +137,6 @@ def _certainty(ds, out: Checks) -> None:
                                             f"{want} (designs: {', '.join(sorted(designs))})", "type_fits_designs"))
 
 
-@register
 def _claims(ds, out: Checks) -> None:
     claims = ds.get("claims")
     if claims is None:
@@ -152,21 +147,24 @@ def _claims(ds, out: Checks) -> None:
     searches = set(ds.get("search_log")["search_id"].astype(str)) if "search_log" in ds else set()
     claimed = set()
     for i, r in enumerate(claims.itertuples(index=False)):
-        line = _line(claims, i)
-        seed = _text(r.seed_study_id)
+        line = line_number(claims, i)
+        seed = cell_text(r.seed_study_id)
         if seed:
             claimed.add(seed)
             if seed not in info or str(info[seed].source) != "seed_article":
                 out["claims"].append(Problem(line, "seed_study_id", seed, "the study_id of an article claim (source seed_article)", "claim_exists"))
-        bad = [c for c in _split(r.conditions) if c not in conditions]
+        bad = [c for c in split_list(r.conditions) if c not in conditions]
         if bad:
             out["claims"].append(Problem(line, "conditions", "|".join(bad), "conditions of the study table: " + ", ".join(sorted(conditions)), "conditions_known"))
-        ev = [s for s in _split(r.evidence_study_ids) if s not in info or str(info[s].source) != "literature"]
+        ev = [s for s in split_list(r.evidence_study_ids) if s not in info or str(info[s].source) != "literature"]
         if ev:
             out["claims"].append(Problem(line, "evidence_study_ids", "|".join(ev), "study_ids of published studies in the study table", "evidence_exists"))
-        missing = [s for s in _split(r.searches) if s not in searches]
+        missing = [s for s in split_list(r.searches) if s not in searches]
         if missing:
             out["claims"].append(Problem(line, "searches", "|".join(missing), "search_ids of search_log.csv beside the table", "search_exists"))
     for sid, r in info.items():
         if str(r.source) == "seed_article" and sid not in claimed:
             out["studies"].append(Problem(first_line[sid], "study_id", sid, "a row for this article claim in claims.csv", "claim_checked"))
+
+
+APPRAISAL_CHECKS = (_risk_of_bias, _certainty, _claims)

@@ -7,31 +7,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 
 from ..errors import Problem, TableError
 from ..paths import display_path
-
-if TYPE_CHECKING:
-    from .dataset import DataSet
-
-Checks = dict[str, list[Problem]]
+from .appraisal_refs import APPRAISAL_CHECKS, Checks
+from .companions import REQUIRES
+from .rows import cell_text, line_number
 
 
-def _line(table: pd.DataFrame, i: int) -> int:
-    lines = table.attrs.get("lines")
-    return lines[i] if lines and i < len(lines) else i + 2
-
-
-def _text(v) -> str:
-    return "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
-
-
-def _requires(ds: "DataSet", out: Checks) -> None:
-    from .dataset import REQUIRES
-
+def _requires(ds, out: Checks) -> None:
     for name, needed in REQUIRES.items():
         if name in ds and needed not in ds:
             where = ds.paths[name]
@@ -41,36 +27,36 @@ def _requires(ds: "DataSet", out: Checks) -> None:
             )
 
 
-def _searches(ds: "DataSet", out: Checks) -> None:
+def _searches(ds, out: Checks) -> None:
     log, scr = ds.get("search_log"), ds.get("screening")
     if log is None or scr is None:
         return
     ids = set(log["search_id"].astype(str))
     for i, sid in enumerate(scr["search_id"].astype(str)):
         if sid not in ids:
-            out["screening"].append(Problem(_line(scr, i), "search_id", sid,
+            out["screening"].append(Problem(line_number(scr, i), "search_id", sid,
                                             "a search_id of data/search_log.csv", "search_exists"))
     counts = scr["search_id"].astype(str).value_counts()
     for i, row in enumerate(log.itertuples(index=False)):
         n = int(counts.get(str(row.search_id), 0))
         if pd.notna(row.records) and int(row.records) != n:
             out["search_log"].append(Problem(
-                _line(log, i), "records", str(row.records),
+                line_number(log, i), "records", str(row.records),
                 f"the number of rows of screening.csv with search_id {row.search_id} ({n})", "records_match"))
 
 
-def _duplicates(ds: "DataSet", out: Checks) -> None:
+def _duplicates(ds, out: Checks) -> None:
     scr = ds.get("screening")
     if scr is None:
         return
     ids = set(scr["record_id"].astype(str))
     for i, dup in enumerate(scr["duplicate_of"]):
         if pd.notna(dup) and str(dup) not in ids:
-            out["screening"].append(Problem(_line(scr, i), "duplicate_of", str(dup),
+            out["screening"].append(Problem(line_number(scr, i), "duplicate_of", str(dup),
                                             "the record_id of a record in screening.csv", "duplicate_exists"))
 
 
-def _included_studies(ds: "DataSet", out: Checks) -> None:
+def _included_studies(ds, out: Checks) -> None:
     scr, studies = ds.get("screening"), ds.studies
     if scr is None:
         return
@@ -78,17 +64,17 @@ def _included_studies(ds: "DataSet", out: Checks) -> None:
     in_table = set(literature["study_id"].astype(str))
     first_line = {}
     for i, sid in enumerate(studies["study_id"].astype(str)):
-        first_line.setdefault(sid, _line(studies, i))
+        first_line.setdefault(sid, line_number(studies, i))
     included: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(scr.itertuples(index=False)):
-        sid = _text(row.study_id)
+        sid = cell_text(row.study_id)
         if not sid:
             continue
         if sid not in in_table:
-            out["screening"].append(Problem(_line(scr, i), "study_id", sid,
+            out["screening"].append(Problem(line_number(scr, i), "study_id", sid,
                                             "the study_id of published rows in the study table", "study_exists"))
         if str(row.decision) == "included":
-            included[sid].append(_line(scr, i))
+            included[sid].append(line_number(scr, i))
     for sid, lines in included.items():
         for line in lines[1:]:
             out["screening"].append(Problem(
@@ -100,18 +86,12 @@ def _included_studies(ds: "DataSet", out: Checks) -> None:
                                       "an included record for this published study in screening.csv", "study_screened"))
 
 
-CHECKS: list[Callable[["DataSet", Checks], None]] = [_requires, _searches, _duplicates, _included_studies]
+#: every cross-table check, in order; each adds problems to the file where the fix belongs
+CHECKS = (_requires, _searches, _duplicates, _included_studies, *APPRAISAL_CHECKS)
 
 
-def register(check: Callable[["DataSet", Checks], None]) -> Callable:
-    """Add a cross-table check (the appraisal tables register theirs)."""
-    CHECKS.append(check)
-    return check
-
-
-def check_references(ds: "DataSet") -> list[TableError]:
-    from . import appraisal_refs  # noqa: F401  (registers the appraisal tables' checks)
-
+def check_references(ds) -> list[TableError]:
+    """Every cross-table problem of a data set whose tables each validated alone, one TableError per file."""
     out: Checks = defaultdict(list)
     for check in CHECKS:
         check(ds, out)

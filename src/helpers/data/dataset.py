@@ -1,8 +1,6 @@
 """The data set: the study table and the tables kept beside it, checked together.
 
-A study table may have companions in its own folder, each with a schema in
-``data/schemas/``: ``search_log.csv`` and ``screening.csv`` (how the evidence
-was found), and the appraisal tables. Each is validated on its own, then the
+Each companion table (:mod:`helpers.data.companions`) is validated on its own, then the
 references between them are checked: every screening record names a search
 that exists, every search's record count matches the screening record, every
 included record has rows in the study table and every published study has one
@@ -18,14 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..digest import code_digest
 from ..errors import HelpersError, Problem, TableError
 from ..paths import STUDIES_PATH
-from .loader import load_studies, load_table
-
-#: companion tables, in the order they are checked
-COMPANIONS = ("search_log", "screening", "risk_of_bias", "certainty", "claims")
-#: companions that need another one to make sense
-REQUIRES = {"screening": "search_log", "search_log": "screening", "certainty": "risk_of_bias"}
+from .companions import companion_paths
+from .crossref import check_references
+from .loader import CODE, cache_dir, load_studies, load_table
 
 
 class DataSetError(HelpersError):
@@ -53,18 +49,6 @@ class DataSet:
         return name in self.tables
 
 
-def companion_paths(study_path: Path | str | None = None) -> dict[str, Path]:
-    """The companion tables present beside a study table."""
-    folder = Path(study_path or STUDIES_PATH).resolve().parent
-    return {name: folder / f"{name}.csv" for name in COMPANIONS if (folder / f"{name}.csv").is_file()}
-
-
-def all_input_files(study_path: Path | str | None = None) -> list[Path]:
-    """The study table and its companions: every data file a report depends on."""
-    path = Path(study_path or STUDIES_PATH).resolve()
-    return [path, *companion_paths(path).values()]
-
-
 def load_dataset(study_path: Path | str | None = None, cache: bool = True) -> DataSet:
     """Load and cross-check the study table and its companions; raises DataSetError."""
     path = Path(study_path or STUDIES_PATH)
@@ -84,8 +68,6 @@ def load_dataset(study_path: Path | str | None = None, cache: bool = True) -> Da
     if errors:
         raise DataSetError(errors)
     ds.paths["studies"] = path
-    from .crossref import check_references
-
     passed = _references_key(ds) if cache else None
     if passed is not None and _passed_before(passed):
         return ds
@@ -98,10 +80,6 @@ def load_dataset(study_path: Path | str | None = None, cache: bool = True) -> Da
 
 
 # ------------------------------------------------------------------ cache of passed cross-checks
-#: the code the cross-table checks run; a change to any of it checks again
-_CHECK_CODE = ("dataset.py", "crossref.py", "appraisal_refs.py", "record_rules.py", "prisma.py")
-
-
 def _references_key(ds: DataSet) -> str | None:
     """A key for 'these exact files passed these exact checks' (None when a file is not cacheable).
 
@@ -118,21 +96,15 @@ def _references_key(ds: DataSet) -> str | None:
         if key is None:
             return None
         h.update(f"{name}:{key};".encode())
-    here = Path(__file__).parent
-    for code in _CHECK_CODE:
-        h.update((here / code).read_bytes())
+    h.update(code_digest(*CODE).encode())  # the checking code: a change to any of it checks again
     return h.hexdigest()[:32]
 
 
 def _passed_before(key: str) -> bool:
-    from .loader import cache_dir
-
     return (cache_dir() / f"{key}.references-ok").is_file()
 
 
 def _remember_pass(key: str) -> None:
-    from .loader import cache_dir
-
     try:
         cache_dir().mkdir(parents=True, exist_ok=True)
         (cache_dir() / f"{key}.references-ok").touch()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..paths import DATA, display_path
+from .companions import COMPANIONS
 from .schema import Schema, load_schema
 
 DICTIONARY_PATH = DATA / "README.md"
@@ -121,8 +122,6 @@ def _table(schema: Schema, level: str) -> list[str]:
 
 
 def render(schema: Schema | None = None) -> str:
-    from .dataset import COMPANIONS
-
     schema = schema or load_schema()
     out = [INTRO, "## Columns", ""] + _table(schema, "##")
     out.append(HOW_TO_ADD)

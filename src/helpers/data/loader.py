@@ -11,10 +11,8 @@ the rule that was broken.
 """
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
-import io
 import os
 import pickle
 from pathlib import Path
@@ -22,171 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..digest import code_digest
 from ..errors import Problem, TableError
 from ..paths import ROOT, STUDIES_PATH
+from . import csvfile
+from .csvfile import read_raw, record_lines
 from .schema import Schema, load_schema, schema_path
+from .spreadsheet import is_spreadsheet, split_sheet, validate_workbook
+from .validation import raw_problems, typed_problems
 
-#: files larger than this are refused before parsing (the table is a hand-kept sheet)
-MAX_BYTES = 100 * 1024 * 1024
-BOM = "\ufeff"
-
-
-def _file_problem(expected: str, rule: str, line=None, column=None, value=None) -> Problem:
-    return Problem(line, column, value, expected, rule)
-
-
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise TableError(path, [_file_problem("an existing CSV file (no such file)", "file_missing")])
-    if not path.is_file():
-        raise TableError(path, [_file_problem("a CSV file, not a folder", "file_missing")])
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise TableError(
-            path,
-            [_file_problem(f"a file of at most {MAX_BYTES // 2**20} MiB (it has {size / 2**20:.1f} MiB)", "file_too_large")],
-        )
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise TableError(path, [_encoding_problem(data, exc)]) from None
-    if text.startswith(BOM):
-        header = next(csv.reader(io.StringIO(text[1:], newline="")), [""])
-        raise TableError(
-            path,
-            [
-                _file_problem(
-                    "no byte-order mark at the start of the file (save as plain 'CSV UTF-8' "
-                    "or remove the first three bytes EF BB BF)",
-                    "byte_order_mark",
-                    line=1,
-                    column=header[0] if header else None,
-                )
-            ],
-        )
-    return text
-
-
-def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:
-    line = data[: exc.start].count(b"\n") + 1
-    bad = data[exc.start : exc.end]
-    column = None
-    text = data.decode("utf-8", errors="replace")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if rows:
-        header = rows[0]
-        for row in rows:
-            for i, cell in enumerate(row):
-                if "\ufffd" in cell:
-                    column = header[i] if i < len(header) else f"field {i + 1}"
-                    break
-            if column:
-                break
-    return _file_problem(
-        f"UTF-8 text (found byte {bad.hex(' ')} that is not UTF-8; re-save the file as 'CSV UTF-8')",
-        "encoding",
-        line=line,
-        column=column,
-    )
-
-
-def _record_lines(text: str) -> list[int]:
-    """The line on which each CSV record starts (index 0 is the header)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    starts, prev_end = [], 0
-    for row in reader:
-        if row:
-            starts.append(prev_end + 1)
-        prev_end = reader.line_num
-    return starts
-
-
-def _header_problems(schema: Schema, header: list[str]) -> list[Problem]:
-    problems = []
-    known = set(schema.names)
-    if len(header) == 1:
-        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
-            if sep in header[0]:
-                return [
-                    _file_problem(
-                        f"comma-separated columns (the header is separated by {name}; re-save as CSV with commas)",
-                        "delimiter",
-                        line=1,
-                        value=header[0],
-                    )
-                ]
-    counts: dict[str, int] = {}
-    for name in header:
-        counts[name] = counts.get(name, 0) + 1
-    for name, n in counts.items():
-        if name == "":
-            problems.append(_file_problem("every column to have a name", "header", line=1, value=""))
-        elif n > 1:
-            problems.append(_file_problem(f"each column once (it appears {n} times)", "duplicate_column", line=1, column=name))
-        elif name not in known and not schema.is_user_column(name):
-            problems.append(
-                _file_problem(
-                    f"a column defined in {schema.source} (add new columns there first)"
-                    + (f", or a column of your own named x_... (matching {schema.user_column_pattern})"
-                       if schema.user_column_pattern else ""),
-                    "unknown_column",
-                    line=1,
-                    column=name,
-                    value=name,
-                )
-            )
-    for name in schema.required_columns:
-        if name not in counts:
-            problems.append(_file_problem("this required column in the header", "missing_column", line=1, column=name))
-    return problems
-
-
-def _ragged_problems(text: str, width: int, header: list[str]) -> list[Problem]:
-    problems = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    prev_end = 0
-    for i, row in enumerate(reader):
-        start = prev_end + 1
-        prev_end = reader.line_num
-        if i == 0 or not row:
-            continue
-        if len(row) != width:
-            problems.append(
-                _file_problem(
-                    f"{width} fields like the header (this row has {len(row)}; a comma inside an unquoted cell?)",
-                    "field_count",
-                    line=start,
-                    column=header[min(len(row), width) - 1] if len(row) < width else None,
-                )
-            )
-    return problems
-
-
-def read_raw(path: Path | str | None = None, schema: Schema | None = None, text: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Parse the CSV (or ``text`` already read from it) into a frame of text cells, checking the file and its header."""
-    path = Path(path) if path is not None else STUDIES_PATH
-    schema = schema or load_schema()
-    text = _read_text(path) if text is None else text
-    if not text.strip():
-        raise TableError(path, [_file_problem("a header row and at least one data row (the file is empty)", "empty_file")])
-    header = next(csv.reader(io.StringIO(text, newline="")))
-    problems = _header_problems(schema, header)
-    if problems:
-        raise TableError(path, problems)
-    try:
-        raw = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True, engine="c"
-        )
-    except pd.errors.ParserError:
-        raise TableError(path, _ragged_problems(text, len(header), header)) from None
-    if raw.empty:
-        raise TableError(path, [_file_problem("at least one data row below the header", "no_rows", line=2)])
-    short = raw.isna().any(axis=1)
-    if short.any():
-        problems = _ragged_problems(text, len(header), header)
-        raise TableError(path, problems)
-    return raw, text
+#: the code a validated table depends on: this subpackage and the messages of its problems
+CODE = (Path(__file__).parent, Path(__file__).parent.parent / "errors.py")
 
 
 def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataFrame:
@@ -202,8 +46,6 @@ def load_studies(path: Path | str | None = None, cache: bool = True) -> pd.DataF
 
 def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
     """Load and validate one table of the data set (``name`` as in data/schemas/); a CSV, or an .xlsx sheet."""
-    from .spreadsheet import split_sheet
-
     path = Path(path)
     file, sheet = split_sheet(path)
     key = _cache_key(file, name, sheet or "") if cache and file.is_file() else None
@@ -220,9 +62,6 @@ def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
 
 
 def _validate(path: Path, schema: Schema | None = None, text: str | None = None) -> pd.DataFrame:
-    from .spreadsheet import is_spreadsheet, validate_workbook
-    from .validation import raw_problems, typed_problems
-
     schema = schema or load_schema()
     if text is None and is_spreadsheet(path):  # .xlsx: the same rules, problems named by cell
         return validate_workbook(path, lambda file, sheet_text: _validate(file, schema, sheet_text))
@@ -241,7 +80,7 @@ def _validate(path: Path, schema: Schema | None = None, text: str | None = None)
     def line_of(idx) -> int:
         nonlocal starts
         if starts is None:
-            starts = _record_lines(text)
+            starts = record_lines(text)
         i = int(idx) + 1
         return starts[i] if i < len(starts) else i + 1
 
@@ -292,14 +131,13 @@ def cache_dir() -> Path:
 
 def _cache_key(path: Path, name: str = "studies", sheet: str = "") -> str | None:
     try:
-        if path.stat().st_size > MAX_BYTES:
+        if path.stat().st_size > csvfile.MAX_BYTES:  # refused when read: never cached
             return None
         h = hashlib.sha256(path.read_bytes())
     except OSError:
         return None
     h.update(sheet.encode())
-    for code in ("loader.py", "validation.py", "schema.py", "record_rules.py", "spreadsheet.py"):
-        h.update((Path(__file__).parent / code).read_bytes())
+    h.update(code_digest(*CODE).encode())
     h.update(name.encode())
     h.update(schema_path(name).read_bytes())
     h.update(str(_dt.date.today().year).encode())  # the year rule moves with the calendar

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from .schema import load_schema
+
 
 def _text(s: pd.Series) -> pd.Series:
     return s.astype("string")
@@ -29,8 +31,6 @@ def _records_within_hits(d):
 # ------------------------------------------------------------------ screening record
 @lru_cache(maxsize=1)
 def _reasons_by_decision() -> dict[str, list[str]]:
-    from .schema import load_schema
-
     raw = next(f for f in load_schema("screening").raw["fields"] if f["name"] == "reason")
     return raw["reasonsByDecision"]
 
@@ -61,8 +61,6 @@ def _duplicate_has_original(d):
 # ------------------------------------------------------------------ risk of bias
 @lru_cache(maxsize=None)
 def _tool_map(key: str) -> dict[str, list[str]]:
-    from .schema import load_schema
-
     raw = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")
     return raw[key]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem, TableError
+from .csvfile import record_lines
 
 SUFFIXES = (".xlsx", ".xlsm")
 
@@ -149,9 +150,7 @@ def read_sheet(path) -> SheetText:
 
 def locate(problems: list[Problem], sheet: SheetText, csv_text: str) -> list[Problem]:
     """Turn the CSV route's line numbers into worksheet cells."""
-    from .loader import _record_lines
-
-    starts = {line: i for i, line in enumerate(_record_lines(csv_text))}
+    starts = {line: i for i, line in enumerate(record_lines(csv_text))}
     out = []
     for p in problems:
         row = None

@@ -17,6 +17,7 @@ with warnings.catch_warnings():
     import pandera.pandas as pa
 
 from ..errors import Problem
+from .record_rules import RULES as RECORD_RULES
 from .schema import Field, Schema
 
 #: a finite decimal number; rejects NaN, infinity, thousands separators and text
@@ -176,9 +177,7 @@ RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "study_consistent": _study_consistent,
     "indirect_has_reason": _indirect_has_reason,
 }
-from .record_rules import RULES as _RECORD_RULES  # noqa: E402  (rules of the tables beside the study table)
-
-RULES.update(_RECORD_RULES)
+RULES.update(RECORD_RULES)  # the rules of the tables beside the study table
 
 #: rules enforced by pandera itself rather than a function above
 BUILTIN_RULES = {"unique_key"}

@@ -8,7 +8,7 @@ __all__ = ["open_report"]
 
 def __getattr__(name):
     if name == "open_report":
-        from .notebook import open_report
+        from .context import open_report
 
         return open_report
     raise AttributeError(name)

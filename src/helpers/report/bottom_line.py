@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..stats.effects import Z975
-from .claims_view import claims_for, verdict_counts, verdict_word
+from ..data.schema import conditions
+from ..stats.effects import Z975, harmonize
+from .claims import claims_for, verdict_counts, verdict_word
+from .names import study_names
 from .sof import Line, certainty_words, lines_for
 from .text import count_word, plural
 from .words import word
@@ -120,8 +122,6 @@ class BottomLine:
     def per_condition(self) -> list["BottomLine"]:
         """For the report on all conditions: one bottom line per condition that has trials or graded lines."""
         out = []
-        from ..data.schema import conditions
-
         for cond in conditions():
             lines = [x for x in self.lines if str(x.row["condition"]) == cond]
             selected = self.selected[self.selected["condition"].astype(str) == cond]
@@ -210,14 +210,9 @@ def certainty_of(line: Line | None) -> str:
     return certainty_words(line.certainty) if line is not None else "not graded"
 
 
-
 def index_answers(ds) -> list[tuple[str, str, str]]:
     """(condition label, one-sentence answer, certainty of its main line) per condition, for the index."""
-    from ..stats.effects import harmonize
-    from .plots import _short_name
-
     studies = ds.studies
-    first = studies.drop_duplicates("study_id")
-    names = {str(s): _short_name(c, y) for s, c, y in zip(first["study_id"], first["citation"], first["year"])}
+    names = study_names(studies)
     whole = bottom_line_for("all", "all conditions", studies, studies, harmonize(studies), ds, names)
     return [(b.label, b.headline(), certainty_of(b.main_line)) for b in whole.per_condition()]

@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..paths import ROOT, STUDIES_PATH, display_path
 from ..data.schema import conditions, load_schema
+from ..stats.pooling import GROUP_KEY
 
 EVIDENCE = ("all", "verified", "claims")
 EVIDENCE_LABELS = {
@@ -83,3 +84,26 @@ def select(studies: pd.DataFrame, condition: str = ALL, evidence: str = "all") -
     out = studies[keep].copy()
     out.attrs = dict(studies.attrs, condition=condition, evidence=evidence)
     return out
+
+
+def subgroup_columns(studies: pd.DataFrame) -> list[str]:
+    """Columns a subgroup analysis may use: the schema's categorical columns that can vary inside a
+    pooled group, and the user's own x_... columns."""
+    schema = load_schema()
+    fixed = set(GROUP_KEY) | {"comparator_class"}
+    enums = [f.name for f in schema.fields if f.enum and f.name not in fixed]
+    return enums + [c for c in studies.columns if schema.is_user_column(c)]
+
+
+def check_subgroup(studies: pd.DataFrame, column) -> str | None:
+    """The subgroup column, checked; None when no subgroup analysis was asked for."""
+    if column in (None, ""):
+        return None
+    allowed = subgroup_columns(studies)
+    if not isinstance(column, str) or column not in allowed:
+        raise ParameterError(
+            f"subgroup column {column!r} cannot be used: expected a categorical column of the table, one of "
+            + ", ".join(allowed)
+            + " (add a column of your own named x_... to compare other subgroups)"
+        )
+    return column

@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from ..data.record_rules import DOMAINS
+from ..data.rows import split_list
 from ..data.schema import load_schema
-from ..stats.effects import DISPLAY, RATIO_MEASURES
-from ..stats.grade import LineEvidence, compute_signals, line_evidence, split
+from ..stats.effects import RATIO_MEASURES
+from ..stats.grade import LineEvidence, Signal, compute_signals, line_evidence
 from .html import esc
+from .measures import DISPLAY
 from .words import against, word
 
 CERTAINTY_SYMBOLS = {"high": "\u2295\u2295\u2295\u2295", "moderate": "\u2295\u2295\u2295\u25ef",
@@ -168,6 +170,48 @@ def sof_html(lines: list[Line], names: dict[str, str], caption: str) -> str:
             "uncontrolled rates, not comparisons.</p>" + foot)
 
 
+def signal_text(sig: Signal) -> str:
+    """What a computed GRADE signal found, in words."""
+    f = sig.facts
+    if sig.code == "imprecision":
+        parts = []
+        if f["ci_includes_null"] is None:
+            parts.append("no single interval to judge (no comparison with a standard error)")
+        else:
+            parts.append("the 95% CI includes no effect" if f["ci_includes_null"] else "the 95% CI excludes no effect")
+        n, without = f["participants"], f["without_n"]
+        counted = f"{n} participants" + (
+            f" (and {without} {'study' if without == 1 else 'studies'} without a size in the table)" if without else "")
+        if f["below_ois"] and not without:
+            parts.append(f"{counted}, fewer than the {f['ois']} of an optimal information size")
+        elif f["below_ois"]:
+            parts.append(f"{counted}: the total cannot be compared with an optimal information size of {f['ois']}")
+        else:
+            parts.append(counted)
+        return "; ".join(parts)
+    if sig.code == "pooled":
+        return (f"I² = {f['i2']:.0f}% across {f['k']} studies; prediction interval "
+                f"{'crosses' if f['pi_crosses_null'] else 'excludes'} no effect")
+    if sig.code == "shares":
+        basis = {"weight": "weight", "participants": "participants",
+                 "studies": "studies (the table does not give every study's size)"}[f["basis"]]
+        return f"{f['high']:.0%} of the {basis} from studies at high risk, {f['low']:.0%} at low risk"
+    if sig.code == "same_direction":
+        return f"{f['k']} studies, not pooled; none point clearly in opposite directions"
+    return SIGNAL_WORDS[sig.code]
+
+
+SIGNAL_WORDS = {
+    "opposite_directions": "studies with intervals that exclude no effect point in opposite directions",
+    "one_study": "one study: consistency cannot be judged",
+    "no_comparable_interval": "not computable: the studies report no comparable interval",
+    "no_table": "no risk-of-bias table",
+    "none_judged": "not computable: no study behind this line has a risk-of-bias judgement (reviews and "
+    "meta-analyses are not assessed)",
+    "no_weights": "not computable: no weights",
+}
+
+
 def signals_html(lines: list[Line], caption: str) -> str:
     """Each domain's judgement beside the signal computed from the data, with disagreements marked."""
     if not lines:
@@ -181,9 +225,9 @@ def signals_html(lines: list[Line], caption: str) -> str:
             if sig is None:
                 computed, flag = "not computed from the data", ""
             elif sig.value is None:
-                computed, flag = sig.text, ""
+                computed, flag = signal_text(sig), ""
             else:
-                computed = f"{sig.value:+d}: {sig.text}" if sig.value else f"0: {sig.text}"
+                computed = f"{sig.value:+d}: {signal_text(sig)}" if sig.value else f"0: {signal_text(sig)}"
                 flag = "differs" if sig.value != judged else "agrees"
             cls = ' class="differs"' if flag == "differs" else ""
             label = f"{line.label} ({line.comparison})" if first else ""
@@ -200,4 +244,4 @@ def covered_studies(certainty: pd.DataFrame | None, condition: str) -> set[str]:
     if certainty is None:
         return set()
     rows = certainty if condition == "all" else certainty[certainty["condition"].astype(str) == condition]
-    return {s for v in rows["study_ids"] for s in split(v)}
+    return {s for v in rows["study_ids"] for s in split_list(v)}

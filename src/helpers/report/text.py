@@ -1,6 +1,8 @@
 """Wording for numbers in prose: counts as words or digits, plurals, agreement."""
 from __future__ import annotations
 
+import numpy as np
+
 NUMBER_WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 
 
@@ -34,3 +36,25 @@ def plain_text(markdown: str) -> str:
 
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~$])", r"\1", markdown.replace("**", ""))
     return " ".join(html.unescape(text).split())
+
+
+def human_duration(days: float) -> str:
+    """A duration in days as a person would say it (30 min, 2 h, 5 days, 6 weeks, 4 months, 1 year)."""
+    if days is None or not np.isfinite(days):
+        return "not stated"
+    minutes = days * 1440
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    hours = days * 24
+    if hours < 36:
+        return f"{hours:.0f} h"
+    if days < 14:
+        return f"{days:.0f} days"
+    if days < 60:
+        return f"{days / 7:.0f} weeks"
+    if days < 365:
+        return f"{days / 30.44:.0f} months"
+    years = days / 365.25
+    return f"{years:.0f} year" + ("s" if round(years) != 1 else "")
+
+

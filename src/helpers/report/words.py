@@ -1,12 +1,13 @@
-"""Codes of the data in plain words: prose and tables never show a raw code.
+"""Codes of the data and of the statistics in plain words: prose and tables never show a raw code.
 
 The words for a column's values come from the schema (``enumLabels``), so the
-data dictionary and the reports agree; this module only combines them.
+data dictionary and the reports agree; the words for what the statistics
+decided (why a row was not pooled, a pooling window) are kept here.
 """
 from __future__ import annotations
 
 from ..data.schema import load_schema
-from ..stats.pooling import against, group_label  # noqa: F401  (re-exported for the report modules)
+from ..stats.pooling import NO_WINDOW
 
 
 def word(column: str, value, table: str = "studies") -> str:
@@ -14,4 +15,100 @@ def word(column: str, value, table: str = "studies") -> str:
     return load_schema(table)[column].label(value)
 
 
-__all__ = ["word", "against", "group_label"]
+#: each pooling window in plain words
+WINDOW_WORDS = {
+    "up_to_1_day": "within a day",
+    "1_to_14_days": "after 1 to 14 days",
+    "14_to_90_days": "after 2 weeks to 3 months",
+    "over_90_days": "after more than 3 months",
+    NO_WINDOW: "time point not reported",
+}
+
+#: why a row was left out of a pooled estimate (stats.pooling.EXCLUSIONS, effects.MISSING_CODES, REPEAT)
+EXCLUSION_WORDS = {
+    "article_claim": "claim of the source article that could not be located",
+    "meta_analysis": "published meta-analysis: shown as its own estimate, never pooled with trials",
+    "not_comparative": "proportion of ketamine-treated patients or no comparator: not a comparison "
+    "(single-arm proportions with counts are pooled on their own, by outcome, as uncontrolled rates)",
+    "median_without_se": "median difference without a standard error",
+    "no_variance": "no confidence interval or arm data to give it a weight",
+    "double_zero": "double-zero study (no events, or only events, in both arms): dropped for ratio measures, "
+    "as metafor's drop00=TRUE",
+    "small_arm": "an arm with fewer than 2 patients: no standard deviation, so no effect size from arm data",
+    "zero_sd": "standard deviation 0 in both arms: no within-study variance to weight it",
+    "repeat_of_study": "another time point or outcome of a study already in this group",
+}
+#: the same for pooled single-arm rates (stats.proportions.EXCLUSIONS)
+PROPORTION_EXCLUSION_WORDS = {
+    "article_claim": "claim of the source article that could not be located",
+    "meta_analysis": "published meta-analysis: shown as its own estimate, never pooled with studies",
+    "no_counts": "no counts (patients with the outcome and patients treated) to pool",
+    "repeat_of_study": "another time point of a study already in this group",
+}
+
+
+def against(comparator_class: str) -> str:
+    """'against placebo', 'against active drugs', 'without a comparator'."""
+    if comparator_class == "none":
+        return "without a comparator"
+    if comparator_class == "not_reported":
+        return "against a comparator that is not reported"
+    return f"against {word('comparator_class', comparator_class)}"
+
+
+def group_label(key: dict) -> str:
+    """A pooling key in plain words, with the verification status when it is not 'verified'."""
+    text = word("condition", key["condition"])
+    if "effect_measure" in key:
+        text += f": {word('effect_measure', key['effect_measure'])} {against(key['comparator_class'])}"
+        text += f", {WINDOW_WORDS.get(key['timepoint'], key['timepoint'])}"
+    if key.get("verification") and key["verification"] != "verified":
+        text += f" ({word('verification', key['verification'])})"
+    return text
+
+
+def _reason_words(group, words: dict) -> list[str]:
+    return sorted({words.get(c, c) for c in group.rows["excluded"].dropna()})
+
+
+def pooling_reason(group) -> str:
+    """Why a group was or was not pooled, in a sentence (pooling_decisions.csv and the reports)."""
+    if group.decision == "pooled":
+        k = group.key
+        text = (f"pooled: {group.k} comparable studies (same condition, {k['effect_measure'].replace('_', ' ')}, "
+                f"{k['comparator_class']} comparator, time point {k['timepoint'].replace('_', ' ')}, all "
+                f"{k['verification']})")
+        dropped = group.dropped_double_zero
+        if dropped:
+            text += (f"; {dropped} double-zero {'study' if dropped == 1 else 'studies'} dropped "
+                     "(no events, or only events, in both arms; as metafor's drop00=TRUE)")
+        return text
+    reasons = _reason_words(group, EXCLUSION_WORDS)
+    if group.decision == "single_study":
+        return "not pooled: only one study in this group (at least two are needed)"
+    if group.decision == "single_usable":
+        return "not pooled: only one usable study; the others: " + "; ".join(reasons)
+    return "not pooled: " + "; ".join(reasons)
+
+
+def proportion_reason(group) -> str:
+    if group.decision == "pooled":
+        return f"pooled: {group.k} single-arm series with counts (an uncontrolled rate, not a comparison)"
+    if group.decision == "single_usable":
+        return "not pooled: only one series with counts (at least two are needed)"
+    return "not pooled: " + "; ".join(_reason_words(group, PROPORTION_EXCLUSION_WORDS))
+
+
+def proportion_label(group) -> str:
+    """A group of single-arm rates in words: 'other headache: patients with a 2-point drop'."""
+    k = group.key
+    rows = group.rows
+    described = rows["outcome_description"].dropna() if "outcome_description" in rows else []
+    what = str(described.iloc[0]) if len(described) else str(k["outcome"]).replace("_", " ")
+    text = f"{word('condition', k['condition'])}: {what}"
+    return text + (f" ({k['verification']})" if k.get("verification") not in (None, "verified") else "")
+
+
+def missing_words(code) -> str | None:
+    """effects.csv's missing_reason in words."""
+    return None if code is None else EXCLUSION_WORDS.get(code, code)

@@ -37,15 +37,16 @@ COMPARATIVE_MEASURES = (
     "odds_ratio",
 )
 
-#: how each measure is shown: axis label, null value, log axis
-DISPLAY = {
-    "mean_difference": dict(label="Mean difference, points on a 0-10 scale", null=0.0, log=False, unit="points"),
-    "median_difference": dict(label="Median difference, points on a 0-10 scale", null=0.0, log=False, unit="points"),
-    "standardized_mean_difference": dict(label="Standardized mean difference (Hedges' g), SD units", null=0.0, log=False, unit="SD"),
-    "risk_difference": dict(label="Risk difference, percentage points", null=0.0, log=False, unit="percentage points"),
-    "risk_ratio": dict(label="Risk ratio (log scale)", null=1.0, log=True, unit=""),
-    "odds_ratio": dict(label="Odds ratio (log scale)", null=1.0, log=True, unit=""),
-    "proportion": dict(label="Patients with the outcome after ketamine, percent", null=None, log=False, unit="%"),
+#: each measure's value of no difference and whether it is analysed and drawn on a log scale (the words for
+#: each measure are the report layer's: helpers.report.measures)
+SCALES = {
+    "mean_difference": dict(null=0.0, log=False),
+    "median_difference": dict(null=0.0, log=False),
+    "standardized_mean_difference": dict(null=0.0, log=False),
+    "risk_difference": dict(null=0.0, log=False),
+    "risk_ratio": dict(null=1.0, log=True),
+    "odds_ratio": dict(null=1.0, log=True),
+    "proportion": dict(null=None, log=False),
 }
 
 #: to go from a row's unit to the analysis scale, multiply by this
@@ -106,12 +107,9 @@ def escalc_continuous(measure: str, m1i, sd1i, n1i, m2i, sd2i, n2i) -> tuple[np.
     raise ValueError(f"not a continuous measure: {measure}")
 
 
-#: why a row with arm data has no effect size or no variance (effects.csv, column missing_reason)
-MISSING_REASONS = {
-    "double_zero": "double-zero study (no events, or only events, in both arms): dropped for ratio measures, as metafor's drop00=TRUE",
-    "small_arm": "an arm with fewer than 2 patients: no standard deviation, so no effect size from arm data",
-    "zero_sd": "standard deviation 0 in both arms: no within-study variance to weight it",
-}
+#: why a row with arm data has no effect size or no variance (column missing_reason): a double-zero study under
+#: a ratio measure (metafor's drop00), an arm under 2 patients, SD 0 in both arms
+MISSING_CODES = ("double_zero", "small_arm", "zero_sd")
 
 
 def wilson_interval(events, n, z: float = Z975) -> tuple[np.ndarray, np.ndarray]:
@@ -164,13 +162,13 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
             y_arm[sel], v_arm[sel] = y, v
             if m in RATIO_MEASURES:
                 idx = np.flatnonzero(sel)[np.isnan(np.asarray(y, dtype=float))]
-                missing[idx] = MISSING_REASONS["double_zero"]
+                missing[idx] = "double_zero"
     for m in CONTINUOUS_MEASURES:
         cols = ["mean_ketamine", "sd_ketamine", "n_ketamine", "mean_control", "sd_control", "n_control"]
         sel = (measure == m).to_numpy() & d[cols].notna().all(axis=1).to_numpy()
         small = sel & ((d["n_ketamine"].astype(float) < 2) | (d["n_control"].astype(float) < 2)).to_numpy()
         zero_sd = sel & ~small & ((d["sd_ketamine"].astype(float) == 0) & (d["sd_control"].astype(float) == 0)).to_numpy()
-        missing[small], missing[zero_sd] = MISSING_REASONS["small_arm"], MISSING_REASONS["zero_sd"]
+        missing[small], missing[zero_sd] = "small_arm", "zero_sd"
         sel = sel & ~small & ~zero_sd
         if sel.any():
             s = d[sel]

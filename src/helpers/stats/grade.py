@@ -19,7 +19,8 @@ comparative measure, counts participants, and computes three signals:
   than half from studies at low risk -> -1; else 0.
 
 They are signals, not verdicts: the report shows them beside the reviewers'
-judgements and marks where the two differ.
+judgements and marks where the two differ. Each is a value and a code with the
+numbers behind it; :mod:`helpers.report.sof` puts them into words.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .effects import COMPARATIVE_MEASURES, Z975
+from ..data.rows import split_list
 from .meta import MetaResult, rma
 
 OIS_PARTICIPANTS = 400
@@ -39,7 +41,8 @@ LOW = {"low"}
 @dataclass
 class Signal:
     value: int | None  # 0, -1, -2; None when it cannot be computed
-    text: str
+    code: str  # which case of the domain's rule applied
+    facts: dict = field(default_factory=dict)  # the numbers behind it
 
 
 @dataclass
@@ -61,10 +64,6 @@ class LineEvidence:
     @property
     def k(self) -> int:
         return len(self.study_ids)
-
-
-def split(value) -> list[str]:
-    return [v for v in str(value).split("|") if v] if value is not None and not pd.isna(value) else []
 
 
 def _participants(studies: pd.DataFrame, condition: str, ids: list[str], outcomes: list[str]) -> tuple[int, int, dict]:
@@ -97,7 +96,7 @@ def _directions(studies: pd.DataFrame, condition: str, ids: list[str], outcomes:
 def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvidence:
     """The evidence behind one certainty line (a row of certainty.csv, as a mapping)."""
     cond, cls = str(line["condition"]), str(line["comparator_class"])
-    outcomes, ids = split(line["outcomes"]), split(line["study_ids"])
+    outcomes, ids = split_list(line["outcomes"]), split_list(line["study_ids"])
     e = effects[
         (effects["condition"].astype(str) == cond)
         & (effects["comparator_class"].astype(str) == cls)
@@ -128,52 +127,42 @@ def _interval(ev: LineEvidence) -> tuple[float, float] | None:
 
 
 def imprecision(ev: LineEvidence) -> Signal:
-    parts, value = [], 0
+    """-1 for an interval that includes no effect, -1 for fewer participants than the OIS (when all are counted)."""
     ci = _interval(ev)
-    if ci is not None:
-        if ci[0] < 0 < ci[1]:
-            value -= 1
-            parts.append("the 95% CI includes no effect")
-        else:
-            parts.append("the 95% CI excludes no effect")
-    else:
-        parts.append("no single interval to judge (no comparison with a standard error)")
-    counted = f"{ev.participants} participants" + (f" (and {ev.without_n} {'study' if ev.without_n == 1 else 'studies'} without a size in the table)" if ev.without_n else "")
-    if ev.participants < OIS_PARTICIPANTS and not ev.without_n:
+    crosses = None if ci is None else bool(ci[0] < 0 < ci[1])
+    value = -1 if crosses else 0
+    below = ev.participants < OIS_PARTICIPANTS
+    if below and not ev.without_n:
         value -= 1
-        parts.append(f"{counted}, fewer than the {OIS_PARTICIPANTS} of an optimal information size")
-    elif ev.participants < OIS_PARTICIPANTS:
-        parts.append(f"{counted}: the total cannot be compared with an optimal information size of {OIS_PARTICIPANTS}")
-    else:
-        parts.append(counted)
-    return Signal(value, "; ".join(parts))
+    facts = {"ci_includes_null": crosses, "participants": ev.participants, "without_n": ev.without_n,
+             "below_ois": below, "ois": OIS_PARTICIPANTS}
+    return Signal(value, "imprecision", facts)
 
 
 def inconsistency(ev: LineEvidence) -> Signal:
     if ev.fit is not None:
         f = ev.fit
         value = -2 if f.i2 >= 75 else -1 if f.i2 >= 50 else 0
-        pi_crosses = f.pi_lower < 0 < f.pi_upper and not (f.ci_lower < 0 < f.ci_upper)
-        if pi_crosses:
+        pi_crosses = f.pi_lower < 0 < f.pi_upper
+        if pi_crosses and not (f.ci_lower < 0 < f.ci_upper):
             value = min(value, -1)
-        text = f"I² = {f.i2:.0f}% across {f.k} studies; prediction interval {'crosses' if f.pi_lower < 0 < f.pi_upper else 'excludes'} no effect"
-        return Signal(value, text)
+        return Signal(value, "pooled", {"i2": f.i2, "k": f.k, "pi_crosses_null": pi_crosses})
     r = ev.rows[ev.rows["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES) & np.isfinite(ev.rows["vi"].astype(float))]
     if len(r) >= 2:
         lo = r["yi"].astype(float) - Z975 * np.sqrt(r["vi"].astype(float))
         hi = r["yi"].astype(float) + Z975 * np.sqrt(r["vi"].astype(float))
         sides = set(np.sign(r["yi"].astype(float)[(lo > 0) | (hi < 0)]))
         if len(sides) > 1:
-            return Signal(-1, "studies with intervals that exclude no effect point in opposite directions")
-        return Signal(0, f"{len(r)} studies, not pooled; none point clearly in opposite directions")
+            return Signal(-1, "opposite_directions", {"k": len(r)})
+        return Signal(0, "same_direction", {"k": len(r)})
     if ev.k <= 1:
-        return Signal(0, "one study: consistency cannot be judged")
-    return Signal(None, "not computable: the studies report no comparable interval")
+        return Signal(0, "one_study", {"k": ev.k})
+    return Signal(None, "no_comparable_interval", {"k": ev.k})
 
 
 def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
     if rob is None or rob.empty:
-        return Signal(None, "no risk-of-bias table")
+        return Signal(None, "no_table")
     overall = rob[rob["domain"].astype(str) == "overall"]
     judged = {}
     for sid in ev.study_ids:
@@ -184,7 +173,7 @@ def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
             judged[sid] = str(mine["judgement"].iloc[0])
     judged = {s: j for s, j in judged.items() if j != "not_assessed"}
     if not judged:
-        return Signal(None, "not computable: no study behind this line has a risk-of-bias judgement (reviews and meta-analyses are not assessed)")
+        return Signal(None, "none_judged")
     if ev.fit is not None:
         vi = ev.rows.set_index(ev.rows["study_id"].astype(str))["vi"].astype(float)
         weights = {s: 1.0 / vi[s] for s in judged if s in vi.index and np.isfinite(vi[s])}
@@ -192,14 +181,14 @@ def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
     elif all(s in ev.n_by_study for s in judged):
         weights, basis = {s: float(ev.n_by_study[s]) for s in judged}, "participants"
     else:
-        weights, basis = {s: 1.0 for s in judged}, "studies (the table does not give every study's size)"
+        weights, basis = {s: 1.0 for s in judged}, "studies"
     total = sum(weights.values())
     if not total:
-        return Signal(None, "not computable: no weights")
+        return Signal(None, "no_weights")
     high = sum(w for s, w in weights.items() if judged[s] in HIGH) / total
     low = sum(w for s, w in weights.items() if judged[s] in LOW) / total
     value = -2 if high > 0.5 else -1 if low < 0.5 else 0
-    return Signal(value, f"{high:.0%} of the {basis} from studies at high risk, {low:.0%} at low risk")
+    return Signal(value, "shares", {"high": high, "low": low, "basis": basis})
 
 
 def compute_signals(ev: LineEvidence, rob: pd.DataFrame | None) -> LineEvidence:

@@ -4,7 +4,8 @@ Rows are pooled only when they share condition, effect measure, comparator
 class, time-point window and verification status, are primary studies (a
 published meta-analysis is shown beside them, never pooled again), have a
 standard error, and there are at least two studies. Every group gets a
-sentence saying why it was or was not pooled.
+decision code, and every row left out a code saying why (the report layer
+words them: :mod:`helpers.report.words`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .effects import MISSING_REASONS, RATIO_MEASURES
+from .effects import RATIO_MEASURES
 from .meta import MetaResult, rma
 
 #: time-point windows for pooling, (name, upper bound in days, inclusive)
@@ -25,14 +26,6 @@ WINDOWS: tuple[tuple[str, float], ...] = (
     ("over_90_days", math.inf),
 )
 NO_WINDOW = "not_reported"
-#: each window in plain words, for prose
-WINDOW_WORDS = {
-    "up_to_1_day": "within a day",
-    "1_to_14_days": "after 1 to 14 days",
-    "14_to_90_days": "after 2 weeks to 3 months",
-    "over_90_days": "after more than 3 months",
-    NO_WINDOW: "time point not reported",
-}
 GROUP_KEY = ["condition", "effect_measure", "comparator_class", "timepoint", "verification"]
 #: the fits written for every pooled group, in this order
 FITS = (("REML", "z"), ("DL", "z"), ("REML", "knha"))
@@ -52,14 +45,11 @@ def timepoint_window(days: float) -> str:
     return WINDOWS[-1][0]
 
 
-REASONS = (
-    "claim of the source article that could not be located",
-    "published meta-analysis: shown as its own estimate, never pooled with trials",
-    "proportion of ketamine-treated patients or no comparator: not a comparison "
-    "(single-arm proportions with counts are pooled on their own, by outcome, as uncontrolled rates)",
-    "median difference without a standard error",
-    "no confidence interval or arm data to give it a weight",
-)
+#: why a row cannot enter a pooled estimate, in the order they are tested (besides the codes of
+#: effects.MISSING_CODES, which say why arm data gave no weight, and REPEAT)
+EXCLUSIONS = ("article_claim", "meta_analysis", "not_comparative", "median_without_se", "no_variance")
+#: another time point or outcome of a study already in the group
+REPEAT = "repeat_of_study"
 
 
 def exclusion_reasons(e: pd.DataFrame) -> pd.Series:
@@ -72,9 +62,9 @@ def exclusion_reasons(e: pd.DataFrame) -> pd.Series:
         e["effect_measure"].astype(str) == "median_difference",
         ~np.isfinite(vi) | (vi <= 0),
     ]
-    out = np.select([c.to_numpy() for c in conditions], list(REASONS), default="")
+    out = np.select([c.to_numpy() for c in conditions], list(EXCLUSIONS), default="")
     if "missing_reason" in e:  # say what happened to arm data that gave no weight (double-zero, sd 0, n 1)
-        known = e["missing_reason"].notna().to_numpy() & (out == REASONS[-1])
+        known = e["missing_reason"].notna().to_numpy() & (out == EXCLUSIONS[-1])
         out = np.where(known, e["missing_reason"].astype(object).to_numpy(), out)
     reasons = pd.Series(out, index=e.index, dtype=object)
     reasons[reasons == ""] = None
@@ -92,7 +82,9 @@ class PoolGroup:
     rows: pd.DataFrame  # every harmonized row of the group, with an 'excluded' reason column
     used: pd.DataFrame  # the rows that enter the model
     fits: list[MetaResult] = field(default_factory=list)
-    reason: str = ""
+    #: pooled, or why not: single_study (one study, nothing left out), single_usable (one usable study,
+    #: others left out), none_usable
+    decision: str = ""
 
     @property
     def pooled(self) -> bool:
@@ -102,35 +94,14 @@ class PoolGroup:
     def k(self) -> int:
         return len(self.used)
 
-    def label(self) -> str:
-        """The group in plain words: 'other headache: mean difference against active drugs, within a day'."""
-        return group_label(self.key)
+    @property
+    def reasons(self) -> list[str]:
+        """The codes of why rows of the group were left out, sorted."""
+        return sorted(set(self.rows["excluded"].dropna()))
 
-
-def _word(column: str, value) -> str:
-    from ..data.schema import load_schema
-
-    return load_schema()[column].label(value)
-
-
-def against(comparator_class: str) -> str:
-    """'against placebo', 'against active drugs', 'without a comparator'."""
-    if comparator_class == "none":
-        return "without a comparator"
-    if comparator_class == "not_reported":
-        return "against a comparator that is not reported"
-    return f"against {_word('comparator_class', comparator_class)}"
-
-
-def group_label(key: dict) -> str:
-    """A pooling key in plain words, with the verification status when it is not 'verified'."""
-    text = _word("condition", key["condition"])
-    if "effect_measure" in key:
-        text += f": {_word('effect_measure', key['effect_measure'])} {against(key['comparator_class'])}"
-        text += f", {WINDOW_WORDS.get(key['timepoint'], key['timepoint'])}"
-    if key.get("verification") and key["verification"] != "verified":
-        text += f" ({_word('verification', key['verification'])})"
-    return text
+    @property
+    def dropped_double_zero(self) -> int:
+        return int((self.rows["excluded"] == "double_zero").sum())
 
 
 def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:
@@ -150,35 +121,18 @@ def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:
         # one row per study: the latest time point inside the window
         eligible = eligible.sort_values(["study_id", "followup_days"], na_position="first")
         dup = eligible.duplicated("study_id", keep="last")
-        rows.loc[eligible.index[dup], "excluded"] = "another time point or outcome of a study already in this group"
+        rows.loc[eligible.index[dup], "excluded"] = REPEAT
         used = eligible[~dup]
         group = PoolGroup(key, rows, used)
         if len(used) >= 2:
             group.fits = [rma(used["yi"], used["vi"], method=m, test=t) for m, t in FITS]
-            group.reason = f"pooled: {len(used)} comparable studies ({_comparable(key)})"
-            dropped = int((rows["excluded"] == MISSING_REASONS["double_zero"]).sum())
-            if dropped:
-                group.reason += (
-                    f"; {dropped} double-zero {'study' if dropped == 1 else 'studies'} dropped "
-                    "(no events, or only events, in both arms; as metafor's drop00=TRUE)"
-                )
+            group.decision = "pooled"
+        elif len(used) == 1:
+            group.decision = "single_usable" if group.reasons else "single_study"
         else:
-            reasons = sorted(set(rows["excluded"].dropna()))
-            if len(used) == 1 and not reasons:
-                group.reason = "not pooled: only one study in this group (at least two are needed)"
-            elif len(used) == 1:
-                group.reason = "not pooled: only one usable study; the others: " + "; ".join(reasons)
-            else:
-                group.reason = "not pooled: " + "; ".join(reasons)
+            group.decision = "none_usable"
         groups.append(group)
     return groups
-
-
-def _comparable(key: dict) -> str:
-    return (
-        f"same condition, {key['effect_measure'].replace('_', ' ')}, {key['comparator_class']} comparator, "
-        f"time point {key['timepoint'].replace('_', ' ')}, all {key['verification']}"
-    )
 
 
 def pooled_table(groups: list[PoolGroup]) -> pd.DataFrame:
@@ -213,20 +167,3 @@ def pooled_table(groups: list[PoolGroup]) -> pd.DataFrame:
             )
     cols = POOLED_COLUMNS + ["verification", "scale", "studies"]
     return pd.DataFrame.from_records(records, columns=cols)
-
-
-def decisions_table(groups: list[PoolGroup]) -> pd.DataFrame:
-    """One row per group: what it holds and why it was or was not pooled."""
-    return pd.DataFrame(
-        [
-            {
-                **g.key,
-                "rows": len(g.rows),
-                "studies": g.rows["study_id"].nunique(),
-                "k_pooled": g.k if g.pooled else 0,
-                "decision": g.reason,
-            }
-            for g in groups
-        ],
-        columns=GROUP_KEY + ["rows", "studies", "k_pooled", "decision"],
-    )

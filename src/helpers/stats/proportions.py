@@ -24,18 +24,14 @@ import pandas as pd
 from scipy import special
 
 from .meta import MetaResult, rma
-from .pooling import PoolGroup
-
-
-def _condition_word(value) -> str:
-    from ..data.schema import load_schema
-
-    return load_schema()["condition"].label(value)
+from .pooling import REPEAT, PoolGroup
 
 
 TRANSFORMS = ("logit", "freeman_tukey")
 METHODS = ("REML", "DL")
 GROUP_KEY = ["condition", "outcome", "verification"]
+#: why a row cannot enter a pooled rate (besides pooling.REPEAT), in the order they are tested
+EXCLUSIONS = ("article_claim", "meta_analysis", "no_counts")
 
 
 def escalc_proportion(transform: str, xi, ni, add: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
@@ -106,13 +102,6 @@ def pool_proportions(xi, ni, transform: str = "logit", method: str = "REML") -> 
 class ProportionGroup(PoolGroup):
     """A group of single-arm proportions (same outcome, condition and verification); ``fits`` are ProportionFits."""
 
-    def label(self) -> str:
-        k = self.key
-        described = self.rows["outcome_description"].dropna() if "outcome_description" in self.rows else []
-        what = str(described.iloc[0]) if len(described) else str(k["outcome"]).replace("_", " ")
-        text = f"{_condition_word(k['condition'])}: {what}"
-        return text + (f" ({k['verification']})" if k.get("verification") not in (None, "verified") else "")
-
     def fit(self, transform: str = "logit", method: str = "REML") -> ProportionFit:
         return next(f for f in self.fits if f.transform == transform and f.fit.method == method)
 
@@ -123,12 +112,8 @@ def _exclusion(rows: pd.DataFrame) -> pd.Series:
         rows["design"].astype(str) == "meta_analysis",
         rows["events_ketamine"].isna() | rows["n_ketamine"].isna(),
     ]
-    reasons = [
-        "claim of the source article that could not be located",
-        "published meta-analysis: shown as its own estimate, never pooled with studies",
-        "no counts (patients with the outcome and patients treated) to pool",
-    ]
-    out = pd.Series(np.select([c.to_numpy() for c in conditions], reasons, default=""), index=rows.index, dtype=object)
+    out = pd.Series(np.select([c.to_numpy() for c in conditions], list(EXCLUSIONS), default=""), index=rows.index,
+                    dtype=object)
     out[out == ""] = None
     return out
 
@@ -147,17 +132,16 @@ def proportion_groups(studies: pd.DataFrame) -> list[ProportionGroup]:
         rows = rows.copy()
         eligible = rows[rows["excluded"].isna()].sort_values(["study_id", "followup_days"], na_position="first")
         dup = eligible.duplicated("study_id", keep="last")
-        rows.loc[eligible.index[dup], "excluded"] = "another time point of a study already in this group"
+        rows.loc[eligible.index[dup], "excluded"] = REPEAT
         used = eligible[~dup]
         g = ProportionGroup(key, rows, used)
         if len(used) >= 2:
             x = used["events_ketamine"].astype(float).to_numpy()
             n = used["n_ketamine"].astype(float).to_numpy()
             g.fits = [pool_proportions(x, n, t, m) for t in TRANSFORMS for m in METHODS]
-            g.reason = f"pooled: {len(used)} single-arm series with counts (an uncontrolled rate, not a comparison)"
+            g.decision = "pooled"
         else:
-            reasons = sorted(set(rows["excluded"].dropna()))
-            g.reason = "not pooled: " + ("only one series with counts (at least two are needed)" if len(used) == 1 else "; ".join(reasons))
+            g.decision = "single_usable" if len(used) == 1 else "none_usable"
         groups.append(g)
     return groups
 

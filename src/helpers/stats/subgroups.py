@@ -109,31 +109,3 @@ def subgroup_table(groups, column: str) -> pd.DataFrame:
     df = pd.DataFrame.from_records(records, columns=SUBGROUP_COLUMNS)
     df["df_between"] = df["df_between"].astype("Int64")
     return df
-
-
-def subgroup_columns(studies: pd.DataFrame) -> list[str]:
-    """Columns a subgroup analysis may use: the schema's categorical columns that can vary inside a
-    pooled group, and the user's own x_... columns."""
-    from ..data.schema import load_schema
-    from .pooling import GROUP_KEY
-
-    schema = load_schema()
-    fixed = set(GROUP_KEY) | {"comparator_class"}
-    enums = [f.name for f in schema.fields if f.enum and f.name not in fixed]
-    return enums + [c for c in studies.columns if schema.is_user_column(c)]
-
-
-def check_subgroup(studies: pd.DataFrame, column) -> str | None:
-    """The subgroup column, checked; None when no subgroup analysis was asked for."""
-    from ..errors import ParameterError
-
-    if column in (None, ""):
-        return None
-    allowed = subgroup_columns(studies)
-    if not isinstance(column, str) or column not in allowed:
-        raise ParameterError(
-            f"subgroup column {column!r} cannot be used: expected a categorical column of the table, one of "
-            + ", ".join(allowed)
-            + " (add a column of your own named x_... to compare other subgroups)"
-        )
-    return column

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from ..data.schema import load_schema
-from .plots import OKABE_ITO, _empty
+from ...data.schema import load_schema
+from .style import OKABE_ITO, empty_panel
 
 #: judgement -> (colour, symbol, rank for ordering from best to worst)
 STYLE = {
@@ -70,7 +70,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     r = assessed_rows(rob, tools)
     if r.empty:
         fig, ax = plt.subplots(figsize=(7, 1.6))
-        _empty(ax, "No study of this kind in this selection.")
+        empty_panel(ax, "No study of this kind in this selection.")
         ax.set_title(title, fontsize=11, loc="left")
         return fig
     order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
@@ -121,7 +121,7 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
     r = per_study(assessed_rows(rob, tools))
     fig, ax = plt.subplots(figsize=(8.2, 0.5 * 8 + 1.4))
     if r.empty:
-        _empty(ax, "No study of this kind in this selection.")
+        empty_panel(ax, "No study of this kind in this selection.")
         ax.set_title(title, fontsize=11, loc="left")
         return fig
     order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS

@@ -1,65 +1,14 @@
-"""Files the build writes besides the reports: tables (CSV) and the index page."""
+"""The index page: one answer per condition, then every report with its one-line summary."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..stats.effects import harmonize
+from .citations import report_links
 from .html import esc
 from .params import EVIDENCE_LABELS, condition_label
-from ..stats.pooling import decisions_table, pooled_table, pooling_groups
 from .text import plural, seed_sentence
-
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with a quote; numbers stay numbers."""
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype):
-            text = s.astype("string")
-            mask = text.str.match(_FORMULA).fillna(False).astype(bool)
-            if mask.any():
-                out[col] = text.where(~mask, "'" + text)
-    return out
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    neutralize_formulas(df).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-    return path
-
-
-def write_tables(studies: pd.DataFrame, folder: Path, subgroup: str | None = None) -> dict[str, Path]:
-    """effects.csv (every row's harmonized effect), pooled_effects.csv (with pooled single-arm
-    proportions), pooling_decisions.csv, leave_one_out.csv, cumulative.csv, small_study.csv and,
-    with a subgroup column, subgroups.csv."""
-    from ..stats.subgroups import check_subgroup
-    from .synthesis_tables import synthesis_tables
-
-    subgroup = check_subgroup(studies, subgroup)  # a column the table cannot be split by stops before any file
-    effects = harmonize(studies)
-    groups = pooling_groups(effects)
-    written = {
-        "effects": write_csv(effects, folder / "effects.csv"),
-        "pooling_decisions": write_csv(decisions_table(groups), folder / "pooling_decisions.csv"),
-    }
-    for name, df in synthesis_tables(studies, groups, pooled_table(groups), subgroup).items():
-        written[name] = write_csv(df, folder / f"{name}.csv")
-    return written
-
-
-def write_condition_tables(studies: pd.DataFrame, folder: Path, conditions, evidence: str) -> None:
-    """The full rows of each report's selection, as <condition>/studies.csv beside its reports."""
-    from .params import select
-
-    for condition in conditions:
-        write_csv(select(studies, condition, evidence), folder / condition / "studies.csv")
-
 
 INDEX_CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; color: #222; }
@@ -107,8 +56,6 @@ def _answers_html(answers) -> str:
 
 def citation_paragraphs(prefix: str = "") -> str:
     """The links to the reference files of the whole table (each report links its own condition's)."""
-    from .citations import report_links
-
     out = []
     for group in report_links(prefix):
         links = ", ".join(f'<a href="{esc(f["href"])}" download>{esc(f["text"])}</a>' for f in group["files"])

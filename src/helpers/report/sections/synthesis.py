@@ -1,33 +1,33 @@
 """The report sections of the deeper syntheses: pooled single-arm proportions, subgroups,
 leave-one-out and cumulative sensitivity analyses, and small-study effects.
 
-A notebook opens them beside its report::
+A notebook reaches them from its report as ``r.synthesis`` (the subgroup
+column is one of the report's parameters)::
 
-    from helpers.report.synthesis import open_synthesis
-    s = open_synthesis(r, subgroup)   # r from open_report; subgroup "" or a column name
-    s.proportions_summary(); s.proportions_table()
+    s = r.synthesis
+    s.proportions_summary()
     for group in s.sensitivity_groups(): ...
 
 Every number in the prose is computed here from the table.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from ..stats.effects import DISPLAY
-from ..stats.proportions import ProportionGroup, proportion_groups
-from ..stats.sensitivity import MAX_K_SENSITIVITY, MIN_K_LEAVE_ONE_OUT, group_cumulative, group_leave_one_out
-from ..stats.small_study import MIN_K, egger_test
-from ..stats.subgroups import check_subgroup, subgroup_test_of
-from . import plots_synthesis
-from .html import md, table_html
-from .plots import _short_name
-from .text import count_word, plural, verb
+from ...stats.proportions import ProportionGroup, proportion_groups
+from ...stats.sensitivity import MAX_K_SENSITIVITY, MIN_K_LEAVE_ONE_OUT, group_cumulative, group_leave_one_out
+from ...stats.small_study import MIN_K, egger_test
+from ...stats.subgroups import subgroup_test_of
+from ..figures import synthesis as plots_synthesis
+from ..html import md, table_html
+from ..measures import DISPLAY
+from ..names import row_name
+from ..text import count_word, plural, verb
+from ..words import group_label, proportion_label, proportion_reason
 
 #: at most this many groups get sensitivity forests or funnel plots (the largest); the CSVs hold all
 MAX_GROUPS = 3
@@ -41,22 +41,22 @@ MAX_NAMES = 12
 def _names(rows: pd.DataFrame) -> str:
     if len(rows) > MAX_NAMES:
         return f"{len(rows)} series, listed in tables/pooled_effects.csv"
-    return ", ".join(md(_short_name(r["citation"], r["year"])) for _, r in rows.iterrows())
+    return ", ".join(md(row_name(r)) for _, r in rows.iterrows())
 
 
-@dataclass
 class Synthesis:
-    report: object  # helpers.report.notebook.Report
-    subgroup: str | None = None
+    def __init__(self, report):
+        self.report = report
+        self.subgroup = report.subgroup  # checked against the table when the report was opened
 
     # ------------------------------------------------------------ data
     @cached_property
-    def proportion_groups(self) -> list[ProportionGroup]:
+    def _proportion_groups(self) -> list[ProportionGroup]:
         return proportion_groups(self.report.studies)
 
     @property
-    def pooled(self) -> list:
-        return sorted((g for g in self.report.groups if g.pooled), key=lambda g: (-g.k, g.label()))
+    def _pooled(self) -> list:
+        return sorted((g for g in self.report.groups if g.pooled), key=lambda g: (-g.k, group_label(g.key)))
 
     def _loo(self, group) -> pd.DataFrame:
         return self._cached("loo", group, group_leave_one_out)
@@ -80,7 +80,7 @@ class Synthesis:
 
     # ------------------------------------------------------------ proportions
     def proportions_summary(self) -> Markdown:
-        groups = self.proportion_groups
+        groups = self._proportion_groups
         pooled = [g for g in groups if g.pooled]
         if not groups:
             return Markdown("No row of this selection reports a proportion of ketamine-treated patients.")
@@ -95,11 +95,11 @@ class Synthesis:
         lines = [text]
         for g in groups:
             if not g.pooled:
-                lines.append(f"- **{md(g.label())}**: {md(g.reason)}.")
+                lines.append(f"- **{md(proportion_label(g))}**: {md(proportion_reason(g))}.")
                 continue
             lo, fr = g.fit("logit", "REML"), g.fit("freeman_tukey", "REML")
             lines.append(
-                f"- **{md(g.label())}** ({_names(g.used)}): {lo.estimate:.1f}% (95% CI {lo.ci_lower:.1f}% to "
+                f"- **{md(proportion_label(g))}** ({_names(g.used)}): {lo.estimate:.1f}% (95% CI {lo.ci_lower:.1f}% to "
                 f"{lo.ci_upper:.1f}%; prediction interval {lo.pi_lower:.1f}% to {lo.pi_upper:.1f}%) with the logit "
                 f"transform; {fr.estimate:.1f}% ({fr.ci_lower:.1f}% to {fr.ci_upper:.1f}%) with the Freeman-Tukey "
                 f"double arcsine; random effects (REML), I² = {lo.fit.i2:.0f}% on the logit scale."
@@ -108,7 +108,7 @@ class Synthesis:
 
     def proportions_table(self) -> HTML:
         rows = []
-        for g in self.proportion_groups:
+        for g in self._proportion_groups:
             for f in g.fits:
                 rows.append(
                     {
@@ -130,23 +130,23 @@ class Synthesis:
 
     # ------------------------------------------------------------ subgroups
     def subgroup_summary(self) -> Markdown:
-        column = check_subgroup(self.report.table, self.subgroup)  # a schema or x_... name: safe in a code span
+        column = self.subgroup  # a schema or x_... name: safe in a code span
         if column is None:
             return Markdown(
                 "No subgroup column was chosen for this build. `python -m helpers build --subgroup COLUMN` "
                 "(a categorical column such as `design` or `route`, or a column of your own named `x_...`) adds "
                 "subgroup estimates, the test for subgroup differences and a moderator model for every pooled group."
             )
-        if not self.pooled:
+        if not self._pooled:
             return Markdown(f"Subgroups by `{column}` were asked for, but no group of this selection was pooled.")
         lines = [
             f"Subgroups by `{column}`: for each pooled group, the random-effects (REML) estimate per subgroup; "
             "the test for subgroup differences as RevMan computes it (a fixed-effect fit to the subgroup estimates); "
             "and the mixed-effects model with the column as moderator (QM and the residual tau²)."
         ]
-        for g in self.pooled:
+        for g in self._pooled:
             t = subgroup_test_of(g, column)
-            head = f"- **{md(g.label())}**: {plural(len(t.subgroups), 'subgroup')}"
+            head = f"- **{md(group_label(g.key))}**: {plural(len(t.subgroups), 'subgroup')}"
             if t.left_out:
                 head += f", {plural(t.left_out, 'study', 'studies')} with no `{column}` left out"
             if len(t.subgroups) < 2:
@@ -162,15 +162,15 @@ class Synthesis:
         return Markdown("\n".join(lines))
 
     def subgroup_table(self) -> HTML:
-        column = check_subgroup(self.report.table, self.subgroup)
-        if column is None or not self.pooled:
+        column = self.subgroup
+        if column is None or not self._pooled:
             return HTML("")
         rows = []
-        for g in self.pooled:
+        for g in self._pooled:
             back = self._scale(g)
             for s in subgroup_test_of(g, column).subgroups:
                 est, lo, hi = back([s.estimate, s.ci_lower, s.ci_upper])
-                rows.append({"Group": g.label(), column: s.level, "k": s.k,
+                rows.append({"Group": group_label(g.key), column: s.level, "k": s.k,
                              "Estimate (95% CI)": f"{est:.2f} ({lo:.2f} to {hi:.2f}){self._unit(g)}",
                              "tau²": f"{s.tau2:.3g}"})
         return HTML(table_html(pd.DataFrame(rows), caption=f"Random-effects estimates by {column}"))
@@ -178,10 +178,10 @@ class Synthesis:
     # ------------------------------------------------------------ sensitivity
     def sensitivity_groups(self) -> list:
         """The pooled groups with at least three studies (the largest MAX_GROUPS that are refitted)."""
-        return [g for g in self.pooled if MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY][:MAX_GROUPS]
+        return [g for g in self._pooled if MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY][:MAX_GROUPS]
 
     def sensitivity_summary(self) -> Markdown:
-        pooled = self.pooled
+        pooled = self._pooled
         if not pooled:
             return Markdown("No group of this selection was pooled, so there is nothing to test for sensitivity.")
         shown = self.sensitivity_groups()
@@ -201,7 +201,7 @@ class Synthesis:
         if huge:
             text.append(
                 f"{plural(len(huge), 'pooled group')} of more than {MAX_K_SENSITIVITY} studies "
-                f"({', '.join(md(g.label()) for g in huge)}) {verb(len(huge), 'was', 'were')} not refitted: each "
+                f"({', '.join(md(group_label(g.key)) for g in huge)}) {verb(len(huge), 'was', 'were')} not refitted: each "
                 "analysis would take as many model fits as studies, and one study among so many cannot move the estimate."
             )
         n_big = sum(MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY for g in pooled)
@@ -222,7 +222,7 @@ class Synthesis:
         crosses = int(np.sum((lo <= null) & (null <= hi)))
         full_crosses = float(back(group.fits[0].ci_lower)) <= null <= float(back(group.fits[0].ci_upper))
         text = (
-            f"**{md(group.label())}**, leave-one-out: with one of the {count_word(group.k)} studies left out, the pooled "
+            f"**{md(group_label(group.key))}**, leave-one-out: with one of the {count_word(group.k)} studies left out, the pooled "
             f"estimate ranges from {est.min():.2f} to {est.max():.2f}{self._unit(group)} (all studies: {full:.2f}); "
             f"leaving out {md(names.get(str(d['omitted'][i]), d['omitted'][i]))} moves it most. "
         )
@@ -245,7 +245,7 @@ class Synthesis:
         years = f"{int(first['year'])}" if first["year"] == last["year"] else f"{int(first['year'])} to {int(last['year'])}"
         est = back(d["estimate"].to_numpy())
         return Markdown(
-            f"**{md(group.label())}**, cumulative by year ({years}): the estimate went from {est[0]:.2f} with the "
+            f"**{md(group_label(group.key))}**, cumulative by year ({years}): the estimate went from {est[0]:.2f} with the "
             f"first study to {est[-1]:.2f}{self._unit(group)} with all {count_word(group.k)}."
         )
 
@@ -254,10 +254,10 @@ class Synthesis:
 
     # ------------------------------------------------------------ small-study effects
     def funnel_groups(self) -> list:
-        return [g for g in self.pooled if g.k >= MIN_K][:MAX_GROUPS]
+        return [g for g in self._pooled if g.k >= MIN_K][:MAX_GROUPS]
 
     def small_study_summary(self) -> Markdown:
-        pooled = self.pooled
+        pooled = self._pooled
         big = [g for g in pooled if g.k >= MIN_K]
         if not pooled:
             return Markdown("No group of this selection was pooled, so there is no funnel plot and no Egger's test.")
@@ -279,10 +279,10 @@ class Synthesis:
         for g in big:
             t = egger_test(g.used["yi"], g.used["vi"])
             if t is None:
-                lines.append(f"- **{md(g.label())}**: k = {g.k}; Egger's test cannot be computed (the standard errors "
+                lines.append(f"- **{md(group_label(g.key))}**: k = {g.k}; Egger's test cannot be computed (the standard errors "
                              "do not vary enough to regress on, or the model did not converge).")
             else:
-                lines.append(f"- **{md(g.label())}**: k = {t.k}, z = {t.z:.2f}, p = {t.p:.3g}.")
+                lines.append(f"- **{md(group_label(g.key))}**: k = {t.k}, z = {t.z:.2f}, p = {t.p:.3g}.")
         small = len(pooled) - len(big)
         if small:
             lines.append(f"The other {plural(small, 'pooled group')} {verb(small, 'has', 'have')} fewer than {MIN_K} "
@@ -291,8 +291,3 @@ class Synthesis:
 
     def funnel_figure(self, group):
         return plots_synthesis.funnel_plot(group, egger_test(group.used["yi"], group.used["vi"]))
-
-
-def open_synthesis(report, subgroup: str | None = "") -> Synthesis:
-    """The synthesis sections of a report; a subgroup column is checked against the table first."""
-    return Synthesis(report, check_subgroup(report.table, subgroup))

@@ -1,4 +1,4 @@
-"""Forked kernels: a report runs in a real IPython kernel without paying its start-up imports.
+"""The zygote: one process per build that imported the kernel's stack once, and forks a kernel per report.
 
 A fresh kernel per report costs about two seconds before its first cell runs:
 starting Python, importing ipykernel, IPython, pyzmq, and then, in the first
@@ -14,17 +14,12 @@ few tenths of a second. This module keeps the kernel and removes the imports:
   ``ipykernel`` kernel (``IPKernelApp``, the code ``python -m ipykernel_launcher``
   runs) with the command line, environment, working directory, ``sys.path``,
   session and stdin a fresh kernel would have, and talks to nbclient over the
-  same IPC sockets. The notebook's cells, display hooks, inline figures, stream
-  capture, execution counts and tracebacks are therefore ipykernel's own.
+  same IPC sockets (:mod:`helpers.render.kernels`). The notebook's cells,
+  display hooks, inline figures, stream capture, execution counts and
+  tracebacks are therefore ipykernel's own.
 - A child starts from the zygote's state, never from another report's: nothing a
   notebook sets (globals, module attributes, ``rcParams``, pandas options) can
   reach the next report, and a crash or hang kills only that child.
-
-:class:`ForkKernelManager` plugs this into nbclient as its ``kernel_manager_class``;
-everything else (timeouts, dead-kernel detection, shutdown, kill on SIGTERM)
-goes through jupyter_client as for a fresh kernel. When the kernel spec does
-not run ``ipykernel_launcher`` with this interpreter, the provisioner starts a
-fresh kernel instead.
 
 What differs from a fresh kernel, on purpose: the modules of
 :data:`WARM_MODULES` are already in ``sys.modules`` when the first cell runs
@@ -48,12 +43,9 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-from jupyter_client import AsyncKernelClient, AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
-from traitlets import DottedObjectName, Type
+from ..startup import allow_rfc3987_syntax
 
 #: imported once per build, before any report runs (missing ones are skipped)
 WARM_MODULES = (
@@ -68,16 +60,10 @@ WARM_MODULES = (
     # what the report notebooks import
     "numpy", "pandas", "pandas.core.reshape.reshape", "scipy.special", "scipy.stats", "matplotlib",
     "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "IPython.display",
-    "helpers.report.notebook", "helpers.report.appraisal", "helpers.report.bottom_line", "helpers.report.synthesis",
-    "helpers.report.plots_synthesis", "helpers.report.prisma", "helpers.report.robvis", "helpers.report.sof",
-    "helpers.report.claims_view", "helpers.data.crossref", "helpers.data.appraisal_refs", "helpers.data.prisma",
-    "helpers.stats.grade", "helpers.stats.metareg", "helpers.stats.proportions", "helpers.stats.sensitivity",
-    "helpers.stats.small_study", "helpers.stats.subgroups", "PIL.features",
+    "helpers.report.context", "helpers.data.prisma", "helpers.stats.metareg", "PIL.features",
 )
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
-
-# ------------------------------------------------------------------ zygote (build side)
 class Zygote:
     """A forked process holding the imported stack; forks one kernel per request."""
 
@@ -91,8 +77,8 @@ class Zygote:
             clean = needs_clean_start()
         if clean:  # a new interpreter: this process's modules carry state a kernel must not inherit
             self._popen = subprocess.Popen(
-                [sys.executable, "-c", "import sys\nfrom helpers.build.executor import _zygote_from_fd\n"
-                 "_zygote_from_fd(int(sys.argv[1]), sys.argv[2])", str(theirs.fileno()), cwd],
+                [sys.executable, "-c", "import sys\nfrom helpers.render.zygote import zygote_from_fd\n"
+                 "zygote_from_fd(int(sys.argv[1]), sys.argv[2])", str(theirs.fileno()), cwd],
                 pass_fds=(theirs.fileno(),), cwd=cwd)
             theirs.close()
             self.pid, self.conn = self._popen.pid, ours
@@ -105,6 +91,11 @@ class Zygote:
         theirs.close()
         self.pid, self.conn = pid, ours
         self._ready: float | None = None  # read when first needed: the build validates and plans meanwhile
+
+    @property
+    def started_clean(self) -> bool:
+        """True when it is a new interpreter rather than a fork of the build (see :func:`needs_clean_start`)."""
+        return self._popen is not None
 
     @property
     def ready(self) -> float:
@@ -162,7 +153,6 @@ class Zygote:
         except (OSError, ChildProcessError):
             pass
 
-
 _ZYGOTE: Zygote | None = None
 
 #: modules whose state a kernel forked from this process would inherit instead of starting clean
@@ -179,7 +169,7 @@ def needs_clean_start() -> bool:
     return any(name in sys.modules for name in STATEFUL) or zmq.Context._instance is not None
 
 
-def _zygote_from_fd(fd: int, cwd: str) -> None:
+def zygote_from_fd(fd: int, cwd: str) -> None:
     """Entry point of a zygote started as a new interpreter (see :func:`needs_clean_start`)."""
     from multiprocessing.connection import Connection
 
@@ -213,12 +203,26 @@ def start_zygote(cwd: str | Path | None = None) -> Zygote:
     return _ZYGOTE
 
 
+def stop_zygote() -> None:
+    """Stop at once: no new kernels from this process's zygote (the running ones are killed by pid)."""
+    global _ZYGOTE
+    if _ZYGOTE is not None:
+        _ZYGOTE.close(kill=True)
+        _ZYGOTE = None
+
+
+def start_zygote_or_say(cwd: str) -> None:
+    """:func:`start_zygote`, saying why when it cannot start (reports still run, on fresh kernels)."""
+    try:
+        start_zygote(cwd)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr, flush=True)
+
 def _fresh_sys_path(cwd: str) -> list[str]:
     """``sys.path`` of a fresh ``python -m ipykernel_launcher`` after it removed its own folder."""
     out = subprocess.run([sys.executable, "-c", "import sys, json; print(json.dumps(sys.path[1:]))"],
                          capture_output=True, text=True, cwd=cwd, check=True).stdout
     return json.loads(out)
-
 
 def _zygote_main(conn, cwd: str) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -244,8 +248,7 @@ def _zygote_main(conn, cwd: str) -> None:
         os.environ["MPLBACKEND"] = INLINE_BACKEND
     # debugpy warns on import about frozen modules; a kernel imports it after its stderr went to IOPub
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
-        del sys.modules["rfc3987_syntax"]  # blocked for the build's processes only (helpers.build)
+    allow_rfc3987_syntax()  # skipped by the build's own processes only (helpers.startup)
     for name in WARM_MODULES:
         try:
             importlib.import_module(name)
@@ -276,8 +279,6 @@ def _zygote_main(conn, cwd: str) -> None:
         children.add(pid)
         conn.send(pid)
 
-
-# ------------------------------------------------------------------ the kernel (forked child)
 def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> None:
     """Become ``python -m ipykernel_launcher -f <connection file>``; never returns."""
     code = 1
@@ -320,7 +321,6 @@ def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> No
         finally:
             os._exit(code)
 
-
 def _set_process_title(argv: list[str]) -> None:
     """Show the kernel's command line in ps/pgrep, as setproctitle does (Linux; truncated to fit)."""
     try:
@@ -335,154 +335,3 @@ def _set_process_title(argv: list[str]) -> None:
         ctypes.memmove(start, data + b"\0" * (size - len(data)), size)
     except (OSError, ValueError, IndexError, ImportError):
         pass
-
-
-# ------------------------------------------------------------------ jupyter_client integration (build side)
-class ForkedProcess:
-    """The Popen-like handle LocalProvisioner expects, for a kernel the zygote forked."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.returncode: int | None = None
-        self._signal: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None and not _running(self.pid):
-            # the zygote reaps its children, so the status is not ours to read
-            self.returncode = -self._signal if self._signal else 0
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout)
-            time.sleep(0.005)
-        return self.returncode
-
-    def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            self._signal = signum if signum in (signal.SIGKILL, signal.SIGTERM) else self._signal
-            os.kill(self.pid, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state not in ("Z", "X")
-    except (OSError, IndexError):
-        try:
-            os.kill(pid, 0)
-            return True
-        except OSError:
-            return False
-
-
-def _is_ipykernel_cmd(cmd: list[str]) -> bool:
-    return (len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]
-            and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable))
-
-
-class ForkProvisioner(LocalProvisioner):
-    """Launch the kernel as a fork of this process's zygote instead of a new process."""
-
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        if not _is_ipykernel_cmd(cmd):
-            return await super().launch_kernel(cmd, **kwargs)
-        env = dict(kwargs.get("env") or os.environ)
-        cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # relative to this process, as for Popen
-        try:
-            pid = start_zygote(cwd).spawn(cmd, env, cwd)
-        except RuntimeError:  # it died (killed from outside, out of memory): start another one, once
-            try:
-                pid = start_zygote(cwd).spawn(cmd, env, cwd)
-            except RuntimeError as exc:
-                print(f"{exc}; starting a fresh kernel instead", file=sys.stderr, flush=True)
-                return await super().launch_kernel(cmd, **kwargs)
-        self.process = ForkedProcess(pid)
-        self.pid = self.pgid = pid
-        self.cwd = cwd
-        return self.connection_info
-
-    async def kill(self, restart: bool = False) -> None:
-        await super().kill(restart)
-        if isinstance(self.process, ForkedProcess):
-            # the zygote reaps it within milliseconds; waiting here spares the manager's 0.1-s polling
-            deadline = time.monotonic() + 1.0
-            while self.process.poll() is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.002)
-
-    async def wait(self):
-        if isinstance(self.process, ForkedProcess):
-            while await self.poll() is None:
-                await asyncio.sleep(0.005)
-            ret, self.process = self.process.returncode, None
-            return ret
-        return await super().wait()
-
-
-class ReadyClient(AsyncKernelClient):
-    """jupyter_client's client, minus the 0.2 s of silence it waits for after every kernel start.
-
-    ``wait_for_ready`` asks for ``kernel_info`` until the reply comes, checks that
-    IOPub delivers, then drains IOPub until 0.2 s pass without a message: with
-    a forked kernel ready in about 50 ms, that silence was most of a report's
-    kernel start. Here the drain ends at the ``idle`` status of the answered
-    ``kernel_info`` request, the last message the kernel publishes for it, which
-    also proves the IOPub subscription is live before the first cell is sent
-    (nothing a cell prints can be lost). When that status does not arrive within
-    50 ms (it is lost when the kernel published it before the subscription
-    reached it), the request is sent again, as jupyter_client does.
-    """
-
-    async def wait_for_ready(self, timeout: float | None = None) -> None:
-        from queue import Empty
-
-        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        while True:
-            msg_id = self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                reply = None
-            if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                if await self._idle_after(reply["parent_header"].get("msg_id", msg_id)):
-                    self._handle_kernel_info_reply(reply)
-                    return
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-    async def _idle_after(self, msg_id: str) -> bool:
-        from queue import Empty
-
-        while True:
-            try:
-                msg = await self.iopub_channel.get_msg(timeout=0.05)
-            except Empty:
-                return False
-            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
-                    and msg["parent_header"].get("msg_id") == msg_id):
-                return True
-
-
-class ForkKernelManager(AsyncKernelManager):
-    """nbclient's kernel manager, with kernels forked from the zygote."""
-
-    client_class = DottedObjectName("helpers.build.executor.ReadyClient")
-    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
-
-    async def _async_pre_start_kernel(self, **kw):
-        if self.provisioner is None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kw)

@@ -3,30 +3,27 @@
 Reached from a report as ``r.appraisal``; each method returns something a
 notebook cell displays. The arithmetic lives in :mod:`helpers.stats.grade`,
 the wording in :mod:`helpers.report.bottom_line`, :mod:`helpers.report.sof`
-and :mod:`helpers.report.claims_view`.
+and :mod:`helpers.report.claims`.
 """
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from . import robvis
-from .figure_alt import describe
-from .bottom_line import BottomLine, bottom_line_for
-from .claims_view import claims_for, claims_html
-from .html import esc, md
-from .sof import signals_html, sof_html
-from .words import word
-
-if TYPE_CHECKING:
-    from .notebook import Report
+from ...data.schema import load_schema
+from ..bottom_line import BottomLine, bottom_line_for
+from ..claims import claims_for, claims_html
+from ..figures import robvis
+from ..figures.alt import describe
+from ..html import esc, md
+from ..sof import signals_html, sof_html
+from ..words import word
 
 
 class Appraisal:
-    def __init__(self, report: "Report"):
+    def __init__(self, report):
         self.r = report
 
     @cached_property
@@ -39,8 +36,6 @@ class Appraisal:
         """Risk-of-bias rows of the studies in this selection (empty when the table has none beside it)."""
         ds = self.r.dataset
         if ds is None or "risk_of_bias" not in ds:
-            from ..data.schema import load_schema
-
             return pd.DataFrame(columns=load_schema("risk_of_bias").names)
         rob = ds.get("risk_of_bias")
         return rob[rob["study_id"].astype(str).isin(set(self.r.studies["study_id"].astype(str)))]

@@ -1,6 +1,6 @@
 """Figures of the deeper syntheses: the small leave-one-out and cumulative forests, and the funnel plot.
 
-Same conventions as :mod:`helpers.report.plots`: Okabe-Ito colours, titles that
+Same conventions as :mod:`helpers.report.figures.style`: Okabe-Ito colours, titles that
 name the condition, units on the axes, ratios on a log axis, and the left of
 the null favouring ketamine.
 """
@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..stats.effects import DISPLAY, RATIO_MEASURES, Z975
-from .params import condition_label
-from .plots import OKABE_ITO, _favours, _log_axis, _null_line, _short_name
-from .plots import MAX_ROWS_PER_PANEL
+from ...stats.effects import RATIO_MEASURES, Z975
+from ..measures import DISPLAY
+from ..names import short_name
+from ..params import condition_label
+from .style import MAX_ROWS_PER_PANEL, OKABE_ITO, favours, log_axis, null_line
 
 
 def back_transform(measure: str):
@@ -33,7 +34,7 @@ def group_title(group) -> str:
 
 def names_of(group) -> dict[str, str]:
     """study_id -> 'Author year' for the labels."""
-    return {str(r["study_id"]): _short_name(r["citation"], r["year"]) for _, r in group.used.iterrows()}
+    return {str(r["study_id"]): short_name(r["citation"], r["year"]) for _, r in group.used.iterrows()}
 
 
 def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
@@ -60,7 +61,7 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
         ax.plot([lo, hi], [y, y], color=colour, linewidth=1.4)
         ax.plot([est], [y], marker="s", color=colour, markersize=6, linestyle="none")
     ax.axvline(float(back(fit.estimate)), color=OKABE_ITO["vermillion"], linewidth=1.4, linestyle=":")
-    _null_line(ax, spec["null"])
+    null_line(ax, spec["null"])
     if spec["log"]:
         _narrow_log_axis(ax)
     if kind == "leave_one_out":
@@ -74,7 +75,7 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(spec["label"] + " (random effects, REML, 95% CI)")
-    _favours(ax)
+    favours(ax)
     if hidden:
         ax.text(0.0, -0.9 / fig.get_figheight() * 3, f"{hidden} refits not drawn; all are in tables/{kind}.csv.",
                 transform=ax.transAxes, fontsize=8, fontstyle="italic", va="top")
@@ -88,7 +89,7 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
 def _narrow_log_axis(ax) -> None:
     """A log axis; when the values span less than a factor of 10 the fixed 0.1-10 ticks would leave
     only one, so evenly spaced ticks are used instead."""
-    _log_axis(ax)
+    log_axis(ax)
     lo, hi = ax.get_xlim()
     if hi / lo < 10:
         ax.xaxis.set_major_locator(MaxNLocator(6))

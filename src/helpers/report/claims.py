@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.schema import load_schema
-from ..stats.grade import split
+from ..data.rows import split_list
 from .html import esc
 
 UNIT_WORDS = {"points_0_10": " points (0-10)", "mm_0_100": " mm (0-100)", "percent": "%", "sd_units": " SD"}
@@ -57,7 +57,7 @@ def claims_for(claims: pd.DataFrame | None, condition: str) -> pd.DataFrame:
         return pd.DataFrame()
     if condition == "all":
         return claims
-    return claims[claims["conditions"].astype(str).map(lambda v: condition in split(v))]
+    return claims[claims["conditions"].astype(str).map(lambda v: condition in split_list(v))]
 
 
 def claims_html(claims: pd.DataFrame, studies: pd.DataFrame, names: dict[str, str], caption: str) -> str:
@@ -66,9 +66,9 @@ def claims_html(claims: pd.DataFrame, studies: pd.DataFrame, names: dict[str, st
     rows = []
     by_study = {str(k): g for k, g in studies.groupby(studies["study_id"].astype(str), sort=False)}
     for _, c in claims.iterrows():
-        conds = split(c["conditions"])
+        conds = split_list(c["conditions"])
         evidence = []
-        for sid in split(c["evidence_study_ids"]):
+        for sid in split_list(c["evidence_study_ids"]):
             nums = study_numbers(studies, sid, conds, rows=by_study.get(sid, studies.iloc[0:0]))
             evidence.append(f"<li><strong>{esc(names.get(sid, sid))}</strong>: {esc(nums)}</li>")
         ev = f"<ul>{''.join(evidence)}</ul>" if evidence else "<em>none located</em>"

@@ -14,9 +14,10 @@ import weakref
 import numpy as np
 import pandas as pd
 
-from ..stats.effects import DISPLAY
-from .params import condition_label
-from .text import plural, verb
+from ..measures import DISPLAY
+from ..names import short_name
+from ..params import condition_label
+from ..text import human_duration, plural, verb
 
 #: at most this many study names are listed in one sentence; the rest are counted
 MAX_NAMES = 12
@@ -69,9 +70,7 @@ def _install_png_formatter() -> None:
 
 # ------------------------------------------------------------------ wording
 def _names(rows: pd.DataFrame) -> str:
-    from .plots import _short_name
-
-    names = list(dict.fromkeys(_short_name(c, y) for c, y in zip(rows["citation"], rows["year"])))
+    names = list(dict.fromkeys(short_name(c, y) for c, y in zip(rows["citation"], rows["year"])))
     shown = names[:MAX_NAMES]
     text = ", ".join(shown)
     if len(names) > MAX_NAMES:
@@ -140,8 +139,6 @@ def direction_alt(rows: pd.DataFrame, condition: str) -> str:
 
 
 def followup_alt(studies: pd.DataFrame, condition: str) -> str:
-    from .plots import human_duration
-
     label = condition_label(condition)
     times = studies["followup_days"].dropna().astype(float)
     infusion = studies["infusion_days"].dropna().astype(float)

@@ -1,0 +1,111 @@
+"""Which reports a build needs, which are stale, and each report's parameterized notebook.
+
+A report is stale when its notebook, its parameters, the data files' bytes,
+the ``helpers`` source or the pinned dependencies changed since the last
+build (``.build-state.json`` in the output folder keeps the keys).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from ..data.companions import all_input_files
+from ..data.spreadsheet import split_sheet
+from ..digest import code_digest
+from ..paths import ROOT, SRC
+from . import outputs_cache
+from .jobs import STATE_FILE, Job
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def shared_inputs_hash(data_path: Path) -> str:
+    """Hash of everything every report depends on: data bytes, helpers source, pinned set."""
+    h = hashlib.sha256()
+    data_file, sheet = split_sheet(data_path)
+    h.update(f"#{sheet}".encode() if sheet else b"")
+    for path in all_input_files(data_file):  # the study table and the tables beside it
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(code_digest(SRC).encode())  # the package's code and templates, wherever a file sits
+    for path in [ROOT / "pyproject.toml", ROOT / "requirements.lock", ROOT / "data" / "schema.json",
+                 *sorted((ROOT / "data" / "schemas").glob("*.json"))]:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def job_key(job: Job, shared: str) -> str:
+    payload = json.dumps({"params": job.parameters(), "figures": job.figures, "shared": shared}, sort_keys=True).encode()
+    return sha(Path(job.notebook).read_bytes() + payload)
+
+
+def prepare(job: Job, staging: str | Path, shared: str = ""):
+    """The parameterized notebook of a job, and its execution-cache key ("" when it must always run)."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(job.notebook)
+    nb = parameterize_notebook(nb, job.parameters(str(Path(staging) / job.figures_rel)), kernel_name="python3",
+                               language="python")
+    key = outputs_cache.execution_key(nb, shared, Path(job.notebook).parent) if shared and not job.figures else ""
+    return nb, key
+
+
+class Plan:
+    """Which reports a build needs and which of them are stale."""
+
+    def __init__(self, nbs, conditions, evidence, data_path: Path, out: Path, force: bool, subgroup: str = "",
+                 figures: bool = False):
+        self.out, self.evidence, self.subgroup, self.force = out, evidence, subgroup, force
+        state_path = out / STATE_FILE
+        self.state = json.loads(state_path.read_text()) if state_path.exists() else {}
+        self.shared = shared = shared_inputs_hash(data_path)
+        self.jobs = [Job(str(nb), c, evidence, str(data_path), subgroup, figures) for c in conditions for nb in nbs]
+        self.keys = {j.name: job_key(j, shared) for j in self.jobs}
+        old = self.state.get("reports", {})
+        self.stale = [
+            j for j in self.jobs
+            if force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
+        ]
+        self.tables_key = sha(f"{shared}|{sorted(conditions)}|{evidence}".encode() + (f"|{subgroup}".encode() if subgroup else b""))
+        self._prepared: dict = {}
+
+    def prepared(self, job: Job):
+        """A report's parameterized notebook and execution key, made once per build. Only for reports without
+        ``--figures``: nothing else in them depends on the folder they are staged in."""
+        if job.name not in self._prepared:
+            self._prepared[job.name] = prepare(job, self.out, self.shared)
+        return self._prepared[job.name]
+
+    def up_to_date(self) -> bool:
+        return (
+            not self.stale
+            and self.state.get("tables_key") == self.tables_key
+            and (self.out / "index.html").is_file()
+        )
+
+
+def kept_data_outputs(plan: Plan) -> dict | None:
+    """The tables, citation files and index answers of the last build, when they still hold.
+
+    They depend on the data files, the ``helpers`` source, the pinned set, the
+    conditions, the evidence and the subgroup column, which ``tables_key``
+    covers; a rebuild after a notebook changed takes them as they are, unless
+    ``--force`` asks for everything again or a file went missing.
+    """
+    kept = plan.state.get("data_outputs")
+    if plan.force or kept is None or plan.state.get("tables_key") != plan.tables_key:
+        return None
+    if not kept.get("files") or not all((plan.out / rel).is_file() for rel in kept["files"]):
+        return None
+    return kept
+
+
+def will_run_kernels(plan: "Plan") -> bool:
+    """Whether some stale report needs a kernel (False when the execution cache holds every one of them)."""
+    if plan.force or not plan.stale or not any(outputs_cache.folder().glob("*.json")):
+        return bool(plan.stale)
+    return any(j.figures or not outputs_cache.exists(plan.prepared(j)[1]) for j in plan.stale)

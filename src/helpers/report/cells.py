@@ -1,0 +1,61 @@
+"""Table cells shared by the report sections: sizes, numbers as reported, notes on cut tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .figures.style import is_indirect
+from .html import esc
+from .text import human_duration
+from .words import word
+
+#: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
+MAX_TABLE_ROWS = 60
+
+
+def indirect_note(r) -> str:
+    """'indirect: perioperative ...' under the design, with the reason, for studies flagged as indirect."""
+    if not is_indirect(r.get("indirect")):
+        return ""
+    reason = r.get("indirect_reason")
+    reason = f": {esc(reason)}" if reason is not None and not pd.isna(reason) else ""
+    return f'<br><span class="indirect-badge">indirect evidence, {esc(word("indirect", r["indirect"]))}</span>{reason}'
+
+
+def span(times: pd.Series) -> str:
+    lo, hi = human_duration(times.min()), human_duration(times.max())
+    return f"at {lo}" if lo == hi else f"from {lo} to {hi}"
+
+
+def n_text(r) -> str:
+    nk, nc = r["n_ketamine"], r["n_control"]
+    if pd.isna(nk) and pd.isna(nc):
+        return "not reported"
+    if pd.isna(nc):
+        return f"{int(nk)}"
+    return f"{'not reported' if pd.isna(nk) else int(nk)} / {int(nc)}"
+
+
+def fmt_num(x) -> str:
+    if x is None or not np.isfinite(x):
+        return ""
+    return f"{x:.2f}"
+
+
+def as_reported(r) -> str:
+    if pd.isna(r["effect"]):
+        return "from arm data" if r["origin"] == "arm_data" else ""
+    unit = {"mm_0_100": " mm", "points_0_10": " points", "percent": "%"}.get(str(r["unit"]), "")
+    text = f"{r['effect']:g}{unit}"
+    if pd.notna(r["ci_lower"]):
+        text += f" ({r['ci_lower']:g} to {r['ci_upper']:g})"
+    return text
+
+
+def more_note(n: int) -> str:
+    if n <= MAX_TABLE_ROWS:
+        return ""
+    return (
+        f'<p><em>The first {MAX_TABLE_ROWS} of {n} rows are shown; every row is in <a href="studies.csv">studies.csv</a> '
+        "beside this report.</em></p>"
+    )

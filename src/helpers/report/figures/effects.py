@@ -1,0 +1,205 @@
+"""Effect sizes with their intervals, one panel per measure, and results reported only as a direction."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..measures import DISPLAY
+from ..names import short_name
+from ..params import condition_label
+from ..text import human_duration
+from .style import (
+    CLAIM_TAG,
+    MAX_ROWS_LISTED,
+    OKABE_ITO,
+    VERIFICATION_COLOURS,
+    VERIFICATION_LABELS,
+    empty_panel,
+    favours,
+    is_indirect,
+    legend_handles,
+    limit_rows,
+    log_axis,
+    marker_style,
+    null_line,
+)
+
+
+def short_time(r) -> str:
+    days = r.get("followup_days")
+    if days is not None and not pd.isna(days):
+        return human_duration(float(days))
+    text = r.get("followup_text")
+    if text is None or pd.isna(text) or text == "not stated":
+        return ""
+    text = str(text)
+    return text if len(text) <= 22 else text[:21].rstrip() + "\u2026"
+
+
+def row_label(r, width: int = 46) -> str:
+    """'Author year: outcome, time' kept short enough to leave room for the plot."""
+    outcome = str(r["outcome"]).replace("_", " ")
+    time = short_time(r)
+    dagger = " \u2020" if bool(r.get("oriented", False)) else ""
+    if is_indirect(r.get("indirect")):
+        dagger += " \u2021"
+    label = f"{short_name(r['citation'], r['year'])}: {outcome}" + (f", {time}" if time else "")
+    if len(label) > width:
+        label = label[: width - 1].rstrip() + "\u2026"
+    return label + dagger
+
+
+# ---------------------------------------------------------------- effect sizes
+def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
+    """One panel per effect measure, every row with a number, claims hollow, meta-analyses as diamonds."""
+    title = f"Effect sizes: {condition_label(condition)}"
+    measures = [m for m in DISPLAY if m in set(effects["effect_measure"].astype(str))]
+    if not measures:
+        fig, ax = plt.subplots(figsize=(8, 1.6))
+        empty_panel(ax, "No row of this selection reports a numeric effect.")
+        fig.suptitle(title, fontweight="bold")
+        return fig
+    sort_cols = ["design_order", "year", "study_id", "followup_days"]
+    panels = []
+    for m in measures:
+        rows = effects[effects["effect_measure"].astype(str) == m].copy()
+        rows["design_order"] = (rows["design"].astype(str) == "meta_analysis").astype(int)
+        rows = rows.sort_values(sort_cols, na_position="first")
+        rows, hidden = limit_rows(rows, sort_cols)
+        panels.append((m, rows, hidden))
+    heights = [max(len(r), 1) * 0.36 + 1.5 for _, r, _ in panels]
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(10, sum(heights) + 1.2), gridspec_kw={"height_ratios": heights}, squeeze=False
+    )
+    any_oriented = False
+    verifs, meta = set(), False
+    for ax, (m, rows, hidden) in zip(axes[:, 0], panels):
+        spec = DISPLAY[m]
+        y = np.arange(len(rows))[::-1]
+        for yi, (_, r) in zip(y, rows.iterrows()):
+            style = marker_style(str(r["verification"]), str(r["design"]))
+            if np.isfinite(r["lo"]) and np.isfinite(r["hi"]):
+                ax.plot([r["lo"], r["hi"]], [yi, yi], color=style["color"], linewidth=1.6, zorder=2)
+            ax.plot([r["est"]], [yi], zorder=3, **style)
+            if r["verification"] == "not_found":
+                ax.annotate(CLAIM_TAG, xy=(r["est"], yi), xytext=(8, 0), textcoords="offset points",
+                            va="center", fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
+            verifs.add(str(r["verification"]))
+            meta |= r["design"] == "meta_analysis"
+            any_oriented |= bool(r["oriented"])
+        ax.set_yticks(y)
+        ax.set_yticklabels([row_label(r) for _, r in rows.iterrows()])
+        ax.set_ylim(-0.7, len(rows) - 0.3)
+        ax.set_xlabel(spec["label"])
+        ax.grid(axis="y", visible=False)
+        if spec["log"]:
+            log_axis(ax)
+        if spec["null"] is not None:
+            null_line(ax, spec["null"])
+            _pad_around(ax, rows, spec["null"], spec["log"])
+            favours(ax)
+            ax.set_title(spec["label"].split(",")[0].replace(" (log scale)", ""), loc="left", fontsize=10, pad=16)
+        else:
+            ax.set_xlim(0, 100)
+            ax.set_title("Single-arm results (no comparator: not a comparison)", loc="left", fontsize=10)
+        if hidden:
+            ax.text(1.0, -0.3, f"{hidden} less precise rows not drawn (see the full table)", transform=ax.transAxes,
+                    ha="right", va="top", fontsize=8, fontstyle="italic")
+    fig.suptitle(title, fontweight="bold", x=0.02, ha="left")
+    handles = legend_handles(verifs, meta)
+    notes = []
+    if any_oriented:
+        notes.append("\u2020 outcome where higher is better: sign reversed so that left favours ketamine")
+    if "indirect" in effects.columns and effects["indirect"].map(is_indirect).any():
+        notes.append("\u2021 indirect evidence (around spine surgery, in children, cluster headache or a single test session)")
+    fig.legend(handles=handles, loc="upper left", ncol=min(len(handles), 4), frameon=False, bbox_to_anchor=(0.01, 0.985 - 0.25 / fig.get_figheight()))
+    if notes:
+        fig.text(0.01, 0.004, "\n".join(notes), ha="left", va="bottom", fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 1 - 0.75 / fig.get_figheight()))
+    return fig
+
+
+def _pad_around(ax, rows: pd.DataFrame, null: float, log: bool) -> None:
+    values = pd.concat([rows["lo"], rows["hi"], rows["est"]]).astype(float)
+    values = values[np.isfinite(values)]
+    if values.empty:
+        return
+    if log:
+        values = np.log(values[values > 0])
+        lo, hi = min(values.min(), 0.0), max(values.max(), 0.0)
+        span = max(hi - lo, 0.5)
+        ax.set_xlim(np.exp(lo - 0.15 * span), np.exp(hi + 0.45 * span))
+    else:
+        lo, hi = min(values.min(), null), max(values.max(), null)
+        span = max(hi - lo, 1.0)
+        ax.set_xlim(lo - 0.1 * span, hi + 0.45 * span)
+
+
+# ---------------------------------------------------------------- directions
+DIRECTION_ORDER = ["favours_comparator", "no_difference", "favours_ketamine", "not_reported"]
+
+
+def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
+    """Rows that report only a direction: where each source says the result lies."""
+    title = f"Reported direction without a number: {condition_label(condition)}"
+    if rows.empty:
+        fig, ax = plt.subplots(figsize=(8, 1.4))
+        empty_panel(ax, "Every row of this selection reports a number.")
+        fig.suptitle(title, fontweight="bold")
+        return fig
+    if len(rows) > MAX_ROWS_LISTED:
+        return _direction_counts(rows, title)
+    rows = rows.sort_values(["source", "year", "study_id", "followup_days"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(10, len(rows) * 0.36 + 1.8))
+    y = np.arange(len(rows))[::-1]
+    verifs = set()
+    for yi, (_, r) in zip(y, rows.iterrows()):
+        x = DIRECTION_ORDER.index(str(r["direction"]))
+        style = marker_style(str(r["verification"]), str(r["design"]))
+        ax.plot([x], [yi], **style)
+        if r["verification"] == "not_found":
+            ax.annotate(CLAIM_TAG, xy=(x, yi), xytext=(9, 0), textcoords="offset points", va="center",
+                        fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
+        verifs.add(str(r["verification"]))
+    ax.set_yticks(y)
+    many = rows["condition"].astype(str).nunique() > 1
+    ax.set_yticklabels(
+        [row_label(r) + (f" ({str(r['condition']).replace('_', ' ')})" if many else "") for _, r in rows.iterrows()]
+    )
+    ax.set_xticks(range(len(DIRECTION_ORDER)))
+    ax.set_xticklabels(["favours\ncomparator", "no\ndifference", "favours\nketamine", "not\nreported"])
+    ax.set_xlim(-0.5, len(DIRECTION_ORDER) + 0.6)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel("Direction of the result as the source states it (no effect size reported)")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title, loc="left")
+    ax.legend(handles=legend_handles(verifs, False), loc="upper right", frameon=True, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
+    """Many direction-only rows: how many fall in each direction, by verification status."""
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    counts = pd.crosstab(rows["direction"].astype(str), rows["verification"].astype(str))
+    counts = counts.reindex(index=DIRECTION_ORDER, fill_value=0)
+    left = np.zeros(len(counts))
+    for v in ("verified", "unverified", "not_found"):
+        if v not in counts.columns:
+            continue
+        colour = VERIFICATION_COLOURS[v]
+        claim = v == "not_found"
+        ax.barh(range(len(counts)), counts[v], left=left, color="white" if claim else colour, edgecolor=colour,
+                hatch="///" if claim else ("..." if v == "unverified" else None), label=VERIFICATION_LABELS[v])
+        left += counts[v].to_numpy()
+    ax.set_yticks(range(len(counts)))
+    ax.set_yticklabels([d.replace("_", " ") for d in DIRECTION_ORDER])
+    ax.invert_yaxis()
+    ax.set_xlabel("Rows reporting only a direction (count)")
+    ax.set_title(f"{title} ({len(rows)} rows, counted)", loc="left")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+

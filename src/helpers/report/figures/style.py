@@ -1,0 +1,174 @@
+"""The house style of every figure: palette, markers, axes and the conventions they share.
+
+- Okabe-Ito colours (safe for colour-blind readers), one per verification
+  status, never alone: verified markers are filled, not-yet-verified ones
+  half filled, and the source article's claims are drawn **hollow** and labelled
+  "article claim, not located", so they can never be mistaken for evidence.
+- Published meta-analysis estimates are diamonds.
+- Comparative effects are oriented so that the left of the null line favours
+  ketamine, and the axis says so.
+- Titles name the condition; axes carry units.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "vermillion": "#D55E00",
+    "green": "#009E73",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "grey": "#999999",
+    "black": "#000000",
+}
+VERIFICATION_COLOURS = {
+    "verified": OKABE_ITO["blue"],
+    "unverified": OKABE_ITO["orange"],
+    "not_found": OKABE_ITO["vermillion"],
+}
+VERIFICATION_LABELS = {
+    "verified": "published, verified",
+    "unverified": "published, not yet verified",
+    "not_found": "article claim, not located",
+}
+CLAIM_TAG = "article claim, not located"
+FAVOURS_KETAMINE = "favours ketamine"
+FAVOURS_COMPARATOR = "favours comparator"
+SAVE_DPI = 300
+#: panels never draw more than this many rows; the rest are summarized in a note
+MAX_ROWS_PER_PANEL = 20
+#: a second cue beside colour for unverified rows in charts that draw areas (colour never carries meaning alone)
+VERIFICATION_HATCHES = {"unverified": "...."}
+#: above this many studies (or rows), follow-up and direction charts show distributions instead of one line each
+MAX_ROWS_LISTED = 60
+
+
+def apply_style() -> None:
+    """The house style: a light grid (seaborn's "whitegrid" values), readable sizes, deterministic output.
+
+    Set through rcParams rather than ``seaborn.set_theme`` so that a report
+    kernel does not pay for importing seaborn and scipy.stats on every run.
+    """
+    from cycler import cycler
+
+    plt.rcParams.update(
+        {
+            "axes.facecolor": "white",
+            "axes.edgecolor": ".8",
+            "axes.grid": True,
+            "axes.axisbelow": True,
+            "axes.labelcolor": ".15",
+            "axes.prop_cycle": cycler(color=list(OKABE_ITO.values())),
+            "grid.color": ".8",
+            "grid.linestyle": "-",
+            "text.color": ".15",
+            "xtick.color": ".15",
+            "ytick.color": ".15",
+            "xtick.bottom": False,
+            "ytick.left": False,
+            "axes.spines.top": True,
+            "axes.spines.right": True,
+            "font.family": ["sans-serif"],
+            "font.sans-serif": ["DejaVu Sans", "Arial", "Liberation Sans", "sans-serif"],
+            "figure.dpi": 90,
+            "savefig.dpi": SAVE_DPI,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "axes.labelsize": 10,
+            "ytick.labelsize": 9,
+            "xtick.labelsize": 9,
+            "legend.fontsize": 9,
+            "svg.hashsalt": "ketamine-evidence",
+            "path.simplify": True,
+        }
+    )
+
+
+def save(fig: plt.Figure, name: str, figures_dir: str | Path | None) -> Path | None:
+    """Write a 300-dpi PNG for manuscripts when a figures folder is given."""
+    if not figures_dir:
+        return None
+    folder = Path(figures_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    fig.savefig(path, dpi=SAVE_DPI, bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+def is_indirect(value) -> bool:
+    """True for a study flagged as indirect evidence (perioperative, children, cluster headache, test session...)."""
+    return value is not None and not pd.isna(value) and str(value) not in ("", "none")
+
+
+def marker_style(verification: str, design: str) -> dict:
+    colour = VERIFICATION_COLOURS.get(verification, OKABE_ITO["grey"])
+    claim = verification == "not_found"
+    # fill as well as colour tells the status apart: full = verified, half = not yet verified, hollow = claim
+    return {
+        "marker": "D" if design == "meta_analysis" else "o",
+        "markersize": 9 if design == "meta_analysis" else 7,
+        "markeredgecolor": colour,
+        "markerfacecolor": "white" if claim else colour,
+        "fillstyle": "left" if verification == "unverified" else "full",
+        "markerfacecoloralt": "white",
+        "markeredgewidth": 1.8,
+        "color": colour,
+        "linestyle": "none",
+    }
+
+
+def legend_handles(verifications, meta: bool) -> list:
+    handles = []
+    for v in ("verified", "unverified", "not_found"):
+        if v in verifications:
+            style = marker_style(v, "rct")
+            handles.append(Line2D([], [], label=VERIFICATION_LABELS[v], **style))
+    if meta:
+        handles.append(Line2D([], [], label="published meta-analysis", **marker_style("verified", "meta_analysis")))
+    return handles
+
+
+def favours(ax) -> None:
+    """'favours ketamine' left and 'favours comparator' right, just above the plotting area."""
+    ax.annotate(f"\u2190 {FAVOURS_KETAMINE}", xy=(0.0, 1.01), xycoords="axes fraction", ha="left", va="bottom",
+                fontsize=8.5, color=OKABE_ITO["black"])
+    ax.annotate(f"{FAVOURS_COMPARATOR} \u2192", xy=(1.0, 1.01), xycoords="axes fraction", ha="right", va="bottom",
+                fontsize=8.5, color=OKABE_ITO["black"])
+
+
+def null_line(ax, null: float) -> None:
+    ax.axvline(null, color=OKABE_ITO["black"], linewidth=1.0, linestyle="--", zorder=1)
+    ax.annotate("no difference", xy=(null, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3),
+                textcoords="offset points", ha="left", va="bottom", fontsize=7.5, rotation=90, color="#444444")
+
+
+def log_axis(ax) -> None:
+    ax.set_xscale("log")
+    ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def empty_panel(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=10)
+    ax.set_axis_off()
+
+
+def limit_rows(rows: pd.DataFrame, sort_cols: list[str]) -> tuple[pd.DataFrame, int]:
+    """At most MAX_ROWS_PER_PANEL rows: the most precise first (smallest SE), then the rest by order."""
+    if len(rows) <= MAX_ROWS_PER_PANEL:
+        return rows, 0
+    keep = rows.assign(_se=rows["se"].fillna(np.inf)).nsmallest(MAX_ROWS_PER_PANEL, "_se").drop(columns="_se")
+    return keep.sort_values(sort_cols), len(rows) - len(keep)
+
+

@@ -1,0 +1,62 @@
+"""Adverse events: what the table records about harms, by condition and by source."""
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from ..cells import MAX_TABLE_ROWS, more_note
+from ..html import table_html
+from ..names import row_name
+from ..text import count_word, plural, verb
+from ..words import word
+
+
+class Harms:
+    def __init__(self, report):
+        self.r = report
+
+    def headline(self) -> Markdown:
+        r = self.r
+        s = r.studies.drop_duplicates("study_id")
+        lit = s[s["source"] == "literature"]
+        with_ae = lit["adverse_events"].notna().sum()
+        seed = s[s["source"] == "seed_article"]
+        seed_ae = seed["adverse_events"].notna().sum()
+        text = (
+            f"**{r.label.capitalize()}: {with_ae} of {plural(len(lit), 'published study', 'published studies')} "
+            f"{verb(with_ae, 'records', 'record') if len(lit) != 1 else 'records'} harms in the table"
+        )
+        if len(seed):
+            text += (
+                f"; {count_word(seed_ae)} of the article's {plural(len(seed), 'claim')} "
+                f"{verb(seed_ae, 'attributes', 'attribute')} a harm to a cited study"
+            )
+        text += ".**"
+        return Markdown(text)
+
+    def table(self) -> HTML:
+        s = self.r.studies.drop_duplicates(["study_id", "condition"]).sort_values(["condition", "source", "year"])
+        if s.empty:
+            return HTML("<p><em>No studies in this selection.</em></p>")
+        n = len(s)
+        s = s.head(MAX_TABLE_ROWS)
+        df = pd.DataFrame(
+            {
+                "Condition": s["condition"].astype(str).map(lambda v: word("condition", v)),
+                "Study": [row_name(r) for _, r in s.iterrows()],
+                "Source": s["source"].astype(str).map({"literature": "published", "seed_article": "article claim, not located"}),
+                "Route": s["route"].astype(str).map(lambda v: word("route", v)),
+                "Harms recorded": s["adverse_events"].fillna("none recorded in the table"),
+            }
+        )
+        return HTML(table_html(df, caption="Harms by condition and source") + more_note(n))
+
+    def counts(self) -> HTML:
+        s = self.r.studies.drop_duplicates(["study_id", "condition"])
+        if s.empty:
+            return HTML("")
+        t = s.assign(recorded=s["adverse_events"].notna().map({True: "harms recorded", False: "none recorded"}))
+        wide = t.groupby(["condition", "source", "recorded"], observed=True).size().unstack(fill_value=0).reset_index()
+        wide["condition"] = wide["condition"].astype(str).map(lambda v: word("condition", v))
+        wide["source"] = wide["source"].astype(str).map({"literature": "published", "seed_article": "article claim"})
+        return HTML(table_html(wide, caption="Studies with and without recorded harms"))

@@ -1,0 +1,106 @@
+"""The machine-readable tables the build writes under ``tables/`` (and ``python -m helpers tables``).
+
+Numbers and codes come from the statistics; the columns that explain a
+decision (why a group was or was not pooled, why a row has no weight) are
+written in words here.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..stats.effects import harmonize
+from ..stats.pooling import GROUP_KEY, pooled_table, pooling_groups
+from ..stats.proportions import proportion_groups, proportion_table
+from ..stats.sensitivity import cumulative_table, leave_one_out_table
+from ..stats.small_study import small_study_table
+from ..stats.subgroups import subgroup_table
+from .params import check_subgroup, select
+from .words import missing_words, pooling_reason
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote; numbers stay numbers."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype):
+            text = s.astype("string")
+            mask = text.str.match(_FORMULA).fillna(False).astype(bool)
+            if mask.any():
+                out[col] = text.where(~mask, "'" + text)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    neutralize_formulas(df).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+    return path
+
+
+def write_tables(studies: pd.DataFrame, folder: Path, subgroup: str | None = None) -> dict[str, Path]:
+    """effects.csv (every row's harmonized effect), pooled_effects.csv (with pooled single-arm
+    proportions), pooling_decisions.csv, leave_one_out.csv, cumulative.csv, small_study.csv and,
+    with a subgroup column, subgroups.csv."""
+    subgroup = check_subgroup(studies, subgroup)  # a column the table cannot be split by stops before any file
+    effects = harmonize(studies)
+    groups = pooling_groups(effects)
+    written = {
+        "effects": write_csv(effects.assign(missing_reason=effects["missing_reason"].map(missing_words)),
+                             folder / "effects.csv"),
+        "pooling_decisions": write_csv(decisions_table(groups), folder / "pooling_decisions.csv"),
+    }
+    for name, df in synthesis_tables(studies, groups, pooled_table(groups), subgroup).items():
+        written[name] = write_csv(df, folder / f"{name}.csv")
+    return written
+
+
+def write_condition_tables(studies: pd.DataFrame, folder: Path, conditions, evidence: str) -> None:
+    """The full rows of each report's selection, as <condition>/studies.csv beside its reports."""
+    for condition in conditions:
+        write_csv(select(studies, condition, evidence), folder / condition / "studies.csv")
+
+
+def decisions_table(groups) -> pd.DataFrame:
+    """One row per group: what it holds and why it was or was not pooled (pooling_decisions.csv)."""
+    return pd.DataFrame(
+        [
+            {
+                **g.key,
+                "rows": len(g.rows),
+                "studies": g.rows["study_id"].nunique(),
+                "k_pooled": g.k if g.pooled else 0,
+                "decision": pooling_reason(g),
+            }
+            for g in groups
+        ],
+        columns=GROUP_KEY + ["rows", "studies", "k_pooled", "decision"],
+    )
+
+
+def pooled_with_proportions(pooled: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """pooled_effects.csv: the comparative pooled estimates, then the pooled single-arm proportions
+    (in percent, with the transform and the outcome they pool)."""
+    props = proportion_table(proportion_groups(studies))
+    pooled = pooled.assign(transform="", outcome="")
+    if props.empty:
+        return pooled
+    props = props.reindex(columns=pooled.columns)
+    return pd.concat([pooled, props], ignore_index=True)
+
+
+def synthesis_tables(studies: pd.DataFrame, groups, pooled: pd.DataFrame, subgroup: str | None = None) -> dict[str, pd.DataFrame]:
+    tables = {
+        "pooled_effects": pooled_with_proportions(pooled, studies),
+        "leave_one_out": leave_one_out_table(groups),
+        "cumulative": cumulative_table(groups),
+        "small_study": small_study_table(groups),
+    }
+    column = check_subgroup(studies, subgroup)
+    if column:
+        tables["subgroups"] = subgroup_table(groups, column)
+    return tables

@@ -1,0 +1,204 @@
+"""The package's architecture as a checkable contract: layers, cycles, private names, unit sizes.
+
+Every ``import`` statement of every module counts, wherever it stands (inside a
+function too): an import moved into a function still ties the two modules.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+#: from the bottom up; a module may import its own layer and the layers below it, never one above
+LAYERS = (
+    ("paths", "errors", "startup", "digest"),
+    ("data",),
+    ("stats",),
+    ("findings",),
+    ("report",),
+    ("render",),
+    ("cli", "__main__", "__init__"),
+)
+MAX_LINES = 400
+MAX_PUBLIC_METHODS = 15
+
+
+@dataclass(frozen=True)
+class Import:
+    importer: str  # dotted module name inside the package, e.g. "data.loader"
+    target: str  # dotted module name imported (a module of the package)
+    names: tuple[str, ...]  # names taken from it ("from x import a, b")
+    line: int
+
+
+def module_name(path: Path, root: Path) -> str:
+    rel = path.relative_to(root).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def modules(root: Path) -> dict[str, Path]:
+    return {module_name(p, root): p for p in sorted(root.rglob("*.py")) if "__pycache__" not in p.parts}
+
+
+def _resolve(importer: str, is_package: bool, level: int, module: str | None) -> str:
+    base = importer.split(".") if is_package else importer.split(".")[:-1]
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join([*base, *([module] if module else [])]).strip(".")
+
+
+def imports(root: Path, package: str = "helpers") -> list[Import]:
+    """Every import of a package module by another, including those inside functions."""
+    mods = modules(root)
+    out = []
+    for name, path in mods.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        is_package = path.name == "__init__.py"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    target = _resolve(name, is_package, node.level, node.module)
+                elif node.module and (node.module == package or node.module.startswith(package + ".")):
+                    target = node.module[len(package) + 1 :]
+                else:
+                    continue
+                names = tuple(a.name for a in node.names)
+                # "from . import plots" imports a module, not a name
+                for a in names:
+                    sub = f"{target}.{a}" if target else a
+                    if sub in mods:
+                        out.append(Import(name, sub, (), node.lineno))
+                        names = tuple(n for n in names if n != a)
+                if target in mods and (names or not node.names):
+                    out.append(Import(name, target, names, node.lineno))
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name == package or a.name.startswith(package + "."):
+                        target = a.name[len(package) + 1 :]
+                        if target in mods:
+                            out.append(Import(name, target, (), node.lineno))
+    return [i for i in out if i.target != i.importer and i.target]
+
+
+def layer_of(module: str) -> int:
+    top = module.split(".")[0]
+    for i, names in enumerate(LAYERS):
+        if top in names:
+            return i
+    raise KeyError(f"module {module} belongs to no layer: add its top-level name to LAYERS")
+
+
+def upward_imports(root: Path) -> list[str]:
+    return [
+        f"{i.importer} (line {i.line}) imports {i.target}, a layer above it"
+        for i in imports(root)
+        if layer_of(i.target) > layer_of(i.importer)
+    ]
+
+
+def cycles(root: Path) -> list[list[str]]:
+    """Strongly connected groups of modules that import each other (Tarjan), package __init__ files aside."""
+    graph: dict[str, set[str]] = {m: set() for m in modules(root)}
+    for i in imports(root):
+        # a package's __init__ re-exporting its modules is not a cycle with them
+        if i.target.split(".")[-1] == "__init__" or i.target in _packages(root):
+            continue
+        graph[i.importer].add(i.target)
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(out)
+
+
+def _packages(root: Path) -> set[str]:
+    return {module_name(p, root) for p in root.rglob("__init__.py") if p.parent != root}
+
+
+def private_uses(root: Path) -> list[str]:
+    """Names starting with one underscore taken from another module: imported, or reached as module._name."""
+    mods = modules(root)
+    found = [
+        f"{i.importer} (line {i.line}) imports {n} from {i.target}"
+        for i in imports(root)
+        for n in i.names
+        if n.startswith("_") and not n.startswith("__")
+    ]
+    for name, path in mods.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {}  # local name -> module of the package
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("helpers")):
+                base = (
+                    _resolve(name, path.name == "__init__.py", node.level, node.module)
+                    if node.level
+                    else (node.module or "")[len("helpers.") :]
+                )
+                for a in node.names:
+                    sub = f"{base}.{a.name}" if base else a.name
+                    if sub in mods:
+                        aliases[a.asname or a.name] = sub
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.startswith("helpers.") and a.asname:
+                        aliases[a.asname] = a.name[len("helpers.") :]
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                found.append(f"{name} (line {node.lineno}) reaches {aliases[node.value.id]}.{node.attr}")
+    return sorted(set(found))
+
+
+def long_modules(root: Path, limit: int = MAX_LINES) -> list[str]:
+    out = []
+    for name, path in modules(root).items():
+        n = len(path.read_text(encoding="utf-8").splitlines())
+        if n > limit:
+            out.append(f"{name}: {n} lines (at most {limit})")
+    return out
+
+
+def big_classes(root: Path, limit: int = MAX_PUBLIC_METHODS) -> list[str]:
+    """Classes with more than ``limit`` public methods (properties included, dunder methods not)."""
+    out = []
+    for name, path in modules(root).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                public = [
+                    f.name
+                    for f in node.body
+                    if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and not f.name.startswith("_")
+                ]
+                if len(public) > limit:
+                    out.append(f"{name}.{node.name}: {len(public)} public methods (at most {limit})")
+    return out
