@@ -1,9 +1,9 @@
 # Every target sets itself up: a missing or outdated .venv is (re)created from
 # requirements.lock before anything runs. Only python3 (3.11+) and make are needed.
 #
-# requirements.txt is the top-level list a person edits; `make lock` resolves it
-# with uv into requirements.lock (every package, transitive ones included, at an
-# exact version with hashes). `make install` bootstraps uv (pinned below, its own
+# pyproject.toml holds the top-level pins a person edits (runtime dependencies, and the
+# test, lint and build groups); `make lock` resolves them with uv into requirements.lock
+# (every package, transitive ones included, at an exact version with hashes). `make install` bootstraps uv (pinned below, its own
 # wheel hash-checked from requirements-tools.lock) into .tools/: scripts/bootstrap_uv.py
 # takes the binary from the wheel on PyPI (about a second); where that route does not
 # apply (a mirror, no wheel for the platform) python3's venv and pip install it. Then
@@ -28,7 +28,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock report figures test test-slow unit nbval lab notebooks validate dictionary benchmark bench-setup a11y a11y-deps clean
+.PHONY: help install lock report figures lint format test test-slow unit nbval lab notebooks validate dictionary benchmark bench-setup a11y a11y-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -54,9 +54,9 @@ $(STAMP): $(LOCK) pyproject.toml $(UV)
 
 install: $(STAMP) ## create .venv and install requirements.lock (hash-checked, with uv)
 
-lock: $(UV) ## re-resolve requirements.txt into requirements.lock (and uv's own pin)
+lock: $(UV) ## re-resolve pyproject.toml's pins (and its dev group) into requirements.lock, and uv's own pin
 	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
-	  --custom-compile-command "make lock" -o requirements.lock requirements.txt
+	  --custom-compile-command "make lock" -o requirements.lock pyproject.toml --group dev
 	echo "uv==$(UV_VERSION)" | $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	  --custom-compile-command "make lock" -o requirements-tools.lock -
 
@@ -74,7 +74,14 @@ a11y: $(STAMP) $(AXE) ## full report build, then axe-core on every page and the 
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS))
 	A11Y_REPORTS=reports $(PY) -m pytest tests/test_accessibility.py $(ARGS)
 
-test: $(STAMP) $(AXE) ## unit, build, browser and accessibility tests, and nbval on the committed notebooks
+lint: $(STAMP) ## ruff: lint and format check of the package, tests, scripts and notebooks
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/ruff format --check --quiet .
+
+format: $(STAMP) ## ruff: format everything in place (then make notebooks if a notebook's code changed)
+	$(VENV)/bin/ruff format .
+
+test: $(STAMP) $(AXE) lint ## lint, then unit, build, browser and accessibility tests, and nbval on the committed notebooks
 	$(PY) -m pytest -n 2 --dist loadfile -m "not slow" tests notebooks --nbval --nbval-current-env \
 	  --sanitize-with tests/sanitize.cfg $(ARGS)
 
@@ -105,7 +112,7 @@ dictionary: $(STAMP) ## regenerate data/README.md from data/schema.json
 benchmark: $(STAMP) ## time the build against the naive papermill+nbconvert loop
 	$(PY) benchmarks/bench_build.py $(ARGS)
 
-bench-setup: ## time make install from a fresh clone against venv + pip install -r requirements.txt
+bench-setup: ## time make install from a fresh clone against venv + pip install of the top-level pins
 	$(PYTHON) benchmarks/bench_setup.py $(ARGS)
 
 clean: ## remove build output (keeps .venv)

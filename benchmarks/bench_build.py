@@ -27,6 +27,7 @@ and copied into README.md between the benchmark markers.
 
     .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--sizes 10,1000,10000,100000] [--make-test]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -104,14 +105,37 @@ def naive_loop(tmp: Path, data: Path) -> float:
         for nb in notebooks():
             executed = work / f"{condition}__{nb.name}"
             subprocess.run(
-                [str(BIN / "papermill"), str(nb), str(executed), "-p", "condition", condition, "-p", "evidence", "all",
-                 "-p", "data_path", str(data), "-p", "figures_dir", "", "--cwd", str(nb.parent), "-k", "python3",
-                 "--no-progress-bar"],
-                check=True, capture_output=True, cwd=ROOT,
+                [
+                    str(BIN / "papermill"),
+                    str(nb),
+                    str(executed),
+                    "-p",
+                    "condition",
+                    condition,
+                    "-p",
+                    "evidence",
+                    "all",
+                    "-p",
+                    "data_path",
+                    str(data),
+                    "-p",
+                    "figures_dir",
+                    "",
+                    "--cwd",
+                    str(nb.parent),
+                    "-k",
+                    "python3",
+                    "--no-progress-bar",
+                ],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
             )
             subprocess.run(
                 [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-                check=True, capture_output=True, cwd=ROOT,
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
             )
     return time.perf_counter() - start
 
@@ -139,8 +163,14 @@ def machine() -> dict:
         mem = f"{kb / 2**20:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return {"cores": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
-            "system": platform.platform(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def median(xs):
@@ -173,24 +203,40 @@ def time_split(out: Path, isolated: bool) -> dict:
     """Mean seconds per report of one in-process cold build: execution, export, overhead."""
     results = build(out=out, force=True, isolated=isolated)
     n = len(results)
-    mean = {k: sum(r.timings.get(k, 0.0) for r in results) / n for k in ("kernel_start", "cells", "kernel_stop", "export")}
+    mean = {
+        k: sum(r.timings.get(k, 0.0) for r in results) / n for k in ("kernel_start", "cells", "kernel_stop", "export")
+    }
     total = sum(r.seconds for r in results) / n
-    return {"reports": n, "total": total, "execution": mean["cells"], "export": mean["export"],
-            "overhead": total - mean["cells"] - mean["export"], "kernel_start": mean["kernel_start"],
-            "kernel_stop": mean["kernel_stop"]}
+    return {
+        "reports": n,
+        "total": total,
+        "execution": mean["cells"],
+        "export": mean["export"],
+        "overhead": total - mean["cells"] - mean["export"],
+        "kernel_start": mean["kernel_start"],
+        "kernel_stop": mean["kernel_stop"],
+    }
 
 
 def run(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     shipped = ROOT / "data" / "studies.csv"
     n_reports = len(report_conditions()) * len(notebooks())
-    results: dict = {"machine": machine(), "repeat": args.repeat, "reports": n_reports, "load_before": load(),
-                     "goals": GOALS}
+    results: dict = {
+        "machine": machine(),
+        "repeat": args.repeat,
+        "reports": n_reports,
+        "load_before": load(),
+        "goals": GOALS,
+    }
     try:
         if not args.skip_naive:
             naive = [naive_loop(tmp, shipped) for _ in range(args.repeat)]
             results["naive_loop_s"] = median(naive)
-            print(f"naive loop           {median(naive):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in naive)})", flush=True)
+            print(
+                f"naive loop           {median(naive):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in naive)})",
+                flush=True,
+            )
 
         cold, cold_cpu, nochange, rss = [], [], [], []
         for i in range(args.repeat):
@@ -204,10 +250,18 @@ def run(args) -> dict:
             res = subprocess.run(build_cmd("--out", str(out)), capture_output=True, text=True, env=env, cwd=ROOT)
             nochange.append(time.perf_counter() - t)
             assert "up to date" in res.stdout, res.stdout
-        results.update(cold_build_s=median(cold), cold_build_cpu_s=median(cold_cpu), nochange_build_s=median(nochange),
-                       cold_peak_rss_mb=max(rss), shipped_largest_html_mb=largest_html_mb(tmp / "cold-0"))
-        print(f"cold build           {median(cold):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in cold)}; "
-              f"CPU {median(cold_cpu):.1f} s)", flush=True)
+        results.update(
+            cold_build_s=median(cold),
+            cold_build_cpu_s=median(cold_cpu),
+            nochange_build_s=median(nochange),
+            cold_peak_rss_mb=max(rss),
+            shipped_largest_html_mb=largest_html_mb(tmp / "cold-0"),
+        )
+        print(
+            f"cold build           {median(cold):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in cold)}; "
+            f"CPU {median(cold_cpu):.1f} s)",
+            flush=True,
+        )
         print(f"no-change build      {median(nochange):7.2f} s", flush=True)
         if "naive_loop_s" in results:
             results["cold_over_naive"] = results["cold_build_s"] / results["naive_loop_s"]
@@ -219,10 +273,16 @@ def run(args) -> dict:
             wall, _ = measure(build_cmd("--out", str(out), "--force", "--isolated"), fresh_env(tmp))
             iso.append(wall)
             iso_cpu.append(LAST_CPU[0])
-        results.update(isolated_build_s=median(iso), isolated_build_cpu_s=median(iso_cpu),
-                       isolated_equals_default_html=html_digests(tmp / "isolated-0") == html_digests(tmp / "cold-0"))
-        print(f"--isolated build     {median(iso):7.1f} s  (CPU {median(iso_cpu):.1f} s); HTML identical to the default: "
-              f"{results['isolated_equals_default_html']}", flush=True)
+        results.update(
+            isolated_build_s=median(iso),
+            isolated_build_cpu_s=median(iso_cpu),
+            isolated_equals_default_html=html_digests(tmp / "isolated-0") == html_digests(tmp / "cold-0"),
+        )
+        print(
+            f"--isolated build     {median(iso):7.1f} s  (CPU {median(iso_cpu):.1f} s); HTML identical to the default: "
+            f"{results['isolated_equals_default_html']}",
+            flush=True,
+        )
 
         folder = tmp / "notebooks"
         shutil.copytree(ROOT / "notebooks", folder)
@@ -239,14 +299,24 @@ def run(args) -> dict:
             return walls, cpus
 
         rebuild, rebuild_cpu = rebuilds(touch_notebook)
-        results.update(one_notebook_rebuild_s=median(rebuild), one_notebook_rebuild_cpu_s=median(rebuild_cpu),
-                       one_notebook_reports=len(report_conditions()), one_notebook_changed=changed.name)
-        print(f"one notebook's prose {median(rebuild):7.2f} s  ({len(report_conditions())} reports of {changed.name}; "
-              f"CPU {median(rebuild_cpu):.1f} s; outputs reused)", flush=True)
+        results.update(
+            one_notebook_rebuild_s=median(rebuild),
+            one_notebook_rebuild_cpu_s=median(rebuild_cpu),
+            one_notebook_reports=len(report_conditions()),
+            one_notebook_changed=changed.name,
+        )
+        print(
+            f"one notebook's prose {median(rebuild):7.2f} s  ({len(report_conditions())} reports of {changed.name}; "
+            f"CPU {median(rebuild_cpu):.1f} s; outputs reused)",
+            flush=True,
+        )
         code, code_cpu = rebuilds(touch_code)
         results.update(one_notebook_code_rebuild_s=median(code), one_notebook_code_rebuild_cpu_s=median(code_cpu))
-        print(f"one notebook's code  {median(code):7.2f} s  ({len(report_conditions())} reports of {changed.name} "
-              f"executed again; CPU {median(code_cpu):.1f} s)", flush=True)
+        print(
+            f"one notebook's code  {median(code):7.2f} s  ({len(report_conditions())} reports of {changed.name} "
+            f"executed again; CPU {median(code_cpu):.1f} s)",
+            flush=True,
+        )
 
         figs = []
         for i in range(args.repeat):
@@ -255,11 +325,15 @@ def run(args) -> dict:
         results["cold_build_with_figures_s"] = median(figs)
         print(f"cold, --figures      {median(figs):7.1f} s  (also 300-dpi PNGs of every figure)", flush=True)
 
-        results["split"] = {mode: time_split(tmp / f"split-{mode}", mode == "isolated") for mode in ("forked", "isolated")}
+        results["split"] = {
+            mode: time_split(tmp / f"split-{mode}", mode == "isolated") for mode in ("forked", "isolated")
+        }
         for mode, sp in results["split"].items():
-            print(f"per report, {mode:8} {sp['total']:5.2f} s: execution {sp['execution']:.2f}, export {sp['export']:.2f}, "
-                  f"overhead {sp['overhead']:.2f} (kernel start {sp['kernel_start']:.2f}, stop {sp['kernel_stop']:.2f})",
-                  flush=True)
+            print(
+                f"per report, {mode:8} {sp['total']:5.2f} s: execution {sp['execution']:.2f}, export {sp['export']:.2f}, "
+                f"overhead {sp['overhead']:.2f} (kernel start {sp['kernel_start']:.2f}, stop {sp['kernel_stop']:.2f})",
+                flush=True,
+            )
 
         serial = tmp / "serial"
         measure(build_cmd("--out", str(serial), "--force", "--jobs", "1"), fresh_env(tmp))
@@ -277,13 +351,22 @@ def run(args) -> dict:
                 peaks.append(peak)
                 sizes.append(largest_html_mb(out))
                 shutil.rmtree(out, ignore_errors=True)
-            row = {"rows": n, "file_mb": table.stat().st_size / 2**20, "build_s": median(walls), "peak_rss_mb": max(peaks),
-                   "largest_html_mb": max(sizes), "vs_shipped": median(walls) / results["cold_build_s"]}
+            row = {
+                "rows": n,
+                "file_mb": table.stat().st_size / 2**20,
+                "build_s": median(walls),
+                "peak_rss_mb": max(peaks),
+                "largest_html_mb": max(sizes),
+                "vs_shipped": median(walls) / results["cold_build_s"],
+            }
             scaling.append(row)
             if n == 10000:
                 results["rows_10000_over_shipped"] = row["vs_shipped"]
-            print(f"{n:>7} rows          {row['build_s']:7.1f} s  x{row['vs_shipped']:.2f} of shipped, "
-                  f"peak {row['peak_rss_mb']:.0f} MB, largest HTML {row['largest_html_mb']:.2f} MB", flush=True)
+            print(
+                f"{n:>7} rows          {row['build_s']:7.1f} s  x{row['vs_shipped']:.2f} of shipped, "
+                f"peak {row['peak_rss_mb']:.0f} MB, largest HTML {row['largest_html_mb']:.2f} MB",
+                flush=True,
+            )
         results["scaling"] = scaling
 
         if args.make_test:
@@ -315,26 +398,38 @@ def markdown(r: dict) -> str:
     if "cold_over_naive" in r:
         lines.append(f"| cold build / naive loop | {r['cold_over_naive']:.3f} |")
     if "isolated_build_s" in r:
-        lines.append(f"| `--isolated` (fresh kernel per report), cold | {r['isolated_build_s']:.1f} s; HTML byte-identical to "
-                     f"the default: {'yes' if r['isolated_equals_default_html'] else 'NO'} |")
+        lines.append(
+            f"| `--isolated` (fresh kernel per report), cold | {r['isolated_build_s']:.1f} s; HTML byte-identical to "
+            f"the default: {'yes' if r['isolated_equals_default_html'] else 'NO'} |"
+        )
     lines.append(f"| build with nothing changed | {r['nochange_build_s']:.2f} s |")
     if "cold_build_with_figures_s" in r:
         lines.append(f"| `--figures` (also 300-dpi PNGs), cold | {r['cold_build_with_figures_s']:.1f} s |")
     if "one_notebook_rebuild_s" in r:
-        lines.append(f"| one notebook's prose changed ({r['one_notebook_reports']} reports rebuilt from their kept outputs) | "
-                     f"{r['one_notebook_rebuild_s']:.2f} s |")
+        lines.append(
+            f"| one notebook's prose changed ({r['one_notebook_reports']} reports rebuilt from their kept outputs) | "
+            f"{r['one_notebook_rebuild_s']:.2f} s |"
+        )
     if "one_notebook_code_rebuild_s" in r:
-        lines.append(f"| one notebook's code changed ({r['one_notebook_reports']} reports executed again) | "
-                     f"{r['one_notebook_code_rebuild_s']:.2f} s |")
+        lines.append(
+            f"| one notebook's code changed ({r['one_notebook_reports']} reports executed again) | "
+            f"{r['one_notebook_code_rebuild_s']:.2f} s |"
+        )
     for mode, sp in r.get("split", {}).items():
-        lines.append(f"| per report, {mode} kernels: execution / export / overhead | {sp['execution']:.2f} / "
-                     f"{sp['export']:.2f} / {sp['overhead']:.2f} s (kernel start {sp['kernel_start']:.2f} s) |")
+        lines.append(
+            f"| per report, {mode} kernels: execution / export / overhead | {sp['execution']:.2f} / "
+            f"{sp['export']:.2f} / {sp['overhead']:.2f} s (kernel start {sp['kernel_start']:.2f} s) |"
+        )
     for key, goal in r.get("goals", {}).items():
         if key in r:
             unit = " s" if key.endswith("_s") else ""
-            lines.append(f"| goal: {key.replace('_', ' ')} at most {goal}{unit} | {r[key]:.3f}{unit}: "
-                         f"{'met' if r[key] <= goal else 'not met'} |")
-    lines.append(f"| `--jobs 1` HTML byte-identical to the parallel build | {'yes' if r['parallel_equals_serial_html'] else 'NO'} |")
+            lines.append(
+                f"| goal: {key.replace('_', ' ')} at most {goal}{unit} | {r[key]:.3f}{unit}: "
+                f"{'met' if r[key] <= goal else 'not met'} |"
+            )
+    lines.append(
+        f"| `--jobs 1` HTML byte-identical to the parallel build | {'yes' if r['parallel_equals_serial_html'] else 'NO'} |"
+    )
     for s in r["scaling"]:
         lines.append(
             f"| {s['rows']:,} generated rows ({s['file_mb']:.1f} MB) | {s['build_s']:.1f} s (x{s['vs_shipped']:.2f}), "

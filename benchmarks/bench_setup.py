@@ -7,7 +7,7 @@ In one run, on the committed HEAD of this repository:
 1. ``git clone`` into a temporary folder and time ``make install`` there: uv is
    bootstrapped with python3's venv and pip, then requirements.lock is installed
    hash-checked, then the editable project;
-2. time ``python3 -m venv`` + ``pip install -r requirements.txt`` of the same
+2. time ``python3 -m venv`` + ``pip install -r`` of the top-level pins of pyproject.toml (the same
    top-level pins in another folder (the set-up this repository had before);
 3. unless ``--no-test``, time ``make test`` in the fresh clone (its install
    already done by step 1: the sum is ``make test`` on a fresh clone, install
@@ -19,6 +19,7 @@ make install runs first, so any warming of the network path favours pip.
 The goal is a ratio (make install / pip) of at most 0.3 and make test with its
 install under 90 s. Results go to benchmarks/results/setup.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,13 @@ def fresh_env(base: Path) -> dict:
     env = dict(os.environ)
     for var in ("VIRTUAL_ENV", "PYTHONPATH", "HELPERS_ROOT", "HELPERS_CACHE", "A11Y_REPORTS"):
         env.pop(var, None)
-    caches = {"PIP_CACHE_DIR": "pip", "UV_CACHE_DIR": "uv", "npm_config_cache": "npm", "MPLCONFIGDIR": "mpl",
-              "XDG_CACHE_HOME": "xdg"}
+    caches = {
+        "PIP_CACHE_DIR": "pip",
+        "UV_CACHE_DIR": "uv",
+        "npm_config_cache": "npm",
+        "MPLCONFIGDIR": "mpl",
+        "XDG_CACHE_HOME": "xdg",
+    }
     for var, name in caches.items():
         (base / name).mkdir(parents=True, exist_ok=True)
         env[var] = str(base / name)
@@ -66,17 +72,40 @@ def run(cmd, cwd: Path, env: dict, log: Path) -> float:
     return seconds
 
 
+def write_top_level_pins(pyproject: Path, target: Path) -> None:
+    """The pins a person writes (pyproject.toml's dependencies and dev group) as a requirements file, so that
+    the naive route resolves the same top-level set that make install installs from the lock."""
+    import tomllib
+
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    groups = data["dependency-groups"]
+
+    def group(name: str) -> list[str]:
+        return [
+            r for item in groups[name] for r in (group(item["include-group"]) if isinstance(item, dict) else [item])
+        ]
+
+    target.write_text("\n".join(data["project"]["dependencies"] + group("dev")) + "\n", encoding="utf-8")
+
+
 def one_round(work: Path, run_test: bool, log: Path) -> dict:
     clone = work / "clone"
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], check=True)
     result = {}
-    result["make_install_s"] = run(["make", "--no-print-directory", "install"], clone, fresh_env(work / "cache-uv"), log)
+    result["make_install_s"] = run(
+        ["make", "--no-print-directory", "install"], clone, fresh_env(work / "cache-uv"), log
+    )
 
     pip_dir = work / "pip"
     pip_dir.mkdir()
-    shutil.copy(clone / "requirements.txt", pip_dir / "requirements.txt")
+    write_top_level_pins(clone / "pyproject.toml", pip_dir / "requirements.txt")
     env = fresh_env(work / "cache-pip")
-    t = run([sys.executable if not os.environ.get("PYTHON") else os.environ["PYTHON"], "-m", "venv", "venv"], pip_dir, env, log)
+    t = run(
+        [sys.executable if not os.environ.get("PYTHON") else os.environ["PYTHON"], "-m", "venv", "venv"],
+        pip_dir,
+        env,
+        log,
+    )
     t += run([str(pip_dir / "venv" / "bin" / "pip"), "install", "--quiet", "-r", "requirements.txt"], pip_dir, env, log)
     result["pip_install_s"] = t
     result["ratio"] = result["make_install_s"] / result["pip_install_s"]
@@ -89,19 +118,23 @@ def one_round(work: Path, run_test: bool, log: Path) -> dict:
 
 #: a fixed pure-Python loop: its time tells how fast this machine's cores are, so that results from two
 #: machines (or two moments of a shared one) can be compared; the goals themselves are in seconds
-CPU_REFERENCE = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7):\n    s += i\nprint(time.perf_counter() - t)"
+CPU_REFERENCE = (
+    "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7):\n    s += i\nprint(time.perf_counter() - t)"
+)
 
 
 def cpu_reference_s() -> float:
-    runs = [float(subprocess.run([sys.executable, "-c", CPU_REFERENCE], capture_output=True, text=True, check=True).stdout)
-            for _ in range(3)]
+    runs = [
+        float(subprocess.run([sys.executable, "-c", CPU_REFERENCE], capture_output=True, text=True, check=True).stdout)
+        for _ in range(3)
+    ]
     return round(statistics.median(runs), 3)
 
 
 def machine() -> dict:
     mem = ""
     try:
-        kb = int(next(l for l in open("/proc/meminfo") if l.startswith("MemTotal")).split()[1])
+        kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
         mem = f"{kb / 2**20:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -122,7 +155,9 @@ def main(argv=None) -> int:
     ap.add_argument("--no-test", action="store_true", help="skip timing make test in the fresh clone")
     ap.add_argument("--out", default=str(RESULTS), help="where to write the JSON results")
     args = ap.parse_args(argv)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     if dirty.strip():
         print("note: uncommitted changes are not measured (the benchmark clones the committed HEAD)")
     rounds = []
@@ -137,16 +172,24 @@ def main(argv=None) -> int:
         rounds.append(r)
         print(f"round {i + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in r.items()), flush=True)
     med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
-    out = {"machine": machine(), "repeat": args.repeat, "rounds": rounds, "median": med,
-           "goal_ratio": GOAL_RATIO, "goal_make_test_s": GOAL_TEST_S,
-           "commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()}
+    out = {
+        "machine": machine(),
+        "repeat": args.repeat,
+        "rounds": rounds,
+        "median": med,
+        "goal_ratio": GOAL_RATIO,
+        "goal_make_test_s": GOAL_TEST_S,
+        "commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+    }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
     print(f"make install (uv, hash-checked lock): {med['make_install_s']:.1f} s")
     print(f"python3 -m venv + pip install -r requirements.txt: {med['pip_install_s']:.1f} s")
     print(f"set-up ratio: {med['ratio']:.2f} (goal <= {GOAL_RATIO})")
     if "make_test_fresh_clone_s" in med:
-        print(f"make test on a fresh clone, install included: {med['make_test_fresh_clone_s']:.1f} s (goal <= {GOAL_TEST_S:.0f} s)")
+        print(
+            f"make test on a fresh clone, install included: {med['make_test_fresh_clone_s']:.1f} s (goal <= {GOAL_TEST_S:.0f} s)"
+        )
     print(f"wrote {Path(args.out).relative_to(ROOT) if Path(args.out).is_relative_to(ROOT) else args.out}")
     return 0
 

@@ -5,6 +5,7 @@ study_id and a citation that says it is synthetic; copies of verified studies
 are marked ``unverified`` because nobody checked them. The result passes
 ``python -m helpers validate``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from helpers.paths import STUDIES_PATH  # noqa: E402
+from helpers.paths import STUDIES_PATH
 
 
 def synthetic_table(n_rows: int, path: Path) -> Path:

@@ -14,6 +14,7 @@ installed, never retried another way); 3 this route does not apply (another
 package index is configured, no wheel for this platform, no network, pip's
 tag list unavailable): the Makefile then bootstraps with venv and pip.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -63,24 +64,32 @@ def main(lock: str, tools: str) -> int:
         request = urllib.request.Request(SIMPLE, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
         with urllib.request.urlopen(request, timeout=30) as r:
             files = json.load(r)["files"]
-    except Exception as exc:  # noqa: BLE001 - any failure here means: take the other route
+    except Exception as exc:
         print(f"bootstrap_uv: {exc}; bootstrapping uv with venv and pip instead", file=sys.stderr)
         return NOT_THIS_WAY
-    wheels = [f for f in files if f["filename"].startswith(f"uv-{version}-") and f["filename"].endswith(".whl")
-              and f.get("hashes", {}).get("sha256") in allowed]
+    wheels = [
+        f
+        for f in files
+        if f["filename"].startswith(f"uv-{version}-")
+        and f["filename"].endswith(".whl")
+        and f.get("hashes", {}).get("sha256") in allowed
+    ]
     choice = next((w for t in tags for w in wheels if t in wheel_tags(w["filename"])), None)
     if choice is None:
         return NOT_THIS_WAY
     try:
         with urllib.request.urlopen(choice["url"], timeout=120) as r:
             data = r.read()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print(f"bootstrap_uv: {exc}; bootstrapping uv with venv and pip instead", file=sys.stderr)
         return NOT_THIS_WAY
     digest = hashlib.sha256(data).hexdigest()
     if digest not in allowed:
-        print(f"bootstrap_uv: {choice['filename']} has sha256 {digest}, which {lock} does not list: not installed. "
-              "Check the network path, or run make lock if uv's pin changed on purpose.", file=sys.stderr)
+        print(
+            f"bootstrap_uv: {choice['filename']} has sha256 {digest}, which {lock} does not list: not installed. "
+            "Check the network path, or run make lock if uv's pin changed on purpose.",
+            file=sys.stderr,
+        )
         return 1
     with zipfile.ZipFile(io.BytesIO(data)) as whl:
         member = next(n for n in whl.namelist() if re.fullmatch(r"uv-[^/]+\.data/scripts/uv", n))

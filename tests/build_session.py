@@ -12,6 +12,7 @@ any process of the build writes to the session's own stdout or stderr.
 Tests about the command line as a process (exit codes, signals, two builds at
 once, warnings as errors) keep ``subprocess``.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,15 @@ class BuildSession:
         self.cwd, self.timeout = Path(cwd), timeout
         self._log = tempfile.TemporaryFile()  # what the session's processes write to their fds 1 and 2
         read, write = os.pipe()
-        self._proc = subprocess.Popen([sys.executable, *python_args, "-c", _SERVER, str(write)], stdin=subprocess.PIPE,
-                                      stdout=self._log, stderr=self._log, pass_fds=(write,), text=True, cwd=self.cwd)
+        self._proc = subprocess.Popen(
+            [sys.executable, *python_args, "-c", _SERVER, str(write)],
+            stdin=subprocess.PIPE,
+            stdout=self._log,
+            stderr=self._log,
+            pass_fds=(write,),
+            text=True,
+            cwd=self.cwd,
+        )
         os.close(write)
         self._replies = os.fdopen(read, "r")
 
@@ -92,7 +100,7 @@ class BuildSession:
         self._replies.close()
         self._log.close()
 
-    def __enter__(self) -> "BuildSession":
+    def __enter__(self) -> BuildSession:
         return self
 
     def __exit__(self, *exc) -> None:

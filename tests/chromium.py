@@ -2,6 +2,7 @@
 
 No test tool ever downloads a browser; the tests skip when /usr/bin/chromium is missing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,14 @@ from pathlib import Path
 CHROMIUM = Path("/usr/bin/chromium")
 #: flags for a closed network: no background connections, no QUIC, a throw-away profile
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: paths, the shipped table, and helpers to write modified copies of it."""
+
 from __future__ import annotations
 
 import csv

@@ -8,6 +8,7 @@ the public path can be run by hand:
 Regenerate them with ``python tests/metafor_tables.py``. The rows are test
 data for the statistics, not evidence: their citations say so.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,7 +18,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "metafor"
 OUT = HERE / "studies"
-MEASURES = {"RR": "risk_ratio", "OR": "odds_ratio", "RD": "risk_difference", "MD": "mean_difference", "SMD": "standardized_mean_difference"}
+MEASURES = {
+    "RR": "risk_ratio",
+    "OR": "odds_ratio",
+    "RD": "risk_difference",
+    "MD": "mean_difference",
+    "SMD": "standardized_mean_difference",
+}
 UNITS = {"RR": "ratio", "OR": "ratio", "RD": "percent", "MD": "points_0_10", "SMD": "sd_units"}
 
 
@@ -56,8 +63,12 @@ def study_rows(name: str) -> list[dict]:
                 row.update(events_ketamine=r["ai"], n_ketamine=r["n1i"], events_control=r["ci"], n_control=r["n2i"])
             else:
                 row.update(
-                    mean_ketamine=r["m1i"], sd_ketamine=r["sd1i"], n_ketamine=r["n1i"],
-                    mean_control=r["m2i"], sd_control=r["sd2i"], n_control=r["n2i"],
+                    mean_ketamine=r["m1i"],
+                    sd_ketamine=r["sd1i"],
+                    n_ketamine=r["n1i"],
+                    mean_control=r["m2i"],
+                    sd_control=r["sd2i"],
+                    n_control=r["n2i"],
                 )
             rows.append(row)
     return rows
@@ -74,8 +85,6 @@ def write_study_table(name: str, path: Path) -> Path:
         for row in study_rows(name):
             w.writerow({c: row.get(c, "") for c in columns})
     return path
-
-
 
 
 # ------------------------------------------------------------------ synthesis fixtures (tests/fixtures/metafor/synthesis)
@@ -95,9 +104,17 @@ def _base(name: str, i: int, label: str, year) -> dict:
     return {
         "study_id": f"fx_{name}_{i:02d}_{slug}"[:60],
         "citation": f"{label} (metafor fixture {name}; test data, not evidence)",
-        "year": str(year), "source": "literature", "verification": "unverified", "condition": "chronic_pain_mixed",
-        "design": "rct", "route": "iv", "comparator": "control arm of the fixture", "comparator_class": "placebo",
-        "outcome": "fixture_outcome", "better": "lower", "direction": "not_reported",
+        "year": str(year),
+        "source": "literature",
+        "verification": "unverified",
+        "condition": "chronic_pain_mixed",
+        "design": "rct",
+        "route": "iv",
+        "comparator": "control arm of the fixture",
+        "comparator_class": "placebo",
+        "outcome": "fixture_outcome",
+        "better": "lower",
+        "direction": "not_reported",
     }
 
 
@@ -114,17 +131,37 @@ def synthesis_rows(name: str) -> list[dict]:
         for i, r in enumerate(csv.DictReader(fh), start=1):
             if name == "bcg":
                 row = _base(name, i, r["study"], int(r["year"]) + BCG_YEAR_SHIFT)
-                row.update(unit="ratio", effect_measure="risk_ratio", x_alloc=r["alloc"], events_ketamine=r["ai"],
-                           n_ketamine=r["n1i"], events_control=r["ci"], n_control=r["n2i"])
+                row.update(
+                    unit="ratio",
+                    effect_measure="risk_ratio",
+                    x_alloc=r["alloc"],
+                    events_ketamine=r["ai"],
+                    n_ketamine=r["n1i"],
+                    events_control=r["ci"],
+                    n_control=r["n2i"],
+                )
             elif name == "pritz1997":
                 row = _base(name, i, r["study"], 2000)
-                row.update(design="case_series", comparator="none", comparator_class="none", unit="percent",
-                           better="higher", effect_measure="proportion", events_ketamine=r["xi"], n_ketamine=r["ni"])
+                row.update(
+                    design="case_series",
+                    comparator="none",
+                    comparator_class="none",
+                    unit="percent",
+                    better="higher",
+                    effect_measure="proportion",
+                    events_ketamine=r["xi"],
+                    n_ketamine=r["ni"],
+                )
             else:
                 yi, se = float(r["yi"]), math.sqrt(float(r["vi"]))
                 row = _base(name, i, r["study"], r["year"])
-                row.update(unit="ratio", effect_measure="odds_ratio", effect=repr(math.exp(yi)),
-                           ci_lower=repr(math.exp(yi - z * se)), ci_upper=repr(math.exp(yi + z * se)))
+                row.update(
+                    unit="ratio",
+                    effect_measure="odds_ratio",
+                    effect=repr(math.exp(yi)),
+                    ci_lower=repr(math.exp(yi - z * se)),
+                    ci_upper=repr(math.exp(yi + z * se)),
+                )
             rows.append(row)
     return rows
 

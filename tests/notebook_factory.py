@@ -1,4 +1,5 @@
 """Small notebooks for build tests: a title, the parameters cell the build fills in, then code cells."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,9 +15,13 @@ def make_notebook(folder: Path, name: str, cells: list[str], summary: bool = Fal
     code = [new_code_cell(c) for c in cells]
     if summary and code:
         code[-1].metadata["tags"] = ["summary"]
-    nb = new_notebook(cells=[new_markdown_cell(f"# {name}"), new_code_cell(PARAMS, metadata={"tags": ["parameters"]}), *code])
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb = new_notebook(
+        cells=[new_markdown_cell(f"# {name}"), new_code_cell(PARAMS, metadata={"tags": ["parameters"]}), *code]
+    )
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)

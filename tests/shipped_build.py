@@ -6,6 +6,7 @@ incremental keys make the second call a no-op (or a rebuild of what changed).
 It runs with RuntimeWarnings as errors, and every call's stderr is appended,
 by the build process itself, to ``stderr_log(out)``.
 """
+
 from __future__ import annotations
 
 import subprocess

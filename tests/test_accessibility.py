@@ -11,6 +11,7 @@ their target.
 
 ``A11Y_REPORTS=reports make a11y`` runs the page checks on an existing full build instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,15 +21,22 @@ from pathlib import Path
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
-from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
+from chromium import CHROMIUM, launched_browser  # noqa: E402
 from shipped_build import CONDITIONS, build_shipped, shared_folder  # noqa: E402
 
-from chromium import CHROMIUM, launched_browser  # noqa: E402
+from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 if not CHROMIUM.exists():
-    pytest.skip(f"accessibility tests need the system Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+    pytest.skip(
+        f"accessibility tests need the system Chromium at {CHROMIUM} (apt-get install chromium)",
+        allow_module_level=True,
+    )
 if not AXE.exists():
-    pytest.skip(f"accessibility tests need axe-core at {AXE.relative_to(ROOT)} (make a11y-deps: npm ci)", allow_module_level=True)
+    pytest.skip(
+        f"accessibility tests need axe-core at {AXE.relative_to(ROOT)} (make a11y-deps: npm ci)",
+        allow_module_level=True,
+    )
 
 PRINTED = "all"
 BLOCKING = ("serious", "critical")
@@ -87,8 +95,11 @@ def audit(browser, path: Path) -> tuple[list[dict], dict]:
 
 
 def blocking(violations: list[dict]) -> list[str]:
-    return [f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:160]})"
-            for v in violations if v["impact"] in BLOCKING]
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:160]})"
+        for v in violations
+        if v["impact"] in BLOCKING
+    ]
 
 
 # ------------------------------------------------------------------ every page
@@ -107,7 +118,9 @@ def test_page_passes_axe_and_reads_well(reports, browser, name):
     for table in facts["tables"]:
         assert table["caption"] and table["headers"], f"{name}: a table without caption or header cells: {table}"
     for alt in facts["images"]:
-        assert alt and alt != GENERIC_ALT and len(alt) > 60, f"{name}: figure without alt text written from the data: {alt!r}"
+        assert alt and alt != GENERIC_ALT and len(alt) > 60, (
+            f"{name}: figure without alt text written from the data: {alt!r}"
+        )
     for href in facts["links"]:  # the citation files and other relative links exist
         if not re.match(r"^(https?:|#)", href):
             assert (reports / name).parent.joinpath(href).resolve().is_file(), f"{name}: broken link {href}"
@@ -116,8 +129,8 @@ def test_page_passes_axe_and_reads_well(reports, browser, name):
 def test_alt_text_says_what_the_figures_show(reports):
     """The alt text names the condition, the studies drawn and the direction, all taken from the table."""
     from helpers.data.loader import load_studies
-    from helpers.report.params import condition_label, report_conditions, select
     from helpers.report.names import short_name
+    from helpers.report.params import condition_label, report_conditions, select
 
     html = (reports / PRINTED / "02_effect_sizes.html").read_text(encoding="utf-8")
     alts = re.findall(r'<img[^>]* alt="([^"]*)"', html)
@@ -212,13 +225,17 @@ def test_negative_control_split_figure_is_detected(browser, tmp_path):
     plt.close(fig)
     img = base64.b64encode(buf.getvalue()).decode()
     css = (ROOT / "src" / "helpers" / "report" / "templates" / "report" / "report.css").read_text()
-    body = '<p style="height: 600px">text above the figure</p><div class="jp-OutputArea-output jp-RenderedImage">' \
-           f'<img alt="a tall test figure" src="data:image/png;base64,{img}"></div>'
+    body = (
+        '<p style="height: 600px">text above the figure</p><div class="jp-OutputArea-output jp-RenderedImage">'
+        f'<img alt="a tall test figure" src="data:image/png;base64,{img}"></div>'
+    )
     counts = {}
     for label, style in (("plain", ""), ("report", css)):
         page = tmp_path / f"{label}.html"
-        page.write_text(f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
-                        f"<style>{style}</style></head><body class=\"jp-Notebook\">{body}</body></html>")
+        page.write_text(
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+            f'<style>{style}</style></head><body class="jp-Notebook">{body}</body></html>'
+        )
         counts[label] = image_placements(pdf_of(browser, page, tmp_path / f"{label}.pdf"))
     assert sum(counts["plain"]) == 2, counts  # cut: drawn on two pages
     assert sum(counts["report"]) == 1, counts

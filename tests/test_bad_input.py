@@ -1,5 +1,6 @@
 """The bad-input catalogue: every user mistake gives one clear message, exit 1, no traceback,
 and the published reports stay exactly as they were."""
+
 import csv
 import hashlib
 import io
@@ -8,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import write_rows
-from helpers.data import csvfile
+
 from helpers.cli import main
+from helpers.data import csvfile
 
 
 def fake_published(folder: Path) -> dict:
@@ -22,7 +23,11 @@ def fake_published(folder: Path) -> dict:
 
 
 def digest(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def rows_text(rows, header=None, delimiter=",", newline="\n") -> str:
@@ -76,47 +81,129 @@ def catalogue(rows):
     moj = find(rows, study_id="mojica2021")
     kim = find(rows, study_id="seed_kim2011", outcome="pain_score")
     header = list(rows[0])
-    latin1 = rows_text(rows).encode("utf-8").replace("Etchison AR".encode(), "Etchis\xf6n AR".encode("latin-1"), 1)
-    L = lambda i: f"line {i + 2}"  # noqa: E731
+    latin1 = rows_text(rows).encode("utf-8").replace(b"Etchison AR", "Etchis\xf6n AR".encode("latin-1"), 1)
+
+    def L(i):  # the file line of data row i, as a spreadsheet numbers it
+        return f"line {i + 2}"
+
     return {
         "missing_file": (None, ["no such file"]),
         "empty_file": (b"", ["empty"]),
-        "header_only": (rows_text(rows)[: rows_text(rows).index("\n") + 1].encode(), ["line 2", "at least one data row"]),
+        "header_only": (
+            rows_text(rows)[: rows_text(rows).index("\n") + 1].encode(),
+            ["line 2", "at least one data row"],
+        ),
         "wrong_delimiter": (rows_text(rows, delimiter=";").encode(), ["line 1", "semicolons", "comma-separated"]),
         "tab_delimiter": (rows_text(rows, delimiter="\t").encode(), ["line 1", "tabs"]),
-        "byte_order_mark": (b"\xef\xbb\xbf" + rows_text(rows).encode(), ["line 1", "column study_id", "byte-order mark"]),
+        "byte_order_mark": (
+            b"\xef\xbb\xbf" + rows_text(rows).encode(),
+            ["line 1", "column study_id", "byte-order mark"],
+        ),
         "not_utf8": (latin1, [f"line {e + 2}", "column citation", "UTF-8", "f6"]),
-        "missing_required_column": (rows_text(rows, header=[h for h in header if h != "condition"]).encode(), ["line 1", "column condition", "required column"]),
-        "duplicated_column": (rows_text(rows, header=header + ["notes"]).encode(), ["line 1", "column notes", "appears 2 times"]),
-        "unknown_column": (rows_text(rows, header=header + ["colour"]).encode(), ["line 1", "column colour", "data/schema.json"]),
+        "missing_required_column": (
+            rows_text(rows, header=[h for h in header if h != "condition"]).encode(),
+            ["line 1", "column condition", "required column"],
+        ),
+        "duplicated_column": (
+            rows_text(rows, header=header + ["notes"]).encode(),
+            ["line 1", "column notes", "appears 2 times"],
+        ),
+        "unknown_column": (
+            rows_text(rows, header=header + ["colour"]).encode(),
+            ["line 1", "column colour", "data/schema.json"],
+        ),
         "ragged_row": (ragged(rows_text(rows), 4), ["line 4", "fields like the header"]),
-        "unknown_enumeration": (changed(rows, e, condition="migrane").encode(), [L(e), "column condition", "'migrane'", "one of migraine"]),
-        "text_for_number": (changed(rows, e, effect="minus one").encode(), [L(e), "column effect", "'minus one'", "finite number"]),
-        "negative_count": (changed(rows, e, n_ketamine="-16").encode(), [L(e), "column n_ketamine", "'-16'", "at least 0"]),
-        "fractional_count": (changed(rows, e, n_ketamine="16.5").encode(), [L(e), "column n_ketamine", "'16.5'", "whole number"]),
-        "events_over_n": (changed(rows, adm, events_ketamine="28").encode(), [L(adm), "column events_ketamine", "'28'", "not more than the patients"]),
-        "ci_lower_over_upper": (changed(rows, b, ci_lower="19.4", ci_upper="-5.8").encode(), [L(b), "column ci_lower", "'19.4'", "ci_lower <= ci_upper"]),
-        "effect_outside_ci": (changed(rows, b, effect="25").encode(), [L(b), "column effect", "'25'", "ci_lower <= effect <= ci_upper"]),
+        "unknown_enumeration": (
+            changed(rows, e, condition="migrane").encode(),
+            [L(e), "column condition", "'migrane'", "one of migraine"],
+        ),
+        "text_for_number": (
+            changed(rows, e, effect="minus one").encode(),
+            [L(e), "column effect", "'minus one'", "finite number"],
+        ),
+        "negative_count": (
+            changed(rows, e, n_ketamine="-16").encode(),
+            [L(e), "column n_ketamine", "'-16'", "at least 0"],
+        ),
+        "fractional_count": (
+            changed(rows, e, n_ketamine="16.5").encode(),
+            [L(e), "column n_ketamine", "'16.5'", "whole number"],
+        ),
+        "events_over_n": (
+            changed(rows, adm, events_ketamine="28").encode(),
+            [L(adm), "column events_ketamine", "'28'", "not more than the patients"],
+        ),
+        "ci_lower_over_upper": (
+            changed(rows, b, ci_lower="19.4", ci_upper="-5.8").encode(),
+            [L(b), "column ci_lower", "'19.4'", "ci_lower <= ci_upper"],
+        ),
+        "effect_outside_ci": (
+            changed(rows, b, effect="25").encode(),
+            [L(b), "column effect", "'25'", "ci_lower <= effect <= ci_upper"],
+        ),
         "nan": (changed(rows, b, effect="NaN").encode(), [L(b), "column effect", "'NaN'", "not text, NaN or infinity"]),
-        "infinity": (changed(rows, b, ci_upper="Infinity").encode(), [L(b), "column ci_upper", "'Infinity'", "NaN or infinity"]),
+        "infinity": (
+            changed(rows, b, ci_upper="Infinity").encode(),
+            [L(b), "column ci_upper", "'Infinity'", "NaN or infinity"],
+        ),
         "verified_without_id": (changed(rows, moj, doi="", pmid="").encode(), [L(moj), "column doi", "DOI or a PMID"]),
-        "malformed_doi": (changed(rows, e, doi="https://doi.org/10.5811/x").encode(), [L(e), "column doi", "'https://doi.org/10.5811/x'", "matching"]),
-        "duplicate_key": (rows_text([dict(r) for r in rows] + [dict(rows[kim])]).encode(), [L(kim), f"line {len(rows) + 2}", "column study_id", "unique"]),
-        "followup_not_positive": (changed(rows, e, followup_days="0").encode(), [L(e), "column followup_days", "'0'", "greater than 0"]),
+        "malformed_doi": (
+            changed(rows, e, doi="https://doi.org/10.5811/x").encode(),
+            [L(e), "column doi", "'https://doi.org/10.5811/x'", "matching"],
+        ),
+        "duplicate_key": (
+            rows_text([dict(r) for r in rows] + [dict(rows[kim])]).encode(),
+            [L(kim), f"line {len(rows) + 2}", "column study_id", "unique"],
+        ),
+        "followup_not_positive": (
+            changed(rows, e, followup_days="0").encode(),
+            [L(e), "column followup_days", "'0'", "greater than 0"],
+        ),
         "future_year": (changed(rows, kim, year="2999").encode(), [L(kim), "column year", "'2999'", "at most"]),
-        "very_long_text": (changed(rows, e, notes="x" * 100_000).encode(), [L(e), "column notes", "100000 characters", "at most 2000 characters"]),
-        "formula_in_text": (changed(rows, e, comparator='=HYPERLINK("https://evil.example","x")').encode(), [L(e), "column comparator", "formula"]),
+        "very_long_text": (
+            changed(rows, e, notes="x" * 100_000).encode(),
+            [L(e), "column notes", "100000 characters", "at most 2000 characters"],
+        ),
+        "formula_in_text": (
+            changed(rows, e, comparator='=HYPERLINK("https://evil.example","x")').encode(),
+            [L(e), "column comparator", "formula"],
+        ),
         "fifty_megabytes_bad_last_row": ("big", ["column effect", "'1,5'", "finite number"]),
     }
 
 
-CASES = sorted([
-    "missing_file", "empty_file", "header_only", "wrong_delimiter", "tab_delimiter", "byte_order_mark", "not_utf8",
-    "missing_required_column", "duplicated_column", "unknown_column", "ragged_row", "unknown_enumeration",
-    "text_for_number", "negative_count", "fractional_count", "events_over_n", "ci_lower_over_upper",
-    "effect_outside_ci", "nan", "infinity", "verified_without_id", "malformed_doi", "duplicate_key",
-    "followup_not_positive", "future_year", "very_long_text", "formula_in_text", "fifty_megabytes_bad_last_row",
-])
+CASES = sorted(
+    [
+        "missing_file",
+        "empty_file",
+        "header_only",
+        "wrong_delimiter",
+        "tab_delimiter",
+        "byte_order_mark",
+        "not_utf8",
+        "missing_required_column",
+        "duplicated_column",
+        "unknown_column",
+        "ragged_row",
+        "unknown_enumeration",
+        "text_for_number",
+        "negative_count",
+        "fractional_count",
+        "events_over_n",
+        "ci_lower_over_upper",
+        "effect_outside_ci",
+        "nan",
+        "infinity",
+        "verified_without_id",
+        "malformed_doi",
+        "duplicate_key",
+        "followup_not_positive",
+        "future_year",
+        "very_long_text",
+        "formula_in_text",
+        "fifty_megabytes_bad_last_row",
+    ]
+)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -171,6 +258,8 @@ def test_real_process_prints_no_traceback(case, shipped_rows, tmp_path):
     content, expected = catalogue(shipped_rows)[case]
     path = tmp_path / f"{case}.csv"
     path.write_bytes(content)
-    res = subprocess.run([sys.executable, "-m", "helpers", "validate", str(path)], capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "helpers", "validate", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert all(f in res.stderr for f in expected)

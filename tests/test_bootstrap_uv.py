@@ -1,4 +1,5 @@
 """scripts/bootstrap_uv.py: uv's binary from its wheel, checked against requirements-tools.lock (no network here)."""
+
 import hashlib
 import importlib.util
 import io
@@ -42,8 +43,19 @@ def index(monkeypatch, tmp_path):
     def urlopen(req, timeout=None):
         url = req if isinstance(req, str) else req.full_url
         if url == boot.SIMPLE:
-            return Reply(json.dumps({"files": [{"filename": name, "url": "https://files.example/" + name,
-                                                "hashes": {"sha256": state["listed"]}}]}).encode())
+            return Reply(
+                json.dumps(
+                    {
+                        "files": [
+                            {
+                                "filename": name,
+                                "url": "https://files.example/" + name,
+                                "hashes": {"sha256": state["listed"]},
+                            }
+                        ]
+                    }
+                ).encode()
+            )
         return Reply(state["served"])
 
     monkeypatch.setattr(boot.urllib.request, "urlopen", urlopen)

@@ -1,4 +1,5 @@
 """The answer each bottom-line report gives, checked against the data it is written from."""
+
 from __future__ import annotations
 
 import re
@@ -9,9 +10,9 @@ import pytest
 
 from helpers.data.dataset import load_dataset
 from helpers.data.record_rules import expected_certainty
+from helpers.data.rows import split_list as split
 from helpers.report import open_report
 from helpers.report.bottom_line import index_answers
-from helpers.data.rows import split_list as split
 from helpers.stats.grade import LineEvidence, imprecision, inconsistency
 from helpers.stats.meta import rma
 
@@ -29,8 +30,12 @@ def plain(markdown: str) -> str:
 
 
 def verified_trials(studies: pd.DataFrame, condition: str, cls: str | None = None) -> list[str]:
-    s = studies[(studies["condition"].astype(str) == condition) & (studies["source"].astype(str) == "literature")
-                & (studies["verification"].astype(str) == "verified") & studies["design"].astype(str).isin(["rct", "crossover_rct"])]
+    s = studies[
+        (studies["condition"].astype(str) == condition)
+        & (studies["source"].astype(str) == "literature")
+        & (studies["verification"].astype(str) == "verified")
+        & studies["design"].astype(str).isin(["rct", "crossover_rct"])
+    ]
     if cls:
         s = s[s["comparator_class"].astype(str) == cls]
     return sorted(set(s["study_id"].astype(str)))
@@ -74,9 +79,16 @@ def test_index_answers_one_sentence_per_condition_with_certainty(ds):
     answers = index_answers(ds)
     cert = ds.get("certainty")
     assert [label for label, _, _ in answers] == [
-        {"migraine": "migraine", "headache_other": "other headache", "neck_pain": "neck pain",
-         "low_back_pain": "low back pain", "chronic_pain_mixed": "mixed chronic pain"}[c]
-        for c in CONDITIONS if (cert["condition"].astype(str) == c).any()]
+        {
+            "migraine": "migraine",
+            "headache_other": "other headache",
+            "neck_pain": "neck pain",
+            "low_back_pain": "low back pain",
+            "chronic_pain_mixed": "mixed chronic pain",
+        }[c]
+        for c in CONDITIONS
+        if (cert["condition"].astype(str) == c).any()
+    ]
     for label, sentence, certainty in answers:
         assert sentence.lower().startswith(label) and f"{certainty} certainty" in sentence
 
@@ -87,7 +99,9 @@ def test_sof_table_has_one_row_per_line_and_a_footnote_per_downgrade(ds):
     cert = ds.get("certainty")
     mine = cert[cert["condition"].astype(str) == "low_back_pain"]
     assert html.count('<th scope="row">') == len(mine)
-    downgrades = int((mine[["risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"]] < 0).sum().sum())
+    downgrades = int(
+        (mine[["risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"]] < 0).sum().sum()
+    )
     assert html.count("<li><sup>") == downgrades
 
 
@@ -100,8 +114,15 @@ def test_signals_table_marks_where_judgement_and_computation_differ():
 def test_report_prose_shows_no_raw_codes():
     for condition in ("all", "headache_other"):
         r = open_report(condition)
-        text = " ".join(plain(x) for x in (r.appraisal.headline().data, r.appraisal.details().data,
-                                           r.effect_sizes.pooling_summary().data, r.effect_sizes.headline().data))
+        text = " ".join(
+            plain(x)
+            for x in (
+                r.appraisal.headline().data,
+                r.appraisal.details().data,
+                r.effect_sizes.pooling_summary().data,
+                r.effect_sizes.headline().data,
+            )
+        )
         assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
 
 
@@ -113,21 +134,31 @@ def test_pooled_group_label_is_plain_words():
 
 
 # ------------------------------------------------------------------ GRADE arithmetic and signals
-@pytest.mark.parametrize("start,downs,up,expected", [
-    ("high", [0, 0, 0, 0, 0], 0, "high"),
-    ("high", [-1, 0, 0, -1, 0], 0, "low"),
-    ("high", [-2, -1, -1, -2, 0], 0, "very_low"),
-    ("low", [0, 0, 0, 0, 0], 1, "moderate"),
-    ("low", [-1, 0, 0, 0, 0], 0, "very_low"),
-    ("low", [0, 0, 0, 0, 0], 2, "high"),
-])
+@pytest.mark.parametrize(
+    "start,downs,up,expected",
+    [
+        ("high", [0, 0, 0, 0, 0], 0, "high"),
+        ("high", [-1, 0, 0, -1, 0], 0, "low"),
+        ("high", [-2, -1, -1, -2, 0], 0, "very_low"),
+        ("low", [0, 0, 0, 0, 0], 1, "moderate"),
+        ("low", [-1, 0, 0, 0, 0], 0, "very_low"),
+        ("low", [0, 0, 0, 0, 0], 2, "high"),
+    ],
+)
 def test_certainty_arithmetic(start, downs, up, expected):
     assert expected_certainty(start, downs, up) == expected
 
 
 def evidence(yi, vi, n):
-    rows = pd.DataFrame({"study_id": [f"s{i}" for i in range(len(yi))], "yi": yi, "vi": vi,
-                         "effect_measure": "mean_difference", "design": "rct"})
+    rows = pd.DataFrame(
+        {
+            "study_id": [f"s{i}" for i in range(len(yi))],
+            "yi": yi,
+            "vi": vi,
+            "effect_measure": "mean_difference",
+            "design": "rct",
+        }
+    )
     ev = LineEvidence("migraine", "placebo", ["pain"], list(rows["study_id"]), rows, n)
     ev.measure = "mean_difference"
     ev.fit = rma(np.array(yi, float), np.array(vi, float)) if len(yi) >= 2 else None
@@ -149,7 +180,13 @@ def test_inconsistency_signal_from_i2():
 def test_free_text_of_the_appraisal_tables_has_no_raw_codes(ds):
     texts = list(ds.get("claims")[["claim", "reasoning"]].astype(str).to_numpy().ravel())
     cert = ds.get("certainty")
-    texts += list(cert[[c for c in cert.columns if c.endswith("_reason") or c == "outcome_label"]].dropna(how="all").astype(str).to_numpy().ravel())
+    texts += list(
+        cert[[c for c in cert.columns if c.endswith("_reason") or c == "outcome_label"]]
+        .dropna(how="all")
+        .astype(str)
+        .to_numpy()
+        .ravel()
+    )
     offenders = [t for t in texts if isinstance(t, str) and re.search(r"\b[a-z]+_[a-z0-9_]+\b", t)]
     assert not offenders, offenders
 

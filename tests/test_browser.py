@@ -8,9 +8,10 @@ no console error, no page error, no request leaving the file (or data: URLs),
 no element or link that came from the data, and the hostile strings readable
 on the page.
 
-Needs the playwright package (pinned in requirements.txt) and the system's
+Needs the playwright package (pinned in pyproject.toml, test group) and the system's
 Chromium at /usr/bin/chromium; Playwright's own browser download is never used.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,11 +20,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 
 from chromium import CHROMIUM, launched_browser  # noqa: E402
+
 if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need the system Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+    pytest.skip(
+        f"browser tests need the system Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
+    )
 
 from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
 
@@ -101,9 +105,12 @@ class PageReport:
         ):
             if items:
                 out.append(f"{label}: {items}")
-        for label, n in (("<script> elements", self.scripts), ("iframe/frame/object/embed elements", self.frames),
-                         ("<style> elements in the body", self.body_styles),
-                         ("<style> elements holding table text", self.hostile_styles)):
+        for label, n in (
+            ("<script> elements", self.scripts),
+            ("iframe/frame/object/embed elements", self.frames),
+            ("<style> elements in the body", self.body_styles),
+            ("<style> elements holding table text", self.hostile_styles),
+        ):
             if n:
                 out.append(f"{label}: {n}")
         if not self.body_visible:
@@ -283,12 +290,26 @@ def test_negative_control_every_check_can_fail(tmp_path, browser):
 
 
 def test_href_allowlist():
-    for ok in ("../index.html", "#Pooling", "all/01_evidence_overview.html", "tables/effects.csv",
-               "https://doi.org/10.5811/westjem.2018.8.37875", "https://pubmed.ncbi.nlm.nih.gov/30429927/"):
+    for ok in (
+        "../index.html",
+        "#Pooling",
+        "all/01_evidence_overview.html",
+        "tables/effects.csv",
+        "https://doi.org/10.5811/westjem.2018.8.37875",
+        "https://pubmed.ncbi.nlm.nih.gov/30429927/",
+    ):
         assert _allowed_href(ok), ok
-    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "https://evil.example/", "//evil.example/",
-                "\\\\evil.example/", "https://evil%5C.example/a", "https://2130706433/b", "data:text/html,x",
-                "https://doi.org.evil.example/"):
+    for bad in (
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "https://evil.example/",
+        "//evil.example/",
+        "\\\\evil.example/",
+        "https://evil%5C.example/a",
+        "https://2130706433/b",
+        "data:text/html,x",
+        "https://doi.org.evil.example/",
+    ):
         assert not _allowed_href(bad), bad
 
 
@@ -297,7 +318,9 @@ def test_url_in_citation_is_not_linked_in_pooled_sentence(tmp_path, browser, bui
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
     (nbdir / "02_effect_sizes.ipynb").write_bytes((NOTEBOOKS / "02_effect_sizes.ipynb").read_bytes())
-    out = build_reports(builds, ROOT / "tests" / "fixtures" / "autolink" / "studies.csv", tmp_path / "reports", ["migraine"], nbdir)
+    out = build_reports(
+        builds, ROOT / "tests" / "fixtures" / "autolink" / "studies.csv", tmp_path / "reports", ["migraine"], nbdir
+    )
     rep = inspect_page(browser, out / "migraine" / "02_effect_sizes.html")
     assert "https://evil.example/a 2018" in rep.text
     assert not rep.disallowed_hrefs, rep.disallowed_hrefs

@@ -1,4 +1,5 @@
 """The report build through its public command line, on the shipped table and on metafor fixtures."""
+
 import html
 import shutil
 import subprocess
@@ -6,21 +7,37 @@ import sys
 
 import pandas as pd
 import pytest
+from metafor_tables import HERE, expected, fixture_names
 
 from helpers.data.loader import load_studies
 from helpers.paths import NOTEBOOKS
-from helpers.report.params import report_conditions
 from helpers.report.names import short_name
-from metafor_tables import HERE, expected, fixture_names
+from helpers.report.params import report_conditions
 
 NOTEBOOK_STEMS = ["01_evidence_overview", "02_effect_sizes", "03_followup", "04_adverse_events"]
 METHODS = {"REML": "REML", "DL": "DL", "REML-HKSJ": "REML_knha"}
-COLUMNS = ["condition", "effect_measure", "comparator", "timepoint", "k", "method", "estimate", "se", "ci_lower",
-           "ci_upper", "tau2", "i2", "pi_lower", "pi_upper"]
+COLUMNS = [
+    "condition",
+    "effect_measure",
+    "comparator",
+    "timepoint",
+    "k",
+    "method",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "tau2",
+    "i2",
+    "pi_lower",
+    "pi_upper",
+]
 
 
 def build(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +57,11 @@ def test_build_writes_index_reports_and_tables(migraine_reports):
     assert "migraine/02_effect_sizes.html" in index
     assert not (out / "figures").exists()  # 300-dpi PNGs only with --figures (test_synthesis_build)
     assert "<code>figures/</code>" not in index  # so the index does not point to them
-    assert {p.name for p in (out / "tables").iterdir()} >= {"effects.csv", "pooled_effects.csv", "pooling_decisions.csv"}
+    assert {p.name for p in (out / "tables").iterdir()} >= {
+        "effects.csv",
+        "pooled_effects.csv",
+        "pooling_decisions.csv",
+    }
     assert "open" in res.stdout and "index.html" in res.stdout
 
 
@@ -79,8 +100,18 @@ def test_bcg_through_the_public_path_matches_metafor(tmp_path, builds):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     shutil.copy(NOTEBOOKS / "04_adverse_events.ipynb", nbs)  # the quickest report: the tables are the point
-    res = builds.build("--data", str(table), "--out", str(tmp_path / "out"), "--condition", "all", "--notebooks", str(nbs),
-                        "--jobs", "1")
+    res = builds.build(
+        "--data",
+        str(table),
+        "--out",
+        str(tmp_path / "out"),
+        "--condition",
+        "all",
+        "--notebooks",
+        str(nbs),
+        "--jobs",
+        "1",
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     pooled = pd.read_csv(tmp_path / "out" / "tables" / "pooled_effects.csv")
     assert list(pooled.columns[: len(COLUMNS)]) == COLUMNS
@@ -107,7 +138,13 @@ def check_pooled(pooled: pd.DataFrame, name: str) -> None:
 
 def test_all_conditions_are_report_parameters():
     assert report_conditions()[0] == "all"
-    assert set(report_conditions()[1:]) == {"migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"}
+    assert set(report_conditions()[1:]) == {
+        "migraine",
+        "headache_other",
+        "neck_pain",
+        "low_back_pain",
+        "chronic_pain_mixed",
+    }
 
 
 def test_bad_parameters_are_refused_before_anything_runs(tmp_path):

@@ -1,4 +1,5 @@
 """An interrupted build stays quiet: what asyncio reports reaches stderr, except nbclient's orphaned liveness poll, and no kernel clean-up is left for exit."""
+
 import asyncio
 import gc
 import logging

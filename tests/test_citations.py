@@ -3,6 +3,7 @@
 The files are parsed with maintained parsers (bibtexparser 2, rispy, json for
 CSL-JSON) and compared with the study table; nothing here names a study.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ HOSTILE = ROOT / "tests" / "fixtures" / "hostile" / "studies.csv"
 
 
 def parse_bib(path):
-    lib = bibtexparser.parse_file(str(path), append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors(), SplitNameParts()])
+    lib = bibtexparser.parse_file(
+        str(path), append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors(), SplitNameParts()]
+    )
     assert not lib.failed_blocks, [b.error for b in lib.failed_blocks]
     return {e.key: {k: f.value for k, f in e.fields_dict.items()} for e in lib.entries}
 
@@ -63,7 +66,11 @@ def test_each_file_holds_each_study_of_its_source_once(studies, written, conditi
     table = studies if condition is None else select(studies, condition, "all")
     for stem, source in ((REFERENCES, "literature"), (NOT_LOCATED, "seed_article")):
         want = expected_ids(table, source)
-        bib, ris, csl = parse_bib(folder / f"{stem}.bib"), parse_ris(folder / f"{stem}.ris"), parse_csl(folder / f"{stem}.json")
+        bib, ris, csl = (
+            parse_bib(folder / f"{stem}.bib"),
+            parse_ris(folder / f"{stem}.ris"),
+            parse_csl(folder / f"{stem}.json"),
+        )
         assert set(bib) == set(ris) == set(csl) == want, (stem, condition)
         ris_ids = [e["id"] for e in rispy.loads((folder / f"{stem}.ris").read_text(encoding="utf-8"))]
         assert len(ris_ids) == len(set(ris_ids)), "one entry per study"
@@ -106,9 +113,9 @@ def test_article_claims_are_marked_and_never_in_the_references(studies, written)
     said = NOT_LOCATED_NOTE.split("(")[0]
     for item in claims.values():
         assert item["note"].startswith(said), item["note"]
-    for key, entry in parse_ris(written / f"{NOT_LOCATED}.ris").items():
+    for entry in parse_ris(written / f"{NOT_LOCATED}.ris").values():
         assert entry["notes"][0].startswith(said), entry
-    for key, entry in parse_bib(written / f"{NOT_LOCATED}.bib").items():
+    for entry in parse_bib(written / f"{NOT_LOCATED}.bib").values():
         assert entry["note"].startswith(said), entry
     for item in refs.values():
         assert said not in item.get("note", "")
@@ -131,8 +138,11 @@ def test_hostile_text_survives_every_format(tmp_path):
     table = load_studies(HOSTILE)
     write_citations(table, tmp_path)
     for stem, source in ((REFERENCES, "literature"), (NOT_LOCATED, "seed_article")):
-        bib, ris, csl = (parse_bib(tmp_path / f"{stem}.bib"), parse_ris(tmp_path / f"{stem}.ris"),
-                         parse_csl(tmp_path / f"{stem}.json"))
+        bib, ris, csl = (
+            parse_bib(tmp_path / f"{stem}.bib"),
+            parse_ris(tmp_path / f"{stem}.ris"),
+            parse_csl(tmp_path / f"{stem}.json"),
+        )
         for sid, rows in table[table["source"] == source].groupby("study_id", observed=True):
             citation = first(rows, "citation")
             title = parse_citation(citation)["title"] or citation

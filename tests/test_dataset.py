@@ -1,5 +1,6 @@
 """The data set checked together: the study table, the search log, the screening record and the
 appraisal tables. Every planted mistake names its file, line and column and exits 1."""
+
 from __future__ import annotations
 
 import csv
@@ -75,24 +76,126 @@ def first(path: Path, **match) -> dict:
 CASES = {
     # table, row to change, cells, expected column, expected words
     "search_log records": ("search_log", {"search_id": "S000"}, {"records": "14"}, "records", "rows of screening.csv"),
-    "search_log bad source": ("search_log", {"search_id": "S000"}, {"source": "google"}, "source", "one of evidence_brief"),
-    "screening unknown search": ("screening", {"record_id": "BRIEF:etchison2018"}, {"search_id": "S999"}, "search_id", "a search_id of data/search_log.csv"),
-    "screening unknown study": ("screening", {"record_id": "BRIEF:etchison2018"}, {"study_id": "nobody2020"}, "study_id", "published rows in the study table"),
-    "screening reason": ("screening", {"record_id": "BRIEF:etchison2018"}, {"reason": "wrong_condition"}, "reason", "a reason from the list for that decision"),
-    "screening duplicate target": ("screening", {"decision": "duplicate"}, {"duplicate_of": "R9999"}, "duplicate_of", "the record_id of a record"),
-    "rob bad value": ("risk_of_bias", {"study_id": "etchison2018", "domain": "measurement"}, {"judgement": "medium"}, "judgement", "one of low"),
-    "rob missing support": ("risk_of_bias", {"study_id": "etchison2018", "domain": "measurement"}, {"support": ""}, "support", "a value (this column is required)"),
-    "rob unknown study": ("risk_of_bias", {"study_id": "etchison2018", "domain": "measurement"}, {"study_id": "nobody2020"}, "study_id", "a study_id of the study table"),
-    "rob overall too mild": ("risk_of_bias", {"study_id": "afridi2013", "domain": "overall"}, {"judgement": "low"}, "judgement", "at least as serious as its worst domain"),
-    "rob wrong tool": ("risk_of_bias", {"study_id": "pomeroy2017"}, {"tool": "not_assessed", "judgement": "not_assessed"}, "tool", "robins_i for a study of design case_series"),
-    "certainty does not follow": ("certainty", {"condition": "low_back_pain"}, {"certainty": "moderate"}, "certainty", "the certainty that follows from the start level"),
-    "certainty bad value": ("certainty", {"condition": "migraine"}, {"imprecision": "-3"}, "imprecision", "at least -2"),
-    "certainty missing reason": ("certainty", {"condition": "migraine"}, {"inconsistency_reason": ""}, "inconsistency_reason", "a value (this column is required)"),
-    "certainty unknown study": ("certainty", {"condition": "migraine"}, {"study_ids": "etchison2018|nobody2020"}, "study_ids", "study_ids of the study table"),
-    "certainty wrong type": ("certainty", {"condition": "migraine"}, {"evidence_type": "observational", "start_level": "low", "certainty": "very_low"}, "evidence_type", "randomized"),
+    "search_log bad source": (
+        "search_log",
+        {"search_id": "S000"},
+        {"source": "google"},
+        "source",
+        "one of evidence_brief",
+    ),
+    "screening unknown search": (
+        "screening",
+        {"record_id": "BRIEF:etchison2018"},
+        {"search_id": "S999"},
+        "search_id",
+        "a search_id of data/search_log.csv",
+    ),
+    "screening unknown study": (
+        "screening",
+        {"record_id": "BRIEF:etchison2018"},
+        {"study_id": "nobody2020"},
+        "study_id",
+        "published rows in the study table",
+    ),
+    "screening reason": (
+        "screening",
+        {"record_id": "BRIEF:etchison2018"},
+        {"reason": "wrong_condition"},
+        "reason",
+        "a reason from the list for that decision",
+    ),
+    "screening duplicate target": (
+        "screening",
+        {"decision": "duplicate"},
+        {"duplicate_of": "R9999"},
+        "duplicate_of",
+        "the record_id of a record",
+    ),
+    "rob bad value": (
+        "risk_of_bias",
+        {"study_id": "etchison2018", "domain": "measurement"},
+        {"judgement": "medium"},
+        "judgement",
+        "one of low",
+    ),
+    "rob missing support": (
+        "risk_of_bias",
+        {"study_id": "etchison2018", "domain": "measurement"},
+        {"support": ""},
+        "support",
+        "a value (this column is required)",
+    ),
+    "rob unknown study": (
+        "risk_of_bias",
+        {"study_id": "etchison2018", "domain": "measurement"},
+        {"study_id": "nobody2020"},
+        "study_id",
+        "a study_id of the study table",
+    ),
+    "rob overall too mild": (
+        "risk_of_bias",
+        {"study_id": "afridi2013", "domain": "overall"},
+        {"judgement": "low"},
+        "judgement",
+        "at least as serious as its worst domain",
+    ),
+    "rob wrong tool": (
+        "risk_of_bias",
+        {"study_id": "pomeroy2017"},
+        {"tool": "not_assessed", "judgement": "not_assessed"},
+        "tool",
+        "robins_i for a study of design case_series",
+    ),
+    "certainty does not follow": (
+        "certainty",
+        {"condition": "low_back_pain"},
+        {"certainty": "moderate"},
+        "certainty",
+        "the certainty that follows from the start level",
+    ),
+    "certainty bad value": (
+        "certainty",
+        {"condition": "migraine"},
+        {"imprecision": "-3"},
+        "imprecision",
+        "at least -2",
+    ),
+    "certainty missing reason": (
+        "certainty",
+        {"condition": "migraine"},
+        {"inconsistency_reason": ""},
+        "inconsistency_reason",
+        "a value (this column is required)",
+    ),
+    "certainty unknown study": (
+        "certainty",
+        {"condition": "migraine"},
+        {"study_ids": "etchison2018|nobody2020"},
+        "study_ids",
+        "study_ids of the study table",
+    ),
+    "certainty wrong type": (
+        "certainty",
+        {"condition": "migraine"},
+        {"evidence_type": "observational", "start_level": "low", "certainty": "very_low"},
+        "evidence_type",
+        "randomized",
+    ),
     "claims bad verdict": ("claims", {"claim_id": "C1"}, {"verdict": "false"}, "verdict", "one of not_located"),
-    "claims unknown evidence": ("claims", {"claim_id": "C1"}, {"evidence_study_ids": "etchison2018|nobody2020"}, "evidence_study_ids", "published studies in the study table"),
-    "claims unknown search": ("claims", {"claim_id": "C1"}, {"searches": "S9999"}, "searches", "search_ids of search_log.csv"),
+    "claims unknown evidence": (
+        "claims",
+        {"claim_id": "C1"},
+        {"evidence_study_ids": "etchison2018|nobody2020"},
+        "evidence_study_ids",
+        "published studies in the study table",
+    ),
+    "claims unknown search": (
+        "claims",
+        {"claim_id": "C1"},
+        {"searches": "S9999"},
+        "searches",
+        "search_ids of search_log.csv",
+    ),
 }
 
 
@@ -109,7 +212,9 @@ def test_planted_error_names_file_line_and_column(case, data_copy, capsys):
 
 
 def test_study_without_an_included_record_is_reported_in_the_study_table(data_copy, capsys):
-    rows = [r for r in read(data_copy / "screening.csv") if r["study_id"] != "etchison2018" or r["decision"] != "included"]
+    rows = [
+        r for r in read(data_copy / "screening.csv") if r["study_id"] != "etchison2018" or r["decision"] != "included"
+    ]
     write(data_copy / "screening.csv", rows)
     log = read(data_copy / "search_log.csv")
     for r in log:
@@ -129,9 +234,15 @@ def test_a_claim_left_unchecked_is_reported(data_copy, capsys):
 
 
 def test_randomized_trial_without_rob2_rows_is_reported(data_copy, capsys):
-    write(data_copy / "risk_of_bias.csv", [r for r in read(data_copy / "risk_of_bias.csv") if r["study_id"] != "zitek2018"])
+    write(
+        data_copy / "risk_of_bias.csv",
+        [r for r in read(data_copy / "risk_of_bias.csv") if r["study_id"] != "zitek2018"],
+    )
     code, out = validate(data_copy, capsys)
-    assert code == 1 and "value 'zitek2018': expected risk-of-bias rows for this study in risk_of_bias.csv (tool rob2)" in out
+    assert (
+        code == 1
+        and "value 'zitek2018': expected risk-of-bias rows for this study in risk_of_bias.csv (tool rob2)" in out
+    )
 
 
 def test_build_refuses_a_bad_companion_before_touching_the_output(data_copy, tmp_path):
@@ -140,8 +251,12 @@ def test_build_refuses_a_bad_companion_before_touching_the_output(data_copy, tmp
     out.mkdir()
     (out / "index.html").write_text("published")
     before = hashlib.sha256((out / "index.html").read_bytes()).hexdigest()
-    proc = subprocess.run([sys.executable, "-m", "helpers", "build", "--data", str(data_copy / "studies.csv"), "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers", "build", "--data", str(data_copy / "studies.csv"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "certainty.csv, line" in proc.stderr and "column certainty" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -161,14 +276,22 @@ def test_prisma_numbers_add_up():
     published = ds.studies[ds.studies["source"].astype(str) == "literature"]["study_id"].nunique()
     assert c.included == published
     assert sum(c.included_by_design.values()) == c.included
-    assert set(c.identified_by_source) <= {"evidence_brief", "literature_pages", "literature_docs", "literature_issues", "reference_list"}
+    assert set(c.identified_by_source) <= {
+        "evidence_brief",
+        "literature_pages",
+        "literature_docs",
+        "literature_issues",
+        "reference_list",
+    }
 
 
 def test_every_search_is_logged_with_its_records_and_unresolved_lookups_are_kept():
     ds = load_dataset()
     log = ds.get("search_log")
     assert (log["records"] <= log["hits"]).all()
-    unresolved = log[(log["status"].astype(str) == "unresolved") & log["purpose"].astype(str).isin(["identifier", "citation_check"])]
+    unresolved = log[
+        (log["status"].astype(str) == "unresolved") & log["purpose"].astype(str).isin(["identifier", "citation_check"])
+    ]
     assert len(unresolved) and unresolved["target"].notna().all()
     # the identifiers the independent check asked about were looked for, each attempt logged
     for target in ("czarnetzki2020", "zitek2018", "lauritsen2016", "whiplash_challenge2005", "amr2011"):
@@ -197,7 +320,10 @@ def test_cached_cross_checks_never_hide_a_file_changed_since(data_copy):
     """A data set that passed is remembered by its files' bytes: breaking a reference afterwards is caught."""
     load_dataset(data_copy / "studies.csv")  # passes, and is remembered
     load_dataset(data_copy / "studies.csv")  # the remembered pass
-    write(data_copy / "risk_of_bias.csv", [r for r in read(data_copy / "risk_of_bias.csv") if r["study_id"] != "zitek2018"])
+    write(
+        data_copy / "risk_of_bias.csv",
+        [r for r in read(data_copy / "risk_of_bias.csv") if r["study_id"] != "zitek2018"],
+    )
     with pytest.raises(DataSetError) as err:
         load_dataset(data_copy / "studies.csv")
     assert "zitek2018" in str(err.value)

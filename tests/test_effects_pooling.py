@@ -1,11 +1,12 @@
 """Harmonization (units, orientation) and the rules of what may be pooled."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.stats.effects import harmonize
 from helpers.data.loader import load_studies
 from helpers.report.words import pooling_reason
+from helpers.stats.effects import harmonize
 from helpers.stats.pooling import exclusion_reason, pooled_table, pooling_groups, timepoint_window
 
 
@@ -89,11 +90,31 @@ def test_every_group_states_why(effects):
 
 
 def synthetic(rows):
-    base = dict(study_id="s", citation="S", year=2020, source="literature", verification="verified", condition="migraine",
-                design="rct", route="iv", comparator="saline", comparator_class="placebo", n_ketamine=20, n_control=20,
-                outcome="pain_score", outcome_description="", unit="points_0_10", better="lower",
-                effect_measure="mean_difference", effect=-1.0, ci_lower=-2.0, ci_upper=0.0, direction="no_difference",
-                followup_days=1.0, followup_text="1 day")
+    base = dict(
+        study_id="s",
+        citation="S",
+        year=2020,
+        source="literature",
+        verification="verified",
+        condition="migraine",
+        design="rct",
+        route="iv",
+        comparator="saline",
+        comparator_class="placebo",
+        n_ketamine=20,
+        n_control=20,
+        outcome="pain_score",
+        outcome_description="",
+        unit="points_0_10",
+        better="lower",
+        effect_measure="mean_difference",
+        effect=-1.0,
+        ci_lower=-2.0,
+        ci_upper=0.0,
+        direction="no_difference",
+        followup_days=1.0,
+        followup_text="1 day",
+    )
     frame = pd.DataFrame([{**base, **r} for r in rows])
     for c in ("events_ketamine", "events_control", "mean_ketamine", "sd_ketamine", "mean_control", "sd_control"):
         frame[c] = np.nan
@@ -114,11 +135,13 @@ def test_two_comparable_studies_are_pooled_with_three_fits():
 
 
 def test_claims_and_meta_analyses_are_excluded_with_reasons():
-    e = synthetic([
-        dict(study_id="a"),
-        dict(study_id="b", source="seed_article", verification="not_found"),
-        dict(study_id="c", design="meta_analysis"),
-    ])
+    e = synthetic(
+        [
+            dict(study_id="a"),
+            dict(study_id="b", source="seed_article", verification="not_found"),
+            dict(study_id="c", design="meta_analysis"),
+        ]
+    )
     reasons = [exclusion_reason(r) for _, r in e.iterrows()]
     assert reasons[0] is None
     assert reasons[1] == "article_claim"

@@ -1,23 +1,13 @@
-"""The pinned set is written once (requirements.txt); environment.yml must agree with it."""
-import re
+"""The pinned set is written once (pyproject.toml); environment.yml agrees with it, and the package's
+runtime dependencies hold no test or lint tool."""
 
 import yaml
 
 from helpers.paths import ROOT
+from support.pins import all_pins, group_pins, pyproject, runtime_pins
 
-PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
-
-
-def requirement_pins() -> dict[str, str]:
-    pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        m = PIN.match(line)
-        assert m, f"requirements.txt: {line!r} is not an exact pin (name==version)"
-        pins[m.group(1).lower()] = m.group(2)
-    return pins
+#: tools that develop and test the project, never needed to build or read the reports
+DEV_TOOLS = {"pytest", "pytest-xdist", "playwright", "nbval", "pypdf", "ruff", "setuptools"}
 
 
 def conda_pins() -> dict[str, str]:
@@ -31,28 +21,33 @@ def conda_pins() -> dict[str, str]:
     return pins
 
 
-def test_every_requirement_is_pinned_exactly():
-    assert requirement_pins()
+def test_every_dependency_is_pinned_exactly():
+    assert runtime_pins() and group_pins("dev")
 
 
-def test_environment_yml_agrees_with_requirements():
-    assert conda_pins() == requirement_pins()
+def test_no_test_tool_among_the_runtime_dependencies():
+    assert not DEV_TOOLS & set(runtime_pins()), "test and lint tools belong in [dependency-groups]"
+    assert DEV_TOOLS <= set(group_pins("dev"))
+
+
+def test_dependencies_are_written_in_pyproject_not_read_from_a_file():
+    project = pyproject()["project"]
+    assert "dependencies" not in project.get("dynamic", [])
+    assert not (ROOT / "requirements.txt").exists()
+
+
+def test_environment_yml_agrees_with_pyproject():
+    assert conda_pins() == all_pins()
 
 
 def test_environment_yml_python_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert "python=3.11" in env["dependencies"]
-    assert 'requires-python = ">=3.11"' in (ROOT / "pyproject.toml").read_text()
-
-
-def test_pyproject_takes_dependencies_from_requirements():
-    text = (ROOT / "pyproject.toml").read_text()
-    assert 'dynamic = ["dependencies"]' in text
-    assert 'dependencies = {file = ["requirements.txt"]}' in text
+    assert pyproject()["project"]["requires-python"] == ">=3.11"
 
 
 def test_installed_versions_are_the_pinned_ones():
     from importlib.metadata import version
 
-    for name, pinned in requirement_pins().items():
+    for name, pinned in all_pins().items():
         assert version(name) == pinned, f"{name}: installed {version(name)}, pinned {pinned} (run make install)"

@@ -1,4 +1,5 @@
 """Forked kernels (helpers.render.zygote, helpers.render.kernels): same reports as fresh kernels, nothing shared between reports."""
+
 import json
 import subprocess
 import sys
@@ -11,14 +12,14 @@ from helpers.paths import ROOT
 
 #: a report that shows every kind of output, and whatever another report could have left behind
 PROBE = [
-    'import sys, os\nimport numpy as np\nimport pandas as pd\nimport matplotlib as mpl\nimport matplotlib.pyplot as plt\n'
-    'from IPython.display import HTML, Markdown, display\n'
+    "import sys, os\nimport numpy as np\nimport pandas as pd\nimport matplotlib as mpl\nimport matplotlib.pyplot as plt\n"
+    "from IPython.display import HTML, Markdown, display\n"
     'print("globals left by another report:", sorted(k for k in ("leak", "np_state") if k in globals()))\n'
     'print("pandas max_rows:", pd.get_option("display.max_rows"), "| figure dpi:", mpl.rcParams["figure.dpi"])\n'
     'print("environment mark:", os.environ.get("HELPERS_LEAK"), "| cwd:", os.path.basename(os.getcwd()))\n'
     'print("builtins patched:", hasattr(__builtins__, "leak") if not isinstance(__builtins__, dict) else "leak" in __builtins__)\n'
     'print("to stderr", file=sys.stderr)',
-    'Markdown(f"**condition {condition}**, helpers attribute: {getattr(__import__(\'helpers\'), \'leak\', None)}")',
+    "Markdown(f\"**condition {condition}**, helpers attribute: {getattr(__import__('helpers'), 'leak', None)}\")",
     'HTML("<table><tr><td>1 &lt; 2</td></tr></table>")',
     'pd.DataFrame({"a": [1, 2], "b": [0.5, 0.25]})',
     'fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([0, 1], [1, 0])\nax.set_title("probe")\nplt.show()',
@@ -79,9 +80,23 @@ def driven(tmp_path_factory) -> dict:
     modules = make_notebook(folder, "03_modules", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
     script = base / "driver.py"
     script.write_text(DRIVER)
-    res = subprocess.run([sys.executable, str(script), str(ROOT / "data" / "studies.csv"), str(base / "work"),
-                          str(probe), str(polluter), str(probe), str(error), str(modules)],
-                         capture_output=True, text=True, timeout=300, cwd=base)
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(ROOT / "data" / "studies.csv"),
+            str(base / "work"),
+            str(probe),
+            str(polluter),
+            str(probe),
+            str(error),
+            str(modules),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=base,
+    )
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
 
@@ -90,9 +105,17 @@ def test_a_then_b_then_a_gives_byte_identical_reports_and_nothing_leaks(driven):
     first, polluted, again = driven["sequence"]
     assert "polluted" in polluted
     assert first == again  # byte-identical
-    for shown in ("globals left by another report: []", "pandas max_rows: 60 | figure dpi: 100.0",
-                  "environment mark: None | cwd: nbs", "builtins patched: False", "helpers attribute: None",
-                  "data:image/png;base64", "to stderr", "<td>1 &lt; 2</td>", "displayed"):
+    for shown in (
+        "globals left by another report: []",
+        "pandas max_rows: 60 | figure dpi: 100.0",
+        "environment mark: None | cwd: nbs",
+        "builtins patched: False",
+        "helpers attribute: None",
+        "data:image/png;base64",
+        "to stderr",
+        "<td>1 &lt; 2</td>",
+        "displayed",
+    ):
         assert shown in first, shown
 
 
@@ -118,11 +141,25 @@ def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path, builds):
     make_notebook(folder, "02_hang", ['if condition == "all":\n    import time\n    time.sleep(60)'])
     make_notebook(folder, "03_fine", ['print("fine")'])
     out = tmp_path / "out"
-    res = builds.build("--notebooks", folder, "--out", out, "--condition", "all", "--condition", "migraine",
-                       "--jobs", "1", "--cell-timeout", "2")
+    res = builds.build(
+        "--notebooks",
+        folder,
+        "--out",
+        out,
+        "--condition",
+        "all",
+        "--condition",
+        "migraine",
+        "--jobs",
+        "1",
+        "--cell-timeout",
+        "2",
+    )
     assert res.returncode == 1, res.stdout + res.stderr
     assert "2 of 6 reports failed" in res.stderr, res.stderr
-    assert "all/01_crash.html: DeadKernelError" in res.stderr and "all/02_hang.html: CellTimeoutError" in res.stderr, res.stderr
+    assert "all/01_crash.html: DeadKernelError" in res.stderr and "all/02_hang.html: CellTimeoutError" in res.stderr, (
+        res.stderr
+    )
     assert res.stdout.count("  ok ") == 4, res.stdout
     assert (out / "_failed" / "all__01_crash.ipynb").is_file() and (out / "_failed" / "all__02_hang.ipynb").is_file()
 
@@ -146,11 +183,18 @@ RECOVERY = textwrap.dedent("""
 
 
 def test_a_worker_whose_zygote_died_starts_another(tmp_path):
-    notebook = make_notebook(tmp_path / "nbs", "01_probe", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
+    notebook = make_notebook(
+        tmp_path / "nbs", "01_probe", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)']
+    )
     script = tmp_path / "recovery.py"
     script.write_text(RECOVERY)
-    res = subprocess.run([sys.executable, str(script), str(notebook), str(ROOT / "data" / "studies.csv"), str(tmp_path / "w")],
-                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    res = subprocess.run(
+        [sys.executable, str(script), str(notebook), str(ROOT / "data" / "studies.csv"), str(tmp_path / "w")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert res.returncode == 0 and "recovered" in res.stdout, res.stdout + res.stderr
     assert "pandas preloaded: True" in (tmp_path / "w" / "all" / "01_probe.html").read_text()
 
@@ -176,8 +220,13 @@ def test_a_build_called_from_a_session_with_matplotlib_starts_a_clean_zygote(tmp
     make_notebook(folder, "01_probe", PROBE[:1])
     script = tmp_path / "in_a_notebook.py"
     script.write_text(IN_A_NOTEBOOK)
-    res = subprocess.run([sys.executable, str(script), str(folder), str(tmp_path / "out")], capture_output=True, text=True,
-                         timeout=300, cwd=tmp_path)
+    res = subprocess.run(
+        [sys.executable, str(script), str(folder), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     page = (tmp_path / "out" / "all" / "01_probe.html").read_text()
     assert "figure dpi: 100.0" in page and "pandas max_rows: 60" in page

@@ -1,8 +1,9 @@
 """Text from the table is inert in HTML and Markdown; links only for well-formed identifiers."""
-from helpers.report.html import doi_link, esc, md, pmid_link, table_html
-from helpers.report.tables import neutralize_formulas
 
 import pandas as pd
+
+from helpers.report.html import doi_link, esc, md, pmid_link, table_html
+from helpers.report.tables import neutralize_formulas
 
 
 def test_escaping():
@@ -15,7 +16,10 @@ def test_links_only_when_well_formed():
     assert doi_link("10.5811/westjem.2018.8.37875").startswith('<a href="https://doi.org/10.5811/')
     assert "<a" not in doi_link("javascript:alert(1)")
     assert "<a" not in doi_link('10.1000/x" onmouseover="alert(1)')
-    assert pmid_link("30429927") == '<a href="https://pubmed.ncbi.nlm.nih.gov/30429927/" rel="noopener noreferrer">PMID 30429927</a>'
+    assert (
+        pmid_link("30429927")
+        == '<a href="https://pubmed.ncbi.nlm.nih.gov/30429927/" rel="noopener noreferrer">PMID 30429927</a>'
+    )
     assert "<a" not in pmid_link("123abc")
 
 

@@ -1,22 +1,28 @@
 """Forked and fresh kernels give byte-identical reports of the shipped table (issue 12)."""
+
 import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from shipped_build import CONDITIONS, build_shipped, shared_folder
 
 from helpers.paths import ROOT
-from shipped_build import CONDITIONS, build_shipped, shared_folder
 
 
 def build(*args, timeout=900):
-    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def digests(out: Path) -> dict:
-    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*.html")) if p.name != "index.html"}
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*.html"))
+        if p.name != "index.html"
+    }
 
 
 def test_isolated_build_matches_the_shared_build_for_every_notebook(tmp_path_factory, worker_id, builds):

@@ -1,13 +1,14 @@
 """The loader returns typed data for a valid table and one report of every problem otherwise."""
+
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
-
 from conftest import write_rows
-from helpers.errors import TableError
+
 from helpers.data.loader import load_studies
+from helpers.errors import TableError
 
 
 def find(rows, **match) -> int:
@@ -67,20 +68,65 @@ CASES = {
     "future_year": (dict(study_id="seed_kim2011"), {"year": "2999"}, "year", "year:range"),
     "implausible_year": (dict(study_id="seed_kim2011"), {"year": "1850"}, "year", "year:range"),
     "malformed_doi": (dict(study_id="etchison2018"), {"doi": "doi:10.5811/x"}, "doi", "doi:format"),
-    "malformed_url": (dict(study_id="etchison2018"), {"source_url": "javascript:alert(1)"}, "source_url", "source_url:format"),
+    "malformed_url": (
+        dict(study_id="etchison2018"),
+        {"source_url": "javascript:alert(1)"},
+        "source_url",
+        "source_url:format",
+    ),
     "required_missing": (dict(study_id="etchison2018"), {"outcome": ""}, "outcome", "required"),
-    "formula": (dict(study_id="etchison2018"), {"notes": "=HYPERLINK(\"http://x\")"}, "notes", "notes:format"),
-    "ci_order": (dict(study_id="benish2019", outcome="pain_reduction"), {"ci_lower": "20", "ci_upper": "-5"}, "ci_lower", "ci_order"),
+    "formula": (dict(study_id="etchison2018"), {"notes": '=HYPERLINK("http://x")'}, "notes", "notes:format"),
+    "ci_order": (
+        dict(study_id="benish2019", outcome="pain_reduction"),
+        {"ci_lower": "20", "ci_upper": "-5"},
+        "ci_lower",
+        "ci_order",
+    ),
     "effect_in_ci": (dict(study_id="benish2019", outcome="pain_reduction"), {"effect": "30"}, "effect", "effect_in_ci"),
-    "ci_needs_effect": (dict(study_id="benish2019", outcome="pain_reduction"), {"effect": ""}, "effect", "ci_needs_effect"),
+    "ci_needs_effect": (
+        dict(study_id="benish2019", outcome="pain_reduction"),
+        {"effect": ""},
+        "effect",
+        "ci_needs_effect",
+    ),
     "verified_has_id": (dict(study_id="mojica2021"), {"doi": "", "pmid": ""}, "doi", "verified_has_id"),
     "verified_has_url": (dict(study_id="mojica2021"), {"source_url": ""}, "source_url", "verified_has_url"),
-    "seed_not_verified": (dict(study_id="seed_bendtsen2018"), {"verification": "verified", "doi": "10.1000/x", "source_url": "https://example.org/x"}, "verification", "seed_not_verified"),
-    "effect_has_measure": (dict(study_id="etchison2018"), {"effect_measure": ""}, "effect_measure", "effect_has_measure"),
-    "review_has_no_effect": (dict(study_id="seed_bendtsen2018"), {"effect": "1", "effect_measure": "mean_difference", "unit": "points_0_10", "better": "lower"}, "effect", "review_has_no_effect"),
-    "events_within_n": (dict(study_id="benish2019", outcome="admission_headache"), {"events_control": "30"}, "events_control", "events_within_n"),
-    "ratio_positive": (dict(study_id="etchison2018"), {"effect_measure": "risk_ratio", "unit": "ratio", "effect": "-1"}, "effect", "ratio_positive"),
-    "percent_range": (dict(study_id="pomeroy2017", outcome="responder_2pt"), {"effect": "171.4"}, "effect", "percent_range"),
+    "seed_not_verified": (
+        dict(study_id="seed_bendtsen2018"),
+        {"verification": "verified", "doi": "10.1000/x", "source_url": "https://example.org/x"},
+        "verification",
+        "seed_not_verified",
+    ),
+    "effect_has_measure": (
+        dict(study_id="etchison2018"),
+        {"effect_measure": ""},
+        "effect_measure",
+        "effect_has_measure",
+    ),
+    "review_has_no_effect": (
+        dict(study_id="seed_bendtsen2018"),
+        {"effect": "1", "effect_measure": "mean_difference", "unit": "points_0_10", "better": "lower"},
+        "effect",
+        "review_has_no_effect",
+    ),
+    "events_within_n": (
+        dict(study_id="benish2019", outcome="admission_headache"),
+        {"events_control": "30"},
+        "events_control",
+        "events_within_n",
+    ),
+    "ratio_positive": (
+        dict(study_id="etchison2018"),
+        {"effect_measure": "risk_ratio", "unit": "ratio", "effect": "-1"},
+        "effect",
+        "ratio_positive",
+    ),
+    "percent_range": (
+        dict(study_id="pomeroy2017", outcome="responder_2pt"),
+        {"effect": "171.4"},
+        "effect",
+        "percent_range",
+    ),
 }
 
 

@@ -1,9 +1,10 @@
 """The installed environment is requirements.lock, package for package, and its hashes are enforced.
 
-requirements.txt holds the top-level pins a person edits; ``make lock`` resolves
+pyproject.toml holds the top-level pins a person edits; ``make lock`` resolves
 them with uv into requirements.lock (exact versions and sha256 hashes of every
 package), and ``make install`` installs that lock with hash checking.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
 from helpers.paths import ROOT
-from test_environment import requirement_pins
+from support.pins import all_pins
 
 LOCK = ROOT / "requirements.lock"
 TOOLS_LOCK = ROOT / "requirements-tools.lock"
@@ -37,8 +38,9 @@ def lock_entries(path: Path) -> list[dict]:
             continue
         m = ENTRY.match(line)
         assert m, f"{path.name}: {line!r} is not 'name==version [; marker] \\'"
-        entries.append({"name": canonicalize_name(m.group(1)), "version": m.group(2),
-                        "marker": m.group(3), "hashes": []})
+        entries.append(
+            {"name": canonicalize_name(m.group(1)), "version": m.group(2), "marker": m.group(3), "hashes": []}
+        )
     return entries
 
 
@@ -49,15 +51,15 @@ def locked_here(path: Path = LOCK) -> dict[str, str]:
 
 def test_every_lock_entry_is_pinned_with_hashes():
     entries = lock_entries(LOCK)
-    assert len(entries) > len(requirement_pins()), "the lock must hold the transitive packages too"
+    assert len(entries) > len(all_pins()), "the lock must hold the transitive packages too"
     assert all(e["hashes"] for e in entries), [e["name"] for e in entries if not e["hashes"]]
 
 
 def test_lock_holds_every_top_level_pin_at_its_version():
     locked = locked_here()
-    for name, version in requirement_pins().items():
+    for name, version in all_pins().items():
         assert locked.get(canonicalize_name(name)) == version, (
-            f"requirements.lock has {name}=={locked.get(canonicalize_name(name))}, requirements.txt pins {version}: run make lock"
+            f"requirements.lock has {name}=={locked.get(canonicalize_name(name))}, pyproject.toml pins {version}: run make lock"
         )
 
 
@@ -101,12 +103,17 @@ def _mini_lock(tmp_path: Path, tamper: bool) -> Path:
 def _make_install(tmp_path: Path, lock: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["make", "--no-print-directory", "install", f"VENV={tmp_path / 'venv'}", f"LOCK={lock}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
-needs_make = pytest.mark.skipif(not shutil.which("make") or not (ROOT / ".tools" / "bin" / "uv").exists(),
-                                reason="needs make and the uv that make install bootstraps into .tools/")
+needs_make = pytest.mark.skipif(
+    not shutil.which("make") or not (ROOT / ".tools" / "bin" / "uv").exists(),
+    reason="needs make and the uv that make install bootstraps into .tools/",
+)
 
 
 @needs_make

@@ -1,14 +1,21 @@
 """Random-effects models and effect sizes against metafor (tests/fixtures/metafor, made by make_fixtures.R)."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from metafor_tables import HERE, expected, fixture_names
 
 from helpers.stats.effects import escalc_binary, escalc_continuous, hedges_correction
 from helpers.stats.meta import rma
-from metafor_tables import HERE, expected, fixture_names
 
 RTOL = 1e-6
-MEASURE = {"RR": "risk_ratio", "OR": "odds_ratio", "RD": "risk_difference", "MD": "mean_difference", "SMD": "standardized_mean_difference"}
+MEASURE = {
+    "RR": "risk_ratio",
+    "OR": "odds_ratio",
+    "RD": "risk_difference",
+    "MD": "mean_difference",
+    "SMD": "standardized_mean_difference",
+}
 FITS = {"REML": ("REML", "z"), "DL": ("DL", "z"), "REML_knha": ("REML", "knha"), "DL_knha": ("DL", "knha")}
 FIELDS = ("estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "h2", "q", "pi_lower", "pi_upper")
 
@@ -46,7 +53,9 @@ def test_rma_matches_metafor(name, fit):
     want = expected(name)["fits"][fit]
     assert res.k == want["k"]
     for field in FIELDS:
-        assert close(getattr(res, field), want[field]), f"{name} {fit} {field}: {getattr(res, field)!r} vs {want[field]!r}"
+        assert close(getattr(res, field), want[field]), (
+            f"{name} {fit} {field}: {getattr(res, field)!r} vs {want[field]!r}"
+        )
 
 
 def test_dat_bcg_values_quoted_in_the_issue():
@@ -61,7 +70,10 @@ def test_dat_bcg_values_quoted_in_the_issue():
     assert dl.se == pytest.approx(0.1787420895, rel=RTOL)
     assert dl.tau2 == pytest.approx(0.3087602629, rel=RTOL)
     kh = rma(yi, vi, "REML", test="knha")
-    assert (kh.ci_lower, kh.ci_upper) == (pytest.approx(-1.1084437230, rel=RTOL), pytest.approx(-0.3206209737, rel=RTOL))
+    assert (kh.ci_lower, kh.ci_upper) == (
+        pytest.approx(-1.1084437230, rel=RTOL),
+        pytest.approx(-0.3206209737, rel=RTOL),
+    )
     assert (kh.pi_lower, kh.pi_upper) == (pytest.approx(-1.9960169670, rel=RTOL), pytest.approx(0.5669522703, rel=RTOL))
 
 

@@ -1,10 +1,10 @@
 """Prove the nbval check can fail: a changed number in a copy of the data must break it."""
+
 import csv
 import os
 import shutil
 import subprocess
 import sys
-
 
 from helpers.paths import ROOT
 
@@ -23,9 +23,24 @@ def copy_project(dst):
 def run_nbval(project):
     env = dict(os.environ, HELPERS_ROOT=str(project))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "--sanitize-with", str(ROOT / "tests" / "sanitize.cfg"), str(project / "notebooks" / NOTEBOOK)],
-        capture_output=True, text=True, env=env, cwd=project, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--sanitize-with",
+            str(ROOT / "tests" / "sanitize.cfg"),
+            str(project / "notebooks" / NOTEBOOK),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=project,
+        timeout=300,
     )
 
 

@@ -1,4 +1,5 @@
 """The execution cache: a change to a notebook's prose reuses its kept outputs; any change to code runs it again."""
+
 import json
 from pathlib import Path
 
@@ -22,7 +23,11 @@ def edit(path: Path, kind: str, text: str) -> None:
 
 def test_prose_change_reuses_outputs_and_gives_the_page_a_kernel_gives(tmp_path, private_cache, build):
     folder = tmp_path / "nbs"
-    nb = make_notebook(folder, "01_counter", ['import os\nfrom IPython.display import Markdown\nprint("kernel pid", os.getpid())', 'Markdown("**bold**")'])
+    nb = make_notebook(
+        folder,
+        "01_counter",
+        ['import os\nfrom IPython.display import Markdown\nprint("kernel pid", os.getpid())', 'Markdown("**bold**")'],
+    )
     out, args = tmp_path / "out", ["--notebooks", str(folder), "--condition", "all", "--jobs", "1"]
     first = build(*args, "--out", str(out))
     assert first.returncode == 0, first.stderr
@@ -48,7 +53,10 @@ def test_prose_change_reuses_outputs_and_gives_the_page_a_kernel_gives(tmp_path,
     forced = tmp_path / "forced"
     res = build(*args, "--out", str(forced), "--force")
     assert res.returncode == 0 and "outputs reused" not in res.stdout
-    strip = lambda t: [ln for ln in t.splitlines() if "kernel pid" not in ln]  # noqa: E731
+
+    def strip(text):
+        return [ln for ln in text.splitlines() if "kernel pid" not in ln]
+
     assert strip((forced / "all" / "01_counter.html").read_text()) == strip(page)
 
     # a change to code runs the kernel again

@@ -1,13 +1,14 @@
 """Failures never damage the published reports, leave no kernel behind, and builds never mix."""
+
 import hashlib
 import json
 import os
 import shutil
-import uuid
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -15,7 +16,6 @@ import pytest
 from notebook_factory import make_notebook
 
 from helpers.paths import ROOT
-
 
 OK = 'from IPython.display import Markdown\nfrom pathlib import Path\nMarkdown(f"report for **{condition}** from {Path(data_path).name}")'
 
@@ -29,13 +29,21 @@ def marked_env(mark: str) -> dict:
 
 
 def build(*args, mark: str = "none", timeout: int = 300):
-    return subprocess.run([sys.executable, "-m", "helpers", "build", *args], capture_output=True, text=True,
-                          timeout=timeout, env=marked_env(mark))
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", "build", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=marked_env(mark),
+    )
 
 
 def snapshot(out: Path) -> dict:
-    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".build.lock" and "_failed" not in p.parts}
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".build.lock" and "_failed" not in p.parts
+    }
 
 
 def kernels(mark: str) -> list[int]:
@@ -59,7 +67,9 @@ def published_once(tmp_path_factory, builds):
     make_notebook(good, "01_first", [OK], summary=True)
     make_notebook(good, "02_second", [OK], summary=True)
     out = base / "out"
-    res = builds.build("--notebooks", good, "--out", out, "--condition", "all", "--condition", "migraine", "--jobs", "1")
+    res = builds.build(
+        "--notebooks", good, "--out", out, "--condition", "all", "--condition", "migraine", "--jobs", "1"
+    )
     assert res.returncode == 0, res.stderr
     return out
 
@@ -79,19 +89,40 @@ def failing_set(tmp_path, code):
     return folder
 
 
-@pytest.mark.parametrize("kind,code,extra", [
-    ("exception", 'if condition == "migraine":\n    raise ValueError("planted failure")\n' + OK, []),
-    # the same property for the two other kinds of failure (make test-slow; test_executor covers both kinds fast)
-    pytest.param("dead_kernel", 'import os\nif condition == "migraine":\n    os._exit(1)\n' + OK, [], marks=pytest.mark.slow),
-    pytest.param("timeout", 'import time\nif condition == "migraine":\n    time.sleep(60)\n' + OK, ["--cell-timeout", "2"],
-                 marks=pytest.mark.slow),
-])
+@pytest.mark.parametrize(
+    "kind,code,extra",
+    [
+        ("exception", 'if condition == "migraine":\n    raise ValueError("planted failure")\n' + OK, []),
+        # the same property for the two other kinds of failure (make test-slow; test_executor covers both kinds fast)
+        pytest.param(
+            "dead_kernel", 'import os\nif condition == "migraine":\n    os._exit(1)\n' + OK, [], marks=pytest.mark.slow
+        ),
+        pytest.param(
+            "timeout",
+            'import time\nif condition == "migraine":\n    time.sleep(60)\n' + OK,
+            ["--cell-timeout", "2"],
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
 def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, kind, code, extra):
     out, before = published
     folder = failing_set(tmp_path, code)
     mark = uuid.uuid4().hex
-    res = build("--notebooks", str(folder), "--out", str(out), "--condition", "all", "--condition", "migraine", "--jobs", "1",
-                *extra, mark=mark)
+    res = build(
+        "--notebooks",
+        str(folder),
+        "--out",
+        str(out),
+        "--condition",
+        "all",
+        "--condition",
+        "migraine",
+        "--jobs",
+        "1",
+        *extra,
+        mark=mark,
+    )
     assert res.returncode == 1, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
     assert "migraine/02_second.html" in res.stderr and "left as they were" in res.stderr
@@ -109,9 +140,27 @@ def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
     out, before = published
     folder = failing_set(tmp_path, "import time\ntime.sleep(60)\n" + OK)
     mark = uuid.uuid4().hex
-    proc = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--notebooks", str(folder), "--out", str(out),
-                             "--condition", "all", "--condition", "migraine", "--force"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=marked_env(mark))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "helpers",
+            "build",
+            "--notebooks",
+            str(folder),
+            "--out",
+            str(out),
+            "--condition",
+            "all",
+            "--condition",
+            "migraine",
+            "--force",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=marked_env(mark),
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not (kernels(mark) and list(out.glob(".staging-*"))):
         time.sleep(0.2)
@@ -135,14 +184,23 @@ def test_two_builds_started_together_never_mix(tmp_path):
         p.write_bytes((ROOT / "data" / "studies.csv").read_bytes())
     out = tmp_path / "out"
     args = ["--notebooks", str(folder), "--out", str(out), "--condition", "neck_pain", "--jobs", "1"]
-    a = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--data", str(data_a), *args], stdout=subprocess.PIPE, text=True)
-    b = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--data", str(data_b), *args], stdout=subprocess.PIPE, text=True)
+    a = subprocess.Popen(
+        [sys.executable, "-m", "helpers", "build", "--data", str(data_a), *args], stdout=subprocess.PIPE, text=True
+    )
+    b = subprocess.Popen(
+        [sys.executable, "-m", "helpers", "build", "--data", str(data_b), *args], stdout=subprocess.PIPE, text=True
+    )
     out_a, _ = a.communicate(timeout=300)
     out_b, _ = b.communicate(timeout=300)
     assert a.returncode == 0 and b.returncode == 0
     assert "waiting" in out_a + out_b  # one build saw the other's lock
-    sources = {name for page in out.rglob("*.html") if page.name != "index.html"
-               for name in ("a.csv", "b.csv") if f"from {name}" in page.read_text()}
+    sources = {
+        name
+        for page in out.rglob("*.html")
+        if page.name != "index.html"
+        for name in ("a.csv", "b.csv")
+        if f"from {name}" in page.read_text()
+    }
     assert len(sources) == 1, f"published set mixes builds: {sources}"
     state = json.loads((out / ".build-state.json").read_text())
     assert len(state["reports"]) == 2

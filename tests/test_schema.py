@@ -1,9 +1,9 @@
 import json
 
 from helpers.data.dictionary import check_dictionary, render
-from helpers.paths import SCHEMA_PATH
 from helpers.data.schema import conditions, load_schema
 from helpers.data.validation import BUILTIN_RULES, RULES
+from helpers.paths import SCHEMA_PATH
 
 CONTRACT = (
     "study_id, citation, year, source, verification, doi, pmid, source_url, condition, design, route, "

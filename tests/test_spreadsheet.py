@@ -1,4 +1,5 @@
 """Study tables kept in Excel: the same validation, cell-named messages, the same tables and reports."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,13 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from shipped_build import CONDITIONS, build_shipped, shared_folder
 
 from helpers.data.loader import load_studies
 from helpers.data.schema import load_schema
 from helpers.data.spreadsheet import column_letter, split_sheet
 from helpers.errors import TableError
 from helpers.paths import NOTEBOOKS, STUDIES_PATH
-from shipped_build import CONDITIONS, build_shipped, shared_folder
 
 
 def shipped_records() -> list[list[str]]:
@@ -78,18 +79,27 @@ def test_same_report_and_tables_from_a_build(xlsx, tmp_path, tmp_path_factory, w
     stem = "02_effect_sizes"  # the notebook with the most numbers: effects, pooling, forest plots
     (nbdir / f"{stem}.ipynb").write_bytes((NOTEBOOKS / f"{stem}.ipynb").read_bytes())
     out = tmp_path / "xlsx"
-    res = builds.build("--data", f"{xlsx}#Studies", "--out", out, "--condition", CONDITIONS[0], "--notebooks", nbdir, "--jobs", "1")
+    res = builds.build(
+        "--data", f"{xlsx}#Studies", "--out", out, "--condition", CONDITIONS[0], "--notebooks", nbdir, "--jobs", "1"
+    )
     assert res.returncode == 0, res.stdout + res.stderr
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")
-                   and p.name != "index.html")  # the index lists the notebooks built, here one
+    files = sorted(
+        p.relative_to(out)
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name != "index.html"
+    )  # the index lists the notebooks built, here one
     assert Path(CONDITIONS[0], f"{stem}.html") in files and Path("tables", "effects.csv") in files
     for f in files:
         assert (csv_out / f).read_bytes() == (out / f).read_bytes(), f
 
 
 def test_named_sheet_and_first_sheet(tmp_path):
-    path = write_xlsx(tmp_path / "book.xlsx", shipped_records(), sheet="Extraction 2",
-                      before={"Notes": [["read me first"], ["these are not studies"]]})
+    path = write_xlsx(
+        tmp_path / "book.xlsx",
+        shipped_records(),
+        sheet="Extraction 2",
+        before={"Notes": [["read me first"], ["these are not studies"]]},
+    )
     table = load_studies(f"{path}#Extraction 2", cache=False)
     assert len(table) == len(shipped_records()) - 1
     with pytest.raises(TableError) as err:  # without a sheet name, the first sheet is read

@@ -1,5 +1,6 @@
 """Pooled proportions, subgroups, leave-one-out, cumulative and Egger's test against metafor
 (tests/fixtures/metafor/synthesis, made by make_fixtures.R), through the functions and the public path."""
+
 import subprocess
 import sys
 import warnings
@@ -7,14 +8,14 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_tables
+from metafor_tables import HERE, SYNTHESIS, SYNTHESIS_TABLES, synthesis_expected
 
 from helpers.stats.effects import escalc_binary
 from helpers.stats.proportions import escalc_proportion, pool_proportions
 from helpers.stats.sensitivity import cumulative, leave_one_out
 from helpers.stats.small_study import egger_test
 from helpers.stats.subgroups import subgroup_test
-from conftest import run_tables
-from metafor_tables import HERE, SYNTHESIS, SYNTHESIS_TABLES, synthesis_expected
 
 RTOL = 1e-6
 FIT_FIELDS = ("estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q", "pi_lower", "pi_upper")
@@ -120,8 +121,24 @@ def test_bcg_subgroups_and_sensitivity_csvs(tmp_path):
     out = tables(tmp_path, "bcg", "--subgroup", "x_alloc")
     sub = pd.read_csv(out / "subgroups.csv")
     assert list(sub.columns) == [
-        "condition", "effect_measure", "comparator", "timepoint", "verification", "subgroup_by", "subgroup", "k",
-        "estimate", "ci_lower", "ci_upper", "tau2", "q_between", "df_between", "p_between", "qm", "qm_p", "tau2_residual",
+        "condition",
+        "effect_measure",
+        "comparator",
+        "timepoint",
+        "verification",
+        "subgroup_by",
+        "subgroup",
+        "k",
+        "estimate",
+        "ci_lower",
+        "ci_upper",
+        "tau2",
+        "q_between",
+        "df_between",
+        "p_between",
+        "qm",
+        "qm_p",
+        "tau2_residual",
     ]
     want = synthesis_expected("bcg_subgroups")
     for _, r in sub.iterrows():
@@ -158,7 +175,16 @@ def test_bcg_subgroups_and_sensitivity_csvs(tmp_path):
 def test_hackshaw_small_study_csv(tmp_path):
     small = pd.read_csv(tables(tmp_path, "hackshaw1998") / "small_study.csv")
     want = synthesis_expected("hackshaw1998")["regtest"]
-    assert list(small.columns) == ["condition", "effect_measure", "comparator", "timepoint", "verification", "k", "egger_z", "egger_p"]
+    assert list(small.columns) == [
+        "condition",
+        "effect_measure",
+        "comparator",
+        "timepoint",
+        "verification",
+        "k",
+        "egger_z",
+        "egger_p",
+    ]
     assert small["k"].tolist() == [37]
     # the table gives each odds ratio with a 95% CI written from metafor's yi and vi: they round-trip to ~1e-15
     assert close(small["egger_z"], want["zval"]) and close(small["egger_p"], want["pval"])
@@ -178,9 +204,21 @@ def test_below_ten_studies_small_study_csv_is_empty_and_the_report_says_why():
 
 def test_unknown_subgroup_column_is_refused_with_the_allowed_ones(tmp_path):
     res = subprocess.run(
-        [sys.executable, "-m", "helpers", "tables", "--data", str(HERE / "studies" / "synthesis_bcg.csv"),
-         "--out", str(tmp_path / "t"), "--subgroup", "x_nope"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "helpers",
+            "tables",
+            "--data",
+            str(HERE / "studies" / "synthesis_bcg.csv"),
+            "--out",
+            str(tmp_path / "t"),
+            "--subgroup",
+            "x_nope",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert "x_nope" in res.stderr and "x_alloc" in res.stderr and "design" in res.stderr
@@ -188,7 +226,9 @@ def test_unknown_subgroup_column_is_refused_with_the_allowed_ones(tmp_path):
 
 
 # ------------------------------------------------------------------ no RuntimeWarning from any table
-@pytest.mark.parametrize("table", ["shipped"] + [f"synthesis_{n}" for n in SYNTHESIS_TABLES] + ["zero_cells_rr", "continuous_smd"])
+@pytest.mark.parametrize(
+    "table", ["shipped"] + [f"synthesis_{n}" for n in SYNTHESIS_TABLES] + ["zero_cells_rr", "continuous_smd"]
+)
 def test_tables_emit_no_runtime_warning(table, tmp_path):
     from helpers.data.loader import load_studies
     from helpers.paths import STUDIES_PATH

@@ -1,14 +1,15 @@
 """The synthesis sections in built reports: a table given with --data gets them, the shipped table shows
 them where they apply and says why where not, and no build prints a RuntimeWarning."""
+
 import shutil
 
 import pandas as pd
 import pytest
 from build_session import BuildSession
+from metafor_tables import HERE
 from shipped_build import build_shipped, shared_folder, stderr_log
 
 from helpers.paths import NOTEBOOKS
-from metafor_tables import HERE
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,9 @@ def build_02(session, tmp_path, data, *extra):
 
 
 def test_a_table_given_with_data_gets_every_synthesis(session, tmp_path):
-    out, page = build_02(session, tmp_path, HERE / "studies" / "synthesis_bcg.csv", "--subgroup", "x_alloc", "--figures")
+    out, page = build_02(
+        session, tmp_path, HERE / "studies" / "synthesis_bcg.csv", "--subgroup", "x_alloc", "--figures"
+    )
     assert "Subgroups by <code>x_alloc</code>" in page
     assert "test for subgroup differences Q = 1.86, df = 2, p = 0.394" in page
     assert "moderator model QM = 1.77, p = 0.413" in page

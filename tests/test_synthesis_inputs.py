@@ -1,14 +1,15 @@
 """What the comparison with metafor found (issue 11, item 6), and the user columns a subgroup may use."""
+
 import csv
 import warnings
 
 import pandas as pd
 import pytest
-
 from conftest import run_tables, write_rows
+from metafor_tables import HERE
+
 from helpers.data.loader import load_studies
 from helpers.errors import TableError
-from metafor_tables import HERE
 
 
 def fixture_rows(name):
@@ -28,7 +29,7 @@ def test_the_in_process_tables_check_fails_on_a_warning(tmp_path, monkeypatch, c
     real = outputs.write_tables
 
     def warns(*args, **kwargs):
-        warnings.warn("planted", category)
+        warnings.warn("planted", category, stacklevel=2)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(outputs, "write_tables", warns)

@@ -8,6 +8,7 @@ The notebooks narrate; this package computes. Public entry points:
 - :mod:`helpers.report.plots` -- figures
 - ``python -m helpers validate|build|dictionary`` -- the command line
 """
+
 __all__ = ["load_studies"]
 
 

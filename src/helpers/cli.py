@@ -1,4 +1,5 @@
 """Command line: ``python -m helpers validate [PATH]`` and ``python -m helpers build``."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ def _validate(args) -> int:
 
     path = args.path or STUDIES_PATH
     ds = load_dataset(path)
-    for name, p in [("studies", path), *((n, ds.paths[n]) for n in ds.tables)]:
+    for p in [path, *(ds.paths[n] for n in ds.tables)]:
         print(f"{display_path(p)}: valid")
     if ds.tables:
         print("references between the tables: valid")
@@ -47,7 +48,7 @@ def _tables(args) -> int:
     from .report.tables import write_tables
 
     out = Path(args.out).resolve()
-    for name, path in write_tables(load_studies(resolve_data_path(args.data)), out, args.subgroup).items():
+    for path in write_tables(load_studies(resolve_data_path(args.data)), out, args.subgroup).values():
         print(f"wrote {display_path(path)}")
     return 0
 
@@ -58,8 +59,10 @@ def _build(args) -> int:
     return build_main(args)
 
 
-SUBGROUP_HELP = ("compare subgroups of every pooled group by this categorical column (for example design, route "
-                 "or a column of your own named x_...): tables/subgroups.csv and a section of the effect-size reports")
+SUBGROUP_HELP = (
+    "compare subgroups of every pooled group by this categorical column (for example design, route "
+    "or a column of your own named x_...): tables/subgroups.csv and a section of the effect-size reports"
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -67,39 +70,70 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="validate a study table and the tables beside it, and print a summary")
-    v.add_argument("path", nargs="?", help="study table: CSV, or .xlsx (table.xlsx#Sheet for a sheet other than the first); "
-                   "default data/studies.csv. search_log.csv, screening.csv and the appraisal tables in the same folder "
-                   "are checked with it")
+    v.add_argument(
+        "path",
+        nargs="?",
+        help="study table: CSV, or .xlsx (table.xlsx#Sheet for a sheet other than the first); "
+        "default data/studies.csv. search_log.csv, screening.csv and the appraisal tables in the same folder "
+        "are checked with it",
+    )
     v.set_defaults(func=_validate)
 
     d = sub.add_parser("dictionary", help="regenerate data/README.md from data/schema.json")
     d.add_argument("--check", action="store_true", help="only check that it is up to date")
     d.set_defaults(func=_dictionary)
 
-    t = sub.add_parser("tables", help="write the CSV tables only (effects, pooled effects, decisions, sensitivity, small-study effects, subgroups)")
+    t = sub.add_parser(
+        "tables",
+        help="write the CSV tables only (effects, pooled effects, decisions, sensitivity, small-study effects, subgroups)",
+    )
     t.add_argument("--data", metavar="PATH", help="study table (default: data/studies.csv)")
     t.add_argument("--out", metavar="DIR", required=True, help="folder for the CSV files")
     t.add_argument("--subgroup", metavar="COLUMN", help=SUBGROUP_HELP)
     t.set_defaults(func=_tables)
 
     b = sub.add_parser("build", help="execute the notebooks and render the HTML reports")
-    b.add_argument("--condition", action="append", metavar="C",
-                   help="build only this condition ('all' or a condition of the schema); repeatable")
+    b.add_argument(
+        "--condition",
+        action="append",
+        metavar="C",
+        help="build only this condition ('all' or a condition of the schema); repeatable",
+    )
     b.add_argument("--evidence", default="all", help="all, verified or claims (default: all)")
-    b.add_argument("--data", metavar="PATH", help="study table to use: CSV, or .xlsx (first sheet, or table.xlsx#Sheet) (default: data/studies.csv)")
+    b.add_argument(
+        "--data",
+        metavar="PATH",
+        help="study table to use: CSV, or .xlsx (first sheet, or table.xlsx#Sheet) (default: data/studies.csv)",
+    )
     b.add_argument("--out", metavar="DIR", help="where to publish the reports (default: reports/)")
-    b.add_argument("--jobs", type=int, metavar="N", help="reports executed at once, each on its own kernel (default: twice the number of cores)")
+    b.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="reports executed at once, each on its own kernel (default: twice the number of cores)",
+    )
     b.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
     b.add_argument("--notebooks", metavar="DIR", help="folder of NN_name.ipynb notebooks (default: notebooks/)")
-    b.add_argument("--cell-timeout", type=int, default=300, metavar="S", help="time limit per cell in seconds (default: 300)")
+    b.add_argument(
+        "--cell-timeout", type=int, default=300, metavar="S", help="time limit per cell in seconds (default: 300)"
+    )
     b.add_argument("--subgroup", metavar="COLUMN", help=SUBGROUP_HELP)
-    b.add_argument("--isolated", action="store_true",
-                   help="start a fresh kernel process per report instead of forking a pre-imported one, and run every "
-                        "stale report even where only its prose changed (same reports, slower)")
-    b.add_argument("--figures", action="store_true",
-                   help="also write every figure as a 300-dpi PNG under <out>/figures/ for manuscripts (slower)")
-    b.add_argument("--refresh-notebooks", action="store_true",
-                   help="re-execute the committed notebooks in notebooks/ with default parameters (for nbval)")
+    b.add_argument(
+        "--isolated",
+        action="store_true",
+        help="start a fresh kernel process per report instead of forking a pre-imported one, and run every "
+        "stale report even where only its prose changed (same reports, slower)",
+    )
+    b.add_argument(
+        "--figures",
+        action="store_true",
+        help="also write every figure as a 300-dpi PNG under <out>/figures/ for manuscripts (slower)",
+    )
+    b.add_argument(
+        "--refresh-notebooks",
+        action="store_true",
+        help="re-execute the committed notebooks in notebooks/ with default parameters (for nbval)",
+    )
     b.set_defaults(func=_build)
     return p
 

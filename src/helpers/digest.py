@@ -5,6 +5,7 @@ depends on the code that made it, not on where that code sits: the digest
 hashes the files' contents, sorted by their own hashes, so renaming or moving
 a module inside the hashed folders leaves it unchanged and editing one changes it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,11 +23,12 @@ def _files(folder: Path) -> list[Path]:
 
 def code_digest(*paths: Path | str) -> str:
     """sha256 of the contents of every file under ``paths`` (folders or files), independent of their names."""
-    return _digest(tuple(str(Path(p).resolve()) for p in paths))
+    files = sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for p in paths for f in _files(Path(p).resolve()))
+    return _digest(tuple(files))
 
 
-@lru_cache(maxsize=None)
-def _digest(paths: tuple[str, ...]) -> str:
-    # cached per process: the package's code does not change under a running build or kernel
-    hashes = sorted(hashlib.sha256(f.read_bytes()).hexdigest() for p in paths for f in _files(Path(p)))
+@lru_cache(maxsize=64)
+def _digest(files: tuple[tuple[str, int, int], ...]) -> str:
+    # the bytes are read again only when a file's size or time changed (many kernels and tables ask per build)
+    hashes = sorted(hashlib.sha256(Path(f).read_bytes()).hexdigest() for f, _, _ in files)
     return hashlib.sha256("\n".join(hashes).encode()).hexdigest()

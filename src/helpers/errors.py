@@ -1,4 +1,5 @@
 """Problems a user can cause, reported all at once with file, line, column and value."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

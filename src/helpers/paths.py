@@ -3,6 +3,7 @@
 Papermill, nbval and JupyterLab all start kernels in different folders; every
 file the package reads or writes is resolved from here instead.
 """
+
 from __future__ import annotations
 
 import os

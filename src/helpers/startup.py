@@ -9,6 +9,7 @@ and by pytest, which loads this module as a plugin (``-p helpers.startup`` in
 ``pyproject.toml``) before nbval imports nbformat. Report kernels undo it
 (:mod:`helpers.render.zygote`): a notebook gets the stack as installed.
 """
+
 from __future__ import annotations
 
 import sys

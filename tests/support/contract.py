@@ -3,6 +3,7 @@
 Every ``import`` statement of every module counts, wherever it stands (inside a
 function too): an import moved into a function still ties the two modules.
 """
+
 from __future__ import annotations
 
 import ast
@@ -201,4 +202,19 @@ def big_classes(root: Path, limit: int = MAX_PUBLIC_METHODS) -> list[str]:
                 ]
                 if len(public) > limit:
                     out.append(f"{name}.{node.name}: {len(public)} public methods (at most {limit})")
+    return out
+
+
+def long_comments(root: Path, limit: int = 2) -> list[str]:
+    """Runs of more than ``limit`` comment lines: a comment says why, briefly (docstrings explain at length)."""
+    out = []
+    for name, path in modules(root).items():
+        run = 0
+        for i, line in enumerate([*path.read_text(encoding="utf-8").splitlines(), ""], start=1):
+            if line.strip().startswith("#"):
+                run += 1
+                continue
+            if run > limit:
+                out.append(f"{name}: {run} comment lines ending at line {i - 1}")
+            run = 0
     return out

@@ -3,6 +3,7 @@
 Run by :mod:`helpers.data.crossref` after its own checks; each problem names the file,
 line and column where the fix belongs.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -49,7 +50,9 @@ def _risk_of_bias(ds, out: Checks) -> None:
     studies = ds.studies
     info, first_line = _study_index(studies)
     outcomes = studies.groupby(studies["study_id"].astype(str))["outcome"].agg(lambda s: set(s.astype(str))).to_dict()
-    required = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")["requiredDomainsByTool"]
+    required = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")[
+        "requiredDomainsByTool"
+    ]
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, r in enumerate(rob.itertuples(index=False)):
         sid, outcome, tool = str(r.study_id), cell_text(r.outcome), str(r.tool)
@@ -58,22 +61,40 @@ def _risk_of_bias(ds, out: Checks) -> None:
             out["risk_of_bias"].append(Problem(line, "study_id", sid, "a study_id of the study table", "study_exists"))
             continue
         if outcome and outcome not in outcomes.get(sid, set()):
-            out["risk_of_bias"].append(Problem(line, "outcome", outcome,
-                                               f"one of {sid}'s outcomes ({', '.join(sorted(outcomes[sid]))}) or empty",
-                                               "outcome_exists"))
+            out["risk_of_bias"].append(
+                Problem(
+                    line,
+                    "outcome",
+                    outcome,
+                    f"one of {sid}'s outcomes ({', '.join(sorted(outcomes[sid]))}) or empty",
+                    "outcome_exists",
+                )
+            )
         want = expected_tool(str(info[sid].design), str(info[sid].source))
         if tool != want:
-            out["risk_of_bias"].append(Problem(line, "tool", tool,
-                                               f"{want} for a study of design {info[sid].design} ({info[sid].source})",
-                                               "tool_fits_design"))
+            out["risk_of_bias"].append(
+                Problem(
+                    line,
+                    "tool",
+                    tool,
+                    f"{want} for a study of design {info[sid].design} ({info[sid].source})",
+                    "tool_fits_design",
+                )
+            )
         groups[(sid, outcome, tool)].append(i)
     assessed = {k[0] for k in groups}
     for sid in info:
         if sid not in assessed:
             want = expected_tool(str(info[sid].design), str(info[sid].source))
-            out["studies"].append(Problem(first_line[sid], "study_id", sid,
-                                          f"risk-of-bias rows for this study in risk_of_bias.csv (tool {want})",
-                                          "study_appraised"))
+            out["studies"].append(
+                Problem(
+                    first_line[sid],
+                    "study_id",
+                    sid,
+                    f"risk-of-bias rows for this study in risk_of_bias.csv (tool {want})",
+                    "study_appraised",
+                )
+            )
     # a study's rows without an outcome hold for every outcome; rows for an outcome add to or override them
     by_study: dict[tuple, dict] = defaultdict(dict)
     for (sid, outcome, tool), idx in groups.items():
@@ -90,9 +111,16 @@ def _risk_of_bias(ds, out: Checks) -> None:
             line = line_number(rob, (parts[outcome] if outcome else common)[0])
             what = f"{sid}" + (f" ({outcome})" if outcome else "")
             if missing:
-                out["risk_of_bias"].append(Problem(line, "domain", ", ".join(sorted(domains)),
-                                                   f"every {tool} domain for {what} (rows without an outcome count for "
-                                                   f"every outcome); missing: {', '.join(missing)}", "domains_complete"))
+                out["risk_of_bias"].append(
+                    Problem(
+                        line,
+                        "domain",
+                        ", ".join(sorted(domains)),
+                        f"every {tool} domain for {what} (rows without an outcome count for "
+                        f"every outcome); missing: {', '.join(missing)}",
+                        "domains_complete",
+                    )
+                )
             order = ROBINS_ORDER if tool == "robins_i" else ROB2_ORDER if tool.startswith("rob2") else None
             if "overall" not in domains or order is None or domains["overall"][0] not in order:
                 continue
@@ -100,10 +128,16 @@ def _risk_of_bias(ds, out: Checks) -> None:
             judged = {d: j for d, (j, _) in domains.items() if d != "overall" and j in order}
             worst = max((order[j] for j in judged.values()), default=0)
             if order[overall] < worst or (overall == "no_information" and tool.startswith("rob2")):
-                out["risk_of_bias"].append(Problem(
-                    line_number(rob, oi), "judgement", overall,
-                    f"an overall judgement for {what} at least as serious as its worst domain "
-                    f"({', '.join(f'{d} {j}' for d, j in judged.items())})", "overall_follows"))
+                out["risk_of_bias"].append(
+                    Problem(
+                        line_number(rob, oi),
+                        "judgement",
+                        overall,
+                        f"an overall judgement for {what} at least as serious as its worst domain "
+                        f"({', '.join(f'{d} {j}' for d, j in judged.items())})",
+                        "overall_follows",
+                    )
+                )
 
 
 def _certainty(ds, out: Checks) -> None:
@@ -118,7 +152,9 @@ def _certainty(ds, out: Checks) -> None:
         ids = split_list(r.study_ids)
         unknown = [s for s in ids if s not in info]
         if unknown:
-            out["certainty"].append(Problem(line, "study_ids", "|".join(unknown), "study_ids of the study table", "study_exists"))
+            out["certainty"].append(
+                Problem(line, "study_ids", "|".join(unknown), "study_ids of the study table", "study_exists")
+            )
             continue
         rows = studies[studies["study_id"].astype(str).isin(ids) & (studies["condition"].astype(str) == cond)]
         codes = split_list(r.outcomes)
@@ -126,15 +162,28 @@ def _certainty(ds, out: Checks) -> None:
             mine = rows[rows["study_id"].astype(str) == sid]
             match = mine[mine["outcome"].astype(str).isin(codes) & (mine["comparator_class"].astype(str) == cls)]
             if match.empty:
-                out["certainty"].append(Problem(
-                    line, "study_ids", sid,
-                    f"a study with {cond} rows of outcome {' or '.join(codes)} against a {cls} comparator", "rows_exist"))
+                out["certainty"].append(
+                    Problem(
+                        line,
+                        "study_ids",
+                        sid,
+                        f"a study with {cond} rows of outcome {' or '.join(codes)} against a {cls} comparator",
+                        "rows_exist",
+                    )
+                )
         designs = {str(info[s].design) for s in ids}
         # published meta-analyses in this table pool randomized trials
         want = "randomized" if designs <= RANDOMIZED | {"meta_analysis"} else "observational"
         if str(r.evidence_type) != want:
-            out["certainty"].append(Problem(line, "evidence_type", str(r.evidence_type),
-                                            f"{want} (designs: {', '.join(sorted(designs))})", "type_fits_designs"))
+            out["certainty"].append(
+                Problem(
+                    line,
+                    "evidence_type",
+                    str(r.evidence_type),
+                    f"{want} (designs: {', '.join(sorted(designs))})",
+                    "type_fits_designs",
+                )
+            )
 
 
 def _claims(ds, out: Checks) -> None:
@@ -152,19 +201,53 @@ def _claims(ds, out: Checks) -> None:
         if seed:
             claimed.add(seed)
             if seed not in info or str(info[seed].source) != "seed_article":
-                out["claims"].append(Problem(line, "seed_study_id", seed, "the study_id of an article claim (source seed_article)", "claim_exists"))
+                out["claims"].append(
+                    Problem(
+                        line,
+                        "seed_study_id",
+                        seed,
+                        "the study_id of an article claim (source seed_article)",
+                        "claim_exists",
+                    )
+                )
         bad = [c for c in split_list(r.conditions) if c not in conditions]
         if bad:
-            out["claims"].append(Problem(line, "conditions", "|".join(bad), "conditions of the study table: " + ", ".join(sorted(conditions)), "conditions_known"))
+            out["claims"].append(
+                Problem(
+                    line,
+                    "conditions",
+                    "|".join(bad),
+                    "conditions of the study table: " + ", ".join(sorted(conditions)),
+                    "conditions_known",
+                )
+            )
         ev = [s for s in split_list(r.evidence_study_ids) if s not in info or str(info[s].source) != "literature"]
         if ev:
-            out["claims"].append(Problem(line, "evidence_study_ids", "|".join(ev), "study_ids of published studies in the study table", "evidence_exists"))
+            out["claims"].append(
+                Problem(
+                    line,
+                    "evidence_study_ids",
+                    "|".join(ev),
+                    "study_ids of published studies in the study table",
+                    "evidence_exists",
+                )
+            )
         missing = [s for s in split_list(r.searches) if s not in searches]
         if missing:
-            out["claims"].append(Problem(line, "searches", "|".join(missing), "search_ids of search_log.csv beside the table", "search_exists"))
+            out["claims"].append(
+                Problem(
+                    line,
+                    "searches",
+                    "|".join(missing),
+                    "search_ids of search_log.csv beside the table",
+                    "search_exists",
+                )
+            )
     for sid, r in info.items():
         if str(r.source) == "seed_article" and sid not in claimed:
-            out["studies"].append(Problem(first_line[sid], "study_id", sid, "a row for this article claim in claims.csv", "claim_checked"))
+            out["studies"].append(
+                Problem(first_line[sid], "study_id", sid, "a row for this article claim in claims.csv", "claim_checked")
+            )
 
 
 APPRAISAL_CHECKS = (_risk_of_bias, _certainty, _claims)

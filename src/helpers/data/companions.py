@@ -4,6 +4,7 @@ A study table may have companions in its own folder, each with a schema in
 ``data/schemas/``: ``search_log.csv`` and ``screening.csv`` (how the evidence
 was found), and the appraisal tables.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

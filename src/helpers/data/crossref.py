@@ -3,6 +3,7 @@
 Every check returns problems for the file where the fix belongs, with the
 line a spreadsheet shows and the column.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -22,8 +23,13 @@ def _requires(ds, out: Checks) -> None:
         if name in ds and needed not in ds:
             where = ds.paths[name]
             out[name].append(
-                Problem(None, None, None, f"{display_path(where.parent / (needed + '.csv'))} beside it "
-                        f"({name}.csv refers to it)", "companion_missing")
+                Problem(
+                    None,
+                    None,
+                    None,
+                    f"{display_path(where.parent / (needed + '.csv'))} beside it ({name}.csv refers to it)",
+                    "companion_missing",
+                )
             )
 
 
@@ -34,15 +40,22 @@ def _searches(ds, out: Checks) -> None:
     ids = set(log["search_id"].astype(str))
     for i, sid in enumerate(scr["search_id"].astype(str)):
         if sid not in ids:
-            out["screening"].append(Problem(line_number(scr, i), "search_id", sid,
-                                            "a search_id of data/search_log.csv", "search_exists"))
+            out["screening"].append(
+                Problem(line_number(scr, i), "search_id", sid, "a search_id of data/search_log.csv", "search_exists")
+            )
     counts = scr["search_id"].astype(str).value_counts()
     for i, row in enumerate(log.itertuples(index=False)):
         n = int(counts.get(str(row.search_id), 0))
         if pd.notna(row.records) and int(row.records) != n:
-            out["search_log"].append(Problem(
-                line_number(log, i), "records", str(row.records),
-                f"the number of rows of screening.csv with search_id {row.search_id} ({n})", "records_match"))
+            out["search_log"].append(
+                Problem(
+                    line_number(log, i),
+                    "records",
+                    str(row.records),
+                    f"the number of rows of screening.csv with search_id {row.search_id} ({n})",
+                    "records_match",
+                )
+            )
 
 
 def _duplicates(ds, out: Checks) -> None:
@@ -52,8 +65,15 @@ def _duplicates(ds, out: Checks) -> None:
     ids = set(scr["record_id"].astype(str))
     for i, dup in enumerate(scr["duplicate_of"]):
         if pd.notna(dup) and str(dup) not in ids:
-            out["screening"].append(Problem(line_number(scr, i), "duplicate_of", str(dup),
-                                            "the record_id of a record in screening.csv", "duplicate_exists"))
+            out["screening"].append(
+                Problem(
+                    line_number(scr, i),
+                    "duplicate_of",
+                    str(dup),
+                    "the record_id of a record in screening.csv",
+                    "duplicate_exists",
+                )
+            )
 
 
 def _included_studies(ds, out: Checks) -> None:
@@ -71,19 +91,39 @@ def _included_studies(ds, out: Checks) -> None:
         if not sid:
             continue
         if sid not in in_table:
-            out["screening"].append(Problem(line_number(scr, i), "study_id", sid,
-                                            "the study_id of published rows in the study table", "study_exists"))
+            out["screening"].append(
+                Problem(
+                    line_number(scr, i),
+                    "study_id",
+                    sid,
+                    "the study_id of published rows in the study table",
+                    "study_exists",
+                )
+            )
         if str(row.decision) == "included":
             included[sid].append(line_number(scr, i))
     for sid, lines in included.items():
         for line in lines[1:]:
-            out["screening"].append(Problem(
-                line, "decision", "included",
-                f"one included record per study ({sid} is included on line {lines[0]}; another report of it is "
-                "a duplicate with reason companion_report)", "one_included_record"))
+            out["screening"].append(
+                Problem(
+                    line,
+                    "decision",
+                    "included",
+                    f"one included record per study ({sid} is included on line {lines[0]}; another report of it is "
+                    "a duplicate with reason companion_report)",
+                    "one_included_record",
+                )
+            )
     for sid in sorted(in_table - set(included), key=lambda s: first_line[s]):
-        out["studies"].append(Problem(first_line[sid], "study_id", sid,
-                                      "an included record for this published study in screening.csv", "study_screened"))
+        out["studies"].append(
+            Problem(
+                first_line[sid],
+                "study_id",
+                sid,
+                "an included record for this published study in screening.csv",
+                "study_screened",
+            )
+        )
 
 
 #: every cross-table check, in order; each adds problems to the file where the fix belongs

@@ -3,6 +3,7 @@
 Every problem names the file's line as a spreadsheet shows it and the column,
 so that a user can find the cell; nothing here knows the meaning of a column.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,7 +34,11 @@ def read_text(path: Path) -> str:
     if size > MAX_BYTES:
         raise TableError(
             path,
-            [file_problem(f"a file of at most {MAX_BYTES // 2**20} MiB (it has {size / 2**20:.1f} MiB)", "file_too_large")],
+            [
+                file_problem(
+                    f"a file of at most {MAX_BYTES // 2**20} MiB (it has {size / 2**20:.1f} MiB)", "file_too_large"
+                )
+            ],
         )
     data = path.read_bytes()
     try:
@@ -112,13 +117,18 @@ def header_problems(schema: Schema, header: list[str]) -> list[Problem]:
         if name == "":
             problems.append(file_problem("every column to have a name", "header", line=1, value=""))
         elif n > 1:
-            problems.append(file_problem(f"each column once (it appears {n} times)", "duplicate_column", line=1, column=name))
+            problems.append(
+                file_problem(f"each column once (it appears {n} times)", "duplicate_column", line=1, column=name)
+            )
         elif name not in known and not schema.is_user_column(name):
             problems.append(
                 file_problem(
                     f"a column defined in {schema.source} (add new columns there first)"
-                    + (f", or a column of your own named x_... (matching {schema.user_column_pattern})"
-                       if schema.user_column_pattern else ""),
+                    + (
+                        f", or a column of your own named x_... (matching {schema.user_column_pattern})"
+                        if schema.user_column_pattern
+                        else ""
+                    ),
                     "unknown_column",
                     line=1,
                     column=name,
@@ -152,13 +162,17 @@ def ragged_problems(text: str, width: int, header: list[str]) -> list[Problem]:
     return problems
 
 
-def read_raw(path: Path | str | None = None, schema: Schema | None = None, text: str | None = None) -> tuple[pd.DataFrame, str]:
+def read_raw(
+    path: Path | str | None = None, schema: Schema | None = None, text: str | None = None
+) -> tuple[pd.DataFrame, str]:
     """Parse the CSV (or ``text`` already read from it) into a frame of text cells, checking the file and its header."""
     path = Path(path) if path is not None else STUDIES_PATH
     schema = schema or load_schema()
     text = read_text(path) if text is None else text
     if not text.strip():
-        raise TableError(path, [file_problem("a header row and at least one data row (the file is empty)", "empty_file")])
+        raise TableError(
+            path, [file_problem("a header row and at least one data row (the file is empty)", "empty_file")]
+        )
     header = next(csv.reader(io.StringIO(text, newline="")))
     problems = header_problems(schema, header)
     if problems:

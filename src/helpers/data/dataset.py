@@ -9,6 +9,7 @@ included record. Problems are reported with file, line and column.
 A table brought with ``--data`` needs no companions; whatever is beside it is
 checked the same way.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Generate the data dictionary (data/README.md) from data/schema.json."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -113,7 +114,9 @@ def _table(schema: Schema, level: str) -> list[str]:
                     out.append(f"- `{value}`: {f.enum_descriptions.get(value, '')}".rstrip(": "))
         out.append("")
     out += [f"{level} Rules across columns", ""]
-    out.append(f"The key `({', '.join(schema.primary_key)})` is unique. Besides the per-column constraints above, the validator expects:")
+    out.append(
+        f"The key `({', '.join(schema.primary_key)})` is unique. Besides the per-column constraints above, the validator expects:"
+    )
     out.append("")
     for rule in schema.rules:
         out.append(f"- `{rule.id}`: {rule.description}")
@@ -128,8 +131,14 @@ def render(schema: Schema | None = None) -> str:
     out += ["## The tables beside the study table", "", COMPANION_INTRO]
     for name in COMPANIONS:
         s = load_schema(name)
-        out += [f"### `{s.raw.get('path', name + '.csv')}`: {s.title}", "", s.raw.get("description", ""),
-                "", f"Schema: `{s.source}`.", ""]
+        out += [
+            f"### `{s.raw.get('path', name + '.csv')}`: {s.title}",
+            "",
+            s.raw.get("description", ""),
+            "",
+            f"Schema: `{s.source}`.",
+            "",
+        ]
         out += _table(s, "####")
     return "\n".join(out).rstrip() + "\n"
 

@@ -9,6 +9,7 @@ Invalid input raises :class:`~helpers.errors.TableError`, which lists every
 problem with the line number a spreadsheet shows, the column, the value and
 the rule that was broken.
 """
+
 from __future__ import annotations
 
 import datetime as _dt

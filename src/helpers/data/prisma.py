@@ -7,6 +7,7 @@ rows. The identities that must hold are checked by the tests:
     screened - excluded on title/abstract = assessed
     assessed - excluded after reading = included = published studies in the table
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -56,8 +57,12 @@ def _unresolved_targets(search_log: pd.DataFrame) -> int:
     return int(sum("complete" not in s for s in status))
 
 
-def prisma_counts(search_log: pd.DataFrame, screening: pd.DataFrame, studies: pd.DataFrame | None = None,
-                  pooled_study_ids: set[str] | None = None) -> PrismaCounts:
+def prisma_counts(
+    search_log: pd.DataFrame,
+    screening: pd.DataFrame,
+    studies: pd.DataFrame | None = None,
+    pooled_study_ids: set[str] | None = None,
+) -> PrismaCounts:
     sources = load_schema("search_log").enum("source")
     reasons = load_schema("screening").enum("reason")
     source_of = dict(zip(search_log["search_id"].astype(str), search_log["source"].astype(str)))

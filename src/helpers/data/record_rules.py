@@ -4,9 +4,10 @@ Each rule takes the typed table and returns ``{column: mask}``, True where a
 row passes, like the study table's rules in :mod:`helpers.data.validation`.
 Rules that need more than one table live in :mod:`helpers.data.dataset`.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -59,7 +60,7 @@ def _duplicate_has_original(d):
 
 
 # ------------------------------------------------------------------ risk of bias
-@lru_cache(maxsize=None)
+@cache
 def _tool_map(key: str) -> dict[str, list[str]]:
     raw = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")
     return raw[key]
@@ -112,12 +113,15 @@ def _certainty_follows(d):
         if pd.isna(r["start_level"]) or pd.isna(r["certainty"]) or any(pd.isna(v) for v in values):
             ok.append(True)  # a missing or malformed cell is reported by its own check
             continue
-        ok.append(expected_certainty(str(r["start_level"]), [int(v) for v in values[:-1]], int(values[-1])) == str(r["certainty"]))
+        ok.append(
+            expected_certainty(str(r["start_level"]), [int(v) for v in values[:-1]], int(values[-1]))
+            == str(r["certainty"])
+        )
     return {"certainty": pd.Series(ok, index=d.index, dtype=bool)}
 
 
 def _upgrade_has_reason(d):
-    up = (d["upgrade"].fillna(0) > 0)
+    up = d["upgrade"].fillna(0) > 0
     has = d["upgrade_reason"].notna()
     return {"upgrade_reason": (up & has) | (~up & ~has)}
 

@@ -1,4 +1,5 @@
 """Small readers shared by the checks of every table: a row's line in its file, a cell as text, a list cell."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -5,12 +5,13 @@
 ``data/schemas/``. Everything that needs to know a column's type, its allowed
 values or the list of conditions asks this module; nothing else hard-codes them.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..paths import SCHEMA_PATH, SCHEMAS_DIR, display_path
@@ -194,7 +195,7 @@ def schema_path(name: str = "studies"):
     return SCHEMA_PATH if name == "studies" else SCHEMAS_DIR / f"{name}.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str = "studies") -> Schema:
     path = schema_path(name)
     with open(path, encoding="utf-8") as fh:

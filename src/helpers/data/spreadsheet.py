@@ -5,6 +5,7 @@ the value Excel last saved for it), turned into the same text the CSV route
 parses, and validated by the same rules. Problems name the sheet and the cell
 as a spreadsheet shows them (``Sheet1!D12``) beside the column's name.
 """
+
 from __future__ import annotations
 
 import csv
@@ -111,16 +112,20 @@ def read_sheet(path) -> SheetText:
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableError(file, [Problem(None, None, None, f"an Excel .xlsx workbook (it could not be read: {exc})",
-                                        "not_a_workbook")]) from None
+        raise TableError(
+            file,
+            [Problem(None, None, None, f"an Excel .xlsx workbook (it could not be read: {exc})", "not_a_workbook")],
+        ) from None
     try:
         if sheet is None:
             ws = wb.worksheets[0]
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
-            raise TableError(file, [Problem(None, None, sheet, f"a sheet of the workbook ({', '.join(wb.sheetnames)})",
-                                            "sheet_missing")])
+            raise TableError(
+                file,
+                [Problem(None, None, sheet, f"a sheet of the workbook ({', '.join(wb.sheetnames)})", "sheet_missing")],
+            )
         records, rows = [], []
         for row in ws.iter_rows():
             cells = [c for c in row if getattr(c, "value", None) is not None]

@@ -4,10 +4,11 @@ The checks are built from data/schema.json: one pandera check per constraint
 of a field, and one wide check per cross-field rule of the schema. Failures
 are turned into :class:`~helpers.errors.Problem` objects.
 """
+
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,7 @@ def _typed_column(f: Field) -> pa.Column | None:
 
 # ---------------------------------------------------------------- cross-field rules
 # Each rule returns {column: mask} where the mask is True for rows that pass.
+
 
 def _ci_order(d):
     lo, hi = d["ci_lower"], d["ci_upper"]
@@ -248,7 +250,13 @@ def typed_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_
             seen.add(key)
             values = ", ".join(f"{c}={raw.at[idx, c]}" for c in schema.primary_key)
             problems.append(
-                Problem(line_of(idx), schema.primary_key[0], values, _describe_duplicate(schema, typed, idx, line_of), "unique_key")
+                Problem(
+                    line_of(idx),
+                    schema.primary_key[0],
+                    values,
+                    _describe_duplicate(schema, typed, idx, line_of),
+                    "unique_key",
+                )
             )
             continue
         if "|" in check:

@@ -10,6 +10,7 @@
   published only when every report succeeded; a failed notebook is kept under
   ``<out>/_failed/``. One build at a time holds ``<out>/.build.lock``.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ from pathlib import Path
 from ..data.dataset import load_dataset
 from ..paths import NOTEBOOKS, REPORTS, display_path
 from .execute import execute_notebook, strip_volatile_metadata
-from .jobs import CELL_TIMEOUT, FAILED_DIR, PID_DIR, STATE_FILE, BuildError, Interrupted, notebooks
+from .jobs import CELL_TIMEOUT, FAILED_DIR, PID_DIR, STATE_FILE, BuildError, Interrupted, Result, notebooks
 from .loop import execute_jobs
 from .plan import Plan, kept_data_outputs, will_run_kernels
 from .publish import BuildLock, link_or_copy, publish
@@ -59,8 +60,8 @@ def build(
     check_evidence(evidence)
     data_path = resolve_data_path(str(data) if data else None)
     out = Path(out).resolve() if out else REPORTS
-    # a kernel waits on its messages part of the time (start, hand-shakes, shutdown): two per core keep the
-    # cores busy (cold build of the shipped table on 2 cores: 12.7 s with 2 at a time, 10.5 s with 4)
+    # a kernel waits on its messages part of the time: two per core keep the cores busy
+    # (benchmarks/results/executor-notes.md)
     workers = jobs or 2 * (os.cpu_count() or 1)
     if workers < 1:
         raise BuildError(f"--jobs must be at least 1 (got {workers})")
@@ -74,8 +75,10 @@ def build(
     started = time.perf_counter()
     plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "", figures)
     if plan.up_to_date():
-        print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)} "
-              f"({time.perf_counter() - started:.2f} s; use --force to rebuild)")
+        print(
+            f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)} "
+            f"({time.perf_counter() - started:.2f} s; use --force to rebuild)"
+        )
         return []
     if not isolated and will_run_kernels(plan):
         start_zygote_or_say(str(folder))  # it imports the stack while this process validates and plans
@@ -87,7 +90,9 @@ def build(
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:
         with BuildLock(out):
-            plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "", figures)  # another build may have finished meanwhile
+            plan = Plan(
+                nbs, conditions, evidence, data_path, out, force, subgroup or "", figures
+            )  # another build may have finished meanwhile
             if plan.up_to_date():
                 print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
                 return []
@@ -96,8 +101,9 @@ def build(
         signal.signal(signal.SIGTERM, previous)
 
 
-def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started: float,
-                  isolated: bool = False) -> list[Result]:
+def _build_locked(
+    plan: Plan, studies, workers: int, cell_timeout: int, started: float, isolated: bool = False
+) -> list[Result]:
     out = plan.out
     old_reports = plan.state.get("reports", {})
     staging = out / f".staging-{uuid.uuid4().hex[:8]}"
@@ -114,8 +120,11 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
                     for f in fig_src.rglob("*"):
                         if f.is_file():
                             link_or_copy(f, staging / j.figures_rel / f.relative_to(fig_src))
-        print(f"building {len(plan.stale)} of {len(plan.jobs)} reports, {min(workers, len(plan.stale))} at a time, "
-              f"into {display_path(out)}", flush=True)
+        print(
+            f"building {len(plan.stale)} of {len(plan.jobs)} reports, {min(workers, len(plan.stale))} at a time, "
+            f"into {display_path(out)}",
+            flush=True,
+        )
         conditions = sorted({j.condition for j in plan.jobs})
         answers: list = []
         kept = kept_data_outputs(plan)
@@ -134,9 +143,18 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             write_condition_tables(studies, staging, conditions, plan.evidence)
             write_citations(studies, staging, conditions, plan.evidence)
 
-        results = execute_jobs(plan.stale, staging, failed_dir, workers, cell_timeout, isolated, plan.shared,
-                               reuse=not (plan.force or isolated),
-                               meanwhile=tables_and_citations if kept is None else None, prepared=plan.prepared)
+        results = execute_jobs(
+            plan.stale,
+            staging,
+            failed_dir,
+            workers,
+            cell_timeout,
+            isolated,
+            plan.shared,
+            reuse=not (plan.force or isolated),
+            meanwhile=tables_and_citations if kept is None else None,
+            prepared=plan.prepared,
+        )
         shutil.rmtree(staging / PID_DIR, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:
@@ -152,14 +170,20 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
             reports[j.name]["key"] = plan.keys[j.name]
         from ..report.index import write_index
 
-        write_index(staging / "index.html", plan.jobs, reports, studies, plan.evidence, plan.subgroup or None, answers=answers)
+        write_index(
+            staging / "index.html", plan.jobs, reports, studies, plan.evidence, plan.subgroup or None, answers=answers
+        )
         report_files = {j.name for j in plan.jobs}
         data_files = sorted(
-            rel for rel in (p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+            rel
+            for rel in (p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
             if rel not in report_files and rel != "index.html" and not rel.startswith(("figures/", ".", PID_DIR))
         )
-        new_state = {"reports": reports, "tables_key": plan.tables_key,
-                     "data_outputs": {"files": data_files, "answers": [list(a) for a in answers]}}
+        new_state = {
+            "reports": reports,
+            "tables_key": plan.tables_key,
+            "data_outputs": {"files": data_files, "answers": [list(a) for a in answers]},
+        }
         (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))
         publish(staging, out)
         shutil.rmtree(failed_dir, ignore_errors=True)
@@ -167,9 +191,12 @@ def _build_locked(plan: Plan, studies, workers: int, cell_timeout: int, started:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     total = time.perf_counter() - started
-    print(f"built {len(results)} reports ({len(plan.jobs) - len(results)} up to date) in {total:.1f} s; "
-          f"open {display_path(out / 'index.html')}")
+    print(
+        f"built {len(results)} reports ({len(plan.jobs) - len(results)} up to date) in {total:.1f} s; "
+        f"open {display_path(out / 'index.html')}"
+    )
     return results
+
 
 def refresh_notebooks() -> None:
     """Re-execute the committed notebooks in place with their default parameters (for nbval)."""
@@ -192,7 +219,17 @@ def main(args) -> int:
     if args.refresh_notebooks:
         refresh_notebooks()
         return 0
-    build(conditions=args.condition, evidence=args.evidence, data=args.data, out=args.out, jobs=args.jobs,
-          force=args.force, notebooks_dir=args.notebooks, cell_timeout=args.cell_timeout, subgroup=args.subgroup,
-          isolated=args.isolated, figures=args.figures)
+    build(
+        conditions=args.condition,
+        evidence=args.evidence,
+        data=args.data,
+        out=args.out,
+        jobs=args.jobs,
+        force=args.force,
+        notebooks_dir=args.notebooks,
+        cell_timeout=args.cell_timeout,
+        subgroup=args.subgroup,
+        isolated=args.isolated,
+        figures=args.figures,
+    )
     return 0

@@ -6,6 +6,7 @@ start at once) and is shut down immediately after its last cell. The kernel
 is a fresh process (``isolated``) or forked from the build's zygote
 (:mod:`helpers.render.zygote`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,6 +24,7 @@ from . import outputs_cache
 from .export import render_html
 from .jobs import CELL_TIMEOUT, PID_DIR, Job, Result
 from .plan import prepare
+
 
 def notebook_client(nb, cwd: Path, timeout: int, pid_dir: Path | None, isolated: bool, timings: dict | None):
     """An nbclient NotebookClient on a new kernel (IPC transport), and what to do after it ran."""
@@ -89,8 +91,15 @@ def notebook_client(nb, cwd: Path, timeout: int, pid_dir: Path | None, isolated:
 
     return client, failed, finished
 
-def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
-                     isolated: bool = True, timings: dict | None = None):
+
+def execute_notebook(
+    nb,
+    cwd: Path = NOTEBOOKS,
+    timeout: int = CELL_TIMEOUT,
+    pid_dir: Path | None = None,
+    isolated: bool = True,
+    timings: dict | None = None,
+):
     """Run a notebook in a new kernel (IPC transport); returns the executed notebook.
 
     The kernel is a fresh process (``isolated``) or forked from this process's
@@ -111,8 +120,15 @@ def execute_notebook(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid
         finished()
     return nb
 
-async def execute_notebook_async(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_TIMEOUT, pid_dir: Path | None = None,
-                                 isolated: bool = True, timings: dict | None = None):
+
+async def execute_notebook_async(
+    nb,
+    cwd: Path = NOTEBOOKS,
+    timeout: int = CELL_TIMEOUT,
+    pid_dir: Path | None = None,
+    isolated: bool = True,
+    timings: dict | None = None,
+):
     """:func:`execute_notebook` as a coroutine, so that one process can drive several kernels at once."""
     client, failed, finished = notebook_client(nb, cwd, timeout, pid_dir, isolated, timings)
     try:
@@ -122,11 +138,11 @@ async def execute_notebook_async(nb, cwd: Path = NOTEBOOKS, timeout: int = CELL_
         raise
     finally:
         finished()
-        # nbclient registers its kernel clean-up with atexit and unregisters it only once that clean-up has
-        # run to the end; a build interrupted meanwhile (which kills its kernels by pid itself) would leave it
-        # behind, to fail at exit on the client it already emptied and print a traceback
+        # nbclient's atexit clean-up stays registered when a build is interrupted (its kernels are killed by
+        # pid) and would fail at exit with a traceback
         atexit.unregister(client._cleanup_kernel)
     return nb
+
 
 def mark_error(nb, index: int | None, exc: BaseException) -> None:
     """Tag the failing cell, make sure it shows an error, and put a visible note before it."""
@@ -151,9 +167,11 @@ def mark_error(nb, index: int | None, exc: BaseException) -> None:
     )
     nb.cells.insert(failing, note)
 
+
 def first_line(exc: BaseException) -> str:
     lines = [line for line in str(exc).strip().splitlines() if line.strip()]
     return lines[-1][:500] if lines else type(exc).__name__
+
 
 def strip_volatile_metadata(nb) -> None:
     """Drop timings and papermill bookkeeping so committed notebooks diff cleanly."""
@@ -163,6 +181,7 @@ def strip_volatile_metadata(nb) -> None:
         cell.metadata.pop("execution", None)
         if "tags" in cell.metadata and not cell.metadata["tags"]:
             cell.metadata.pop("tags")
+
 
 def summary_of(nb) -> str:
     """The one-line summary a notebook publishes in the output of its cell tagged 'summary'."""
@@ -175,14 +194,32 @@ def summary_of(nb) -> str:
                     return plain_text(text)
     return ""
 
-def run_job(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True,
-            shared: str = "", reuse: bool = True, reuse_only: bool = False) -> Result | None:
+
+def run_job(
+    job: Job,
+    staging: str,
+    failed_dir: str,
+    timeout: int = CELL_TIMEOUT,
+    isolated: bool = True,
+    shared: str = "",
+    reuse: bool = True,
+    reuse_only: bool = False,
+) -> Result | None:
     """Execute one report into the staging folder (see :func:`run_job_async`, which this runs)."""
     return asyncio.run(run_job_async(job, staging, failed_dir, timeout, isolated, shared, reuse, reuse_only))
 
-async def run_job_async(job: Job, staging: str, failed_dir: str, timeout: int = CELL_TIMEOUT, isolated: bool = True,
-                        shared: str = "", reuse: bool = True, reuse_only: bool = False,
-                        prepared: tuple | None = None) -> Result | None:
+
+async def run_job_async(
+    job: Job,
+    staging: str,
+    failed_dir: str,
+    timeout: int = CELL_TIMEOUT,
+    isolated: bool = True,
+    shared: str = "",
+    reuse: bool = True,
+    reuse_only: bool = False,
+    prepared: tuple | None = None,
+) -> Result | None:
     """Execute one report into the staging folder (``prepared``: what :func:`prepare` gave, if it ran already).
 
     With ``shared`` (the hash of the inputs every report depends on), the
@@ -206,8 +243,9 @@ async def run_job_async(job: Job, staging: str, failed_dir: str, timeout: int = 
         elif reuse_only:
             return None
         else:
-            await execute_notebook_async(nb, cwd=cwd, timeout=timeout, pid_dir=staging_p / PID_DIR, isolated=isolated,
-                                         timings=timings)
+            await execute_notebook_async(
+                nb, cwd=cwd, timeout=timeout, pid_dir=staging_p / PID_DIR, isolated=isolated, timings=timings
+            )
             if key:
                 outputs_cache.store(nb, key)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:

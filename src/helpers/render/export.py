@@ -1,4 +1,5 @@
 """HTML export with nbconvert's API, in the project's template (no inputs, prompts or parameters shown)."""
+
 from __future__ import annotations
 
 from pathlib import Path

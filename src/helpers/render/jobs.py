@@ -1,4 +1,5 @@
 """What a build is made of: one job per notebook and condition, its result, and the build's own errors."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,8 +48,12 @@ class Job:
         return f"figures/{self.condition}/{self.stem}"
 
     def parameters(self, figures_dir: str = "") -> dict:
-        params = {"condition": self.condition, "evidence": self.evidence, "data_path": self.data_path,
-                  "figures_dir": figures_dir if self.figures else ""}
+        params = {
+            "condition": self.condition,
+            "evidence": self.evidence,
+            "data_path": self.data_path,
+            "figures_dir": figures_dir if self.figures else "",
+        }
         if self.subgroup:
             params["subgroup"] = self.subgroup
         return params

@@ -6,6 +6,7 @@ dead-kernel detection, shutdown, kill on SIGTERM) goes through jupyter_client as
 for a fresh kernel. When the kernel spec does not run ``ipykernel_launcher``
 with this interpreter, the provisioner starts a fresh kernel instead.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,6 +25,7 @@ from traitlets import DottedObjectName, Type
 
 from .zygote import start_zygote
 
+
 def kill_kernels(pid_dir: Path) -> int:
     """Kill the kernels registered in pid_dir (used when a build is interrupted)."""
     killed = 0
@@ -38,6 +40,7 @@ def kill_kernels(pid_dir: Path) -> int:
             shutil.rmtree(ipc_dir.strip(), ignore_errors=True)
         f.unlink(missing_ok=True)
     return killed
+
 
 class ForkedProcess:
     """The Popen-like handle LocalProvisioner expects, for a kernel the zygote forked."""
@@ -88,8 +91,11 @@ def _running(pid: int) -> bool:
 
 
 def _is_ipykernel_cmd(cmd: list[str]) -> bool:
-    return (len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]
-            and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable))
+    return (
+        len(cmd) >= 3
+        and cmd[1:3] == ["-m", "ipykernel_launcher"]
+        and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
+    )
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -171,8 +177,11 @@ class ReadyClient(AsyncKernelClient):
                 msg = await self.iopub_channel.get_msg(timeout=0.05)
             except Empty:
                 return False
-            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
-                    and msg["parent_header"].get("msg_id") == msg_id):
+            if (
+                msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+                and msg["parent_header"].get("msg_id") == msg_id
+            ):
                 return True
 
 

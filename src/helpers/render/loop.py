@@ -5,6 +5,7 @@ exporting HTML) takes a few hundredths of a second, so one process drives
 every kernel through nbclient's asynchronous API; the kernels are the only
 processes that compute.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,6 +20,7 @@ from .kernels import kill_kernels
 from .plan import prepare
 from .zygote import start_zygote_or_say, stop_zygote
 
+
 def _progress(done: int, total: int) -> None:
     if not sys.stderr.isatty():
         return
@@ -29,9 +31,19 @@ def _progress(done: int, total: int) -> None:
     if done == total:
         sys.stderr.write("\r" + " " * (width + 20) + "\r")
 
-def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int, timeout: int = CELL_TIMEOUT,
-                 isolated: bool = True, shared: str = "", reuse: bool = True, meanwhile=None,
-                 prepared=None) -> list[Result]:
+
+def execute_jobs(
+    jobs: list[Job],
+    staging: Path,
+    failed_dir: Path,
+    workers: int,
+    timeout: int = CELL_TIMEOUT,
+    isolated: bool = True,
+    shared: str = "",
+    reuse: bool = True,
+    meanwhile=None,
+    prepared=None,
+) -> list[Result]:
     """Run the jobs, at most ``workers`` kernels at a time, all driven by this process.
 
     A report's work outside its kernel (parameterizing, exchanging messages,
@@ -46,8 +58,9 @@ def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int,
     """
     results: list[Result] = []
     total = len(jobs)
-    made = {j.name: (prepared(j) if prepared is not None and not j.figures else prepare(j, staging, shared))
-            for j in jobs}  # each report's notebook is read and parameterized once
+    made = {
+        j.name: (prepared(j) if prepared is not None and not j.figures else prepare(j, staging, shared)) for j in jobs
+    }  # each report's notebook is read and parameterized once
     cached = [j for j in jobs if reuse and shared and outputs_cache.exists(made[j.name][1])]
     to_run = [j for j in jobs if j not in cached]
     pid_dir = staging / PID_DIR
@@ -74,14 +87,23 @@ def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int,
 
         async def one(job: Job) -> Result:
             async with gate:
-                return await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse,
-                                           prepared=made[job.name])
+                return await run_job_async(
+                    job, str(staging), str(failed_dir), timeout, isolated, shared, reuse, prepared=made[job.name]
+                )
 
         try:
             _progress(0, total)
             for job in cached:
-                res = await run_job_async(job, str(staging), str(failed_dir), timeout, isolated, shared, reuse_only=True,
-                                          prepared=made[job.name])
+                res = await run_job_async(
+                    job,
+                    str(staging),
+                    str(failed_dir),
+                    timeout,
+                    isolated,
+                    shared,
+                    reuse_only=True,
+                    prepared=made[job.name],
+                )
                 if res is None:  # the entry vanished or is damaged: run it after all
                     to_run.append(job)
                 else:
@@ -91,8 +113,9 @@ def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int,
                 done(await next_done)
         except BaseException:  # cancelled by a signal, or a report that saw its kernel killed by it
             if signals:
-                raise Interrupted(f"build interrupted by signal {signals[0]}; the published reports were left as they "
-                                  "were") from None
+                raise Interrupted(
+                    f"build interrupted by signal {signals[0]}; the published reports were left as they were"
+                ) from None
             raise
         finally:
             for t in tasks:
@@ -114,6 +137,7 @@ def execute_jobs(jobs: list[Job], staging: Path, failed_dir: Path, workers: int,
         for signum, handler in handlers.items():  # asyncio leaves the defaults behind
             signal.signal(signum, handler)
     return results
+
 
 class BuildLoop(asyncio.SelectorEventLoop):
     """The event loop of a build: SIGINT and SIGTERM stay the build's.
@@ -165,6 +189,7 @@ class BuildLoop(asyncio.SelectorEventLoop):
             return
         super().call_exception_handler(context)
 
+
 def _report(res: Result, done: int, total: int) -> None:
     _clear_bar()
     status = "ok" if res.ok else "FAILED"
@@ -172,9 +197,11 @@ def _report(res: Result, done: int, total: int) -> None:
     print(f"  {status:6} {res.name:45} {res.seconds:5.1f} s{how}", flush=True)
     _progress(done, total)
 
+
 def _clear_bar() -> None:
     if sys.stderr.isatty():
         sys.stderr.write("\r" + " " * 60 + "\r")
+
 
 def _stop_kernels(pid_dir: Path) -> None:
     """Stop at once: no new kernels from the zygote, then kill the running ones."""

@@ -16,6 +16,7 @@ live under the table cache (``HELPERS_CACHE``, default ``.cache/tables``) in
 ``executions/``; ``--force`` ignores them, a damaged entry is treated as absent,
 and the oldest entries beyond :data:`MAX_ENTRIES` are removed.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ A report is stale when its notebook, its parameters, the data files' bytes,
 the ``helpers`` source or the pinned dependencies changed since the last
 build (``.build-state.json`` in the output folder keeps the keys).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,14 +32,20 @@ def shared_inputs_hash(data_path: Path) -> str:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(code_digest(SRC).encode())  # the package's code and templates, wherever a file sits
-    for path in [ROOT / "pyproject.toml", ROOT / "requirements.lock", ROOT / "data" / "schema.json",
-                 *sorted((ROOT / "data" / "schemas").glob("*.json"))]:
+    for path in [
+        ROOT / "pyproject.toml",
+        ROOT / "requirements.lock",
+        ROOT / "data" / "schema.json",
+        *sorted((ROOT / "data" / "schemas").glob("*.json")),
+    ]:
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
 def job_key(job: Job, shared: str) -> str:
-    payload = json.dumps({"params": job.parameters(), "figures": job.figures, "shared": shared}, sort_keys=True).encode()
+    payload = json.dumps(
+        {"params": job.parameters(), "figures": job.figures, "shared": shared}, sort_keys=True
+    ).encode()
     return sha(Path(job.notebook).read_bytes() + payload)
 
 
@@ -48,8 +55,9 @@ def prepare(job: Job, staging: str | Path, shared: str = ""):
     from papermill.parameterize import parameterize_notebook
 
     nb = load_notebook_node(job.notebook)
-    nb = parameterize_notebook(nb, job.parameters(str(Path(staging) / job.figures_rel)), kernel_name="python3",
-                               language="python")
+    nb = parameterize_notebook(
+        nb, job.parameters(str(Path(staging) / job.figures_rel)), kernel_name="python3", language="python"
+    )
     key = outputs_cache.execution_key(nb, shared, Path(job.notebook).parent) if shared and not job.figures else ""
     return nb, key
 
@@ -57,8 +65,17 @@ def prepare(job: Job, staging: str | Path, shared: str = ""):
 class Plan:
     """Which reports a build needs and which of them are stale."""
 
-    def __init__(self, nbs, conditions, evidence, data_path: Path, out: Path, force: bool, subgroup: str = "",
-                 figures: bool = False):
+    def __init__(
+        self,
+        nbs,
+        conditions,
+        evidence,
+        data_path: Path,
+        out: Path,
+        force: bool,
+        subgroup: str = "",
+        figures: bool = False,
+    ):
         self.out, self.evidence, self.subgroup, self.force = out, evidence, subgroup, force
         state_path = out / STATE_FILE
         self.state = json.loads(state_path.read_text()) if state_path.exists() else {}
@@ -67,10 +84,13 @@ class Plan:
         self.keys = {j.name: job_key(j, shared) for j in self.jobs}
         old = self.state.get("reports", {})
         self.stale = [
-            j for j in self.jobs
+            j
+            for j in self.jobs
             if force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
         ]
-        self.tables_key = sha(f"{shared}|{sorted(conditions)}|{evidence}".encode() + (f"|{subgroup}".encode() if subgroup else b""))
+        self.tables_key = sha(
+            f"{shared}|{sorted(conditions)}|{evidence}".encode() + (f"|{subgroup}".encode() if subgroup else b"")
+        )
         self._prepared: dict = {}
 
     def prepared(self, job: Job):
@@ -82,9 +102,7 @@ class Plan:
 
     def up_to_date(self) -> bool:
         return (
-            not self.stale
-            and self.state.get("tables_key") == self.tables_key
-            and (self.out / "index.html").is_file()
+            not self.stale and self.state.get("tables_key") == self.tables_key and (self.out / "index.html").is_file()
         )
 
 
@@ -104,7 +122,7 @@ def kept_data_outputs(plan: Plan) -> dict | None:
     return kept
 
 
-def will_run_kernels(plan: "Plan") -> bool:
+def will_run_kernels(plan: Plan) -> bool:
     """Whether some stale report needs a kernel (False when the execution cache holds every one of them)."""
     if plan.force or not plan.stale or not any(outputs_cache.folder().glob("*.json")):
         return bool(plan.stale)

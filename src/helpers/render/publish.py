@@ -1,4 +1,5 @@
 """Publishing a build: one build at a time per output folder, and the published set replaced in one step."""
+
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from ..paths import display_path
 from .jobs import KEEP, LOCK_FILE
+
 
 class BuildLock:
     """An exclusive lock on the output folder; a second build waits and says so."""
@@ -25,7 +27,10 @@ class BuildLock:
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"another build is writing to {display_path(self.path.parent)}; waiting for it to finish ...", flush=True)
+            print(
+                f"another build is writing to {display_path(self.path.parent)}; waiting for it to finish ...",
+                flush=True,
+            )
             fcntl.flock(self.fh, fcntl.LOCK_EX)
         return self
 
@@ -35,12 +40,14 @@ class BuildLock:
         fcntl.flock(self.fh, fcntl.LOCK_UN)
         self.fh.close()
 
+
 def link_or_copy(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+
 
 def publish(staging: Path, out: Path) -> None:
     """Replace the published set with the staging folder's contents, signals held off meanwhile."""

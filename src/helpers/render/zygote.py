@@ -32,6 +32,7 @@ collector's permanent generation (``gc.freeze``), so that collections in a
 kernel do not copy the pages it shares with the zygote. A child also starts
 with no asyncio event loop, as a new process does.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,18 +52,50 @@ from ..startup import allow_rfc3987_syntax
 WARM_MODULES = (
     # the kernel's own stack (ipykernel.kernelapp itself is left to the kernel:
     # its class attributes read JPY_PARENT_PID when the module is imported)
-    "zmq", "zmq.eventloop.zmqstream", "tornado.ioloop", "psutil", "jupyter_core.paths", "jupyter_client",
-    "jupyter_client.connect", "jupyter_client.session", "comm", "IPython", "IPython.core.application",
-    "IPython.core.completer", "IPython.core.history", "IPython.core.interactiveshell", "IPython.core.profiledir",
-    "IPython.core.shellapp", "ipykernel.connect", "ipykernel.control", "ipykernel.debugger",
-    "ipykernel.displayhook", "ipykernel.heartbeat", "ipykernel.iostream", "ipykernel.ipkernel",
-    "ipykernel.parentpoller", "ipykernel.shellchannel", "ipykernel.zmqshell",
+    "zmq",
+    "zmq.eventloop.zmqstream",
+    "tornado.ioloop",
+    "psutil",
+    "jupyter_core.paths",
+    "jupyter_client",
+    "jupyter_client.connect",
+    "jupyter_client.session",
+    "comm",
+    "IPython",
+    "IPython.core.application",
+    "IPython.core.completer",
+    "IPython.core.history",
+    "IPython.core.interactiveshell",
+    "IPython.core.profiledir",
+    "IPython.core.shellapp",
+    "ipykernel.connect",
+    "ipykernel.control",
+    "ipykernel.debugger",
+    "ipykernel.displayhook",
+    "ipykernel.heartbeat",
+    "ipykernel.iostream",
+    "ipykernel.ipkernel",
+    "ipykernel.parentpoller",
+    "ipykernel.shellchannel",
+    "ipykernel.zmqshell",
     # what the report notebooks import
-    "numpy", "pandas", "pandas.core.reshape.reshape", "scipy.special", "scipy.stats", "matplotlib",
-    "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.PngImagePlugin", "IPython.display",
-    "helpers.report.context", "helpers.data.prisma", "helpers.stats.metareg", "PIL.features",
+    "numpy",
+    "pandas",
+    "pandas.core.reshape.reshape",
+    "scipy.special",
+    "scipy.stats",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "matplotlib.backends.backend_agg",
+    "PIL.PngImagePlugin",
+    "IPython.display",
+    "helpers.report.context",
+    "helpers.data.prisma",
+    "helpers.stats.metareg",
+    "PIL.features",
 )
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
 
 class Zygote:
     """A forked process holding the imported stack; forks one kernel per request."""
@@ -77,9 +110,17 @@ class Zygote:
             clean = needs_clean_start()
         if clean:  # a new interpreter: this process's modules carry state a kernel must not inherit
             self._popen = subprocess.Popen(
-                [sys.executable, "-c", "import sys\nfrom helpers.render.zygote import zygote_from_fd\n"
-                 "zygote_from_fd(int(sys.argv[1]), sys.argv[2])", str(theirs.fileno()), cwd],
-                pass_fds=(theirs.fileno(),), cwd=cwd)
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys\nfrom helpers.render.zygote import zygote_from_fd\n"
+                    "zygote_from_fd(int(sys.argv[1]), sys.argv[2])",
+                    str(theirs.fileno()),
+                    cwd,
+                ],
+                pass_fds=(theirs.fileno(),),
+                cwd=cwd,
+            )
             theirs.close()
             self.pid, self.conn = self._popen.pid, ours
             self._ready = None
@@ -105,7 +146,9 @@ class Zygote:
                 self._ready = self.conn.recv()
             except (EOFError, OSError):
                 self.close()
-                raise RuntimeError("the process that forks kernels failed to start (its error is printed above)") from None
+                raise RuntimeError(
+                    "the process that forks kernels failed to start (its error is printed above)"
+                ) from None
         return self._ready
 
     def spawn(self, cmd: list[str], env: dict, cwd: str) -> int:
@@ -152,6 +195,7 @@ class Zygote:
                 os.waitpid(self.pid, 0)
         except (OSError, ChildProcessError):
             pass
+
 
 _ZYGOTE: Zygote | None = None
 
@@ -218,11 +262,18 @@ def start_zygote_or_say(cwd: str) -> None:
     except RuntimeError as exc:
         print(exc, file=sys.stderr, flush=True)
 
+
 def _fresh_sys_path(cwd: str) -> list[str]:
     """``sys.path`` of a fresh ``python -m ipykernel_launcher`` after it removed its own folder."""
-    out = subprocess.run([sys.executable, "-c", "import sys, json; print(json.dumps(sys.path[1:]))"],
-                         capture_output=True, text=True, cwd=cwd, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, json; print(json.dumps(sys.path[1:]))"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=True,
+    ).stdout
     return json.loads(out)
+
 
 def _zygote_main(conn, cwd: str) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -279,6 +330,7 @@ def _zygote_main(conn, cwd: str) -> None:
         children.add(pid)
         conn.send(pid)
 
+
 def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> None:
     """Become ``python -m ipykernel_launcher -f <connection file>``; never returns."""
     code = 1
@@ -320,6 +372,7 @@ def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> No
             sys.stderr.flush()
         finally:
             os._exit(code)
+
 
 def _set_process_title(argv: list[str]) -> None:
     """Show the kernel's command line in ps/pgrep, as setproctitle does (Linux; truncated to fit)."""

@@ -3,6 +3,7 @@
 ``from helpers.report import open_report`` is the notebooks' entry point; it is
 imported lazily so that light modules (``helpers.report.html``) stay light.
 """
+
 __all__ = ["open_report"]
 
 

@@ -4,6 +4,7 @@ Every sentence is assembled from the data: the randomized trials in the study
 table, the Summary of Findings lines of ``certainty.csv`` with their effects
 computed at build time, and the verdicts of ``claims.csv``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -97,8 +98,9 @@ class BottomLine:
 
     # ------------------------------------------------------------ facts
     def trials(self, comparator_class: str | None = None, verified_only: bool = True) -> list[str]:
-        s = self.selected[(self.selected["source"].astype(str) == "literature")
-                          & self.selected["design"].astype(str).isin(RANDOMIZED)]
+        s = self.selected[
+            (self.selected["source"].astype(str) == "literature") & self.selected["design"].astype(str).isin(RANDOMIZED)
+        ]
         if verified_only:
             s = s[s["verification"].astype(str) == "verified"]
         if comparator_class:
@@ -119,7 +121,7 @@ class BottomLine:
         return self.lines[0] if self.lines else None
 
     # ------------------------------------------------------------ prose
-    def per_condition(self) -> list["BottomLine"]:
+    def per_condition(self) -> list[BottomLine]:
         """For the report on all conditions: one bottom line per condition that has trials or graded lines."""
         out = []
         for cond in conditions():
@@ -139,8 +141,10 @@ class BottomLine:
         if line is None:
             return f"{self.label.capitalize()}: no Summary of Findings line has been graded; {trials_phrase(n)}"
         kind = finding(line, self.studies)
-        return (f"{self.label.capitalize()}: {finding_clause(kind, line)} "
-                f"({certainty_words(line.certainty)} certainty; {trials_phrase(n)})")
+        return (
+            f"{self.label.capitalize()}: {finding_clause(kind, line)} "
+            f"({certainty_words(line.certainty)} certainty; {trials_phrase(n)})"
+        )
 
     def _headline_all(self) -> str:
         if not self.lines:
@@ -149,8 +153,10 @@ class BottomLine:
         better = [(x, k) for x, k in graded if k in ("benefit", "reported_benefit")]
         order = ["very_low", "low", "moderate", "high"]
         best = max((x.certainty for x, _ in better), key=order.index) if better else None
-        text = (f"All conditions: {len(better)} of {plural(len(graded), 'graded comparison')} "
-                f"{'favours' if len(better) == 1 else 'favour'} ketamine")
+        text = (
+            f"All conditions: {len(better)} of {plural(len(graded), 'graded comparison')} "
+            f"{'favours' if len(better) == 1 else 'favour'} ketamine"
+        )
         if best:
             text += f", none with more than {certainty_words(best)} certainty"
         return text + f"; {trials_phrase(len(self.trials()))}"
@@ -172,15 +178,19 @@ class BottomLine:
             text += (": " + " and ".join(bits)) if bits else ""
             indirect = self.indirect_trials()
             if indirect:
-                text += (f". {count_word(len(indirect)).capitalize()} of them {'answers' if len(indirect) == 1 else 'answer'} "
-                         f"the question only indirectly ({self._named(indirect)})")
+                text += (
+                    f". {count_word(len(indirect)).capitalize()} of them {'answers' if len(indirect) == 1 else 'answer'} "
+                    f"the question only indirectly ({self._named(indirect)})"
+                )
             parts.append(text + ".")
         else:
             parts.append(f"No verified randomized trial has tested ketamine for {self.label}.")
         for line in self.lines:
             kind = finding(line, self.studies)
-            parts.append(f"{line.label.capitalize()} {line.comparison}: {FINDING_SHORT[kind]} "
-                         f"({certainty_words(line.certainty)} certainty, {plural(line.evidence.k, 'study', 'studies')}).")
+            parts.append(
+                f"{line.label.capitalize()} {line.comparison}: {FINDING_SHORT[kind]} "
+                f"({certainty_words(line.certainty)} certainty, {plural(line.evidence.k, 'study', 'studies')})."
+            )
         parts.append(self.claims_sentence())
         return " ".join(parts)
 
@@ -190,18 +200,32 @@ class BottomLine:
             return f"The source article makes no claim about {self.label}."
         counts = verdict_counts(c)
         listed = ", ".join(f"{n} {verdict_word(v)}" for v, n in counts.items())
-        cited = [s for s in c["seed_study_id"].dropna().astype(str)]
+        cited = list(c["seed_study_id"].dropna().astype(str))
         seeds = self.studies[self.studies["study_id"].astype(str).isin(cited)].drop_duplicates("study_id")
         located = int((seeds["verification"].astype(str) != "not_found").sum())
-        papers = (f"none of the {plural(len(seeds), 'paper')} it cites for them could be located" if not located
-                  else f"{located} of the {plural(len(seeds), 'paper')} it cites for them could be located")
-        return (f"**Is the article right?** It makes {plural(len(c), 'claim')} about {self.label}, and {papers}; "
-                f"weighed against the real evidence: {listed}.")
+        papers = (
+            f"none of the {plural(len(seeds), 'paper')} it cites for them could be located"
+            if not located
+            else f"{located} of the {plural(len(seeds), 'paper')} it cites for them could be located"
+        )
+        return (
+            f"**Is the article right?** It makes {plural(len(c), 'claim')} about {self.label}, and {papers}; "
+            f"weighed against the real evidence: {listed}."
+        )
 
 
-def bottom_line_for(condition: str, label: str, studies: pd.DataFrame, selected: pd.DataFrame, effects: pd.DataFrame,
-                    ds, names: dict[str, str]) -> BottomLine:
-    lines = lines_for(ds.get("certainty") if ds else None, condition, effects, studies, ds.get("risk_of_bias") if ds else None)
+def bottom_line_for(
+    condition: str,
+    label: str,
+    studies: pd.DataFrame,
+    selected: pd.DataFrame,
+    effects: pd.DataFrame,
+    ds,
+    names: dict[str, str],
+) -> BottomLine:
+    lines = lines_for(
+        ds.get("certainty") if ds else None, condition, effects, studies, ds.get("risk_of_bias") if ds else None
+    )
     claims = ds.get("claims") if ds is not None and "claims" in ds else pd.DataFrame()
     return BottomLine(condition, label, studies, selected, lines, claims, names)
 

@@ -1,4 +1,5 @@
 """Table cells shared by the report sections: sizes, numbers as reported, notes on cut tables."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -13,6 +13,7 @@ The table holds a short citation ("Etchison AR, et al. West J Emerg Med.
 it as far as it gives them, the year, DOI and PMID come from their columns.
 When a citation names no title, the citation itself stands as the title.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ FORMATS = {"bib": "BibTeX", "ris": "RIS", "json": "CSL-JSON"}
 NOT_LOCATED_NOTE = "Cited by the source article; no matching publication could be located (verification: {v})."
 
 _YEAR = re.compile(r"^(\d{4})\b(.*)$", re.S)
-_VOL = re.compile(r"^\s*;\s*(?P<volume>[^(:;\s]+)?\s*(?:\((?P<issue>[^)]+)\))?\s*(?::\s*(?P<pages>[^\s;,()]+))?(?P<rest>.*)$", re.S)
+_VOL = re.compile(
+    r"^\s*;\s*(?P<volume>[^(:;\s]+)?\s*(?:\((?P<issue>[^)]+)\))?\s*(?::\s*(?P<pages>[^\s;,()]+))?(?P<rest>.*)$", re.S
+)
 _NAME = r"[^\W\d_][\w'’\-]*"
 _AUTHOR = re.compile(rf"^(?P<family>{_NAME}(?: {_NAME})*?)(?: (?P<given>[A-Z]{{1,4}}))?$")
 _ETAL = re.compile(r"^(?:(?P<family>.+?) )?et al\.?$")
@@ -92,7 +95,16 @@ def _authors(segment: str) -> tuple[list[tuple[str, str]], bool] | None:
 def parse_citation(citation: str) -> dict:
     """Authors, title, journal, volume, issue, pages and a remark, as far as a short citation gives them."""
     text = _text(citation)
-    out = {"authors": [], "et_al": False, "title": "", "journal": "", "volume": "", "issue": "", "pages": "", "remark": ""}
+    out = {
+        "authors": [],
+        "et_al": False,
+        "title": "",
+        "journal": "",
+        "volume": "",
+        "issue": "",
+        "pages": "",
+        "remark": "",
+    }
     segments = [s.strip() for s in re.split(r"\.\s+", text) if s.strip()]
     year_at = next((i for i, s in enumerate(segments) if i > 0 and _YEAR.match(s)), None)
     if year_at is None:
@@ -133,7 +145,9 @@ def references(studies: pd.DataFrame, source: str = "literature") -> list[Refere
         if parsed["remark"] or source == "seed_article":
             notes.append(f"Citation as recorded: {citation}")
         if source != "seed_article" and verification != "verified":
-            notes.append(f"Numbers in the study table not checked against the publication (verification: {verification}).")
+            notes.append(
+                f"Numbers in the study table not checked against the publication (verification: {verification})."
+            )
         refs.append(
             Reference(
                 key=str(study_id),
@@ -156,8 +170,16 @@ def references(studies: pd.DataFrame, source: str = "literature") -> list[Refere
 
 # ------------------------------------------------------------------ formats
 _BIB_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
-    "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 
 
@@ -192,9 +214,16 @@ def to_ris(refs: list[Reference]) -> str:
         lines = ["TY  - JOUR", f"ID  - {r.key}"]
         lines += [f"AU  - {f}, {g}" if g else f"AU  - {f}" for f, g in r.authors]
         for tag, value in (
-            ("TI", r.title), ("JO", r.journal), ("PY", str(r.year) if r.year else ""), ("VL", r.volume),
-            ("IS", r.issue), ("SP", r.first_page), ("EP", r.last_page), ("DO", r.doi),
-            ("AN", f"PMID: {r.pmid}" if r.pmid else ""), ("N1", r.note),
+            ("TI", r.title),
+            ("JO", r.journal),
+            ("PY", str(r.year) if r.year else ""),
+            ("VL", r.volume),
+            ("IS", r.issue),
+            ("SP", r.first_page),
+            ("EP", r.last_page),
+            ("DO", r.doi),
+            ("AN", f"PMID: {r.pmid}" if r.pmid else ""),
+            ("N1", r.note),
         ):
             if value:
                 lines.append(f"{tag}  - {value}")
@@ -209,8 +238,15 @@ def to_csl(refs: list[Reference]) -> list[dict]:
         item = {"id": r.key, "type": "article-journal", "title": r.title}
         if r.authors:
             item["author"] = [{"family": f, "given": g} if g else {"family": f} for f, g in r.authors]
-        for key, value in (("container-title", r.journal), ("volume", r.volume), ("issue", r.issue),
-                           ("page", r.pages), ("DOI", r.doi), ("PMID", r.pmid), ("note", r.note)):
+        for key, value in (
+            ("container-title", r.journal),
+            ("volume", r.volume),
+            ("issue", r.issue),
+            ("page", r.pages),
+            ("DOI", r.doi),
+            ("PMID", r.pmid),
+            ("note", r.note),
+        ):
             if value:
                 item[key] = value
         if r.year:
@@ -242,8 +278,18 @@ def write_citations(studies: pd.DataFrame, folder: Path, conditions=(), evidence
 def report_links(prefix: str = "") -> list[dict]:
     """The links a page shows to its citation files (``prefix``: their folder relative to the page)."""
     return [
-        {"label": "Cite the published studies", "stem": REFERENCES,
-         "files": [{"href": f"{prefix}{REFERENCES}.{ext}", "text": f"{name} (.{ext})"} for ext, name in FORMATS.items()]},
-        {"label": "The article's citations that could not be located (kept apart)", "stem": NOT_LOCATED,
-         "files": [{"href": f"{prefix}{NOT_LOCATED}.{ext}", "text": f"{name} (.{ext})"} for ext, name in FORMATS.items()]},
+        {
+            "label": "Cite the published studies",
+            "stem": REFERENCES,
+            "files": [
+                {"href": f"{prefix}{REFERENCES}.{ext}", "text": f"{name} (.{ext})"} for ext, name in FORMATS.items()
+            ],
+        },
+        {
+            "label": "The article's citations that could not be located (kept apart)",
+            "stem": NOT_LOCATED,
+            "files": [
+                {"href": f"{prefix}{NOT_LOCATED}.{ext}", "text": f"{name} (.{ext})"} for ext, name in FORMATS.items()
+            ],
+        },
     ]

@@ -1,10 +1,11 @@
 """The source article's claims beside the real evidence, whose numbers come from the study table at build time."""
+
 from __future__ import annotations
 
 import pandas as pd
 
-from ..data.schema import load_schema
 from ..data.rows import split_list
+from ..data.schema import load_schema
 from .html import esc
 
 UNIT_WORDS = {"points_0_10": " points (0-10)", "mm_0_100": " mm (0-100)", "percent": "%", "sd_units": " SD"}
@@ -18,8 +19,9 @@ def _num(x) -> str:
     return f"{float(x):g}"
 
 
-def study_numbers(studies: pd.DataFrame, sid: str, conditions: list[str], limit: int = 2,
-                  rows: pd.DataFrame | None = None) -> str:
+def study_numbers(
+    studies: pd.DataFrame, sid: str, conditions: list[str], limit: int = 2, rows: pd.DataFrame | None = None
+) -> str:
     """The study's reported numbers, as the table holds them (never retyped); ``rows``: its rows, if known."""
     if rows is None:
         rows = studies[studies["study_id"].astype(str) == sid]
@@ -32,7 +34,9 @@ def study_numbers(studies: pd.DataFrame, sid: str, conditions: list[str], limit:
     picked = pd.concat([rows[has_number], rows[~has_number]]).head(limit)
     parts = []
     for _, r in picked.iterrows():
-        what = str(r["outcome_description"]) if pd.notna(r["outcome_description"]) else str(r["outcome"]).replace("_", " ")
+        what = (
+            str(r["outcome_description"]) if pd.notna(r["outcome_description"]) else str(r["outcome"]).replace("_", " ")
+        )
         unit = UNIT_WORDS.get(str(r["unit"]), "") if pd.notna(r["unit"]) else ""
         if pd.notna(r["effect"]):
             text = f"{load_schema()['effect_measure'].label(r['effect_measure'])} {_num(r['effect'])}{unit}"
@@ -74,12 +78,23 @@ def claims_html(claims: pd.DataFrame, studies: pd.DataFrame, names: dict[str, st
         ev = f"<ul>{''.join(evidence)}</ul>" if evidence else "<em>none located</em>"
         figure = esc(c["claimed_figure"]) if pd.notna(c["claimed_figure"]) else "<em>no number given</em>"
         rows.append(
-            f"<tr><th scope=\"row\">{esc(c['claim'])}</th><td>{figure}</td>"
+            f'<tr><th scope="row">{esc(c["claim"])}</th><td>{figure}</td>'
             f"<td><strong>{esc(verdict_word(str(c['verdict'])))}</strong></td><td>{ev}</td><td>{esc(c['reasoning'])}</td></tr>"
         )
-    head = "".join(f'<th scope="col">{h}</th>' for h in ("The article claims", "Figure it gives", "Verdict", "Nearest real evidence (numbers from the study table)", "Why"))
-    return (f'<table class="evidence-table claims"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    head = "".join(
+        f'<th scope="col">{h}</th>'
+        for h in (
+            "The article claims",
+            "Figure it gives",
+            "Verdict",
+            "Nearest real evidence (numbers from the study table)",
+            "Why",
+        )
+    )
+    return (
+        f'<table class="evidence-table claims"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def verdict_counts(claims: pd.DataFrame) -> dict[str, int]:

@@ -13,6 +13,7 @@ Each section (overview, effect sizes, syntheses, follow-up, harms, appraisal)
 is a module of :mod:`helpers.report.sections`, reached the same way from the
 context. Nothing here depends on the kernel's working directory.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -130,11 +131,23 @@ class Report:
         return Markdown(text)
 
 
-def open_report(condition: str = ALL, evidence: str = "all", data_path: str = "data/studies.csv", figures_dir: str = "",
-                subgroup: str = "") -> Report:
+def open_report(
+    condition: str = ALL,
+    evidence: str = "all",
+    data_path: str = "data/studies.csv",
+    figures_dir: str = "",
+    subgroup: str = "",
+) -> Report:
     """Check the parameters, load and validate the table, and set the figure style."""
     condition, evidence, path = check_parameters(condition, evidence, data_path)
     style.apply_style()
     ds = load_dataset(path)
-    return Report(condition=condition, evidence=evidence, data_path=str(path), figures_dir=figures_dir or "",
-                  table=ds.studies, dataset=ds, subgroup=check_subgroup(ds.studies, subgroup))
+    return Report(
+        condition=condition,
+        evidence=evidence,
+        data_path=str(path),
+        figures_dir=figures_dir or "",
+        table=ds.studies,
+        dataset=ds,
+        subgroup=check_subgroup(ds.studies, subgroup),
+    )

@@ -1,4 +1,5 @@
 """Safe HTML and Markdown from table text: every value is escaped, links only when well formed."""
+
 from __future__ import annotations
 
 import html

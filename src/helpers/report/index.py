@@ -1,4 +1,5 @@
 """The index page: one answer per condition, then every report with its one-line summary."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,9 +50,11 @@ def _answers_html(answers) -> str:
         f"<li><strong>{esc(label.capitalize())}</strong>: {esc(sentence.split(': ', 1)[-1])}.</li>"
         for label, sentence, certainty in answers
     )
-    return (f'<section class="answers" aria-labelledby="answers-h"><h2 id="answers-h">Does ketamine help? The answer by condition</h2>'
-            f"<ul>{items}</ul><p class=\"lede\">Each answer comes from the condition's Summary of Findings (its bottom-line "
-            f"report), with the GRADE certainty of its main comparison.</p></section>")
+    return (
+        f'<section class="answers" aria-labelledby="answers-h"><h2 id="answers-h">Does ketamine help? The answer by condition</h2>'
+        f'<ul>{items}</ul><p class="lede">Each answer comes from the condition\'s Summary of Findings (its bottom-line '
+        f"report), with the GRADE certainty of its main comparison.</p></section>"
+    )
 
 
 def citation_paragraphs(prefix: str = "") -> str:
@@ -63,13 +66,19 @@ def citation_paragraphs(prefix: str = "") -> str:
     return "\n".join(out)
 
 
-def write_index(path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, subgroup: str | None = None,
-                answers=None) -> Path:
+def write_index(
+    path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, subgroup: str | None = None, answers=None
+) -> Path:
     subgroup_link = f', <a href="tables/subgroups.csv">subgroups.csv</a> (by {esc(subgroup)})' if subgroup else ""
-    figures_note = (" Every figure is also under <code>figures/</code> as a 300-dpi PNG."
-                    if any(getattr(j, "figures", False) for j in jobs) else "")
+    figures_note = (
+        " Every figure is also under <code>figures/</code> as a 300-dpi PNG."
+        if any(getattr(j, "figures", False) for j in jobs)
+        else ""
+    )
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
-    seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")]["study_id"].nunique()
+    seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")][
+        "study_id"
+    ].nunique()
     verified = studies[studies["verification"] == "verified"]["study_id"].nunique()
     rows = []
     for job in jobs:

@@ -1,4 +1,5 @@
 """How each effect measure is shown: its axis label and unit, beside the scale the statistics use."""
+
 from __future__ import annotations
 
 from ..stats.effects import SCALES

@@ -1,4 +1,5 @@
 """Studies as a reader names them: 'Author year'."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -4,6 +4,7 @@ Parameters are checked here before any kernel starts; a value outside the
 allowed set is refused with a message that lists the allowed values, so no
 parameter can carry code into a notebook.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data.schema import conditions, load_schema
 from ..errors import ParameterError
 from ..paths import ROOT, STUDIES_PATH, display_path
-from ..data.schema import conditions, load_schema
 from ..stats.pooling import GROUP_KEY
 
 EVIDENCE = ("all", "verified", "claims")

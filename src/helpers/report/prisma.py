@@ -1,5 +1,6 @@
 """The PRISMA 2020 flow in words, from :func:`helpers.data.prisma.prisma_counts`; the diagram is
 :mod:`helpers.report.figures.prisma`. Every number is a count of rows."""
+
 from __future__ import annotations
 
 from ..data.prisma import PrismaCounts
@@ -46,6 +47,8 @@ def flow_text(c: PrismaCounts) -> str:
         text += f", {c.pooled_studies} of which {'enters' if c.pooled_studies == 1 else 'enter'} a pooled estimate"
     text += "."
     if c.unresolved_lookups:
-        text += (f" {plural(c.unresolved_lookups, 'look-up')} for an identifier or a cited paper "
-                 f"could not be resolved; each is recorded in the search log as unresolved.")
+        text += (
+            f" {plural(c.unresolved_lookups, 'look-up')} for an identifier or a cited paper "
+            f"could not be resolved; each is recorded in the search log as unresolved."
+        )
     return text

@@ -4,6 +4,7 @@ Judgements come from ``certainty.csv``; the effects, participants and the
 signals beside the judgements are computed from the study table at build
 time (:mod:`helpers.stats.grade`). Nothing here is typed by hand.
 """
+
 from __future__ import annotations
 
 import string
@@ -21,10 +22,19 @@ from .html import esc
 from .measures import DISPLAY
 from .words import against, word
 
-CERTAINTY_SYMBOLS = {"high": "\u2295\u2295\u2295\u2295", "moderate": "\u2295\u2295\u2295\u25ef",
-                     "low": "\u2295\u2295\u25ef\u25ef", "very_low": "\u2295\u25ef\u25ef\u25ef"}
-DOMAIN_WORDS = {"risk_of_bias": "risk of bias", "inconsistency": "inconsistency", "indirectness": "indirectness",
-                "imprecision": "imprecision", "publication_bias": "publication bias"}
+CERTAINTY_SYMBOLS = {
+    "high": "\u2295\u2295\u2295\u2295",
+    "moderate": "\u2295\u2295\u2295\u25ef",
+    "low": "\u2295\u2295\u25ef\u25ef",
+    "very_low": "\u2295\u25ef\u25ef\u25ef",
+}
+DOMAIN_WORDS = {
+    "risk_of_bias": "risk of bias",
+    "inconsistency": "inconsistency",
+    "indirectness": "indirectness",
+    "imprecision": "imprecision",
+    "publication_bias": "publication bias",
+}
 
 
 def certainty_words(value: str) -> str:
@@ -34,6 +44,7 @@ def certainty_words(value: str) -> str:
 @dataclass
 class Line:
     """One row of certainty.csv with the evidence behind it."""
+
     row: pd.Series
     evidence: LineEvidence
 
@@ -50,8 +61,13 @@ class Line:
         return against(str(self.row["comparator_class"]))
 
 
-def lines_for(certainty: pd.DataFrame | None, condition: str, effects: pd.DataFrame, studies: pd.DataFrame,
-              rob: pd.DataFrame | None) -> list[Line]:
+def lines_for(
+    certainty: pd.DataFrame | None,
+    condition: str,
+    effects: pd.DataFrame,
+    studies: pd.DataFrame,
+    rob: pd.DataFrame | None,
+) -> list[Line]:
     if certainty is None:
         return []
     rows = certainty if condition == "all" else certainty[certainty["condition"].astype(str) == condition]
@@ -87,8 +103,10 @@ def effect_text(line: Line, names: dict[str, str]) -> tuple[str, str]:
     if ev.fit is not None:
         f = ev.fit
         est, lo, hi = (_display(m, v) for v in (f.estimate, f.ci_lower, f.ci_upper))
-        text = (f"pooled {word('effect_measure', m)} {_fmt(est)}{unit} (95% CI {_fmt(lo)} to {_fmt(hi)}), "
-                f"{direction_words(lo, hi, spec['null'])}; {ev.fit.k} studies, random effects")
+        text = (
+            f"pooled {word('effect_measure', m)} {_fmt(est)}{unit} (95% CI {_fmt(lo)} to {_fmt(hi)}), "
+            f"{direction_words(lo, hi, spec['null'])}; {ev.fit.k} studies, random effects"
+        )
     else:
         parts = []
         for _, r in rows.iterrows():
@@ -112,7 +130,9 @@ def effect_text(line: Line, names: dict[str, str]) -> tuple[str, str]:
 
 def _directions(line: Line, names: dict[str, str]) -> str:
     ev = line.evidence
-    return "; ".join(f"{names.get(s, s)}: {word('direction', ev.directions.get(s, 'not_reported'))}" for s in ev.study_ids)
+    return "; ".join(
+        f"{names.get(s, s)}: {word('direction', ev.directions.get(s, 'not_reported'))}" for s in ev.study_ids
+    )
 
 
 def participants_text(ev: LineEvidence) -> str:
@@ -129,7 +149,9 @@ def footnotes(line: Line) -> list[tuple[str, str]]:
     for d in DOMAINS:
         v = int(line.row[d])
         if v < 0:
-            notes.append((d, f"Downgraded {-v} level{'s' if v < -1 else ''} for {DOMAIN_WORDS[d]}: {line.row[d + '_reason']}"))
+            notes.append(
+                (d, f"Downgraded {-v} level{'s' if v < -1 else ''} for {DOMAIN_WORDS[d]}: {line.row[d + '_reason']}")
+            )
     if int(line.row["upgrade"]) > 0:
         notes.append(("upgrade", f"Upgraded {int(line.row['upgrade'])}: {line.row['upgrade_reason']}"))
     return notes
@@ -151,23 +173,34 @@ def sof_html(lines: list[Line], names: dict[str, str], caption: str) -> str:
         rel, absolute = effect_text(line, names)
         kind = "randomized" if str(line.row["evidence_type"]) == "randomized" else "observational"
         studies = ", ".join(names.get(s, s) for s in ev.study_ids)
-        cert = (f'<span class="grade" aria-hidden="true">{CERTAINTY_SYMBOLS[line.certainty]}</span> '
-                f"<strong>{esc(certainty_words(line.certainty).capitalize())}</strong>"
-                + (f"<sup>{','.join(marks)}</sup>" if marks else ""))
+        cert = (
+            f'<span class="grade" aria-hidden="true">{CERTAINTY_SYMBOLS[line.certainty]}</span> '
+            f"<strong>{esc(certainty_words(line.certainty).capitalize())}</strong>"
+            + (f"<sup>{','.join(marks)}</sup>" if marks else "")
+        )
         body.append(
-            f"<tr><th scope=\"row\">{esc(line.label)}<br><small>{esc(line.comparison)}</small></th>"
+            f'<tr><th scope="row">{esc(line.label)}<br><small>{esc(line.comparison)}</small></th>'
             f"<td>{participants_text(ev)} ({ev.k} {kind} {'study' if ev.k == 1 else 'studies'}: {esc(studies)})</td>"
             f"<td>{esc(rel)}</td><td>{esc(absolute)}</td><td>{cert}</td></tr>"
         )
-    head = "".join(f'<th scope="col">{h}</th>' for h in (
-        "Outcome and comparison", "Participants (studies)", "Relative effect (95% CI)",
-        "Absolute effect (95% CI)", "Certainty of the evidence (GRADE)"))
+    head = "".join(
+        f'<th scope="col">{h}</th>'
+        for h in (
+            "Outcome and comparison",
+            "Participants (studies)",
+            "Relative effect (95% CI)",
+            "Absolute effect (95% CI)",
+            "Certainty of the evidence (GRADE)",
+        )
+    )
     foot = f'<ol class="sof-notes">{"".join(notes)}</ol>' if notes else ""
-    return (f'<table class="evidence-table sof"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>"
-            "<p class=\"note\">Effects are oriented so that values below no effect (0 for differences, 1 for ratios) favour "
-            "ketamine; VAS millimetres are shown as points on a 0-10 scale; percentages of single-arm series are "
-            "uncontrolled rates, not comparisons.</p>" + foot)
+    return (
+        f'<table class="evidence-table sof"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+        '<p class="note">Effects are oriented so that values below no effect (0 for differences, 1 for ratios) favour '
+        "ketamine; VAS millimetres are shown as points on a 0-10 scale; percentages of single-arm series are "
+        "uncontrolled rates, not comparisons.</p>" + foot
+    )
 
 
 def signal_text(sig: Signal) -> str:
@@ -181,7 +214,8 @@ def signal_text(sig: Signal) -> str:
             parts.append("the 95% CI includes no effect" if f["ci_includes_null"] else "the 95% CI excludes no effect")
         n, without = f["participants"], f["without_n"]
         counted = f"{n} participants" + (
-            f" (and {without} {'study' if without == 1 else 'studies'} without a size in the table)" if without else "")
+            f" (and {without} {'study' if without == 1 else 'studies'} without a size in the table)" if without else ""
+        )
         if f["below_ois"] and not without:
             parts.append(f"{counted}, fewer than the {f['ois']} of an optimal information size")
         elif f["below_ois"]:
@@ -190,11 +224,16 @@ def signal_text(sig: Signal) -> str:
             parts.append(counted)
         return "; ".join(parts)
     if sig.code == "pooled":
-        return (f"I² = {f['i2']:.0f}% across {f['k']} studies; prediction interval "
-                f"{'crosses' if f['pi_crosses_null'] else 'excludes'} no effect")
+        return (
+            f"I² = {f['i2']:.0f}% across {f['k']} studies; prediction interval "
+            f"{'crosses' if f['pi_crosses_null'] else 'excludes'} no effect"
+        )
     if sig.code == "shares":
-        basis = {"weight": "weight", "participants": "participants",
-                 "studies": "studies (the table does not give every study's size)"}[f["basis"]]
+        basis = {
+            "weight": "weight",
+            "participants": "participants",
+            "studies": "studies (the table does not give every study's size)",
+        }[f["basis"]]
         return f"{f['high']:.0%} of the {basis} from studies at high risk, {f['low']:.0%} at low risk"
     if sig.code == "same_direction":
         return f"{f['k']} studies, not pooled; none point clearly in opposite directions"
@@ -231,13 +270,20 @@ def signals_html(lines: list[Line], caption: str) -> str:
                 flag = "differs" if sig.value != judged else "agrees"
             cls = ' class="differs"' if flag == "differs" else ""
             label = f"{line.label} ({line.comparison})" if first else ""
-            rows.append(f"<tr{cls}><th scope=\"row\">{esc(label)}</th><td>{esc(DOMAIN_WORDS[d])}</td>"
-                        f"<td>{judged:+d}</td><td>{esc(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
-                        f"<td>{'<strong>differs</strong>' if flag == 'differs' else esc(flag)}</td></tr>")
+            rows.append(
+                f'<tr{cls}><th scope="row">{esc(label)}</th><td>{esc(DOMAIN_WORDS[d])}</td>'
+                f"<td>{judged:+d}</td><td>{esc(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
+                f"<td>{'<strong>differs</strong>' if flag == 'differs' else esc(flag)}</td></tr>"
+            )
             first = False
-    head = "".join(f'<th scope="col">{h}</th>' for h in ("Line", "Domain", "Judged", "Reason", "Computed from the data", "Judgement vs signal"))
-    return (f'<table class="evidence-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    head = "".join(
+        f'<th scope="col">{h}</th>'
+        for h in ("Line", "Domain", "Judged", "Reason", "Computed from the data", "Judgement vs signal")
+    )
+    return (
+        f'<table class="evidence-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def covered_studies(certainty: pd.DataFrame | None, condition: str) -> set[str]:

@@ -1,4 +1,5 @@
 """Short text summaries of the study table (used by the CLI and in notebook prose)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -9,9 +10,7 @@ def counts_by(studies: pd.DataFrame, rows: str, cols: str, unit: str = "study_id
     if unit is None:
         table = pd.crosstab(studies[rows], studies[cols], dropna=False)
     else:
-        table = studies.drop_duplicates([unit, rows, cols]).pipe(
-            lambda d: pd.crosstab(d[rows], d[cols], dropna=False)
-        )
+        table = studies.drop_duplicates([unit, rows, cols]).pipe(lambda d: pd.crosstab(d[rows], d[cols], dropna=False))
     table = table.reindex(
         index=list(studies[rows].cat.categories) if hasattr(studies[rows], "cat") else table.index,
         columns=list(studies[cols].cat.categories) if hasattr(studies[cols], "cat") else table.columns,

@@ -4,6 +4,7 @@ Numbers and codes come from the statistics; the columns that explain a
 decision (why a group was or was not pooled, why a row has no weight) are
 written in words here.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,9 @@ def write_tables(studies: pd.DataFrame, folder: Path, subgroup: str | None = Non
     effects = harmonize(studies)
     groups = pooling_groups(effects)
     written = {
-        "effects": write_csv(effects.assign(missing_reason=effects["missing_reason"].map(missing_words)),
-                             folder / "effects.csv"),
+        "effects": write_csv(
+            effects.assign(missing_reason=effects["missing_reason"].map(missing_words)), folder / "effects.csv"
+        ),
         "pooling_decisions": write_csv(decisions_table(groups), folder / "pooling_decisions.csv"),
     }
     for name, df in synthesis_tables(studies, groups, pooled_table(groups), subgroup).items():
@@ -93,7 +95,9 @@ def pooled_with_proportions(pooled: pd.DataFrame, studies: pd.DataFrame) -> pd.D
     return pd.concat([pooled, props], ignore_index=True)
 
 
-def synthesis_tables(studies: pd.DataFrame, groups, pooled: pd.DataFrame, subgroup: str | None = None) -> dict[str, pd.DataFrame]:
+def synthesis_tables(
+    studies: pd.DataFrame, groups, pooled: pd.DataFrame, subgroup: str | None = None
+) -> dict[str, pd.DataFrame]:
     tables = {
         "pooled_effects": pooled_with_proportions(pooled, studies),
         "leave_one_out": leave_one_out_table(groups),

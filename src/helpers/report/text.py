@@ -1,9 +1,22 @@
 """Wording for numbers in prose: counts as words or digits, plurals, agreement."""
+
 from __future__ import annotations
 
 import numpy as np
 
-NUMBER_WORDS = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+NUMBER_WORDS = {
+    0: "none",
+    1: "one",
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    6: "six",
+    7: "seven",
+    8: "eight",
+    9: "nine",
+    10: "ten",
+}
 
 
 def count_word(n: int) -> str:
@@ -56,5 +69,3 @@ def human_duration(days: float) -> str:
         return f"{days / 30.44:.0f} months"
     years = days / 365.25
     return f"{years:.0f} year" + ("s" if round(years) != 1 else "")
-
-

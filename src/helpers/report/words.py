@@ -4,6 +4,7 @@ The words for a column's values come from the schema (``enumLabels``), so the
 data dictionary and the reports agree; the words for what the statistics
 decided (why a row was not pooled, a pooling window) are kept here.
 """
+
 from __future__ import annotations
 
 from ..data.schema import load_schema
@@ -75,13 +76,17 @@ def pooling_reason(group) -> str:
     """Why a group was or was not pooled, in a sentence (pooling_decisions.csv and the reports)."""
     if group.decision == "pooled":
         k = group.key
-        text = (f"pooled: {group.k} comparable studies (same condition, {k['effect_measure'].replace('_', ' ')}, "
-                f"{k['comparator_class']} comparator, time point {k['timepoint'].replace('_', ' ')}, all "
-                f"{k['verification']})")
+        text = (
+            f"pooled: {group.k} comparable studies (same condition, {k['effect_measure'].replace('_', ' ')}, "
+            f"{k['comparator_class']} comparator, time point {k['timepoint'].replace('_', ' ')}, all "
+            f"{k['verification']})"
+        )
         dropped = group.dropped_double_zero
         if dropped:
-            text += (f"; {dropped} double-zero {'study' if dropped == 1 else 'studies'} dropped "
-                     "(no events, or only events, in both arms; as metafor's drop00=TRUE)")
+            text += (
+                f"; {dropped} double-zero {'study' if dropped == 1 else 'studies'} dropped "
+                "(no events, or only events, in both arms; as metafor's drop00=TRUE)"
+            )
         return text
     reasons = _reason_words(group, EXCLUSION_WORDS)
     if group.decision == "single_study":

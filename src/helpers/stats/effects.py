@@ -16,6 +16,7 @@ from the reported effect and its 95% CI as generic inverse-variance data
 (``reported_ci``), otherwise from the point estimate alone (``reported_point``,
 shown but never pooled).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,7 +55,9 @@ UNIT_FACTOR = {"points_0_10": 1.0, "mm_0_100": 0.1, "percent": 0.01, "sd_units":
 
 
 # ------------------------------------------------------------------ escalc
-def escalc_binary(measure: str, ai, n1i, ci, n2i, add: float = 0.5, drop00: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def escalc_binary(
+    measure: str, ai, n1i, ci, n2i, add: float = 0.5, drop00: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Effects from 2x2 counts, as metafor's escalc (add 1/2 only to studies with a zero cell).
 
     With ``drop00`` (used for ratio measures) studies with no events, or only
@@ -123,10 +126,30 @@ def wilson_interval(events, n, z: float = Z975) -> tuple[np.ndarray, np.ndarray]
 
 # ------------------------------------------------------------------ harmonize
 KEEP = [
-    "study_id", "citation", "year", "source", "verification", "condition", "design", "route",
-    "comparator", "comparator_class", "n_ketamine", "n_control", "outcome", "outcome_description",
-    "unit", "better", "effect_measure", "effect", "ci_lower", "ci_upper", "direction", "followup_days",
-    "followup_text", "indirect",
+    "study_id",
+    "citation",
+    "year",
+    "source",
+    "verification",
+    "condition",
+    "design",
+    "route",
+    "comparator",
+    "comparator_class",
+    "n_ketamine",
+    "n_control",
+    "outcome",
+    "outcome_description",
+    "unit",
+    "better",
+    "effect_measure",
+    "effect",
+    "ci_lower",
+    "ci_upper",
+    "direction",
+    "followup_days",
+    "followup_text",
+    "indirect",
 ]
 
 
@@ -155,10 +178,19 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     v_arm = np.full(len(d), np.nan)
     missing = np.full(len(d), None, dtype=object)
     for m in BINARY_MEASURES:
-        sel = (measure == m).to_numpy() & d[["events_ketamine", "n_ketamine", "events_control", "n_control"]].notna().all(axis=1).to_numpy()
+        sel = (measure == m).to_numpy() & d[
+            ["events_ketamine", "n_ketamine", "events_control", "n_control"]
+        ].notna().all(axis=1).to_numpy()
         if sel.any():
             s = d[sel]
-            y, v = escalc_binary(m, s["events_ketamine"], s["n_ketamine"], s["events_control"], s["n_control"], drop00=m in RATIO_MEASURES)
+            y, v = escalc_binary(
+                m,
+                s["events_ketamine"],
+                s["n_ketamine"],
+                s["events_control"],
+                s["n_control"],
+                drop00=m in RATIO_MEASURES,
+            )
             y_arm[sel], v_arm[sel] = y, v
             if m in RATIO_MEASURES:
                 idx = np.flatnonzero(sel)[np.isnan(np.asarray(y, dtype=float))]
@@ -167,14 +199,22 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
         cols = ["mean_ketamine", "sd_ketamine", "n_ketamine", "mean_control", "sd_control", "n_control"]
         sel = (measure == m).to_numpy() & d[cols].notna().all(axis=1).to_numpy()
         small = sel & ((d["n_ketamine"].astype(float) < 2) | (d["n_control"].astype(float) < 2)).to_numpy()
-        zero_sd = sel & ~small & ((d["sd_ketamine"].astype(float) == 0) & (d["sd_control"].astype(float) == 0)).to_numpy()
+        zero_sd = (
+            sel & ~small & ((d["sd_ketamine"].astype(float) == 0) & (d["sd_control"].astype(float) == 0)).to_numpy()
+        )
         missing[small], missing[zero_sd] = "small_arm", "zero_sd"
         sel = sel & ~small & ~zero_sd
         if sel.any():
             s = d[sel]
             f = factor[sel].to_numpy() if m == "mean_difference" else 1.0
             y, v = escalc_continuous(
-                m, s["mean_ketamine"] * f, s["sd_ketamine"] * f, s["n_ketamine"], s["mean_control"] * f, s["sd_control"] * f, s["n_control"]
+                m,
+                s["mean_ketamine"] * f,
+                s["sd_ketamine"] * f,
+                s["n_ketamine"],
+                s["mean_control"] * f,
+                s["sd_control"] * f,
+                s["n_control"],
             )
             y_arm[sel], v_arm[sel] = y, v
 
@@ -200,7 +240,8 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     is_prop_arm = (measure == "proportion").to_numpy() & has_arm
     if is_prop_arm.any():
         lo_w, hi_w = wilson_interval(
-            d.loc[is_prop_arm, "events_ketamine"].astype(float).to_numpy(), d.loc[is_prop_arm, "n_ketamine"].astype(float).to_numpy()
+            d.loc[is_prop_arm, "events_ketamine"].astype(float).to_numpy(),
+            d.loc[is_prop_arm, "n_ketamine"].astype(float).to_numpy(),
         )
         ci_lo_a = np.asarray(ci_lo_a, dtype=float).copy()
         ci_hi_a = np.asarray(ci_hi_a, dtype=float).copy()

@@ -22,6 +22,7 @@ They are signals, not verdicts: the report shows them beside the reviewers'
 judgements and marks where the two differ. Each is a value and a code with the
 numbers behind it; :mod:`helpers.report.sof` puts them into words.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,8 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .effects import COMPARATIVE_MEASURES, Z975
 from ..data.rows import split_list
+from .effects import COMPARATIVE_MEASURES, Z975
 from .meta import MetaResult, rma
 
 OIS_PARTICIPANTS = 400
@@ -83,8 +84,11 @@ def _participants(studies: pd.DataFrame, condition: str, ids: list[str], outcome
 
 
 def _directions(studies: pd.DataFrame, condition: str, ids: list[str], outcomes: list[str]) -> dict[str, str]:
-    s = studies[(studies["condition"].astype(str) == condition) & studies["study_id"].astype(str).isin(ids)
-                & studies["outcome"].astype(str).isin(outcomes)]
+    s = studies[
+        (studies["condition"].astype(str) == condition)
+        & studies["study_id"].astype(str).isin(ids)
+        & studies["outcome"].astype(str).isin(outcomes)
+    ]
     s = s.assign(_t=s["followup_days"].astype(float).fillna(-1.0)).sort_values("_t", kind="stable")
     out = {}
     for sid, g in s.groupby(s["study_id"].astype(str), sort=False):
@@ -106,12 +110,16 @@ def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvi
     e = e[np.isfinite(e["est"].astype(float))].sort_index()
     rows = e.drop_duplicates("study_id", keep="first")
     total, missing, by_study = _participants(studies, cond, ids, outcomes)
-    ev = LineEvidence(cond, cls, outcomes, ids, rows, total, missing, by_study, _directions(studies, cond, ids, outcomes))
+    ev = LineEvidence(
+        cond, cls, outcomes, ids, rows, total, missing, by_study, _directions(studies, cond, ids, outcomes)
+    )
     if not rows.empty:
         ev.measure = str(rows["effect_measure"].astype(str).mode().iloc[0])
         usable = rows[(rows["effect_measure"].astype(str) == ev.measure) & np.isfinite(rows["vi"].astype(float))]
         reviews = rows["design"].astype(str).isin(["meta_analysis", "systematic_review"]).any()
-        if len(usable) >= 2 and ev.measure in COMPARATIVE_MEASURES and not reviews:  # meta-analyses are never pooled again
+        if (
+            len(usable) >= 2 and ev.measure in COMPARATIVE_MEASURES and not reviews
+        ):  # meta-analyses are never pooled again
             ev.fit = rma(usable["yi"].astype(float), usable["vi"].astype(float), method="REML")
     return ev
 
@@ -134,8 +142,13 @@ def imprecision(ev: LineEvidence) -> Signal:
     below = ev.participants < OIS_PARTICIPANTS
     if below and not ev.without_n:
         value -= 1
-    facts = {"ci_includes_null": crosses, "participants": ev.participants, "without_n": ev.without_n,
-             "below_ois": below, "ois": OIS_PARTICIPANTS}
+    facts = {
+        "ci_includes_null": crosses,
+        "participants": ev.participants,
+        "without_n": ev.without_n,
+        "below_ois": below,
+        "ois": OIS_PARTICIPANTS,
+    }
     return Signal(value, "imprecision", facts)
 
 
@@ -147,7 +160,9 @@ def inconsistency(ev: LineEvidence) -> Signal:
         if pi_crosses and not (f.ci_lower < 0 < f.ci_upper):
             value = min(value, -1)
         return Signal(value, "pooled", {"i2": f.i2, "k": f.k, "pi_crosses_null": pi_crosses})
-    r = ev.rows[ev.rows["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES) & np.isfinite(ev.rows["vi"].astype(float))]
+    r = ev.rows[
+        ev.rows["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES) & np.isfinite(ev.rows["vi"].astype(float))
+    ]
     if len(r) >= 2:
         lo = r["yi"].astype(float) - Z975 * np.sqrt(r["vi"].astype(float))
         hi = r["yi"].astype(float) + Z975 * np.sqrt(r["vi"].astype(float))
@@ -181,7 +196,7 @@ def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
     elif all(s in ev.n_by_study for s in judged):
         weights, basis = {s: float(ev.n_by_study[s]) for s in judged}, "participants"
     else:
-        weights, basis = {s: 1.0 for s in judged}, "studies"
+        weights, basis = dict.fromkeys(judged, 1.0), "studies"
     total = sum(weights.values())
     if not total:
         return Signal(None, "no_weights")

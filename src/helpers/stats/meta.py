@@ -14,6 +14,7 @@ REML, and does not truncate the DL between-study variance at zero.
 
 Tested against metafor to a relative tolerance of 1e-6 (tests/test_meta.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -110,7 +111,7 @@ def tau2_reml(y: np.ndarray, v: np.ndarray, threshold: float = 1e-5, max_iter: i
         tau2 = new
         if converged:
             return float(tau2)
-    raise ArithmeticError("REML estimation of tau^2 did not converge in %d iterations" % max_iter)
+    raise ArithmeticError(f"REML estimation of tau^2 did not converge in {max_iter} iterations")
 
 
 def rma(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95) -> MetaResult:

@@ -6,6 +6,7 @@ metafor's: the Hedges-type start computed from the ordinary least-squares fit,
 Fisher scoring, a step halved while it would make tau^2 negative, and the same
 convergence threshold (1e-5 on the change of tau^2).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ def tau2_reml_mods(y: np.ndarray, v: np.ndarray, x: np.ndarray, threshold: float
         tau2 = new
         if change <= threshold:
             return float(max(tau2, 0.0))
-    raise ArithmeticError("REML estimation of tau^2 did not converge in %d iterations" % max_iter)
+    raise ArithmeticError(f"REML estimation of tau^2 did not converge in {max_iter} iterations")
 
 
 def rma_mods(yi, vi, x, method: str = "REML") -> MetaRegression:
@@ -108,6 +109,13 @@ def rma_mods(yi, vi, x, method: str = "REML") -> MetaRegression:
     else:
         qm, qm_p = float("nan"), float("nan")
     return MetaRegression(
-        k=k, p=p, method=method, beta=tuple(map(float, beta)), se=tuple(map(float, se)),
-        tau2=float(tau2), qm=qm, qm_df=p - 1, qm_p=qm_p,
+        k=k,
+        p=p,
+        method=method,
+        beta=tuple(map(float, beta)),
+        se=tuple(map(float, se)),
+        tau2=float(tau2),
+        qm=qm,
+        qm_df=p - 1,
+        qm_p=qm_p,
     )

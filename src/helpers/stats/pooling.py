@@ -7,6 +7,7 @@ standard error, and there are at least two studies. Every group gets a
 decision code, and every row left out a code saying why (the report layer
 words them: :mod:`helpers.report.words`).
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,20 @@ GROUP_KEY = ["condition", "effect_measure", "comparator_class", "timepoint", "ve
 FITS = (("REML", "z"), ("DL", "z"), ("REML", "knha"))
 
 POOLED_COLUMNS = [
-    "condition", "effect_measure", "comparator", "timepoint", "k", "method", "estimate", "se",
-    "ci_lower", "ci_upper", "tau2", "i2", "pi_lower", "pi_upper",
+    "condition",
+    "effect_measure",
+    "comparator",
+    "timepoint",
+    "k",
+    "method",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "tau2",
+    "i2",
+    "pi_lower",
+    "pi_upper",
 ]
 
 

@@ -15,6 +15,7 @@ counts (events and patients), one row per study (its latest time point).
 Both with REML and DerSimonian-Laird; estimates, confidence and prediction
 intervals are returned in percent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from scipy import special
 
 from .meta import MetaResult, rma
 from .pooling import REPEAT, PoolGroup
-
 
 TRANSFORMS = ("logit", "freeman_tukey")
 METHODS = ("REML", "DL")
@@ -112,8 +112,9 @@ def _exclusion(rows: pd.DataFrame) -> pd.Series:
         rows["design"].astype(str) == "meta_analysis",
         rows["events_ketamine"].isna() | rows["n_ketamine"].isna(),
     ]
-    out = pd.Series(np.select([c.to_numpy() for c in conditions], list(EXCLUSIONS), default=""), index=rows.index,
-                    dtype=object)
+    out = pd.Series(
+        np.select([c.to_numpy() for c in conditions], list(EXCLUSIONS), default=""), index=rows.index, dtype=object
+    )
     out[out == ""] = None
     return out
 
@@ -147,8 +148,25 @@ def proportion_groups(studies: pd.DataFrame) -> list[ProportionGroup]:
 
 
 POOLED_PROPORTION_COLUMNS = [
-    "condition", "effect_measure", "comparator", "timepoint", "k", "method", "estimate", "se", "ci_lower",
-    "ci_upper", "tau2", "i2", "pi_lower", "pi_upper", "verification", "scale", "studies", "transform", "outcome",
+    "condition",
+    "effect_measure",
+    "comparator",
+    "timepoint",
+    "k",
+    "method",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "tau2",
+    "i2",
+    "pi_lower",
+    "pi_upper",
+    "verification",
+    "scale",
+    "studies",
+    "transform",
+    "outcome",
 ]
 
 
@@ -159,12 +177,25 @@ def proportion_table(groups: list[ProportionGroup]) -> pd.DataFrame:
         for f in g.fits:
             records.append(
                 {
-                    "condition": g.key["condition"], "effect_measure": "proportion", "comparator": "none",
-                    "timepoint": "", "k": f.fit.k, "method": f.method, "estimate": f.estimate, "se": float("nan"),
-                    "ci_lower": f.ci_lower, "ci_upper": f.ci_upper, "tau2": f.fit.tau2, "i2": f.fit.i2,
-                    "pi_lower": f.pi_lower, "pi_upper": f.pi_upper, "verification": g.key["verification"],
-                    "scale": "percent", "studies": ";".join(g.used["study_id"].astype(str)),
-                    "transform": f.transform, "outcome": g.key["outcome"],
+                    "condition": g.key["condition"],
+                    "effect_measure": "proportion",
+                    "comparator": "none",
+                    "timepoint": "",
+                    "k": f.fit.k,
+                    "method": f.method,
+                    "estimate": f.estimate,
+                    "se": float("nan"),
+                    "ci_lower": f.ci_lower,
+                    "ci_upper": f.ci_upper,
+                    "tau2": f.fit.tau2,
+                    "i2": f.fit.i2,
+                    "pi_lower": f.pi_lower,
+                    "pi_upper": f.pi_upper,
+                    "verification": g.key["verification"],
+                    "scale": "percent",
+                    "studies": ";".join(g.used["study_id"].astype(str)),
+                    "transform": f.transform,
+                    "outcome": g.key["outcome"],
                 }
             )
     return pd.DataFrame.from_records(records, columns=POOLED_PROPORTION_COLUMNS)

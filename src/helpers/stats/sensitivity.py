@@ -8,6 +8,7 @@ studies of the same year keep the order in which they are given (metafor's
 The first step is the first study alone. Groups of more than MAX_K_SENSITIVITY
 studies are not refitted (the cost grows with the square of k).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,10 +35,21 @@ def leave_one_out(yi, vi, ids, method: str = "REML") -> pd.DataFrame:
         keep = np.arange(len(y)) != i
         f = _fit(y[keep], v[keep], method)
         if f is None:  # REML did not converge (metafor stops with an error): an empty row
-            rows.append(dict(omitted=ids[i], k=len(y) - 1, **{c: np.nan for c in _FIELDS}))
+            rows.append(dict(omitted=ids[i], k=len(y) - 1, **dict.fromkeys(_FIELDS, np.nan)))
             continue
-        rows.append(dict(omitted=ids[i], k=f.k, estimate=f.estimate, se=f.se, ci_lower=f.ci_lower,
-                         ci_upper=f.ci_upper, tau2=f.tau2, i2=f.i2, q=f.q))
+        rows.append(
+            dict(
+                omitted=ids[i],
+                k=f.k,
+                estimate=f.estimate,
+                se=f.se,
+                ci_lower=f.ci_lower,
+                ci_upper=f.ci_upper,
+                tau2=f.tau2,
+                i2=f.i2,
+                q=f.q,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -69,8 +81,19 @@ def cumulative(yi, vi, ids, years, method: str = "REML") -> pd.DataFrame:
                 est = se = lo = hi = tau2 = i2 = np.nan
             else:
                 est, se, lo, hi, tau2, i2 = f.estimate, f.se, f.ci_lower, f.ci_upper, f.tau2, f.i2
-        rows.append(dict(added=ids[j - 1], year=int(years[j - 1]), k=j, estimate=est, se=se, ci_lower=lo,
-                         ci_upper=hi, tau2=tau2, i2=i2))
+        rows.append(
+            dict(
+                added=ids[j - 1],
+                year=int(years[j - 1]),
+                k=j,
+                estimate=est,
+                se=se,
+                ci_lower=lo,
+                ci_upper=hi,
+                tau2=tau2,
+                i2=i2,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -99,7 +122,9 @@ def leave_one_out_table(groups) -> pd.DataFrame:
     parts = []
     for g in groups:
         if g.pooled and MIN_K_LEAVE_ONE_OUT <= g.k <= MAX_K_SENSITIVITY:
-            d = _display(group_leave_one_out(g), g.key["effect_measure"]).rename(columns={"omitted": "omitted_study_id"})
+            d = _display(group_leave_one_out(g), g.key["effect_measure"]).rename(
+                columns={"omitted": "omitted_study_id"}
+            )
             parts.append(d.assign(**key_record(g)))
     if not parts:
         return pd.DataFrame(columns=LEAVE_ONE_OUT_COLUMNS)

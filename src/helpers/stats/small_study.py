@@ -6,6 +6,7 @@ The effects are regressed on their standard errors in a mixed-effects model
 the test (and a funnel plot) has too little power to tell asymmetry from
 chance (Cochrane Handbook, section 13.3.5.4), so neither is given.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -8,6 +8,7 @@ model is metafor's ``rma(yi, vi, mods = ~ factor(x), method = "REML")``: the
 Wald test QM of the subgroup coefficients, its p value and the residual tau^2.
 Studies with an empty subgroup cell are left out of the analysis.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,19 @@ from .metareg import rma_mods
 from .synthesis_common import KEY_COLUMNS, display_value, key_record
 
 SUBGROUP_COLUMNS = KEY_COLUMNS + [
-    "subgroup_by", "subgroup", "k", "estimate", "ci_lower", "ci_upper", "tau2",
-    "q_between", "df_between", "p_between", "qm", "qm_p", "tau2_residual",
+    "subgroup_by",
+    "subgroup",
+    "k",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "tau2",
+    "q_between",
+    "df_between",
+    "p_between",
+    "qm",
+    "qm_p",
+    "tau2_residual",
 ]
 
 
@@ -99,11 +111,20 @@ def subgroup_table(groups, column: str) -> pd.DataFrame:
         for s in t.subgroups:
             records.append(
                 {
-                    **key_record(g), "subgroup_by": column, "subgroup": s.level, "k": s.k,
-                    "estimate": display_value(m, s.estimate), "ci_lower": display_value(m, s.ci_lower),
-                    "ci_upper": display_value(m, s.ci_upper), "tau2": s.tau2,
-                    "q_between": t.q_between, "df_between": t.df_between if t.df_between == t.df_between else None,
-                    "p_between": t.p_between, "qm": t.qm, "qm_p": t.qm_p, "tau2_residual": t.tau2_residual,
+                    **key_record(g),
+                    "subgroup_by": column,
+                    "subgroup": s.level,
+                    "k": s.k,
+                    "estimate": display_value(m, s.estimate),
+                    "ci_lower": display_value(m, s.ci_lower),
+                    "ci_upper": display_value(m, s.ci_upper),
+                    "tau2": s.tau2,
+                    "q_between": t.q_between,
+                    "df_between": t.df_between if t.df_between == t.df_between else None,
+                    "p_between": t.p_between,
+                    "qm": t.qm,
+                    "qm_p": t.qm_p,
+                    "tau2_residual": t.tau2_residual,
                 }
             )
     df = pd.DataFrame.from_records(records, columns=SUBGROUP_COLUMNS)

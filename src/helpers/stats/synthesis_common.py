@@ -1,4 +1,5 @@
 """Shared pieces of the deeper syntheses (subgroups, sensitivity, small-study effects)."""
+
 from __future__ import annotations
 
 import numpy as np

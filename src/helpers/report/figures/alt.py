@@ -7,6 +7,7 @@ figure; when the figure is displayed in a notebook, the text travels in the
 output's metadata (``image/png`` -> ``alt``) and the report template writes it
 into the ``<img alt="...">`` of the published HTML.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -21,7 +22,7 @@ from ..text import human_duration, plural, verb
 
 #: at most this many study names are listed in one sentence; the rest are counted
 MAX_NAMES = 12
-_ALT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ALT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def describe(fig, text: str):
@@ -92,8 +93,10 @@ def _claims(rows: pd.DataFrame, what: str = "point", whats: str = "points") -> s
     if claims.empty:
         return ""
     n = len(claims)
-    return (f" {plural(n, what, whats)} from the source article's citations that could not be located "
-            f"({_names(claims)}) {verb(n, 'is drawn hollow and labelled as an article claim', 'are drawn hollow and labelled as article claims')}.")
+    return (
+        f" {plural(n, what, whats)} from the source article's citations that could not be located "
+        f"({_names(claims)}) {verb(n, 'is drawn hollow and labelled as an article claim', 'are drawn hollow and labelled as article claims')}."
+    )
 
 
 def effects_alt(effects: pd.DataFrame, condition: str) -> str:
@@ -101,8 +104,10 @@ def effects_alt(effects: pd.DataFrame, condition: str) -> str:
     rows = effects[np.isfinite(effects["est"].astype(float))]
     if rows.empty:
         return f"Effect sizes for {label}: no row of this selection reports a numeric effect."
-    parts = [f"Effect sizes for {label}: {plural(len(rows), 'effect')} from "
-             f"{plural(rows['study_id'].nunique(), 'study', 'studies')}, each with its 95% confidence interval where known."]
+    parts = [
+        f"Effect sizes for {label}: {plural(len(rows), 'effect')} from "
+        f"{plural(rows['study_id'].nunique(), 'study', 'studies')}, each with its 95% confidence interval where known."
+    ]
     for measure in [m for m in DISPLAY if m in set(rows["effect_measure"].astype(str))]:
         spec = DISPLAY[measure]
         sub = rows[rows["effect_measure"].astype(str) == measure]
@@ -114,9 +119,11 @@ def effects_alt(effects: pd.DataFrame, condition: str) -> str:
             left = int((est < spec["null"]).sum())
             right = int((est > spec["null"]).sum())
             on = len(sub) - left - right
-            text += (f"; {left} {verb(left, 'favours', 'favour')} ketamine (left of the no-difference line at "
-                     f"{spec['null']:g}), {right} {verb(right, 'favours', 'favour')} the comparator"
-                     + (f", {on} on the line" if on else ""))
+            text += (
+                f"; {left} {verb(left, 'favours', 'favour')} ketamine (left of the no-difference line at "
+                f"{spec['null']:g}), {right} {verb(right, 'favours', 'favour')} the comparator"
+                + (f", {on} on the line" if on else "")
+            )
         else:
             text += " (single-arm results, not comparisons)"
         parts.append(text + ".")
@@ -128,14 +135,18 @@ def direction_alt(rows: pd.DataFrame, condition: str) -> str:
     if rows.empty:
         return f"Results reported only as a direction for {label}: every row of this selection reports a number."
     counts = rows["direction"].astype(str).value_counts()
-    words = {"favours_ketamine": ("favours ketamine", "favour ketamine"),
-             "no_difference": ("reports no difference", "report no difference"),
-             "favours_comparator": ("favours the comparator", "favour the comparator"),
-             "not_reported": ("states no direction", "state no direction")}
+    words = {
+        "favours_ketamine": ("favours ketamine", "favour ketamine"),
+        "no_difference": ("reports no difference", "report no difference"),
+        "favours_comparator": ("favours the comparator", "favour the comparator"),
+        "not_reported": ("states no direction", "state no direction"),
+    }
     spread = ", ".join(f"{int(counts[d])} {verb(int(counts[d]), *w)}" for d, w in words.items() if counts.get(d, 0))
-    return (f"Results reported only as a direction for {label}: {plural(len(rows), 'row')} from "
-            f"{plural(rows['study_id'].nunique(), 'study', 'studies')} ({_names(rows)}); {spread}."
-            + _claims(rows, "row", "rows"))
+    return (
+        f"Results reported only as a direction for {label}: {plural(len(rows), 'row')} from "
+        f"{plural(rows['study_id'].nunique(), 'study', 'studies')} ({_names(rows)}); {spread}."
+        + _claims(rows, "row", "rows")
+    )
 
 
 def followup_alt(studies: pd.DataFrame, condition: str) -> str:
@@ -145,14 +156,19 @@ def followup_alt(studies: pd.DataFrame, condition: str) -> str:
     if times.empty and infusion.empty:
         return f"Follow-up time points for {label}: no row of this selection states a follow-up time or an infusion length."
     d = studies[studies["followup_days"].notna() | studies["infusion_days"].notna()]
-    text = (f"Follow-up time points for {label} on a logarithmic time axis: "
-            f"{plural(d['study_id'].nunique(), 'study', 'studies')} ({_names(d)}).")
+    text = (
+        f"Follow-up time points for {label} on a logarithmic time axis: "
+        f"{plural(d['study_id'].nunique(), 'study', 'studies')} ({_names(d)})."
+    )
     if not times.empty:
-        text += (f" {plural(int(times.nunique()), 'distinct time point')} from {human_duration(times.min())} "
-                 f"to {human_duration(times.max())} after ketamine was started.")
+        text += (
+            f" {plural(int(times.nunique()), 'distinct time point')} from {human_duration(times.min())} "
+            f"to {human_duration(times.max())} after ketamine was started."
+        )
     if not infusion.empty:
-        text += (f" Ketamine was given for {human_duration(infusion.min())}"
-                 + (f" to {human_duration(infusion.max())}." if infusion.max() > infusion.min() else "."))
+        text += f" Ketamine was given for {human_duration(infusion.min())}" + (
+            f" to {human_duration(infusion.max())}." if infusion.max() > infusion.min() else "."
+        )
     return text + _claims(d.drop_duplicates("study_id"), "study", "studies")
 
 

@@ -1,4 +1,5 @@
 """Effect sizes with their intervals, one panel per measure, and results reported only as a direction."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -12,7 +13,6 @@ from ..text import human_duration
 from .style import (
     CLAIM_TAG,
     MAX_ROWS_LISTED,
-    OKABE_ITO,
     VERIFICATION_COLOURS,
     VERIFICATION_LABELS,
     empty_panel,
@@ -83,8 +83,16 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
                 ax.plot([r["lo"], r["hi"]], [yi, yi], color=style["color"], linewidth=1.6, zorder=2)
             ax.plot([r["est"]], [yi], zorder=3, **style)
             if r["verification"] == "not_found":
-                ax.annotate(CLAIM_TAG, xy=(r["est"], yi), xytext=(8, 0), textcoords="offset points",
-                            va="center", fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
+                ax.annotate(
+                    CLAIM_TAG,
+                    xy=(r["est"], yi),
+                    xytext=(8, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=8,
+                    color=VERIFICATION_COLOURS["not_found"],
+                    fontstyle="italic",
+                )
             verifs.add(str(r["verification"]))
             meta |= r["design"] == "meta_analysis"
             any_oriented |= bool(r["oriented"])
@@ -104,16 +112,32 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
             ax.set_xlim(0, 100)
             ax.set_title("Single-arm results (no comparator: not a comparison)", loc="left", fontsize=10)
         if hidden:
-            ax.text(1.0, -0.3, f"{hidden} less precise rows not drawn (see the full table)", transform=ax.transAxes,
-                    ha="right", va="top", fontsize=8, fontstyle="italic")
+            ax.text(
+                1.0,
+                -0.3,
+                f"{hidden} less precise rows not drawn (see the full table)",
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=8,
+                fontstyle="italic",
+            )
     fig.suptitle(title, fontweight="bold", x=0.02, ha="left")
     handles = legend_handles(verifs, meta)
     notes = []
     if any_oriented:
         notes.append("\u2020 outcome where higher is better: sign reversed so that left favours ketamine")
     if "indirect" in effects.columns and effects["indirect"].map(is_indirect).any():
-        notes.append("\u2021 indirect evidence (around spine surgery, in children, cluster headache or a single test session)")
-    fig.legend(handles=handles, loc="upper left", ncol=min(len(handles), 4), frameon=False, bbox_to_anchor=(0.01, 0.985 - 0.25 / fig.get_figheight()))
+        notes.append(
+            "\u2021 indirect evidence (around spine surgery, in children, cluster headache or a single test session)"
+        )
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        ncol=min(len(handles), 4),
+        frameon=False,
+        bbox_to_anchor=(0.01, 0.985 - 0.25 / fig.get_figheight()),
+    )
     if notes:
         fig.text(0.01, 0.004, "\n".join(notes), ha="left", va="bottom", fontsize=8)
     fig.tight_layout(rect=(0, 0.03, 1, 1 - 0.75 / fig.get_figheight()))
@@ -159,8 +183,16 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
         style = marker_style(str(r["verification"]), str(r["design"]))
         ax.plot([x], [yi], **style)
         if r["verification"] == "not_found":
-            ax.annotate(CLAIM_TAG, xy=(x, yi), xytext=(9, 0), textcoords="offset points", va="center",
-                        fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
+            ax.annotate(
+                CLAIM_TAG,
+                xy=(x, yi),
+                xytext=(9, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                color=VERIFICATION_COLOURS["not_found"],
+                fontstyle="italic",
+            )
         verifs.add(str(r["verification"]))
     ax.set_yticks(y)
     many = rows["condition"].astype(str).nunique() > 1
@@ -190,8 +222,15 @@ def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
             continue
         colour = VERIFICATION_COLOURS[v]
         claim = v == "not_found"
-        ax.barh(range(len(counts)), counts[v], left=left, color="white" if claim else colour, edgecolor=colour,
-                hatch="///" if claim else ("..." if v == "unverified" else None), label=VERIFICATION_LABELS[v])
+        ax.barh(
+            range(len(counts)),
+            counts[v],
+            left=left,
+            color="white" if claim else colour,
+            edgecolor=colour,
+            hatch="///" if claim else ("..." if v == "unverified" else None),
+            label=VERIFICATION_LABELS[v],
+        )
         left += counts[v].to_numpy()
     ax.set_yticks(range(len(counts)))
     ax.set_yticklabels([d.replace("_", " ") for d in DIRECTION_ORDER])
@@ -201,5 +240,3 @@ def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
-
-

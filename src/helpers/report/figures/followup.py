@@ -1,4 +1,5 @@
 """Follow-up time points per study on a log time axis, and their distribution for large tables."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -33,7 +34,6 @@ TIME_TICKS = [
 ]
 
 
-
 def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     """Every follow-up time point per study on a log time axis, grouped by condition; infusion length as a bar."""
     title = f"Follow-up time points: {condition_label(condition)}"
@@ -46,11 +46,14 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     if d.drop_duplicates(["condition", "study_id"]).shape[0] > MAX_ROWS_LISTED:
         return _followup_distribution(d, title)
     d["label"] = [short_name(c, y) for c, y in zip(d["citation"], d["year"])]
-    order = (
-        d.drop_duplicates(["condition", "study_id"])
-        .sort_values(["condition", "source", "year", "study_id"])[["condition", "study_id", "label", "verification", "design"]]
+    order = d.drop_duplicates(["condition", "study_id"]).sort_values(["condition", "source", "year", "study_id"])[
+        ["condition", "study_id", "label", "verification", "design"]
+    ]
+    conditions = (
+        [c for c in order["condition"].cat.categories if c in set(order["condition"])]
+        if hasattr(order["condition"], "cat")
+        else sorted(set(order["condition"]))
     )
-    conditions = [c for c in order["condition"].cat.categories if c in set(order["condition"])] if hasattr(order["condition"], "cat") else sorted(set(order["condition"]))
     positions, ylabels, y = {}, [], 0
     group_spans = []
     for cond in conditions:
@@ -82,8 +85,16 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
         if first["verification"] == "not_found":
             at = max(times) if len(times) else (float(inf.iloc[0]) if not inf.empty else None)
             if at is not None:
-                ax.annotate(CLAIM_TAG, xy=(at, -pos), xytext=(9, 0), textcoords="offset points", va="center",
-                            fontsize=8, color=VERIFICATION_COLOURS["not_found"], fontstyle="italic")
+                ax.annotate(
+                    CLAIM_TAG,
+                    xy=(at, -pos),
+                    xytext=(9, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=8,
+                    color=VERIFICATION_COLOURS["not_found"],
+                    fontstyle="italic",
+                )
         verifs.add(str(first["verification"]))
     ax.set_xscale("log")
     ax.set_xlim(0.01, 1500)
@@ -92,9 +103,16 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_yticks([-p for p in positions.values()])
     ax.set_yticklabels(ylabels)
-    for cond, header, end in group_spans:
-        ax.annotate(cond.replace("_", " ").capitalize(), xy=(0.005, -header), xycoords=("axes fraction", "data"),
-                    va="center", ha="left", fontsize=9.5, fontweight="bold")
+    for cond, header, _end in group_spans:
+        ax.annotate(
+            cond.replace("_", " ").capitalize(),
+            xy=(0.005, -header),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            ha="left",
+            fontsize=9.5,
+            fontweight="bold",
+        )
         if header:
             ax.axhline(-(header - 0.5), color=OKABE_ITO["grey"], linewidth=0.6)
     ax.set_ylim(-(y - 0.4), 0.6)
@@ -104,7 +122,9 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     handles = legend_handles(verifs, False)
     if drew_infusion:
         handles.append(Patch(facecolor=OKABE_ITO["grey"], alpha=0.55, label="ketamine infusion (length)"))
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.04), ncol=len(handles), frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.04), ncol=len(handles), frameon=False, fontsize=8
+    )
     fig.tight_layout()
     return fig
 
@@ -133,15 +153,32 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
         claims = fu[fu["verification"] == "not_found"]
         fu = fu[fu["verification"] != "not_found"]
         if not fu.empty:
-            sns.histplot(data=fu, x="followup_days", hue="verification", hue_order=[v for v in VERIFICATION_COLOURS if v in set(fu["verification"])],
-                         palette=VERIFICATION_COLOURS, log_scale=True, bins=40, binrange=(-2.0, np.log10(1500)),
-                         multiple="stack", ax=ax, legend=False, edgecolor="white")
+            sns.histplot(
+                data=fu,
+                x="followup_days",
+                hue="verification",
+                hue_order=[v for v in VERIFICATION_COLOURS if v in set(fu["verification"])],
+                palette=VERIFICATION_COLOURS,
+                log_scale=True,
+                bins=40,
+                binrange=(-2.0, np.log10(1500)),
+                multiple="stack",
+                ax=ax,
+                legend=False,
+                edgecolor="white",
+            )
             _hatch_by_colour(ax)  # unverified bars also carry a hatch: colour is never the only cue
         else:
             ax.set_xscale("log")
         if not claims.empty:  # the article's claims: hollow and hatched, never mistaken for evidence
-            ax.hist(claims["followup_days"], bins=bins, facecolor="white", edgecolor=VERIFICATION_COLOURS["not_found"],
-                    hatch="///", linewidth=1.0)
+            ax.hist(
+                claims["followup_days"],
+                bins=bins,
+                facecolor="white",
+                edgecolor=VERIFICATION_COLOURS["not_found"],
+                hatch="///",
+                linewidth=1.0,
+            )
         inf = sub["infusion_days"].dropna()
         if not inf.empty:
             ax.hist(inf, bins=bins, histtype="step", color=OKABE_ITO["black"], linewidth=1.2, linestyle="--")
@@ -154,14 +191,32 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("Time since ketamine was started (log scale)")
     present = set(d["verification"].astype(str))
-    handles = [Patch(facecolor=VERIFICATION_COLOURS[v], edgecolor="white", hatch=VERIFICATION_HATCHES.get(v, ""),
-                     label=VERIFICATION_LABELS[v]) for v in ("verified", "unverified") if v in present]
+    handles = [
+        Patch(
+            facecolor=VERIFICATION_COLOURS[v],
+            edgecolor="white",
+            hatch=VERIFICATION_HATCHES.get(v, ""),
+            label=VERIFICATION_LABELS[v],
+        )
+        for v in ("verified", "unverified")
+        if v in present
+    ]
     if "not_found" in present:
-        handles.append(Patch(facecolor="white", edgecolor=VERIFICATION_COLOURS["not_found"], hatch="///", label=VERIFICATION_LABELS["not_found"]))
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor=VERIFICATION_COLOURS["not_found"],
+                hatch="///",
+                label=VERIFICATION_LABELS["not_found"],
+            )
+        )
     handles.append(Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="ketamine infusion length"))
     fig.legend(handles=handles, loc="upper right", fontsize=8, frameon=False)
-    fig.suptitle(f"{title} ({d['study_id'].nunique()} studies: distribution of time points)", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(
+        f"{title} ({d['study_id'].nunique()} studies: distribution of time points)",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
     return fig
-
-

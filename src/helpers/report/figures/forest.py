@@ -1,4 +1,5 @@
 """metafor-style forest plot of one pooled group."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -32,17 +33,33 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     ys = np.arange(k)[::-1] + 2
     weights = used["_w"].to_numpy()
     if hidden:
-        ax.text(0.0, -0.12, f"{hidden} smaller studies not drawn; the pooled estimate uses all {fit.k}.",
-                transform=ax.transAxes, fontsize=8, fontstyle="italic", va="top")
+        ax.text(
+            0.0,
+            -0.12,
+            f"{hidden} smaller studies not drawn; the pooled estimate uses all {fit.k}.",
+            transform=ax.transAxes,
+            fontsize=8,
+            fontstyle="italic",
+            va="top",
+        )
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
         lo, hi = r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]
         ax.plot(back([lo, hi]), [y, y], color=OKABE_ITO["black"], linewidth=1.2, zorder=2)
         size = 40 + 400 * w / 100
-        ax.scatter(back([r["yi"]]), [y], marker="s", s=size, color=VERIFICATION_COLOURS.get(str(r["verification"]), "k"), zorder=3)
+        ax.scatter(
+            back([r["yi"]]),
+            [y],
+            marker="s",
+            s=size,
+            color=VERIFICATION_COLOURS.get(str(r["verification"]), "k"),
+            zorder=3,
+        )
     # pooled diamond and prediction interval
     est, lo, hi = back([fit.estimate, fit.ci_lower, fit.ci_upper])
     pil, piu = back([fit.pi_lower, fit.pi_upper])
-    ax.add_patch(Polygon([[lo, 0.8], [est, 1.1], [hi, 0.8], [est, 0.5]], closed=True, color=OKABE_ITO["black"], zorder=3))
+    ax.add_patch(
+        Polygon([[lo, 0.8], [est, 1.1], [hi, 0.8], [est, 0.5]], closed=True, color=OKABE_ITO["black"], zorder=3)
+    )
     ax.plot([pil, piu], [0.2, 0.2], color=OKABE_ITO["black"], linewidth=1.0, zorder=2)
     for x in (pil, piu):
         ax.plot([x, x], [0.1, 0.3], color=OKABE_ITO["black"], linewidth=1.0)
@@ -62,11 +79,11 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     for x, text in ((0.02, "n (ket / comp)"), (0.32, "effect [95% CI]"), (0.82, "weight")):
         axt.text(x, head_y, text, fontsize=8.5, fontweight="bold", va="center")
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
-        e, l, h = back([r["yi"], r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]])
+        e, low, high = back([r["yi"], r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]])
         nk = "n/r" if pd.isna(r["n_ketamine"]) else int(r["n_ketamine"])
         nc = "n/r" if pd.isna(r["n_control"]) else int(r["n_control"])
         axt.text(0.02, y, f"{nk} / {nc}", va="center", fontsize=8.5)
-        axt.text(0.32, y, f"{e:.2f} [{l:.2f}, {h:.2f}]", va="center", fontsize=8.5)
+        axt.text(0.32, y, f"{e:.2f} [{low:.2f}, {high:.2f}]", va="center", fontsize=8.5)
         axt.text(0.82, y, f"{w:.1f}%", va="center", fontsize=8.5)
     axt.text(0.32, 0.8, f"{est:.2f} [{lo:.2f}, {hi:.2f}]", va="center", fontsize=8.5, fontweight="bold")
     axt.text(0.32, 0.2, f"[{pil:.2f}, {piu:.2f}]", va="center", fontsize=8.5)
@@ -81,9 +98,11 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     fig.suptitle(
         f"{condition_label(group.key['condition']).capitalize()}: {measure.replace('_', ' ')}, "
         f"{group.key['comparator_class']} comparator, {group.key['timepoint'].replace('_', ' ')}\n{het}",
-        x=0.01, ha="left", fontsize=10.5, fontweight="bold",
+        x=0.01,
+        ha="left",
+        fontsize=10.5,
+        fontweight="bold",
     )
     h = fig.get_figheight()
     fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.95 / h, bottom=0.6 / h)
     return fig
-

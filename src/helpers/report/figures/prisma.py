@@ -4,20 +4,30 @@ Layout of PRISMA 2020's diagram for new reviews: identification, screening
 and inclusion run down the left; what was removed at each step sits on the
 right, with its reasons counted.
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
 from ...data.prisma import PrismaCounts
-from ..text import plural
 from ..prisma import DESIGN_GROUPS, SOURCE_LABELS, count_lines, reason_label
+from ..text import plural
 from .style import OKABE_ITO
 
 
 def _box(ax, x, y, w, h, title: str, body: list[str], colour: str) -> None:
-    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.005,rounding_size=0.01",
-                                linewidth=1.2, edgecolor=colour, facecolor="white"))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y),
+            w,
+            h,
+            boxstyle="round,pad=0.005,rounding_size=0.01",
+            linewidth=1.2,
+            edgecolor=colour,
+            facecolor="white",
+        )
+    )
     ax.text(x + 0.012, y + h - 0.012, title, ha="left", va="top", fontsize=9.5, fontweight="bold", wrap=True)
     if body:
         ax.text(x + 0.012, y + h - 0.05, "\n".join(body), ha="left", va="top", fontsize=8.2, linespacing=1.35)
@@ -38,20 +48,46 @@ def flow_diagram(c: PrismaCounts) -> plt.Figure:
     lx, lw, rx, rw = 0.08, 0.42, 0.56, 0.41
     # stage labels down the left edge
     for label, y0, y1 in (("Identification", 0.74, 0.95), ("Screening", 0.27, 0.72), ("Included", 0.03, 0.25)):
-        ax.add_patch(FancyBboxPatch((0.01, y0), 0.045, y1 - y0, boxstyle="round,pad=0.003", facecolor="#d6e6f2",
-                                    edgecolor="none"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (0.01, y0), 0.045, y1 - y0, boxstyle="round,pad=0.003", facecolor="#d6e6f2", edgecolor="none"
+            )
+        )
         ax.text(0.0325, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=9.5, fontweight="bold")
     src = count_lines(c.identified_by_source, lambda k: SOURCE_LABELS.get(k, k))
-    _box(ax, lx, 0.76, lw, 0.19, f"Records identified (n = {c.identified})",
-         src + [f"from {plural(c.searches, 'search', 'searches')}"], blue)
-    _box(ax, rx, 0.80, rw, 0.11, f"Duplicate records removed (n = {c.duplicates})",
-         ["the same record found again, or another", "report of a study already included"], grey)
-    _box(ax, lx, 0.56, lw, 0.13, f"Records screened (n = {c.screened})",
-         ["title and search result read"], blue)
+    _box(
+        ax,
+        lx,
+        0.76,
+        lw,
+        0.19,
+        f"Records identified (n = {c.identified})",
+        src + [f"from {plural(c.searches, 'search', 'searches')}"],
+        blue,
+    )
+    _box(
+        ax,
+        rx,
+        0.80,
+        rw,
+        0.11,
+        f"Duplicate records removed (n = {c.duplicates})",
+        ["the same record found again, or another", "report of a study already included"],
+        grey,
+    )
+    _box(ax, lx, 0.56, lw, 0.13, f"Records screened (n = {c.screened})", ["title and search result read"], blue)
     ex1 = count_lines(c.excluded_screening, reason_label)
     _box(ax, rx, 0.50, rw, 0.22, f"Records excluded (n = {c.excluded_screening_total})", ex1[:8], grey)
-    _box(ax, lx, 0.29, lw, 0.15, f"Records assessed for eligibility (n = {c.assessed})",
-         ["abstract page or full text read"], blue)
+    _box(
+        ax,
+        lx,
+        0.29,
+        lw,
+        0.15,
+        f"Records assessed for eligibility (n = {c.assessed})",
+        ["abstract page or full text read"],
+        blue,
+    )
     ex2 = count_lines(c.excluded_assessment, reason_label)
     _box(ax, rx, 0.27, rw, 0.19, f"Records excluded after reading (n = {c.excluded_assessment_total})", ex2[:7], grey)
     grouped = {g: sum(c.included_by_design.get(d, 0) for d in ds) for g, ds in DESIGN_GROUPS.items()}

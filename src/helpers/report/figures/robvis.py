@@ -4,6 +4,7 @@ Each judgement has a colour *and* a symbol (+, −, !, ?, ×), so the figures
 read in greyscale and for colour-blind readers; colours are Okabe-Ito.
 Judgements made from an abstract are marked in the row label.
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -23,16 +24,44 @@ STYLE = {
     "critical": (OKABE_ITO["vermillion"], "\u00d7", 3),
     "no_information": ("#d9d9d9", "?", 1),
 }
-ROB2_DOMAINS = ["randomization", "period_carryover", "deviations", "missing_data", "measurement", "reported_result", "overall"]
-ROBINS_DOMAINS = ["confounding", "selection", "classification", "deviations", "missing_data", "measurement", "reported_result", "overall"]
+ROB2_DOMAINS = [
+    "randomization",
+    "period_carryover",
+    "deviations",
+    "missing_data",
+    "measurement",
+    "reported_result",
+    "overall",
+]
+ROBINS_DOMAINS = [
+    "confounding",
+    "selection",
+    "classification",
+    "deviations",
+    "missing_data",
+    "measurement",
+    "reported_result",
+    "overall",
+]
+
+
 def _order(judgements) -> list[str]:
     """Judgements from best to worst, ties by name: never in a set's (hash-seed dependent) order."""
     return sorted(set(judgements), key=lambda j: (STYLE.get(j, ("", "", 9))[2], j))
 
 
-SHORT = {"randomization": "randomization", "period_carryover": "period and\ncarryover", "deviations": "deviations", "missing_data": "missing data",
-         "measurement": "outcome\nmeasurement", "reported_result": "reported\nresult", "confounding": "confounding",
-         "selection": "selection", "classification": "classification", "overall": "OVERALL"}
+SHORT = {
+    "randomization": "randomization",
+    "period_carryover": "period and\ncarryover",
+    "deviations": "deviations",
+    "missing_data": "missing data",
+    "measurement": "outcome\nmeasurement",
+    "reported_result": "reported\nresult",
+    "confounding": "confounding",
+    "selection": "selection",
+    "classification": "classification",
+    "overall": "OVERALL",
+}
 
 
 def judgement_word(value: str) -> str:
@@ -49,7 +78,7 @@ def assessed_rows(rob: pd.DataFrame, tools: tuple[str, ...]) -> pd.DataFrame:
 def per_study(r: pd.DataFrame) -> pd.DataFrame:
     """One judgement per study and domain: the study's own rows, completed by its first outcome's rows."""
     out = []
-    for sid, g in r.groupby(r["study_id"].astype(str), sort=False):
+    for _sid, g in r.groupby(r["study_id"].astype(str), sort=False):
         base = g[g["outcome"] == ""]
         outcomes = [o for o in dict.fromkeys(g["outcome"]) if o]
         own = g[g["outcome"] == outcomes[0]] if outcomes else g.iloc[0:0]
@@ -78,7 +107,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     keys = list(dict.fromkeys(zip(r["study_id"].astype(str), r["outcome"])))
     # an outcome's row inherits the study's rows without an outcome
     cells = {}
-    for (sid, outcome) in keys:
+    for sid, outcome in keys:
         base = r[(r["study_id"].astype(str) == sid) & (r["outcome"] == "")]
         own = r[(r["study_id"].astype(str) == sid) & (r["outcome"] == outcome)] if outcome else base.iloc[0:0]
         for _, row in pd.concat([base, own]).iterrows():
@@ -107,8 +136,12 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     for s in ax.spines.values():
         s.set_visible(False)
     present = [j for j in STYLE if any(v[0] == j for v in cells.values())]
-    handles = [Patch(facecolor=STYLE[j][0], edgecolor=".25", label=f"{STYLE[j][1]}  {judgement_word(j)}") for j in present]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="Judgement")
+    handles = [
+        Patch(facecolor=STYLE[j][0], edgecolor=".25", label=f"{STYLE[j][1]}  {judgement_word(j)}") for j in present
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="Judgement"
+    )
     fig.text(0.01, 0.005, "\u2020 judged from the abstract only", fontsize=8, color=".3")
     ax.set_title(title, fontsize=11, loc="left", pad=34)
     fig.tight_layout()
@@ -148,7 +181,14 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
     ax.set_xlabel("Share of studies, percent")
     ax.grid(axis="y", visible=False)
     handles = [Patch(facecolor=STYLE[j][0], label=f"{STYLE[j][1]}  {judgement_word(j)}") for j in judgements]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=min(4, len(handles)), fontsize=8, frameon=False)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18),
+        ncol=min(4, len(handles)),
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_title(title, fontsize=11, loc="left")
     fig.tight_layout()
     return fig
@@ -166,8 +206,11 @@ def traffic_light_alt(rob: pd.DataFrame, names: dict[str, str], title: str, tool
         parts.append(f"{judgement_word(j)} overall: {', '.join(who)}")
     abstract = r[r["assessed_from"].astype(str) == "abstract"]["study_id"].nunique()
     n = r["study_id"].nunique()
-    return (f"{title}. Traffic-light chart of {n} {'study' if n == 1 else 'studies'} by domain. " + "; ".join(parts)
-            + f". {abstract} of the {n} were judged from the abstract only.")
+    return (
+        f"{title}. Traffic-light chart of {n} {'study' if n == 1 else 'studies'} by domain. "
+        + "; ".join(parts)
+        + f". {abstract} of the {n} were judged from the abstract only."
+    )
 
 
 def summary_alt(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> str:
@@ -178,7 +221,6 @@ def summary_alt(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> str:
     parts = []
     for d in [d for d in order if d in set(r["domain"].astype(str))]:
         sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)
-        shares = ", ".join(f"{(sub == j).mean():.0%} {judgement_word(j)}"
-                           for j in _order(sub))
+        shares = ", ".join(f"{(sub == j).mean():.0%} {judgement_word(j)}" for j in _order(sub))
         parts.append(f"{SHORT[d].replace(chr(10), ' ')}: {shares}")
     return f"{title}. Share of studies with each judgement, per domain: " + "; ".join(parts) + "."

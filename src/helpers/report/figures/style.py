@@ -9,6 +9,7 @@
   ketamine, and the axis says so.
 - Titles name the condition; axes carry units.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -139,16 +140,40 @@ def legend_handles(verifications, meta: bool) -> list:
 
 def favours(ax) -> None:
     """'favours ketamine' left and 'favours comparator' right, just above the plotting area."""
-    ax.annotate(f"\u2190 {FAVOURS_KETAMINE}", xy=(0.0, 1.01), xycoords="axes fraction", ha="left", va="bottom",
-                fontsize=8.5, color=OKABE_ITO["black"])
-    ax.annotate(f"{FAVOURS_COMPARATOR} \u2192", xy=(1.0, 1.01), xycoords="axes fraction", ha="right", va="bottom",
-                fontsize=8.5, color=OKABE_ITO["black"])
+    ax.annotate(
+        f"\u2190 {FAVOURS_KETAMINE}",
+        xy=(0.0, 1.01),
+        xycoords="axes fraction",
+        ha="left",
+        va="bottom",
+        fontsize=8.5,
+        color=OKABE_ITO["black"],
+    )
+    ax.annotate(
+        f"{FAVOURS_COMPARATOR} \u2192",
+        xy=(1.0, 1.01),
+        xycoords="axes fraction",
+        ha="right",
+        va="bottom",
+        fontsize=8.5,
+        color=OKABE_ITO["black"],
+    )
 
 
 def null_line(ax, null: float) -> None:
     ax.axvline(null, color=OKABE_ITO["black"], linewidth=1.0, linestyle="--", zorder=1)
-    ax.annotate("no difference", xy=(null, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 3),
-                textcoords="offset points", ha="left", va="bottom", fontsize=7.5, rotation=90, color="#444444")
+    ax.annotate(
+        "no difference",
+        xy=(null, 0.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, 3),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        fontsize=7.5,
+        rotation=90,
+        color="#444444",
+    )
 
 
 def log_axis(ax) -> None:
@@ -170,5 +195,3 @@ def limit_rows(rows: pd.DataFrame, sort_cols: list[str]) -> tuple[pd.DataFrame, 
         return rows, 0
     keep = rows.assign(_se=rows["se"].fillna(np.inf)).nsmallest(MAX_ROWS_PER_PANEL, "_se").drop(columns="_se")
     return keep.sort_values(sort_cols), len(rows) - len(keep)
-
-

@@ -4,6 +4,7 @@ Same conventions as :mod:`helpers.report.figures.style`: Okabe-Ito colours, titl
 name the condition, units on the axes, ratios on a log axis, and the left of
 the null favouring ketamine.
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -28,8 +29,10 @@ def back_transform(measure: str):
 
 def group_title(group) -> str:
     k = group.key
-    return (f"{condition_label(k['condition']).capitalize()}: {k['effect_measure'].replace('_', ' ')}, "
-            f"{k['comparator_class']} comparator, {k['timepoint'].replace('_', ' ')}")
+    return (
+        f"{condition_label(k['condition']).capitalize()}: {k['effect_measure'].replace('_', ' ')}, "
+        f"{k['comparator_class']} comparator, {k['timepoint'].replace('_', ' ')}"
+    )
 
 
 def names_of(group) -> dict[str, str]:
@@ -47,7 +50,11 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
     rows = table.reset_index(drop=True)
     hidden = 0
     if kind == "leave_one_out" and len(rows) > MAX_ROWS_PER_PANEL:  # the refits that move the estimate most
-        rows = rows.assign(_d=(rows["estimate"] - fit.estimate).abs()).nlargest(MAX_ROWS_PER_PANEL, "_d").drop(columns="_d")
+        rows = (
+            rows.assign(_d=(rows["estimate"] - fit.estimate).abs())
+            .nlargest(MAX_ROWS_PER_PANEL, "_d")
+            .drop(columns="_d")
+        )
         hidden = len(table) - len(rows)
     elif kind == "cumulative" and len(rows) > MAX_ROWS_PER_PANEL:
         rows = rows.tail(MAX_ROWS_PER_PANEL)
@@ -77,8 +84,15 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
     ax.set_xlabel(spec["label"] + " (random effects, REML, 95% CI)")
     favours(ax)
     if hidden:
-        ax.text(0.0, -0.9 / fig.get_figheight() * 3, f"{hidden} refits not drawn; all are in tables/{kind}.csv.",
-                transform=ax.transAxes, fontsize=8, fontstyle="italic", va="top")
+        ax.text(
+            0.0,
+            -0.9 / fig.get_figheight() * 3,
+            f"{hidden} refits not drawn; all are in tables/{kind}.csv.",
+            transform=ax.transAxes,
+            fontsize=8,
+            fontstyle="italic",
+            va="top",
+        )
     what += f" (dotted line: all {fit.k} studies)"
     fig.suptitle(f"{group_title(group)}\n{what}", x=0.01, ha="left", fontsize=10.5, fontweight="bold")
     h = fig.get_figheight()
@@ -110,10 +124,23 @@ def funnel_plot(group, egger=None) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7.5, 5.5))
     ax.set_facecolor("#DDDDDD")
     half = Z975 * top
-    ax.fill([est - half, est, est + half], [top, 0.0, top], color="white", zorder=1, label="pseudo 95% confidence region")
-    ax.plot([est - half, est, est + half], [top, 0.0, top], color=OKABE_ITO["black"], linestyle=":", linewidth=1.0, zorder=2)
-    ax.plot([est, est], [0.0, top], color=OKABE_ITO["black"], linewidth=1.0, zorder=2, label=f"pooled estimate (REML), k = {fit.k}")
-    ax.scatter(y, se, s=28, color=OKABE_ITO["blue"], edgecolor=OKABE_ITO["black"], linewidth=0.6, zorder=3, label="studies")
+    ax.fill(
+        [est - half, est, est + half], [top, 0.0, top], color="white", zorder=1, label="pseudo 95% confidence region"
+    )
+    ax.plot(
+        [est - half, est, est + half], [top, 0.0, top], color=OKABE_ITO["black"], linestyle=":", linewidth=1.0, zorder=2
+    )
+    ax.plot(
+        [est, est],
+        [0.0, top],
+        color=OKABE_ITO["black"],
+        linewidth=1.0,
+        zorder=2,
+        label=f"pooled estimate (REML), k = {fit.k}",
+    )
+    ax.scatter(
+        y, se, s=28, color=OKABE_ITO["blue"], edgecolor=OKABE_ITO["black"], linewidth=0.6, zorder=3, label="studies"
+    )
     span = max(half, float(np.max(np.abs(y - est)))) * 1.1
     ax.set_xlim(est - span, est + span)
     ax.set_ylim(top, 0.0)

@@ -5,6 +5,7 @@ notebook cell displays. The arithmetic lives in :mod:`helpers.stats.grade`,
 the wording in :mod:`helpers.report.bottom_line`, :mod:`helpers.report.sof`
 and :mod:`helpers.report.claims`.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -58,21 +59,34 @@ class Appraisal:
         return HTML(sof_html(self.bottom.lines, self.r.names, f"Summary of Findings: ketamine for {self.r.label}"))
 
     def certainty_table(self) -> HTML:
-        return HTML(signals_html(self.bottom.lines, "How each certainty was reached: judgements beside the signals computed from the data"))
+        return HTML(
+            signals_html(
+                self.bottom.lines,
+                "How each certainty was reached: judgements beside the signals computed from the data",
+            )
+        )
 
     # ------------------------------------------------------------ claims
     def claims_table(self) -> HTML:
         c = claims_for(self.bottom.claims, self.r.condition)
-        return HTML(claims_html(c, self.r.table, self.r.names, f"The source article's claims about {self.r.label}, checked"))
+        return HTML(
+            claims_html(c, self.r.table, self.r.names, f"The source article's claims about {self.r.label}, checked")
+        )
 
     # ------------------------------------------------------------ risk of bias
     def rob_figure(self, tools: str = "rob2"):
         """Traffic-light plot: randomized trials (``rob2``) or non-randomized studies (``robins_i``)."""
         rob = self.rob
         kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
-        title = (f"Risk of bias of randomized trials (RoB 2), {self.r.label}" if tools == "rob2"
-                 else f"Risk of bias of non-randomized studies (ROBINS-I), {self.r.label}")
-        return describe(robvis.traffic_light(rob, self.r.names, title, kinds), robvis.traffic_light_alt(rob, self.r.names, title, kinds))
+        title = (
+            f"Risk of bias of randomized trials (RoB 2), {self.r.label}"
+            if tools == "rob2"
+            else f"Risk of bias of non-randomized studies (ROBINS-I), {self.r.label}"
+        )
+        return describe(
+            robvis.traffic_light(rob, self.r.names, title, kinds),
+            robvis.traffic_light_alt(rob, self.r.names, title, kinds),
+        )
 
     def rob_summary_figure(self, tools: str = "rob2"):
         rob = self.rob
@@ -87,25 +101,36 @@ class Appraisal:
             return HTML("<p><em>No risk-of-bias judgements for this selection.</em></p>")
         rows = []
         for _, x in rob.iterrows():
-            src = "abstract only" if str(x["assessed_from"]) == "abstract" else (
-                "full text" if str(x["assessed_from"]) == "full_text" else "")
+            src = (
+                "abstract only"
+                if str(x["assessed_from"]) == "abstract"
+                else ("full text" if str(x["assessed_from"]) == "full_text" else "")
+            )
             outcome = str(x["outcome"]).replace("_", " ") if pd.notna(x["outcome"]) else "all outcomes"
             rows.append(
-                f"<tr><th scope=\"row\">{esc(self.r.names.get(str(x['study_id']), x['study_id']))}</th>"
+                f'<tr><th scope="row">{esc(self.r.names.get(str(x["study_id"]), x["study_id"]))}</th>'
                 f"<td>{esc(outcome)}</td><td>{esc(word('tool', x['tool'], 'risk_of_bias').split(',')[0])}</td>"
                 f"<td>{esc(word('domain', x['domain'], 'risk_of_bias'))}</td>"
                 f"<td><strong>{esc(word('judgement', x['judgement'], 'risk_of_bias'))}</strong></td>"
-                f"<td>{esc(x['support'])}</td><td>{esc(src)}</td></tr>")
-        head = "".join(f'<th scope="col">{h}</th>' for h in ("Study", "Outcome", "Tool", "Domain", "Judgement", "Support (our words)", "Judged from"))
-        return HTML(f'<table class="evidence-table"><caption>Risk-of-bias judgements with their support</caption>'
-                    f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+                f"<td>{esc(x['support'])}</td><td>{esc(src)}</td></tr>"
+            )
+        head = "".join(
+            f'<th scope="col">{h}</th>'
+            for h in ("Study", "Outcome", "Tool", "Domain", "Judgement", "Support (our words)", "Judged from")
+        )
+        return HTML(
+            f'<table class="evidence-table"><caption>Risk-of-bias judgements with their support</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
 
     def rob_counts(self) -> Markdown:
         rob = self.rob
         if rob.empty:
             return Markdown("No risk-of-bias judgements for this selection.")
         overall = rob[rob["domain"].astype(str) == "overall"].drop_duplicates("study_id")
-        by_tool = overall.groupby(overall["tool"].astype(str))["judgement"].agg(lambda s: s.astype(str).value_counts().to_dict())
+        by_tool = overall.groupby(overall["tool"].astype(str))["judgement"].agg(
+            lambda s: s.astype(str).value_counts().to_dict()
+        )
         parts = []
         for tool, counts in by_tool.items():
             listed = ", ".join(f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items())
@@ -113,6 +138,8 @@ class Appraisal:
         abstract = int((rob["assessed_from"].astype(str) == "abstract").sum())
         text = "Overall judgements, one per study: " + "; ".join(parts) + "."
         if abstract:
-            text += (f" {abstract} of the {len(rob)} judgements were made from an abstract only, which often leaves a domain "
-                     "without information; they are marked \u2020 in the figures.")
+            text += (
+                f" {abstract} of the {len(rob)} judgements were made from an abstract only, which often leaves a domain "
+                "without information; they are marked \u2020 in the figures."
+            )
         return Markdown(text)

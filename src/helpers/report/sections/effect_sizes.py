@@ -1,4 +1,5 @@
 """Effect sizes: every effect with its interval, results given only as a direction, and the pooled groups."""
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -31,9 +32,12 @@ class EffectSizes:
     def headline(self) -> Markdown:
         """What the comparisons show: how many favour ketamine, show no clear difference or favour the comparator."""
         e = self.r.effects
-        comp = e[(e["verification"].astype(str) != "not_found") & np.isfinite(e["lo"].astype(float))
-                 & e["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES)
-                 & ~e["design"].astype(str).isin(["meta_analysis", "systematic_review"])]
+        comp = e[
+            (e["verification"].astype(str) != "not_found")
+            & np.isfinite(e["lo"].astype(float))
+            & e["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES)
+            & ~e["design"].astype(str).isin(["meta_analysis", "systematic_review"])
+        ]
         null = comp["effect_measure"].astype(str).map(lambda m: DISPLAY[m]["null"]).astype(float)
         lo, hi = comp["lo"].astype(float), comp["hi"].astype(float)
         better, worse = int((hi < null).sum()), int((lo > null).sum())
@@ -41,9 +45,11 @@ class EffectSizes:
         pooled = [g for g in self.r.groups if g.pooled]
         label = self.r.label.capitalize()
         if len(comp):
-            text = (f"**{label}: of {plural(len(comp), 'comparison')} with a 95% CI from published studies, "
-                    f"{better} {verb(better, 'favours', 'favour')} ketamine, {unclear} {verb(unclear, 'shows', 'show')} no clear "
-                    f"difference and {worse} {verb(worse, 'favours', 'favour')} the comparator")
+            text = (
+                f"**{label}: of {plural(len(comp), 'comparison')} with a 95% CI from published studies, "
+                f"{better} {verb(better, 'favours', 'favour')} ketamine, {unclear} {verb(unclear, 'shows', 'show')} no clear "
+                f"difference and {worse} {verb(worse, 'favours', 'favour')} the comparator"
+            )
         else:
             text = f"**{label}: no published comparison in this selection reports a 95% CI"
         text += f"; {plural(len(pooled), 'pooled estimate')}" if pooled else "; nothing could be pooled"
@@ -72,7 +78,8 @@ class EffectSizes:
             ci = f"{fmt_num(r['lo'])} to {fmt_num(r['hi'])}" if np.isfinite(r["lo"]) else ""
             rows.append(
                 {
-                    "Study": row_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
+                    "Study": row_name(r)
+                    + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
                     "Outcome": r["outcome_description"] if pd.notna(r["outcome_description"]) else r["outcome"],
                     "Time point": r["followup_text"] if pd.notna(r["followup_text"]) else "",
                     "Measure": word("effect_measure", r["effect_measure"]),
@@ -99,8 +106,10 @@ class EffectSizes:
             f"(random effects, REML, with the Hartung-Knapp interval as a check)."
         ]
         if len(pooled) > MAX_FORESTS:
-            lines.append(f"Forest plots are drawn for the {MAX_FORESTS} largest pooled groups; all are in "
-                         "tables/pooled_effects.csv.")
+            lines.append(
+                f"Forest plots are drawn for the {MAX_FORESTS} largest pooled groups; all are in "
+                "tables/pooled_effects.csv."
+            )
         return Markdown(" ".join(lines))
 
     def pooling_table(self) -> HTML:
@@ -140,6 +149,8 @@ class EffectSizes:
         if knha is not None:
             text += f" Hartung-Knapp 95% CI {back(knha.ci_lower):.2f} to {back(knha.ci_upper):.2f}."
         if fit.k < 5:
-            text += (f" With only {count_word(fit.k)} studies, the between-study variance is barely estimable; "
-                     "read the interval, not the point.")
+            text += (
+                f" With only {count_word(fit.k)} studies, the between-study variance is barely estimable; "
+                "read the interval, not the point."
+            )
         return Markdown(text)

@@ -1,4 +1,5 @@
 """Follow-up: how long after ketamine patients were assessed, per study and condition."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -29,15 +30,23 @@ class Followup:
         parts = []
         if len(compared):
             longest = compared.loc[compared["followup_days"].idxmax()]
-            parts.append(f"the longest comparison with a control group ends at {human_duration(longest['followup_days'])} "
-                         f"({md(r.names[str(longest['study_id'])])})")
+            parts.append(
+                f"the longest comparison with a control group ends at {human_duration(longest['followup_days'])} "
+                f"({md(r.names[str(longest['study_id'])])})"
+            )
         else:
             parts.append("no comparison with a control group states its follow-up time")
         if len(times):
             when = span(times["followup_days"])
-            parts.append(f"every published time point is {when}" if when.startswith("at ") else f"published time points run {when}")
-        parts.append(f"{none} of {plural(s['study_id'].nunique(), 'published study', 'published studies')} "
-                     f"{verb(none, 'states', 'state')} no follow-up time")
+            parts.append(
+                f"every published time point is {when}"
+                if when.startswith("at ")
+                else f"published time points run {when}"
+            )
+        parts.append(
+            f"{none} of {plural(s['study_id'].nunique(), 'published study', 'published studies')} "
+            f"{verb(none, 'states', 'state')} no follow-up time"
+        )
         return Markdown(f"**{r.label.capitalize()}: " + "; ".join(parts) + ".**")
 
     def figure(self):
@@ -58,9 +67,12 @@ class Followup:
             times = sorted(g["followup_days"].dropna().unique())
             rows.append(
                 {
-                    "Study": row_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
+                    "Study": row_name(r)
+                    + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
                     "Condition": word("condition", cond),
-                    "Ketamine given for": human_duration(r["infusion_days"]) if pd.notna(r["infusion_days"]) else "not stated",
+                    "Ketamine given for": human_duration(r["infusion_days"])
+                    if pd.notna(r["infusion_days"])
+                    else "not stated",
                     "Follow-up time points": ", ".join(human_duration(t) for t in times) or "not stated",
                     "As worded in the source": "; ".join(sorted(set(g["followup_text"].dropna().astype(str)))),
                 }

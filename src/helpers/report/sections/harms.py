@@ -1,4 +1,5 @@
 """Adverse events: what the table records about harms, by condition and by source."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -44,7 +45,9 @@ class Harms:
             {
                 "Condition": s["condition"].astype(str).map(lambda v: word("condition", v)),
                 "Study": [row_name(r) for _, r in s.iterrows()],
-                "Source": s["source"].astype(str).map({"literature": "published", "seed_article": "article claim, not located"}),
+                "Source": s["source"]
+                .astype(str)
+                .map({"literature": "published", "seed_article": "article claim, not located"}),
                 "Route": s["route"].astype(str).map(lambda v: word("route", v)),
                 "Harms recorded": s["adverse_events"].fillna("none recorded in the table"),
             }

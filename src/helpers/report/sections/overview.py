@@ -1,4 +1,5 @@
 """The evidence overview: which studies there are, by design and verification, and how they were found."""
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -29,7 +30,9 @@ class Overview:
         lit = s[s["source"] == "literature"]
         verified = lit[lit["verification"] == "verified"]
         unverified = len(lit) - len(verified)
-        trials = verified[verified["design"].astype(str).isin(["rct", "crossover_rct"])].sort_values(["year", "study_id"])
+        trials = verified[verified["design"].astype(str).isin(["rct", "crossover_rct"])].sort_values(
+            ["year", "study_id"]
+        )
         seed = int((s["source"] == "seed_article").sum())
         head = f"{plural(len(verified), 'verified published study', 'verified published studies')}"
         if len(trials):
@@ -66,19 +69,25 @@ class Overview:
     def prisma_summary(self) -> Markdown:
         c = self.prisma
         if c is None:
-            return Markdown("This table has no search log and screening record beside it, so how its studies were "
-                            "found is not documented here.")
+            return Markdown(
+                "This table has no search log and screening record beside it, so how its studies were "
+                "found is not documented here."
+            )
         text = flow_text(c)
         if self.r.condition != ALL:
             studies = self.r.studies
             here = studies[studies["source"] == "literature"]["study_id"].nunique()
-            text += (f" {plural(here, 'included study', 'included studies').capitalize()} "
-                     f"{verb(here, 'concerns', 'concern')} {self.r.label}.")
+            text += (
+                f" {plural(here, 'included study', 'included studies').capitalize()} "
+                f"{verb(here, 'concerns', 'concern')} {self.r.label}."
+            )
         return Markdown(text)
 
     def prisma_figure(self):
         if self.prisma is not None:
-            return describe(flow_diagram(self.prisma), "PRISMA 2020 flow diagram. " + plain_text(flow_text(self.prisma)))
+            return describe(
+                flow_diagram(self.prisma), "PRISMA 2020 flow diagram. " + plain_text(flow_text(self.prisma))
+            )
         fig, ax = plt.subplots(figsize=(7, 1.4))
         empty = "No search log and screening record beside this table: no flow to draw."
         empty_panel(ax, empty)
@@ -87,7 +96,9 @@ class Overview:
     # ------------------------------------------------------------ tables
     def studies_table(self) -> HTML:
         """One line per study: citation, year, design, n, regimen, verification and identifiers."""
-        s = self.r.studies.drop_duplicates(["study_id", "condition"]).sort_values(["source", "condition", "year", "study_id"])
+        s = self.r.studies.drop_duplicates(["study_id", "condition"]).sort_values(
+            ["source", "condition", "year", "study_id"]
+        )
         if s.empty:
             return HTML("<p><em>No studies in this selection.</em></p>")
         rows = []
@@ -101,30 +112,48 @@ class Overview:
             ids = " ".join(x for x in (doi_link(r["doi"]), pmid_link(r["pmid"])) if x)
             rows.append(
                 f'<tr class="{"claim" if claim else "evidence"}"><td>{esc(r["citation"])}</td><td>{esc(r["year"])}</td>'
-                f'<td>{esc(word("condition", r["condition"]))}</td><td>{esc(word("design", r["design"]))}{indirect_note(r)}</td>'
+                f"<td>{esc(word('condition', r['condition']))}</td><td>{esc(word('design', r['design']))}{indirect_note(r)}</td>"
                 f"<td>{esc(n_text(r))}</td><td>{esc(r['regimen'])}</td><td>{esc(r['comparator'])}</td>"
                 f"<td>{badge}</td><td>{ids}</td></tr>"
             )
-        head = "".join(f'<th scope="col">{h}</th>' for h in (
-            "Study", "Year", "Condition", "Design", "n (ketamine / comparator)", "Ketamine regimen", "Comparator",
-            "Verification", "Identifiers"))
+        head = "".join(
+            f'<th scope="col">{h}</th>'
+            for h in (
+                "Study",
+                "Year",
+                "Condition",
+                "Design",
+                "n (ketamine / comparator)",
+                "Ketamine regimen",
+                "Comparator",
+                "Verification",
+                "Identifiers",
+            )
+        )
         more = more_note(len(s))
         caption = "<caption>Studies in this report, one line per study and condition</caption>"
-        return HTML(f'<table class="evidence-table">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
-                    f"</tbody></table>{more}")
+        return HTML(
+            f'<table class="evidence-table">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
+            f"</tbody></table>{more}"
+        )
 
     def counts_table(self) -> HTML:
         """Studies by condition x design x verification."""
         s = self.r.studies.drop_duplicates(["study_id", "condition"])
         if s.empty:
             return HTML("<p><em>No studies in this selection.</em></p>")
-        counts = s.groupby(["condition", "design", "verification"], observed=True).size().rename("studies").reset_index()
-        wide = counts.pivot_table(index=["condition", "design"], columns="verification", values="studies", fill_value=0,
-                                  observed=True)
+        counts = (
+            s.groupby(["condition", "design", "verification"], observed=True).size().rename("studies").reset_index()
+        )
+        wide = counts.pivot_table(
+            index=["condition", "design"], columns="verification", values="studies", fill_value=0, observed=True
+        )
         wide = wide.reindex(columns=[v for v in ("verified", "unverified", "not_found") if v in wide.columns])
         wide = wide.reset_index()
         for c in ("condition", "design"):
             wide[c] = wide[c].astype(str).map(lambda v, c=c: word(c, v))
-        wide.columns = [word("verification", c).capitalize() if c in ("verified", "unverified", "not_found")
-                        else c.capitalize() for c in wide.columns]
+        wide.columns = [
+            word("verification", c).capitalize() if c in ("verified", "unverified", "not_found") else c.capitalize()
+            for c in wide.columns
+        ]
         return HTML(table_html(wide, caption="Studies by condition, design and verification"))

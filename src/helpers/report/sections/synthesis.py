@@ -10,6 +10,7 @@ column is one of the report's parameters)::
 
 Every number in the prose is computed here from the table.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -152,8 +153,7 @@ class Synthesis:
             if len(t.subgroups) < 2:
                 lines.append(head + "; with a single subgroup there is nothing to compare.")
                 continue
-            head += (f"; test for subgroup differences Q = {t.q_between:.2f}, df = {t.df_between}, "
-                     f"p = {t.p_between:.3g}")
+            head += f"; test for subgroup differences Q = {t.q_between:.2f}, df = {t.df_between}, p = {t.p_between:.3g}"
             if np.isfinite(t.qm):
                 head += f"; moderator model QM = {t.qm:.2f}, p = {t.qm_p:.3g}, residual tau² = {t.tau2_residual:.3g}"
             else:
@@ -170,9 +170,15 @@ class Synthesis:
             back = self._scale(g)
             for s in subgroup_test_of(g, column).subgroups:
                 est, lo, hi = back([s.estimate, s.ci_lower, s.ci_upper])
-                rows.append({"Group": group_label(g.key), column: s.level, "k": s.k,
-                             "Estimate (95% CI)": f"{est:.2f} ({lo:.2f} to {hi:.2f}){self._unit(g)}",
-                             "tau²": f"{s.tau2:.3g}"})
+                rows.append(
+                    {
+                        "Group": group_label(g.key),
+                        column: s.level,
+                        "k": s.k,
+                        "Estimate (95% CI)": f"{est:.2f} ({lo:.2f} to {hi:.2f}){self._unit(g)}",
+                        "tau²": f"{s.tau2:.3g}",
+                    }
+                )
         return HTML(table_html(pd.DataFrame(rows), caption=f"Random-effects estimates by {column}"))
 
     # ------------------------------------------------------------ sensitivity
@@ -227,11 +233,15 @@ class Synthesis:
             f"leaving out {md(names.get(str(d['omitted'][i]), d['omitted'][i]))} moves it most. "
         )
         if full_crosses:
-            text += (f"The 95% CI of all studies includes no difference, and so {verb(crosses, 'does', 'do')} "
-                     f"{count_word(crosses)} of the {len(d)} refits.")
+            text += (
+                f"The 95% CI of all studies includes no difference, and so {verb(crosses, 'does', 'do')} "
+                f"{count_word(crosses)} of the {len(d)} refits."
+            )
         else:
-            text += (f"The 95% CI of all studies excludes no difference; {count_word(crosses)} of the {len(d)} refits "
-                     f"{verb(crosses, 'includes', 'include')} it.")
+            text += (
+                f"The 95% CI of all studies excludes no difference; {count_word(crosses)} of the {len(d)} refits "
+                f"{verb(crosses, 'includes', 'include')} it."
+            )
         return Markdown(text)
 
     def leave_one_out_figure(self, group):
@@ -242,7 +252,9 @@ class Synthesis:
         back = self._scale(group)
         d = d[d["estimate"].notna()].reset_index(drop=True)
         first, last = d.iloc[0], d.iloc[-1]
-        years = f"{int(first['year'])}" if first["year"] == last["year"] else f"{int(first['year'])} to {int(last['year'])}"
+        years = (
+            f"{int(first['year'])}" if first["year"] == last["year"] else f"{int(first['year'])} to {int(last['year'])}"
+        )
         est = back(d["estimate"].to_numpy())
         return Markdown(
             f"**{md(group_label(group.key))}**, cumulative by year ({years}): the estimate went from {est[0]:.2f} with the "
@@ -272,21 +284,25 @@ class Synthesis:
         lines = [
             f"{plural(len(big), 'pooled group')} {verb(len(big), 'has', 'have')} at least {MIN_K} studies: a funnel plot "
             "(effects against their standard errors, as metafor draws it) and Egger's regression test (a "
-            "mixed-effects model of the effects on their standard errors, metafor's `regtest(model = \"rma\", "
-            "predictor = \"sei\")`) look for small-study effects. Asymmetry can come from publication bias, but also "
+            'mixed-effects model of the effects on their standard errors, metafor\'s `regtest(model = "rma", '
+            'predictor = "sei")`) look for small-study effects. Asymmetry can come from publication bias, but also '
             "from heterogeneity or chance."
         ]
         for g in big:
             t = egger_test(g.used["yi"], g.used["vi"])
             if t is None:
-                lines.append(f"- **{md(group_label(g.key))}**: k = {g.k}; Egger's test cannot be computed (the standard errors "
-                             "do not vary enough to regress on, or the model did not converge).")
+                lines.append(
+                    f"- **{md(group_label(g.key))}**: k = {g.k}; Egger's test cannot be computed (the standard errors "
+                    "do not vary enough to regress on, or the model did not converge)."
+                )
             else:
                 lines.append(f"- **{md(group_label(g.key))}**: k = {t.k}, z = {t.z:.2f}, p = {t.p:.3g}.")
         small = len(pooled) - len(big)
         if small:
-            lines.append(f"The other {plural(small, 'pooled group')} {verb(small, 'has', 'have')} fewer than {MIN_K} "
-                         "studies, too few for either.")
+            lines.append(
+                f"The other {plural(small, 'pooled group')} {verb(small, 'has', 'have')} fewer than {MIN_K} "
+                "studies, too few for either."
+            )
         return Markdown("\n".join(lines))
 
     def funnel_figure(self, group):

@@ -1,0 +1,99 @@
+"""The package keeps its architecture: layers in one direction, no cycles, no private names across
+modules, small modules and classes. Each check is shown to fail on a planted breach."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers.digest import code_digest
+from helpers.paths import SRC
+from support import contract
+
+
+def test_layers_point_one_way():
+    assert contract.upward_imports(SRC) == []
+
+
+def test_no_import_cycles():
+    assert contract.cycles(SRC) == []
+
+
+def test_no_private_name_crosses_a_module():
+    assert contract.private_uses(SRC) == []
+
+
+def test_modules_and_classes_stay_small():
+    assert contract.long_modules(SRC) == []
+    assert contract.big_classes(SRC) == []
+
+
+def test_comments_are_at_most_two_lines():
+    assert contract.long_comments(SRC) == []
+
+
+def test_every_module_belongs_to_a_layer():
+    for name in contract.modules(SRC):
+        contract.layer_of(name)  # raises for a top-level module no layer names
+
+
+# ------------------------------------------------------------------ negative controls on a copy of the package
+@pytest.fixture
+def package(tmp_path) -> Path:
+    copy = tmp_path / "helpers"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def plant(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_planted_cycle_is_found_even_inside_a_function(package):
+    plant(package / "data" / "csvfile.py", "\n\ndef _late():\n    from . import loader\n")
+    assert any({"data.csvfile", "data.loader"} <= set(c) for c in contract.cycles(package))
+
+
+def test_a_planted_upward_import_is_found(package):
+    plant(package / "stats" / "meta.py", "\n\ndef _words():\n    from ..report.words import word\n")
+    assert any(v.startswith("stats.meta") and "report.words" in v for v in contract.upward_imports(package))
+
+
+def test_a_planted_private_name_is_found_imported_or_reached(package):
+    plant(package / "data" / "dataset.py", "\nfrom .loader import _convert\n")
+    plant(package / "report" / "index.py", "\nfrom . import html\nx = html._fmt\n")
+    found = contract.private_uses(package)
+    assert any("imports _convert from data.loader" in f for f in found)
+    assert any("reaches report.html._fmt" in f for f in found)
+
+
+def test_a_long_module_and_a_big_class_are_found(package):
+    plant(package / "errors.py", "\n" * 400)
+    methods = "".join(f"    def m{i}(self):\n        return {i}\n" for i in range(16))
+    plant(package / "paths.py", f"\n\nclass Big:\n{methods}")
+    assert any(v.startswith("errors:") for v in contract.long_modules(package))
+    assert contract.big_classes(package) == ["paths.Big: 16 public methods (at most 15)"]
+
+
+def test_a_long_comment_is_found(package):
+    plant(package / "digest.py", "\n# one\n# two\n# three\nX = 1\n")
+    assert any(v.startswith("digest:") for v in contract.long_comments(package))
+
+
+# ------------------------------------------------------------------ cache keys from content
+def test_moving_a_module_keeps_the_code_digest_and_editing_one_changes_it(package):
+    data = package / "data"
+    before = code_digest(data)
+    (data / "io").mkdir()
+    shutil.move(data / "csvfile.py", data / "io" / "csvfile.py")
+    assert code_digest(data) == before  # a cache keyed by it stays valid
+    plant(data / "io" / "csvfile.py", "\n# edited\n")
+    assert code_digest(data) != before
+
+
+def test_the_table_cache_is_keyed_by_the_data_subpackage_code():
+    from helpers.data import loader
+
+    assert Path(loader.CODE[0]) == SRC / "data"
