@@ -252,17 +252,17 @@ def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_
     from generate import synthetic_table
 
     from helpers.data.loader import load_studies
-    from helpers.report.figures import style as plots
+    from helpers.report.figures import followup, style
 
     studies = load_studies(synthetic_table(300, tmp_path / "t.csv"), cache=False)
     studies.loc[studies.index[::2], "verification"] = "verified"
-    fig = plots.followup_plot(studies, "all")
+    fig = followup.followup_plot(studies, "all")
     seen = {}
     for ax in fig.axes:
         for patch in ax.patches:
             colour = matplotlib.colors.to_hex(patch.get_facecolor()[:3])
             seen.setdefault(colour, set()).add(patch.get_hatch() or "")
-    assert seen[matplotlib.colors.to_hex(plots.VERIFICATION_COLOURS["unverified"])] == {"...."}
-    assert seen[matplotlib.colors.to_hex(plots.VERIFICATION_COLOURS["verified"])] == {""}
+    assert seen[matplotlib.colors.to_hex(style.VERIFICATION_COLOURS["unverified"])] == {"...."}
+    assert seen[matplotlib.colors.to_hex(style.VERIFICATION_COLOURS["verified"])] == {""}
     labels = {h.get_label(): h.get_hatch() for h in fig.legends[0].legend_handles if hasattr(h, "get_hatch")}
-    assert labels[plots.VERIFICATION_LABELS["unverified"]] == "...."
+    assert labels[style.VERIFICATION_LABELS["unverified"]] == "...."
