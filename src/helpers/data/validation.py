@@ -1,21 +1,17 @@
-"""Cell and cross-field validation of the study table with pandera.
+"""Cell and cross-field validation of the tables, vectorized with pandas.
 
-The checks are built from data/schema.json: one pandera check per constraint
-of a field, and one wide check per cross-field rule of the schema. Failures
+The checks are built from the schemas: one check per constraint of a field
+(on the text cells, then on the typed values), the key's uniqueness, and each
+cross-field rule of the schema computed once over the whole table. Failures
 are turned into :class:`~helpers.errors.Problem` objects.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import pandera.pandas as pa
 
 from ..errors import Problem
 from .record_rules import RULES as RECORD_RULES
@@ -30,41 +26,44 @@ FORMULA_RE = r"^[=+\-@\t\r]"
 Mask = pd.Series
 
 
-def _raw_column(f: Field) -> pa.Column:
+def _raw_checks(f: Field) -> list[tuple[str, Callable[[pd.Series], Mask]]]:
+    """(expected, check) for one column's text cells: each check gives True for the cells that pass."""
     checks = []
     if f.type == "integer":
-        checks.append(pa.Check.str_matches(INTEGER_RE, error="a whole number"))
+        checks.append(("a whole number", lambda s: s.str.match(INTEGER_RE)))
     elif f.type == "number":
-        checks.append(pa.Check.str_matches(NUMBER_RE, error="a finite number (not text, NaN or infinity)"))
+        checks.append(("a finite number (not text, NaN or infinity)", lambda s: s.str.match(NUMBER_RE)))
     elif f.enum:
-        checks.append(pa.Check.isin(list(f.enum), error="one of " + ", ".join(f.enum)))
+        checks.append(("one of " + ", ".join(f.enum), lambda s: s.isin(list(f.enum))))
     else:
         if f.pattern:
-            checks.append(pa.Check.str_matches(f.pattern, error=f"{f.description.rstrip('.')} (matching {f.pattern})"))
+            checks.append((f"{f.description.rstrip('.')} (matching {f.pattern})", lambda s: s.str.match(f.pattern)))
         else:
-            checks.append(
-                pa.Check(
-                    lambda s: ~s.str.match(FORMULA_RE),
-                    element_wise=False,
-                    error="text that does not start with =, +, -, @, tab or carriage return (a spreadsheet would run it as a formula)",
-                )
-            )
+            formula = "text that does not start with =, +, -, @, tab or carriage return (a spreadsheet would run it as a formula)"
+            checks.append((formula, lambda s: ~s.str.match(FORMULA_RE)))
         if f.max_length:
-            checks.append(pa.Check.str_length(max_value=f.max_length, error=f"at most {f.max_length} characters"))
-    return pa.Column(str, checks=checks, nullable=not f.required, required=False)
+            checks.append((f"at most {f.max_length} characters", lambda s: s.str.len() <= f.max_length))
+    return checks
 
 
-def _typed_column(f: Field) -> pa.Column | None:
+def _typed_checks(f: Field) -> list[tuple[str, Callable[[pd.Series], Mask]]]:
     checks = []
     if f.exclusive_minimum is not None:
-        checks.append(pa.Check.gt(f.exclusive_minimum, error=f"a number greater than {f.exclusive_minimum:g}"))
+        checks.append((f"a number greater than {f.exclusive_minimum:g}", lambda s: s > f.exclusive_minimum))
     if f.minimum is not None:
-        checks.append(pa.Check.ge(f.minimum, error=f"at least {f.minimum:g}"))
+        checks.append((f"at least {f.minimum:g}", lambda s: s >= f.minimum))
     if f.maximum is not None:
-        checks.append(pa.Check.le(f.maximum, error=f"at most {f.maximum:g}"))
-    if not checks:
-        return None
-    return pa.Column(checks=checks, nullable=True, required=False)
+        checks.append((f"at most {f.maximum:g}", lambda s: s <= f.maximum))
+    return checks
+
+
+def _failing(frame: pd.DataFrame, column: str, check) -> pd.Index:
+    """The rows whose (present) cell of ``column`` fails ``check``; missing cells are not checked."""
+    cells = frame[column].dropna()
+    if cells.empty:
+        return cells.index
+    passed = check(cells)
+    return cells.index[~np.asarray(pd.Series(passed, index=cells.index).fillna(False), dtype=bool)]
 
 
 # ---------------------------------------------------------------- cross-field rules
@@ -181,95 +180,59 @@ RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
 }
 RULES.update(RECORD_RULES)  # the rules of the tables beside the study table
 
-#: rules enforced by pandera itself rather than a function above
+#: rules checked by the key's uniqueness rather than a function above
 BUILTIN_RULES = {"unique_key"}
 
 
-def _wide_check(rule_id: str, column: str, fn) -> pa.Check:
-    def check(d: pd.DataFrame) -> pd.Series:
-        return fn(d)[column].astype(bool)
-
-    return pa.Check(check, error=f"{rule_id}|{column}", name=f"{rule_id}|{column}")
-
-
-def typed_schema(schema: Schema, present: list[str]) -> pa.DataFrameSchema:
-    columns = {}
+def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:
+    """Required cells that are empty, and text cells that do not have their column's form."""
+    problems = []
     for f in schema.fields:
-        if f.name in present:
-            col = _typed_column(f)
-            if col is not None:
-                columns[f.name] = col
-    checks = []
-    sample = pd.DataFrame({n: pd.Series(dtype="float64") for n in schema.names})
+        if f.name not in raw.columns:
+            continue
+        if f.required:
+            for idx in raw.index[raw[f.name].isna().to_numpy()]:
+                problems.append(Problem(line_of(idx), f.name, "", "a value (this column is required)", "required"))
+        for expected, check in _raw_checks(f):
+            for idx in _failing(raw, f.name, check):
+                problems.append(Problem(line_of(idx), f.name, raw.at[idx, f.name], expected, f"{f.name}:format"))
+    return problems
+
+
+def rule_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_of) -> list[Problem]:
+    """The schema's cross-field rules, each computed once over the whole table (a mask per column it checks)."""
+    problems = []
     for rule in schema.rules:
         if rule.id in BUILTIN_RULES:
             continue
-        fn = RULES[rule.id]
-        for column in fn(sample):
-            checks.append(_wide_check(rule.id, column, fn))
-    return pa.DataFrameSchema(columns, checks=checks, unique=list(schema.primary_key), report_duplicates="all")
-
-
-def raw_schema(schema: Schema, present: list[str]) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema({f.name: _raw_column(f) for f in schema.fields if f.name in present})
-
-
-def _failures(pa_schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
-    try:
-        pa_schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        return exc.failure_cases
-    return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
-
-
-def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:
-    problems = []
-    fc = _failures(raw_schema(schema, list(raw.columns)), raw)
-    for row in fc.itertuples(index=False):
-        column, check, idx = row.column, str(row.check), row.index
-        if check == "not_nullable":
-            expected, rule, value = "a value (this column is required)", "required", ""
-        else:
-            expected, rule, value = check, f"{column}:format", raw.at[idx, column]
-        problems.append(Problem(line_of(idx), column, value, expected, rule))
+        for column, mask in RULES[rule.id](typed).items():
+            for idx in typed.index[~mask.fillna(True).astype(bool).to_numpy()]:  # a rule that cannot tell passes
+                value = raw.at[idx, column]
+                problems.append(
+                    Problem(line_of(idx), column, "" if value is None else str(value), rule.description, rule.id)
+                )
     return problems
 
 
 def typed_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_of) -> list[Problem]:
-    fc = _failures(typed_schema(schema, list(typed.columns)), typed)
-    problems = []
-    seen = set()
-    for row in fc.itertuples(index=False):
-        check, idx = str(row.check), row.index
-        if idx is None or (isinstance(idx, float) and np.isnan(idx)):
+    """Numbers outside their column's range, rows that repeat the table's key, and the cross-field rules."""
+    problems = rule_problems(schema, typed, raw, line_of)
+    for f in schema.fields:
+        if f.name not in typed.columns:
             continue
-        if check == "multiple_fields_uniqueness":
-            key = ("unique_key", idx)
-            if key in seen:
-                continue
-            seen.add(key)
-            values = ", ".join(f"{c}={raw.at[idx, c]}" for c in schema.primary_key)
-            problems.append(
-                Problem(
-                    line_of(idx),
-                    schema.primary_key[0],
-                    values,
-                    _describe_duplicate(schema, typed, idx, line_of),
-                    "unique_key",
+        for expected, check in _typed_checks(f):
+            for idx in _failing(typed, f.name, check):
+                value = raw.at[idx, f.name]
+                problems.append(
+                    Problem(line_of(idx), f.name, "" if value is None else str(value), expected, f"{f.name}:range")
                 )
+    key = list(schema.primary_key)
+    if key and all(c in typed.columns for c in key):
+        for idx in typed.index[typed.duplicated(key, keep=False).to_numpy()]:
+            values = ", ".join(f"{c}={raw.at[idx, c]}" for c in key)
+            problems.append(
+                Problem(line_of(idx), key[0], values, _describe_duplicate(schema, typed, idx, line_of), "unique_key")
             )
-            continue
-        if "|" in check:
-            rule_id, column = check.split("|", 1)
-            key = (rule_id, column, idx)
-            if key in seen:
-                continue
-            seen.add(key)
-            expected = schema.rule(rule_id).description
-        else:
-            column, rule_id, expected = row.column, f"{row.column}:range", check
-        value = raw.at[idx, column]
-        problems.append(Problem(line_of(idx), column, "" if value is None else str(value), expected, rule_id))
     return problems
 
 
