@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from .errors import HelpersError
+from .files import os_error_message
 from .paths import display_path
 from .startup import skip_rfc3987_syntax
 
@@ -132,7 +133,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--refresh-notebooks",
         action="store_true",
-        help="re-execute the committed notebooks in notebooks/ with default parameters (for nbval)",
+        help="re-execute the committed notebooks (notebooks/, or --notebooks DIR) with their parameters cells reset to the defaults (for nbval)",
     )
     b.set_defaults(func=_build)
     return p
@@ -152,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except HelpersError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # the disk, the folder's permissions: the path and the cause, not a traceback
+        print(os_error_message(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 
 from ..data.dataset import load_dataset
+from ..files import os_error_message, write_atomic
 from ..paths import NOTEBOOKS, REPORTS, display_path
 from .execute import execute_notebook, strip_volatile_metadata
 from .jobs import CELL_TIMEOUT, FAILED_DIR, PID_DIR, STATE_FILE, BuildError, Interrupted, Result, notebooks
@@ -86,9 +87,9 @@ def build(
     ds = load_dataset(data_path)  # a bad table stops here, before any kernel or file
     studies = ds.studies
     check_subgroup(studies, subgroup)  # so does a subgroup column the table cannot be split by
-    out.mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _on_term)
     try:
+        out.mkdir(parents=True, exist_ok=True)
         with BuildLock(out):
             plan = Plan(
                 nbs, conditions, evidence, data_path, out, force, subgroup or "", figures
@@ -97,6 +98,8 @@ def build(
                 print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
                 return []
             return _build_locked(plan, studies, workers, cell_timeout, started, isolated)
+    except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the published set stands
+        raise BuildError(f"{os_error_message(exc)}; the published reports were left as they were") from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -106,6 +109,7 @@ def _build_locked(
 ) -> list[Result]:
     out = plan.out
     old_reports = plan.state.get("reports", {})
+    remove_stale_staging(out)
     staging = out / f".staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     failed_dir = out / FAILED_DIR
@@ -184,7 +188,7 @@ def _build_locked(
             "tables_key": plan.tables_key,
             "data_outputs": {"files": data_files, "answers": [list(a) for a in answers]},
         }
-        (staging / STATE_FILE).write_text(json.dumps(new_state, indent=1, sort_keys=True))
+        write_atomic(staging / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
         publish(staging, out)
         shutil.rmtree(failed_dir, ignore_errors=True)
     except BaseException:
@@ -198,26 +202,43 @@ def _build_locked(
     return results
 
 
-def refresh_notebooks() -> None:
-    """Re-execute the committed notebooks in place with their default parameters (for nbval)."""
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove, and say so, what a build that did not finish left in the output folder (killed with -9, a
+    power cut): its staging folder and the old set a publish was swapping out. Called under the build lock,
+    when no other build can be writing here."""
+    stale = sorted([*out.glob(".staging-*"), *out.glob(".trash-*")])
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+        print(f"removed {display_path(path)}, left by a build that did not finish", flush=True)
+    return stale
+
+
+def refresh_notebooks(folder: Path = NOTEBOOKS) -> None:
+    """Re-execute the committed notebooks in place, each parameters cell reset to the defaults of the
+    definition (helpers.report.params), so that nbval compares them with what a default build shows."""
     import nbformat
 
-    for path in notebooks():
+    from ..report.params import parameters_cell
+
+    for path in notebooks(folder):
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = []
-                cell.execution_count = None
+            if cell.cell_type != "code":
+                continue
+            if "parameters" in cell.metadata.get("tags", []):
+                cell.source = parameters_cell(path.stem)
+            cell.outputs = []
+            cell.execution_count = None
         execute_notebook(nb, cwd=path.parent)
         strip_volatile_metadata(nb)
-        nbformat.write(nb, path)
+        write_atomic(path, nbformat.writes(nb) + "\n")  # a committed notebook is never left half written
         print(f"  refreshed {display_path(path)} in {time.perf_counter() - start:.1f} s", flush=True)
 
 
 def main(args) -> int:
     if args.refresh_notebooks:
-        refresh_notebooks()
+        refresh_notebooks(Path(args.notebooks).resolve() if args.notebooks else NOTEBOOKS)
         return 0
     build(
         conditions=args.condition,

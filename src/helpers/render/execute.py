@@ -18,6 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ..files import write_atomic
 from ..paths import NOTEBOOKS
 from ..report.text import plain_text
 from . import outputs_cache
@@ -249,11 +250,13 @@ async def run_job_async(
             if key:
                 outputs_cache.store(nb, key)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
+        if getattr(asyncio.get_running_loop(), "stopping", False):  # its kernel was killed by a failing build
+            raise asyncio.CancelledError from exc
         mark_error(nb, getattr(exc, "cell_index", None), exc)
         strip_volatile_metadata(nb)
         out = Path(failed_dir) / f"{job.condition}__{job.stem}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out)
+        write_atomic(out, nbformat.writes(nb) + "\n")
         message = f"{type(exc).__name__}: {first_line(exc)}"
         return Result(job.name, False, time.perf_counter() - start, error=message[:500], failed_notebook=str(out))
     strip_volatile_metadata(nb)
@@ -262,5 +265,5 @@ async def run_job_async(
     timings["export"] = time.perf_counter() - exported
     target = staging_p / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
+    write_atomic(target, html)
     return Result(job.name, True, time.perf_counter() - start, summary=summary_of(nb), timings=timings)

@@ -116,6 +116,8 @@ def execute_jobs(
                 raise Interrupted(
                     f"build interrupted by signal {signals[0]}; the published reports were left as they were"
                 ) from None
+            loop.stopping = True
+            _stop_kernels(pid_dir)  # a write failed: no kernel may go on starting while its folder is removed
             raise
         finally:
             for t in tasks:
@@ -151,6 +153,9 @@ class BuildLoop(asyncio.SelectorEventLoop):
 
     _SIGNALS = (signal.SIGTERM, signal.SIGINT)
     _owned = False
+    #: set when the build stops for a failure of its own (a write failed): the reports whose kernels it then
+    #: kills did not fail, and leave no notebook under _failed/
+    stopping = False
 
     def own_signals(self, callback) -> None:
         for signum in self._SIGNALS:

@@ -46,7 +46,10 @@ def link_or_copy(src: Path, dst: Path) -> None:
     try:
         os.link(src, dst)
     except OSError:
-        shutil.copy2(src, dst)
+        try:
+            shutil.copy2(src, dst)
+        except OSError as exc:  # inside staging: removed with it, but the message names the file
+            raise OSError(exc.errno, exc.strerror, str(dst)) from exc
 
 
 def publish(staging: Path, out: Path) -> None:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..files import write_atomic
+
 REFERENCES = "references"
 NOT_LOCATED = "article_citations_not_located"
 FORMATS = {"bib": "BibTeX", "ris": "RIS", "json": "CSL-JSON"}
@@ -258,9 +260,9 @@ def to_csl(refs: list[Reference]) -> list[dict]:
 def write_set(refs: list[Reference], folder: Path, stem: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{stem}.bib", folder / f"{stem}.ris", folder / f"{stem}.json"]
-    paths[0].write_text(to_bibtex(refs), encoding="utf-8")
-    paths[1].write_text(to_ris(refs), encoding="utf-8")
-    paths[2].write_text(json.dumps(to_csl(refs), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(paths[0], to_bibtex(refs))
+    write_atomic(paths[1], to_ris(refs))
+    write_atomic(paths[2], json.dumps(to_csl(refs), indent=1, ensure_ascii=False) + "\n")
     return paths
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..files import write_atomic
 from .citations import report_links
 from .html import esc
 from .params import EVIDENCE_LABELS, condition_label
@@ -118,5 +119,5 @@ def write_index(
 </main>
 </body></html>
 """
-    path.write_text(html, encoding="utf-8")
+    write_atomic(path, html)
     return path

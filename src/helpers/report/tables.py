@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..files import write_atomic
 from ..stats.effects import harmonize
 from ..stats.pooling import GROUP_KEY, pooled_table, pooling_groups
 from ..stats.proportions import proportion_groups, proportion_table
@@ -38,8 +39,7 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    neutralize_formulas(df).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+    write_atomic(path, neutralize_formulas(df).to_csv(index=False, float_format="%.10g", lineterminator="\n"))
     return path
 
 
