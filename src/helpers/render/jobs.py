@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import HelpersError
 from ..paths import NOTEBOOKS
+from ..report.params import notebook_parameters
 
 STATE_FILE = ".build-state.json"
 LOCK_FILE = ".build.lock"
@@ -31,7 +32,7 @@ class Job:
     condition: str
     evidence: str
     data_path: str
-    subgroup: str = ""  # a column to compare subgroups by (--subgroup); only passed when set
+    subgroup: str = ""  # a column to compare subgroups by (--subgroup); "" for none
     figures: bool = False  # also write 300-dpi PNGs for manuscripts (--figures)
 
     @property
@@ -48,15 +49,15 @@ class Job:
         return f"figures/{self.condition}/{self.stem}"
 
     def parameters(self, figures_dir: str = "") -> dict:
-        params = {
+        """Every parameter the notebook takes, explicitly (the definition: helpers.report.params.PARAMETERS)."""
+        values = {
             "condition": self.condition,
             "evidence": self.evidence,
             "data_path": self.data_path,
             "figures_dir": figures_dir if self.figures else "",
+            "subgroup": self.subgroup,
         }
-        if self.subgroup:
-            params["subgroup"] = self.subgroup
-        return params
+        return notebook_parameters(self.stem, values)
 
 
 @dataclass

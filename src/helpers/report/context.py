@@ -27,7 +27,7 @@ from ..stats.effects import harmonize
 from ..stats.pooling import PoolGroup, pooling_groups
 from .figures import style
 from .names import study_names
-from .params import ALL, check_parameters, check_subgroup, condition_label, select
+from .params import ALL, DEFAULTS, check_parameters, check_subgroup, condition_label, select
 from .sections.appraisal import Appraisal
 from .sections.effect_sizes import EffectSizes
 from .sections.followup import Followup
@@ -132,13 +132,14 @@ class Report:
 
 
 def open_report(
-    condition: str = ALL,
-    evidence: str = "all",
-    data_path: str = "data/studies.csv",
-    figures_dir: str = "",
-    subgroup: str = "",
+    condition: str = DEFAULTS["condition"],
+    evidence: str = DEFAULTS["evidence"],
+    data_path: str = DEFAULTS["data_path"],
+    figures_dir: str = DEFAULTS["figures_dir"],
+    subgroup: str = DEFAULTS["subgroup"],
 ) -> Report:
-    """Check the parameters, load and validate the table, and set the figure style."""
+    """Check the parameters (their definition: helpers.report.params.PARAMETERS), load and validate the
+    table, and set the figure style."""
     condition, evidence, path = check_parameters(condition, evidence, data_path)
     style.apply_style()
     ds = load_dataset(path)

@@ -1,13 +1,21 @@
 """Report parameters: the one definition of what a notebook may be run with.
 
-Parameters are checked here before any kernel starts; a value outside the
-allowed set is refused with a message that lists the allowed values, so no
-parameter can carry code into a notebook.
+:data:`PARAMETERS` gives each parameter's name, type, default, allowed values
+and which notebooks take it. The notebooks' parameters cells are written from
+it (:func:`parameters_cell`), the build passes every parameter a notebook takes
+(:func:`notebook_parameters`), :func:`open_report` takes its defaults from it,
+and a test compares every committed notebook with it. Values are checked here
+before any kernel starts; a value outside the allowed set is refused with a
+message that lists the allowed values, so no parameter can carry code into a
+notebook.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +32,75 @@ EVIDENCE_LABELS = {
     "claims": "the source article's claims only",
 }
 ALL = "all"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: str
+    #: what a researcher may set it to, in a few words (the comment of the parameters cell)
+    help: str
+    #: the allowed values, when they are a list (computed: the conditions come from the schema)
+    allowed: Callable[[], tuple[str, ...]] | None = None
+    #: the notebooks (file stems) that take it; None: every report notebook
+    notebooks: tuple[str, ...] | None = None
+    type: str = "str"
+
+    def taken_by(self, stem: str) -> bool:
+        return self.notebooks is None or stem in self.notebooks
+
+
+def _evidence_values() -> tuple[str, ...]:
+    return EVIDENCE
+
+
+PARAMETERS = (
+    Parameter("condition", "all", "one of", allowed=lambda: report_conditions()),
+    Parameter(
+        "evidence",
+        "all",
+        "all rows, verified ones, or the article's claims; one of",
+        allowed=_evidence_values,
+    ),
+    Parameter("data_path", "data/studies.csv", "the study table; relative paths start at the repository root"),
+    Parameter("figures_dir", "", "a folder for 300-dpi PNGs of the figures; empty: none"),
+    Parameter(
+        "subgroup",
+        "",
+        "a categorical column to compare subgroups by, e.g. design; empty: none",
+        notebooks=("02_effect_sizes",),
+    ),
+)
+DEFAULTS = {p.name: p.default for p in PARAMETERS}
+
+
+def parameters_of(stem: str) -> tuple[Parameter, ...]:
+    """The parameters a report notebook takes, in the definition's order."""
+    return tuple(p for p in PARAMETERS if p.taken_by(stem))
+
+
+def parameters_cell(stem: str) -> str:
+    """The source of a notebook's parameters cell: each parameter with its type, default and help
+    (papermill's --help-notebook lists them from it)."""
+    lines = []
+    for p in parameters_of(stem):
+        allowed = f" {', '.join(p.allowed())}" if p.allowed else ""
+        lines.append(f"{p.name}: {p.type} = {json.dumps(p.default)}  # {p.help}{allowed}")
+    return "\n".join(lines)
+
+
+def notebook_parameters(stem: str, values: dict) -> dict:
+    """Every parameter the notebook takes, explicitly: the given value or the default (so that nothing a
+    notebook's own parameters cell holds ever reaches a build that did not ask for it)."""
+    unknown = set(values) - {p.name for p in PARAMETERS}
+    if unknown:
+        raise ParameterError(
+            f"unknown report parameter {', '.join(sorted(unknown))}: expected one of "
+            f"{', '.join(p.name for p in PARAMETERS)}"
+        )
+    return {p.name: values.get(p.name, p.default) for p in parameters_of(stem)}
+
+
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./ +@%,:~#-]+$")
 
 
