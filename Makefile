@@ -28,7 +28,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock report figures lint format test test-slow unit nbval lab notebooks validate dictionary benchmark bench-setup a11y a11y-deps clean
+.PHONY: help install lock report figures lint format test test-slow unit nbval lab notebooks validate dictionary benchmark bench-tests bench-setup a11y a11y-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -88,8 +88,8 @@ test: $(STAMP) $(AXE) lint ## lint, then unit, build, browser and accessibility 
 test-slow: $(STAMP) ## the exhaustive checks make test leaves out (every shipped report built both ways); CI runs them
 	$(PY) -m pytest -m slow tests $(ARGS)
 
-unit: $(STAMP) ## the tests under tests/ only, without nbval
-	$(PY) -m pytest -n 2 --dist loadfile -m "not slow" tests $(ARGS)
+unit: $(STAMP) ## the tests that start no kernel, browser or process (in-process, seconds)
+	$(PY) -m pytest -n 2 --dist loadfile -p no:nbval -m "not slow and not kernel and not browser and not process" tests $(ARGS)
 
 nbval: $(STAMP) ## nbval on the committed notebooks only
 	$(PY) -m pytest notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg
@@ -100,7 +100,7 @@ lab: $(STAMP) ## open the notebooks in JupyterLab
 figures: $(STAMP) ## render every report and also write its figures as 300-dpi PNGs under reports/figures/
 	$(PY) -m helpers build --figures $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-notebooks: $(STAMP) ## re-execute the committed notebooks with default parameters (for nbval)
+notebooks: $(STAMP) ## re-execute the committed notebooks, parameters cells reset to the defaults (for nbval)
 	$(PY) -m helpers build --refresh-notebooks
 
 validate: $(STAMP) ## validate data/studies.csv (or ARGS=path/to/table.csv)
@@ -111,6 +111,9 @@ dictionary: $(STAMP) ## regenerate data/README.md from data/schema.json
 
 benchmark: $(STAMP) ## time the build against the naive papermill+nbconvert loop
 	$(PY) benchmarks/bench_build.py $(ARGS)
+
+bench-tests: ## on a fresh clone: the cold build, make unit and make test, and their ratios (benchmarks/results/tests.json)
+	$(PYTHON) benchmarks/bench_tests.py $(ARGS)
 
 bench-setup: ## time make install from a fresh clone against venv + pip install of the top-level pins
 	$(PYTHON) benchmarks/bench_setup.py $(ARGS)

@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 import csv
-import io
-import sys
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))
+from helpers.paths import ROOT, STUDIES_PATH
+from support.tables import write_rows
 
-from helpers.paths import ROOT, STUDIES_PATH  # noqa: E402
+#: a test that starts one of these carries its marker, so that make unit (none of them) stays in-process
+STARTS = ("kernel", "browser", "process")
+
+
+#: fixtures whose use starts a kernel (a build session, a shared build) or a browser: their tests are marked so
+FIXTURE_MARKS = {
+    "builds": "kernel",
+    "session": "kernel",
+    "migraine_reports": "kernel",
+    "reports": "kernel",
+    "browser": "browser",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for name, mark in FIXTURE_MARKS.items():
+            if name in getattr(item, "fixturenames", ()):
+                item.add_marker(mark)
+
+
+@pytest.fixture(autouse=True)
+def unmarked_tests_start_no_process(request, monkeypatch):
+    """A test without a kernel, browser or process marker that starts a process fails, naming the marker."""
+    if any(request.node.get_closest_marker(m) for m in STARTS):
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it with one of {', '.join(STARTS)}")
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse)
+    monkeypatch.setattr(os, "fork", refuse)
+    monkeypatch.setattr(os, "posix_spawn", refuse)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -36,10 +68,18 @@ def private_cache(tmp_path_factory, worker_id):
 def builds(private_cache):
     """One build session per test process (tests/build_session.py): report builds that need no process of
     their own share its imports and its zygote. ``builds.build(*args)`` returns a CompletedProcess."""
-    from build_session import BuildSession
+    from support.build_session import BuildSession
 
-    with BuildSession() as session:
+    with BuildSession(python_args=("-W", "error::RuntimeWarning")) as session:  # as python -W does
         yield session
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory, worker_id, builds) -> Path:
+    """The one build of the shipped table that every test reading its reports shares (support.shipped)."""
+    from support.shipped import build_shipped, shared_folder
+
+    return build_shipped(shared_folder(tmp_path_factory, worker_id), builds)
 
 
 @pytest.fixture(scope="session")
@@ -53,16 +93,6 @@ def shipped_rows() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def write_rows(path: Path, rows: list[dict], header: list[str] | None = None, newline: str = "\n") -> Path:
-    header = header or list(rows[0].keys())
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, header, lineterminator=newline, extrasaction="ignore")
-    w.writeheader()
-    w.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8", newline="")
-    return path
-
-
 @pytest.fixture
 def table_with(tmp_path, shipped_rows):
     """Write a copy of the shipped table with some cells changed: table_with({row_index: {col: value}})."""
@@ -74,27 +104,3 @@ def table_with(tmp_path, shipped_rows):
         return write_rows(tmp_path / name, rows)
 
     return make
-
-
-def run_tables(data: Path, out: Path, *extra: str) -> Path:
-    """``python -W error::RuntimeWarning -m helpers tables --data DATA --out OUT``, in this process.
-
-    The command must succeed and warn of nothing: a RuntimeWarning is an error, as with ``-W``, and any
-    other warning shown (deprecations aside, as Python's defaults hide them) fails the check too.
-    """
-    import contextlib
-    import warnings
-
-    from helpers.cli import main
-
-    err = io.StringIO()
-    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(err):
-        warnings.resetwarnings()
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
-        warnings.simplefilter("error", RuntimeWarning)
-        code = main(["tables", "--data", str(data), "--out", str(out), *extra])
-    assert code == 0, err.getvalue()
-    assert not caught, [str(w.message) for w in caught]
-    assert "Warning" not in err.getvalue(), err.getvalue()
-    return out

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 #: from the bottom up; a module may import its own layer and the layers below it, never one above
 LAYERS = (
-    ("paths", "errors", "startup", "digest"),
+    ("paths", "errors", "startup", "digest", "files"),
     ("data",),
     ("stats",),
     ("findings",),
@@ -40,6 +41,17 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
+def parse(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once per version of the file."""
+    stat = path.stat()
+    return _parse(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1024)
+def _parse(path: str, mtime: int, size: int) -> ast.Module:
+    return ast.parse(Path(path).read_text(encoding="utf-8"))
+
+
 def modules(root: Path) -> dict[str, Path]:
     return {module_name(p, root): p for p in sorted(root.rglob("*.py")) if "__pycache__" not in p.parts}
 
@@ -56,7 +68,7 @@ def imports(root: Path, package: str = "helpers") -> list[Import]:
     mods = modules(root)
     out = []
     for name, path in mods.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse(path)
         is_package = path.name == "__init__.py"
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
@@ -151,7 +163,7 @@ def private_uses(root: Path) -> list[str]:
         if n.startswith("_") and not n.startswith("__")
     ]
     for name, path in mods.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse(path)
         aliases = {}  # local name -> module of the package
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("helpers")):
@@ -193,7 +205,7 @@ def big_classes(root: Path, limit: int = MAX_PUBLIC_METHODS) -> list[str]:
     """Classes with more than ``limit`` public methods (properties included, dunder methods not)."""
     out = []
     for name, path in modules(root).items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.ClassDef):
                 public = [
                     f.name

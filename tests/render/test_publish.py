@@ -6,16 +6,18 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
-from notebook_factory import make_notebook
 
 from helpers.paths import ROOT
+from support.commands import run_helpers, start_helpers
+from support.notebooks import make_notebook
+
+pytestmark = pytest.mark.kernel
 
 OK = 'from IPython.display import Markdown\nfrom pathlib import Path\nMarkdown(f"report for **{condition}** from {Path(data_path).name}")'
 
@@ -29,13 +31,7 @@ def marked_env(mark: str) -> dict:
 
 
 def build(*args, mark: str = "none", timeout: int = 300):
-    return subprocess.run(
-        [sys.executable, "-m", "helpers", "build", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=marked_env(mark),
-    )
+    return run_helpers("build", *args, timeout=timeout, env=marked_env(mark))
 
 
 def snapshot(out: Path) -> dict:
@@ -64,8 +60,8 @@ def published_once(tmp_path_factory, builds):
     """A published report set built once from two quick notebooks (in the test process's build session)."""
     base = tmp_path_factory.mktemp("published")
     good = base / "good"
-    make_notebook(good, "01_first", [OK], summary=True)
-    make_notebook(good, "02_second", [OK], summary=True)
+    make_notebook(good, "01_prints_ok_after_a_pause", [OK], summary=True)
+    make_notebook(good, "02_prints_ok", [OK], summary=True)
     out = base / "out"
     res = builds.build(
         "--notebooks", good, "--out", out, "--condition", "all", "--condition", "migraine", "--jobs", "1"
@@ -84,8 +80,8 @@ def published(tmp_path, published_once):
 
 def failing_set(tmp_path, code):
     folder = tmp_path / "bad"
-    make_notebook(folder, "01_first", [OK], summary=True)
-    make_notebook(folder, "02_second", [code], summary=True)
+    make_notebook(folder, "01_prints_ok_after_a_pause", [OK], summary=True)
+    make_notebook(folder, "02_prints_ok", [code], summary=True)
     return folder
 
 
@@ -125,9 +121,9 @@ def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, k
     )
     assert res.returncode == 1, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
-    assert "migraine/02_second.html" in res.stderr and "left as they were" in res.stderr
+    assert "migraine/02_prints_ok.html" in res.stderr and "left as they were" in res.stderr
     assert snapshot(out) == before
-    failed = out / "_failed" / "migraine__02_second.ipynb"
+    failed = out / "_failed" / "migraine__02_prints_ok.ipynb"
     assert failed.is_file()
     nb = nbformat.read(failed, as_version=4)
     marked = [c for c in nb.cells if "build-error" in c.metadata.get("tags", [])]
@@ -140,25 +136,19 @@ def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
     out, before = published
     folder = failing_set(tmp_path, "import time\ntime.sleep(60)\n" + OK)
     mark = uuid.uuid4().hex
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "helpers",
-            "build",
-            "--notebooks",
-            str(folder),
-            "--out",
-            str(out),
-            "--condition",
-            "all",
-            "--condition",
-            "migraine",
-            "--force",
-        ],
+    proc = start_helpers(
+        "build",
+        "--notebooks",
+        folder,
+        "--out",
+        out,
+        "--condition",
+        "all",
+        "--condition",
+        "migraine",
+        "--force",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         env=marked_env(mark),
     )
     deadline = time.time() + 60
@@ -177,19 +167,15 @@ def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
 
 def test_two_builds_started_together_never_mix(tmp_path):
     folder = tmp_path / "nbs"
-    make_notebook(folder, "01_first", ["import time\ntime.sleep(0.5)\n" + OK], summary=True)
-    make_notebook(folder, "02_second", [OK], summary=True)
+    make_notebook(folder, "01_prints_ok_after_a_pause", ["import time\ntime.sleep(0.5)\n" + OK], summary=True)
+    make_notebook(folder, "02_prints_ok", [OK], summary=True)
     data_a, data_b = tmp_path / "a.csv", tmp_path / "b.csv"
     for p in (data_a, data_b):
         p.write_bytes((ROOT / "data" / "studies.csv").read_bytes())
     out = tmp_path / "out"
     args = ["--notebooks", str(folder), "--out", str(out), "--condition", "neck_pain", "--jobs", "1"]
-    a = subprocess.Popen(
-        [sys.executable, "-m", "helpers", "build", "--data", str(data_a), *args], stdout=subprocess.PIPE, text=True
-    )
-    b = subprocess.Popen(
-        [sys.executable, "-m", "helpers", "build", "--data", str(data_b), *args], stdout=subprocess.PIPE, text=True
-    )
+    a = start_helpers("build", "--data", data_a, *args, stdout=subprocess.PIPE)
+    b = start_helpers("build", "--data", data_b, *args, stdout=subprocess.PIPE)
     out_a, _ = a.communicate(timeout=300)
     out_b, _ = b.communicate(timeout=300)
     assert a.returncode == 0 and b.returncode == 0

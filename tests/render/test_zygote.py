@@ -6,9 +6,11 @@ import sys
 import textwrap
 
 import pytest
-from notebook_factory import make_notebook
 
 from helpers.paths import ROOT
+from support.notebooks import make_notebook
+
+pytestmark = pytest.mark.kernel
 
 #: a report that shows every kind of output, and whatever another report could have left behind
 PROBE = [
@@ -35,18 +37,21 @@ POLLUTER = [
 ]
 
 
-#: one worker process (one zygote) runs both checks below: it forks the kernel for A, then B, then A again;
-#: then it runs each notebook on a forked kernel and on a fresh one
+#: one driver process runs every scenario below in turn, as one long-lived session would: it forks the
+#: kernel for A, then B, then A again; runs each notebook on a forked kernel and on a fresh one; kills its
+#: zygote and runs a report again (a new zygote serves it); then imports matplotlib and builds (the zygote
+#: must then be a new interpreter)
 DRIVER = textwrap.dedent("""
-    import json, sys
+    import json, os, signal, sys
     from pathlib import Path
     import nbformat
     from helpers.render.execute import run_job
     from helpers.render.jobs import Job
-    from helpers.render.zygote import start_zygote
+    from helpers.render.zygote import start_zygote, stop_zygote
     if __name__ == "__main__":
-        data, work, probe, polluter, *both = sys.argv[1:]
-        start_zygote(str(Path(probe).parent))
+        data, work, probe, polluter, error, modules, session_nbs = sys.argv[1:]
+        folder = str(Path(probe).parent)
+        start_zygote(folder)
         pages = []
         for i, nb in enumerate([probe, polluter, probe]):
             job = Job(nb, "all", "all", data)
@@ -55,7 +60,7 @@ DRIVER = textwrap.dedent("""
             assert res.ok, res.error
             pages.append((staging / job.name).read_text(encoding="utf-8"))
         out = {}
-        for nb in both:
+        for nb in (probe, error, modules):
             for mode, isolated in (("forked", False), ("isolated", True)):
                 job = Job(nb, "migraine", "all", data)
                 staging = Path(work) / mode
@@ -66,7 +71,23 @@ DRIVER = textwrap.dedent("""
                     cells = nbformat.read(res.failed_notebook, as_version=4).cells
                     out[f"{job.stem} {mode}"] = [(c.get("execution_count"), c.get("outputs"))
                                                  for c in cells if c.cell_type == "code"]
-        print(json.dumps({"sequence": pages, "both_ways": out}))
+        first = start_zygote(folder).pid
+        os.kill(first, signal.SIGKILL)
+        os.waitpid(first, 0)  # dead before the next report asks it for a kernel (as when it died long before)
+        job = Job(modules, "all", "all", data)
+        res = run_job(job, str(Path(work) / "recovered"), str(Path(work) / "failed"), 60, False)
+        again = start_zygote(folder)  # the one the provisioner started instead
+        recovered = {"ok": res.ok, "new_zygote": again.pid != first and again.alive(),
+                     "page": (Path(work) / "recovered" / job.name).read_text(encoding="utf-8") if res.ok else ""}
+        stop_zygote()
+        import matplotlib
+        import matplotlib.pyplot as plt
+        matplotlib.rcParams["figure.dpi"] = 17  # what a researcher's own session may have changed
+        from helpers.render.build import build
+        build(conditions=["all"], notebooks_dir=session_nbs, out=str(Path(work) / "session"), jobs=1)
+        session = {"clean": start_zygote(session_nbs).started_clean,
+                   "page": (Path(work) / "session" / "all" / "01_prints_its_kernel_state.html").read_text()}
+        print(json.dumps({"sequence": pages, "both_ways": out, "recovered": recovered, "session": session}))
 """)
 
 
@@ -74,31 +95,22 @@ DRIVER = textwrap.dedent("""
 def driven(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("driven")
     folder = base / "nbs"
-    probe = make_notebook(folder, "01_probe", PROBE)
-    polluter = make_notebook(folder, "02_polluter", POLLUTER)
-    error = make_notebook(folder, "02_error", ['print("before")', 'raise ValueError("on purpose")'])
-    modules = make_notebook(folder, "03_modules", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)'])
+    probe = make_notebook(folder, "01_prints_its_kernel_state", PROBE)
+    polluter = make_notebook(folder, "02_changes_global_state", POLLUTER)
+    error = make_notebook(folder, "02_raises_an_error", ['print("before")', 'raise ValueError("on purpose")'])
+    modules = make_notebook(
+        folder, "03_lists_preloaded_modules", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)']
+    )
+    session_nbs = base / "session-nbs"
+    make_notebook(session_nbs, "01_prints_its_kernel_state", PROBE[:1])
     script = base / "driver.py"
     script.write_text(DRIVER)
+    args = [ROOT / "data" / "studies.csv", base / "work", probe, polluter, error, modules, session_nbs]
     res = subprocess.run(
-        [
-            sys.executable,
-            str(script),
-            str(ROOT / "data" / "studies.csv"),
-            str(base / "work"),
-            str(probe),
-            str(polluter),
-            str(probe),
-            str(error),
-            str(modules),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=base,
+        [sys.executable, str(script), *map(str, args)], capture_output=True, text=True, timeout=300, cwd=base
     )
     assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout)
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def test_a_then_b_then_a_gives_byte_identical_reports_and_nothing_leaks(driven):
@@ -124,22 +136,22 @@ def test_forked_and_isolated_kernels_give_the_same_report_for_every_kind_of_outp
     execution counts) is the same from a forked kernel and a fresh one; only the forked one starts with
     the stack imported. (The forked kernels come from the zygote that ran the polluter first.)"""
     out = driven["both_ways"]
-    assert out["01_probe forked"] == out["01_probe isolated"]
-    assert "data:image/png;base64" in out["01_probe forked"]
+    assert out["01_prints_its_kernel_state forked"] == out["01_prints_its_kernel_state isolated"]
+    assert "data:image/png;base64" in out["01_prints_its_kernel_state forked"]
     # the failing report's stream, traceback and execution counts are the same both ways
-    assert out["02_error forked"] == out["02_error isolated"]
-    assert any(o.get("ename") == "ValueError" for _, outs in out["02_error forked"] for o in outs or [])
-    assert "pandas preloaded: True" in out["03_modules forked"]
-    assert "pandas preloaded: False" in out["03_modules isolated"]
+    assert out["02_raises_an_error forked"] == out["02_raises_an_error isolated"]
+    assert any(o.get("ename") == "ValueError" for _, outs in out["02_raises_an_error forked"] for o in outs or [])
+    assert "pandas preloaded: True" in out["03_lists_preloaded_modules forked"]
+    assert "pandas preloaded: False" in out["03_lists_preloaded_modules isolated"]
 
 
 def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path, builds):
     """With one worker, the reports after a failing one run on the same zygote and succeed (the build runs in
     the test process's build session, whose zygote has served other builds: it must serve this one too)."""
     folder = tmp_path / "nbs"
-    make_notebook(folder, "01_crash", ['if condition == "all":\n    import os\n    os._exit(1)'])
-    make_notebook(folder, "02_hang", ['if condition == "all":\n    import time\n    time.sleep(60)'])
-    make_notebook(folder, "03_fine", ['print("fine")'])
+    make_notebook(folder, "01_kills_its_kernel", ['if condition == "all":\n    import os\n    os._exit(1)'])
+    make_notebook(folder, "02_never_finishes", ['if condition == "all":\n    import time\n    time.sleep(60)'])
+    make_notebook(folder, "03_prints_fine", ['print("fine")'])
     out = tmp_path / "out"
     res = builds.build(
         "--notebooks",
@@ -157,77 +169,25 @@ def test_a_crash_or_a_hang_fails_only_its_own_report(tmp_path, builds):
     )
     assert res.returncode == 1, res.stdout + res.stderr
     assert "2 of 6 reports failed" in res.stderr, res.stderr
-    assert "all/01_crash.html: DeadKernelError" in res.stderr and "all/02_hang.html: CellTimeoutError" in res.stderr, (
-        res.stderr
-    )
+    assert (
+        "all/01_kills_its_kernel.html: DeadKernelError" in res.stderr
+        and "all/02_never_finishes.html: CellTimeoutError" in res.stderr
+    ), res.stderr
     assert res.stdout.count("  ok ") == 4, res.stdout
-    assert (out / "_failed" / "all__01_crash.ipynb").is_file() and (out / "_failed" / "all__02_hang.ipynb").is_file()
+    assert (out / "_failed" / "all__01_kills_its_kernel.ipynb").is_file() and (
+        out / "_failed" / "all__02_never_finishes.ipynb"
+    ).is_file()
 
 
-RECOVERY = textwrap.dedent("""
-    import os, signal, sys
-    from pathlib import Path
-    from helpers.render.execute import run_job
-    from helpers.render.jobs import Job
-    from helpers.render.zygote import start_zygote
-    if __name__ == "__main__":
-        notebook, data, work = sys.argv[1:4]
-        first = start_zygote(str(Path(notebook).parent)).pid
-        os.kill(first, signal.SIGKILL)
-        res = run_job(Job(notebook, "all", "all", data), work, str(Path(work) / "failed"), 60, False)
-        assert res.ok, res.error
-        again = start_zygote(str(Path(notebook).parent))  # the one the provisioner started instead
-        assert again.pid != first and again.alive()
-        print("recovered")
-""")
+def test_a_session_whose_zygote_died_starts_another(driven):
+    recovered = driven["recovered"]
+    assert recovered["ok"] and recovered["new_zygote"]
+    assert "pandas preloaded: True" in recovered["page"]
 
 
-def test_a_worker_whose_zygote_died_starts_another(tmp_path):
-    notebook = make_notebook(
-        tmp_path / "nbs", "01_probe", ['import sys\nprint("pandas preloaded:", "pandas" in sys.modules)']
-    )
-    script = tmp_path / "recovery.py"
-    script.write_text(RECOVERY)
-    res = subprocess.run(
-        [sys.executable, str(script), str(notebook), str(ROOT / "data" / "studies.csv"), str(tmp_path / "w")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert res.returncode == 0 and "recovered" in res.stdout, res.stdout + res.stderr
-    assert "pandas preloaded: True" in (tmp_path / "w" / "all" / "01_probe.html").read_text()
-
-
-IN_A_NOTEBOOK = textwrap.dedent("""
-    import sys
-    import matplotlib
-    import matplotlib.pyplot as plt
-    matplotlib.rcParams["figure.dpi"] = 17  # what a researcher's own session may have changed
-    from helpers.render.build import build
-    from helpers.render.zygote import start_zygote
-    if __name__ == "__main__":
-        folder, out = sys.argv[1:3]
-        build(conditions=["all"], notebooks_dir=folder, out=out, jobs=1)
-        print("clean zygote:", start_zygote(folder).started_clean)
-""")
-
-
-def test_a_build_called_from_a_session_with_matplotlib_starts_a_clean_zygote(tmp_path):
+def test_a_build_called_from_a_session_with_matplotlib_starts_a_clean_zygote(driven):
     """Called from a process that imported matplotlib (a notebook, a script), the kernels are not forked from
     it: its state would reach every report."""
-    folder = tmp_path / "nbs"
-    make_notebook(folder, "01_probe", PROBE[:1])
-    script = tmp_path / "in_a_notebook.py"
-    script.write_text(IN_A_NOTEBOOK)
-    res = subprocess.run(
-        [sys.executable, str(script), str(folder), str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert res.returncode == 0, res.stdout + res.stderr
-    page = (tmp_path / "out" / "all" / "01_probe.html").read_text()
-    assert "figure dpi: 100.0" in page and "pandas max_rows: 60" in page
-    assert "clean zygote: True" in res.stdout
+    session = driven["session"]
+    assert "figure dpi: 100.0" in session["page"] and "pandas max_rows: 60" in session["page"]
+    assert session["clean"]

@@ -5,11 +5,11 @@ import warnings
 
 import pandas as pd
 import pytest
-from conftest import run_tables, write_rows
-from metafor_tables import HERE
 
 from helpers.data.loader import load_studies
 from helpers.errors import TableError
+from support.metafor import HERE
+from support.tables import run_tables, write_rows
 
 
 def fixture_rows(name):

@@ -22,7 +22,7 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 
-from chromium import CHROMIUM, launched_browser  # noqa: E402
+from support.chromium import CHROMIUM, launched_browser  # noqa: E402
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -30,6 +30,8 @@ if not CHROMIUM.exists():
     )
 
 from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 HOSTILE_DIR = ROOT / "tests" / "fixtures" / "hostile"
 HOSTILE_TABLE = HOSTILE_DIR / "studies.csv"

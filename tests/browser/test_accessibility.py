@@ -21,10 +21,11 @@ from pathlib import Path
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
-from chromium import CHROMIUM, launched_browser  # noqa: E402
-from shipped_build import CONDITIONS, build_shipped, shared_folder  # noqa: E402
-
 from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
+from support.chromium import CHROMIUM, launched_browser  # noqa: E402
+from support.shipped import CHECKED, CONDITIONS  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 if not CHROMIUM.exists():
@@ -44,22 +45,23 @@ GENERIC_ALT = "No description has been provided for this image"
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory, worker_id) -> Path:
+def reports(request) -> Path:
     given = os.environ.get("A11Y_REPORTS")
     if given:
         return (ROOT / given).resolve()
-    return build_shipped(shared_folder(tmp_path_factory, worker_id), CONDITIONS)
+    return request.getfixturevalue("shipped")
 
 
 def pages(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html") if not p.name.startswith("."))
 
 
-def expected_pages() -> list[str]:
+def expected_pages(conditions=CHECKED) -> list[str]:
+    """The pages audited: every page of a full build (make a11y), else the shared build's CHECKED ones."""
     if os.environ.get("A11Y_REPORTS"):
         return pages((ROOT / os.environ["A11Y_REPORTS"]).resolve())
     stems = [nb.stem for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
-    return ["index.html"] + [f"{c}/{s}.html" for c in CONDITIONS for s in stems]
+    return ["index.html"] + [f"{c}/{s}.html" for c in conditions for s in stems]
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +106,7 @@ def blocking(violations: list[dict]) -> list[str]:
 
 # ------------------------------------------------------------------ every page
 def test_every_page_is_checked(reports):
-    assert pages(reports) == sorted(expected_pages())
+    assert pages(reports) == sorted(expected_pages(CONDITIONS if not os.environ.get("A11Y_REPORTS") else CHECKED))
 
 
 @pytest.mark.parametrize("name", expected_pages())

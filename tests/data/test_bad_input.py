@@ -4,15 +4,14 @@ and the published reports stay exactly as they were."""
 import csv
 import hashlib
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import write_rows
 
 from helpers.cli import main
 from helpers.data import csvfile
+from support.commands import run_helpers
+from support.tables import write_rows
 
 
 def fake_published(folder: Path) -> dict:
@@ -63,14 +62,19 @@ def big_table(rows, bad_at_end: bool) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, header, lineterminator="\n")
     w.writeheader()
-    i = 0
-    while buf.tell() < 50_000_000:
-        for r in rows:
-            w.writerow(dict(r, study_id=f"{r['study_id']}_{i}"[:60]))
-        i += 1
+    head = buf.getvalue()
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, header, lineterminator="\n")
+    for r in rows:  # one copy of the table, its study ids marked where the copy number goes
+        w.writerow(dict(r, study_id=f"{r['study_id'][:50]}_\0"))
+    chunk = buf.getvalue()
+    copies = -(-50_000_000 // len(chunk))
+    text = head + "".join(chunk.replace("\0", str(i)) for i in range(copies))
     if bad_at_end:
-        w.writerow(dict(rows[0], study_id="last_row", effect="1,5"))
-    return buf.getvalue()
+        buf = io.StringIO()
+        csv.DictWriter(buf, header, lineterminator="\n").writerow(dict(rows[0], study_id="last_row", effect="1,5"))
+        text += buf.getvalue()
+    return text
 
 
 # name -> (how to make the file, substrings the message must contain)
@@ -217,15 +221,27 @@ def test_bad_input_gives_one_clear_message(case, shipped_rows, tmp_path, capsys)
         assert path.stat().st_size >= 50_000_000
     elif content is not None:
         path.write_bytes(content)
-    out = tmp_path / "reports"
-    before = fake_published(out)
-    code = main(["build", "--data", str(path), "--out", str(out), "--condition", "all"])
+    code = main(["validate", str(path)])  # the check the build runs before any kernel starts
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err
     assert path.name in err, err
     for fragment in expected:
         assert fragment in err, f"{case}: {fragment!r} not in\n{err}"
+
+
+@pytest.mark.process  # the build starts its zygote while it validates; this shows nothing else runs
+@pytest.mark.parametrize("case", ["byte_order_mark", "events_over_n", "unknown_column"])
+def test_the_build_refuses_a_bad_table_before_writing_anything(case, shipped_rows, tmp_path, capsys):
+    content, expected = catalogue(shipped_rows)[case]
+    path = tmp_path / f"{case}.csv"
+    path.write_bytes(content)
+    out = tmp_path / "reports"
+    before = fake_published(out)
+    code = main(["build", "--data", str(path), "--out", str(out), "--condition", "all"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert all(fragment in err for fragment in expected), err
     assert digest(out) == before
 
 
@@ -253,13 +269,12 @@ def test_windows_line_endings_simply_work(shipped_rows, tmp_path, capsys):
     assert "valid" in capsys.readouterr().out
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("case", ["byte_order_mark", "duplicate_key", "not_utf8"])
 def test_real_process_prints_no_traceback(case, shipped_rows, tmp_path):
     content, expected = catalogue(shipped_rows)[case]
     path = tmp_path / f"{case}.csv"
     path.write_bytes(content)
-    res = subprocess.run(
-        [sys.executable, "-m", "helpers", "validate", str(path)], capture_output=True, text=True, timeout=120
-    )
+    res = run_helpers("validate", path, timeout=120)
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert all(f in res.stderr for f in expected)

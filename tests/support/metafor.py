@@ -5,7 +5,7 @@ the public path can be run by hand:
 
     python -m helpers build --data tests/fixtures/metafor/studies/bcg.csv --out /tmp/bcg
 
-Regenerate them with ``python tests/metafor_tables.py``. The rows are test
+Regenerate them with ``python tests/support/metafor.py``. The rows are test
 data for the statistics, not evidence: their citations say so.
 """
 
@@ -16,7 +16,7 @@ import json
 import re
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent / "fixtures" / "metafor"
+HERE = Path(__file__).resolve().parent.parent / "fixtures" / "metafor"
 OUT = HERE / "studies"
 MEASURES = {
     "RR": "risk_ratio",

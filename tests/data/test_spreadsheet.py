@@ -7,13 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook
-from shipped_build import CONDITIONS, build_shipped, shared_folder
 
 from helpers.data.loader import load_studies
 from helpers.data.schema import load_schema
 from helpers.data.spreadsheet import column_letter, split_sheet
 from helpers.errors import TableError
 from helpers.paths import NOTEBOOKS, STUDIES_PATH
+from support.shipped import CONDITIONS
 
 
 def shipped_records() -> list[list[str]]:
@@ -71,9 +71,9 @@ def test_same_table_as_the_csv(xlsx):
     assert b.attrs["source_path"] == str(xlsx)
 
 
-def test_same_report_and_tables_from_a_build(xlsx, tmp_path, tmp_path_factory, worker_id, builds):
+def test_same_report_and_tables_from_a_build(xlsx, tmp_path, shipped, builds):
     """A build from the workbook gives the same report, tables and citation files as the build from the CSV."""
-    csv_out = build_shipped(shared_folder(tmp_path_factory, worker_id))
+    csv_out = shipped
     nbdir = tmp_path / "nb"
     nbdir.mkdir()
     stem = "02_effect_sizes"  # the notebook with the most numbers: effects, pooling, forest plots

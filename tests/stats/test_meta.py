@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from metafor_tables import HERE, expected, fixture_names
 
 from helpers.stats.effects import escalc_binary, escalc_continuous, hedges_correction
 from helpers.stats.meta import rma
+from support.metafor import HERE, expected, fixture_names
 
 RTOL = 1e-6
 MEASURE = {

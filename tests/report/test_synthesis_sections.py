@@ -5,18 +5,16 @@ import shutil
 
 import pandas as pd
 import pytest
-from build_session import BuildSession
-from metafor_tables import HERE
-from shipped_build import build_shipped, shared_folder, stderr_log
 
 from helpers.paths import NOTEBOOKS
+from support.metafor import HERE
+from support.shipped import stderr_log
 
 
-@pytest.fixture(scope="module")
-def session():
-    """The module's builds in one process that turns RuntimeWarnings into errors, as ``python -W`` does."""
-    with BuildSession(python_args=("-W", "error::RuntimeWarning")) as s:
-        yield s
+@pytest.fixture
+def session(builds):
+    """The build session, whose builds turn RuntimeWarnings into errors, as ``python -W`` does."""
+    return builds
 
 
 def checked_page(out, stderr: str) -> str:
@@ -66,9 +64,9 @@ def test_pooled_proportions_in_the_report(session, tmp_path):
     assert "80.3% (70.2% to 88.9%) with the Freeman-Tukey double arcsine" in page
 
 
-def test_the_shipped_table_says_why_where_a_synthesis_does_not_apply(tmp_path_factory, worker_id):
+def test_the_shipped_table_says_why_where_a_synthesis_does_not_apply(shipped):
     """The shared build of the shipped table (condition all, RuntimeWarnings as errors) holds this report."""
-    out = build_shipped(shared_folder(tmp_path_factory, worker_id))
+    out = shipped
     page = checked_page(out, stderr_log(out).read_text(encoding="utf-8"))
     assert "These are uncontrolled rates, not comparisons" in page
     assert "No funnel plot or Egger&#x27;s test is shown" in page or "No funnel plot or Egger's test is shown" in page

@@ -1,4 +1,8 @@
-"""Small notebooks for build tests: a title, the parameters cell the build fills in, then code cells."""
+"""Small notebooks for build tests: a title, the parameters cell the build fills in, then code cells.
+
+Name each notebook for the behaviour it shows (``01_prints_its_kernel_state``, ``02_never_finishes``);
+its parameters cell is the one the definition gives for that name (helpers.report.params).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-PARAMS = 'condition = "all"\nevidence = "all"\ndata_path = "data/studies.csv"\nfigures_dir = ""'
+from helpers.report.params import parameters_cell
 
 
 def make_notebook(folder: Path, name: str, cells: list[str], summary: bool = False) -> Path:
@@ -16,7 +20,11 @@ def make_notebook(folder: Path, name: str, cells: list[str], summary: bool = Fal
     if summary and code:
         code[-1].metadata["tags"] = ["summary"]
     nb = new_notebook(
-        cells=[new_markdown_cell(f"# {name}"), new_code_cell(PARAMS, metadata={"tags": ["parameters"]}), *code]
+        cells=[
+            new_markdown_cell(f"# {name}"),
+            new_code_cell(parameters_cell(name), metadata={"tags": ["parameters"]}),
+            *code,
+        ]
     )
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -245,18 +243,13 @@ def test_randomized_trial_without_rob2_rows_is_reported(data_copy, capsys):
     )
 
 
-def test_build_refuses_a_bad_companion_before_touching_the_output(data_copy, tmp_path):
+def test_build_refuses_a_bad_companion_before_touching_the_output(data_copy, tmp_path, builds):
     plant(data_copy, "certainty", {"condition": "low_back_pain"}, certainty="high")
     out = tmp_path / "published"
     out.mkdir()
     (out / "index.html").write_text("published")
     before = hashlib.sha256((out / "index.html").read_bytes()).hexdigest()
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpers", "build", "--data", str(data_copy / "studies.csv"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = builds.build("--data", data_copy / "studies.csv", "--out", out)
     assert proc.returncode == 1
     assert "certainty.csv, line" in proc.stderr and "column certainty" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -117,6 +117,7 @@ needs_make = pytest.mark.skipif(
 
 
 @needs_make
+@pytest.mark.process
 def test_make_install_installs_a_lock(tmp_path):
     """Positive control for the test below: the same lock with its real hashes installs."""
     proc = _make_install(tmp_path, _mini_lock(tmp_path, tamper=False))
@@ -125,6 +126,7 @@ def test_make_install_installs_a_lock(tmp_path):
 
 
 @needs_make
+@pytest.mark.process
 def test_make_install_stops_on_a_tampered_hash(tmp_path):
     proc = _make_install(tmp_path, _mini_lock(tmp_path, tamper=True))
     out = proc.stdout + proc.stderr

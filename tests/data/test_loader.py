@@ -1,14 +1,12 @@
 """The loader returns typed data for a valid table and one report of every problem otherwise."""
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
-from conftest import write_rows
 
+from helpers.cli import main
 from helpers.data.loader import load_studies
 from helpers.errors import TableError
+from support.tables import write_rows
 
 
 def find(rows, **match) -> int:
@@ -200,23 +198,18 @@ def test_windows_line_endings_simply_work(shipped_rows, tmp_path):
     assert len(load_studies(path)) == len(shipped_rows)
 
 
-# ------------------------------------------------------------ the command line
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, timeout=120)
+# ------------------------------------------------------------ the command line (its entry point, in this process)
+def test_cli_validate_shipped_table_prints_summary(capsys):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "studies by condition x verification" in out
+    assert "not_found" in out
 
 
-def test_cli_validate_shipped_table_prints_summary():
-    res = run_cli("validate")
-    assert res.returncode == 0, res.stderr
-    assert "valid" in res.stdout and "studies by condition x verification" in res.stdout
-    assert "not_found" in res.stdout
-
-
-def test_cli_validate_bad_table_exits_1_without_traceback(shipped_rows, table_with):
+def test_cli_validate_bad_table_exits_1_without_traceback(shipped_rows, table_with, capsys):
     path = table_with({0: {"condition": "migrane"}, 4: {"effect": "nan"}})
-    res = run_cli("validate", str(path))
-    assert res.returncode == 1
-    assert "Traceback" not in res.stderr
-    assert "line 2, column condition" in res.stderr
-    assert "line 6, column effect" in res.stderr
-    assert str(path) in res.stderr
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "line 2, column condition" in err
+    assert "line 6, column effect" in err
+    assert str(path) in err

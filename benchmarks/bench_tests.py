@@ -1,0 +1,84 @@
+"""What the tests cost, against the build they test: one run on a fresh clone after make install.
+
+    python3 benchmarks/bench_tests.py
+
+In one run, on the committed HEAD of this repository:
+
+1. ``git clone`` into a temporary folder and ``make install`` there (not timed: the set-up benchmark is
+   benchmarks/bench_setup.py);
+2. the cold build: ``python -m helpers build --force`` into an empty folder, with the empty caches of a new
+   clone;
+3. ``make unit`` (the tests that start no kernel, browser or process), then ``make test`` (everything but
+   the slow tier, lint and nbval included).
+
+The goals are ratios to the cold build, measured in the same run so that the machine's speed cancels out:
+``make unit`` at most 0.5x and ``make test`` at most 4x. Results go to benchmarks/results/tests.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_setup import fresh_env, machine  # beside this script, which Python puts on sys.path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "tests.json"
+GOALS = {"unit_over_cold_build": 0.5, "test_over_cold_build": 4.0}
+
+
+def timed(cmd: list[str], cwd: Path, env: dict, log: Path) -> float:
+    start = time.perf_counter()
+    with open(log, "ab") as fh:
+        fh.write(f"$ {' '.join(map(str, cmd))}\n".encode())
+        fh.flush()
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed with exit code {proc.returncode}; see {log}")
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=str(RESULTS), help="where to write the JSON results")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-tests-") as tmp:
+        work = Path(tmp)
+        clone, log = work / "clone", work / "log.txt"
+        subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], check=True)
+        env = fresh_env(work / "caches")
+        timed(["make", "--no-print-directory", "install"], clone, env, log)
+        python = str(clone / ".venv" / "bin" / "python")
+        r = {
+            "cold_build_s": timed(
+                [python, "-m", "helpers", "build", "--force", "--out", str(work / "out")], clone, env, log
+            )
+        }
+        r["make_unit_s"] = timed(["make", "--no-print-directory", "unit"], clone, env, log)
+        r["make_test_s"] = timed(["make", "--no-print-directory", "test"], clone, env, log)
+    r = {k: round(v, 1) for k, v in r.items()}
+    ratios = {
+        "unit_over_cold_build": r["make_unit_s"] / r["cold_build_s"],
+        "test_over_cold_build": r["make_test_s"] / r["cold_build_s"],
+    }
+    out = {
+        "machine": machine(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+        "seconds": r,
+        "ratios": {k: round(v, 2) for k, v in ratios.items()},
+        "goals": {k: {"at_most": g, "met": ratios[k] <= g} for k, g in GOALS.items()},
+    }
+    Path(args.out).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(out["seconds"]), json.dumps(out["ratios"]), json.dumps(out["goals"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
