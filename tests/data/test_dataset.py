@@ -139,10 +139,38 @@ CASES = {
     ),
     "rob wrong tool": (
         "risk_of_bias",
-        {"study_id": "pomeroy2017"},
-        {"tool": "not_assessed", "judgement": "not_assessed"},
+        {"study_id": "pomeroy2017", "domain": "selection"},
+        {"tool": "robins_i"},  # ROBINS-I needs a comparison group: not for a single-arm series
         "tool",
-        "robins_i for a study of design case_series",
+        "murad_case_series for a study of design case_series",
+    ),
+    "rob 2 no information": (  # an answer to a signalling question, not one of RoB 2's judgements
+        "risk_of_bias",
+        {"study_id": "etchison2018", "domain": "measurement"},
+        {"judgement": "no_information"},
+        "judgement",
+        "RoB 2 and the case-series tool: low, some_concerns, high",
+    ),
+    "rob level of another tool": (
+        "risk_of_bias",
+        {"study_id": "pomeroy2017", "domain": "selection"},
+        {"judgement": "critical"},
+        "judgement",
+        "a judgement on the tool's scale",
+    ),
+    "rob contradicts signalling": (  # 4.1=N;4.2=N;4.3=PN gives low by RoB 2's algorithm
+        "risk_of_bias",
+        {"study_id": "etchison2018", "domain": "measurement"},
+        {"judgement": "high"},
+        "judgement",
+        "the judgement the tool's algorithm gives from the signalling answers",
+    ),
+    "certainty breaks a written rule": (  # one trial's interval includes no effect, 160 participants: -1 at least
+        "certainty",
+        {"outcome_label": "pain 6 months to 1 year after spine surgery"},
+        {"imprecision": "0"},
+        "imprecision",
+        "-1 by the written rule (imprecision), or a departure_reason",
     ),
     "certainty does not follow": (
         "certainty",
@@ -265,7 +293,8 @@ def test_prisma_numbers_add_up():
     assert c.identified == len(screening) == ds.get("search_log")["records"].sum()
     assert c.identified - c.duplicates == c.screened
     assert c.screened - c.excluded_screening_total == c.assessed
-    assert c.assessed - c.excluded_assessment_total == c.included
+    assert c.assessed - c.excluded_assessment_total - c.awaiting_total == c.included
+    assert c.awaiting_total == (screening["decision"] == "awaiting_classification").sum() > 0
     published = ds.studies[ds.studies["source"].astype(str) == "literature"]["study_id"].nunique()
     assert c.included == published
     assert sum(c.included_by_design.values()) == c.included

@@ -157,7 +157,7 @@ def test_corrupted_copy_reports_every_planted_problem_once(shipped_rows, table_w
         1: ("condition", {"condition": "back_pain"}),
         3: ("effect", {"effect": "abc"}),
         2: ("year", {"year": "2999"}),  # a single-row study, so no consistency problem follows
-        12: ("n_ketamine", {"n_ketamine": "-1"}),
+        10: ("n_ketamine", {"n_ketamine": "-1"}),  # an efficacy row without events
         20: ("followup_days", {"followup_days": "-2"}),
     }
     path = table_with({i: change for i, (_, change) in planted.items()})

@@ -11,6 +11,7 @@ from collections import defaultdict
 import pandas as pd
 
 from ..errors import Problem
+from .lines import NO_WINDOW, comparator_groups, line_rows
 from .rows import cell_text, line_number, split_list
 from .schema import load_schema
 
@@ -19,8 +20,11 @@ Checks = dict[str, list[Problem]]
 
 RANDOMIZED = {"rct", "crossover_rct"}
 REVIEWS = {"meta_analysis", "systematic_review", "review"}
-ROB2_ORDER = {"low": 0, "some_concerns": 1, "no_information": 1, "high": 2}
+#: uncontrolled designs: no comparison group, so ROBINS-I (which needs one) does not apply
+SINGLE_ARM = {"case_series", "single_arm_trial"}
+ROB2_ORDER = {"low": 0, "some_concerns": 1, "high": 2}
 ROBINS_ORDER = {"low": 0, "moderate": 1, "no_information": 1, "serious": 2, "critical": 3}
+ORDERS = {"rob2": ROB2_ORDER, "rob2_crossover": ROB2_ORDER, "murad_case_series": ROB2_ORDER, "robins_i": ROBINS_ORDER}
 
 
 def expected_tool(design: str, source: str) -> str:
@@ -31,7 +35,9 @@ def expected_tool(design: str, source: str) -> str:
         return "rob2"
     if design == "crossover_rct":
         return "rob2_crossover"
-    return "robins_i"
+    if design in SINGLE_ARM:
+        return "murad_case_series"
+    return "robins_i"  # a comparison that was not randomized (a cohort, a crossover in a fixed order)
 
 
 def _study_index(studies: pd.DataFrame) -> tuple[dict, dict]:
@@ -121,13 +127,13 @@ def _risk_of_bias(ds, out: Checks) -> None:
                         "domains_complete",
                     )
                 )
-            order = ROBINS_ORDER if tool == "robins_i" else ROB2_ORDER if tool.startswith("rob2") else None
+            order = ORDERS.get(tool)
             if "overall" not in domains or order is None or domains["overall"][0] not in order:
                 continue
             overall, oi = domains["overall"]
             judged = {d: j for d, (j, _) in domains.items() if d != "overall" and j in order}
             worst = max((order[j] for j in judged.values()), default=0)
-            if order[overall] < worst or (overall == "no_information" and tool.startswith("rob2")):
+            if order[overall] < worst:
                 out["risk_of_bias"].append(
                     Problem(
                         line_number(rob, oi),
@@ -156,21 +162,27 @@ def _certainty(ds, out: Checks) -> None:
                 Problem(line, "study_ids", "|".join(unknown), "study_ids of the study table", "study_exists")
             )
             continue
-        rows = studies[studies["study_id"].astype(str).isin(ids) & (studies["condition"].astype(str) == cond)]
         codes = split_list(r.outcomes)
+        covered = line_rows(studies, cert.iloc[i])
+        comparator = cell_text(getattr(r, "comparator", None)) or cls
+        frame = cell_text(getattr(r, "time_frame", None)) or NO_WINDOW
         for sid in ids:
-            mine = rows[rows["study_id"].astype(str) == sid]
-            match = mine[mine["outcome"].astype(str).isin(codes) & (mine["comparator_class"].astype(str) == cls)]
-            if match.empty:
-                out["certainty"].append(
-                    Problem(
-                        line,
-                        "study_ids",
-                        sid,
-                        f"a study with {cond} rows of outcome {' or '.join(codes)} against a {cls} comparator",
-                        "rows_exist",
-                    )
+            if (covered["study_id"].astype(str) == sid).any():
+                continue
+            mine = studies[(studies["study_id"].astype(str) == sid) & (studies["condition"].astype(str) == cond)]
+            against = set(comparator_groups(mine)) if not mine.empty else set()
+            rule, expected = (
+                "rows_exist",
+                (
+                    f"a study with {cond} rows of outcome {' or '.join(codes)} against {comparator} in the time frame {frame}"
+                ),
+            )
+            if not mine.empty and against and comparator not in against:
+                rule = "line_is_one_comparator"
+                expected = (
+                    f"a study compared with {comparator} (this one is compared with {', '.join(sorted(against))})"
                 )
+            out["certainty"].append(Problem(line, "study_ids", sid, expected, rule))
         designs = {str(info[s].design) for s in ids}
         # published meta-analyses in this table pool randomized trials
         want = "randomized" if designs <= RANDOMIZED | {"meta_analysis"} else "observational"

@@ -5,7 +5,11 @@ rows. The identities that must hold are checked by the tests:
 
     identified - duplicates = screened
     screened - excluded on title/abstract = assessed
-    assessed - excluded after reading = included = published studies in the table
+    assessed - excluded after reading - awaiting classification = included = published studies in the table
+
+Records awaiting classification (in scope, but a fact needed to include them
+could not be reached) are counted apart, as PRISMA 2020 and Cochrane reviews
+do, never among the exclusions.
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ class PrismaCounts:
     searches_by_source: dict[str, int] = field(default_factory=dict)
     unresolved_lookups: int = 0
     pooled_studies: int | None = None
+    awaiting: dict[str, int] = field(default_factory=dict)
+    #: included studies whose full text (or preprint, or registration) was looked for, and how many of them were
+    #: reached (a look-up that returned the methods or results)
+    full_texts_sought: int = 0
+    full_texts_reached: int = 0
+    #: look-ups of each purpose (identifier, citation_check, full_text ...)
+    searches_by_purpose: dict[str, int] = field(default_factory=dict)
 
     @property
     def identified(self) -> int:
@@ -44,6 +55,20 @@ class PrismaCounts:
     def excluded_assessment_total(self) -> int:
         return sum(self.excluded_assessment.values())
 
+    @property
+    def awaiting_total(self) -> int:
+        return sum(self.awaiting.values())
+
+
+#: the look-ups for a study or a record by its identifier or citation (full-text look-ups are counted apart)
+LOOKUPS = ("identifier", "citation_check")
+
+
+def _full_texts(search_log: pd.DataFrame) -> tuple[int, int]:
+    ft = search_log[search_log["purpose"].astype(str) == "full_text"]
+    status = ft.groupby(ft["target"].astype(str))["status"].agg(lambda s: set(s.astype(str)))
+    return len(status), int(sum("complete" in s for s in status))
+
 
 def _counts(series: pd.Series, order) -> dict[str, int]:
     vc = series.astype(str).value_counts()
@@ -51,8 +76,8 @@ def _counts(series: pd.Series, order) -> dict[str, int]:
 
 
 def _unresolved_targets(search_log: pd.DataFrame) -> int:
-    """Look-ups (by target) that no search settled: every attempt for that target is unresolved."""
-    lookups = search_log[search_log["target"].notna()]
+    """Identifier and citation look-ups (by target) that no search settled: every attempt for it is unresolved."""
+    lookups = search_log[search_log["target"].notna() & search_log["purpose"].astype(str).isin(LOOKUPS)]
     status = lookups.groupby(lookups["target"].astype(str))["status"].agg(lambda s: set(s.astype(str)))
     return int(sum("complete" not in s for s in status))
 
@@ -73,11 +98,13 @@ def prisma_counts(
     screened = len(screening) - duplicates
     ex_ta = screening[decision == "excluded_title_abstract"]["reason"]
     ex_ft = screening[decision == "excluded_full_text"]["reason"]
+    awaiting = screening[decision == "awaiting_classification"]["reason"]
     included_ids = screening.loc[decision == "included", "study_id"].astype(str)
     by_design: dict[str, int] = {}
     if studies is not None:
         design = studies.drop_duplicates("study_id").set_index("study_id")["design"].astype(str)
         by_design = _counts(included_ids.map(design).dropna(), load_schema().enum("design"))
+    sought, reached = _full_texts(search_log)
     return PrismaCounts(
         identified_by_source=identified,
         duplicates=duplicates,
@@ -91,4 +118,8 @@ def prisma_counts(
         searches_by_source=_counts(search_log["source"], sources),
         unresolved_lookups=_unresolved_targets(search_log),
         pooled_studies=None if pooled_study_ids is None else len(set(included_ids) & set(pooled_study_ids)),
+        awaiting=_counts(awaiting, reasons),
+        full_texts_sought=sought,
+        full_texts_reached=reached,
+        searches_by_purpose=_counts(search_log["purpose"], load_schema("search_log").enum("purpose")),
     )

@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 
 import pandas as pd
 
+from .rob import follows, parse_signalling
 from .schema import load_schema
 
 
@@ -20,7 +21,7 @@ def _text(s: pd.Series) -> pd.Series:
 
 # ------------------------------------------------------------------ search log
 def _lookup_has_target(d):
-    lookup = _text(d["purpose"]).isin(["identifier", "citation_check"]).fillna(False)
+    lookup = _text(d["purpose"]).isin(["identifier", "citation_check", "full_text"]).fillna(False)
     return {"target": ~lookup | d["target"].notna()}
 
 
@@ -53,6 +54,11 @@ def _included_has_study(d):
     return {"study_id": (~needs | has) & (~excluded | ~has)}
 
 
+def _awaiting_says_what(d):
+    awaiting = (_text(d["decision"]) == "awaiting_classification").fillna(False)
+    return {"note": ~awaiting | d["note"].notna()}
+
+
 def _duplicate_has_original(d):
     dup = (_text(d["decision"]) == "duplicate").fillna(False)
     has = d["duplicate_of"].notna()
@@ -81,6 +87,24 @@ def _domain_fits_tool(d):
 
 def _judgement_fits_tool(d):
     return _fits_tool(d, "judgement", "judgementsByTool")
+
+
+def _signalling_given(d):
+    tool, domain = _text(d["tool"]), _text(d["domain"])
+    needs = tool.isin(["rob2", "rob2_crossover", "murad_case_series"]).fillna(False) & (domain != "overall").fillna(
+        False
+    )
+    return {"signalling": ~needs | d["signalling"].notna()}
+
+
+def _judgement_follows_signalling(d):
+    ok = []
+    for tool, domain, judgement, signalling in zip(d["tool"], d["domain"], d["judgement"], d["signalling"]):
+        answers = parse_signalling(None if pd.isna(signalling) else signalling)
+        expected = follows(str(tool), str(domain), answers) if answers else None
+        ok.append(expected is None or pd.isna(judgement) or expected == str(judgement))
+    # a judgement off the tool's scale is judgement_fits_tool's problem: one message per cell
+    return {"judgement": pd.Series(ok, index=d.index, dtype=bool) | ~_judgement_fits_tool(d)["judgement"]}
 
 
 def _assessed_from_given(d):
@@ -138,9 +162,12 @@ RULES = {
     "reason_fits_decision": _reason_fits_decision,
     "included_has_study": _included_has_study,
     "duplicate_has_original": _duplicate_has_original,
+    "awaiting_says_what": _awaiting_says_what,
     "domain_fits_tool": _domain_fits_tool,
     "judgement_fits_tool": _judgement_fits_tool,
     "assessed_from_given": _assessed_from_given,
+    "signalling_given": _signalling_given,
+    "judgement_follows_signalling": _judgement_follows_signalling,
     "start_follows_type": _start_follows_type,
     "certainty_follows": _certainty_follows,
     "upgrade_has_reason": _upgrade_has_reason,

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .lines import HARM_PREFIX
 from .record_rules import RULES as RECORD_RULES
-from .schema import Field, Schema
+from .schema import Field, Schema, load_schema
 
 #: a finite decimal number; rejects NaN, infinity, thousands separators and text
 NUMBER_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
@@ -163,6 +164,33 @@ def _indirect_has_reason(d):
     return {"indirect_reason": (needs & reason.notna()) | (~needs & reason.isna())}
 
 
+def _field_raw(name: str) -> dict:
+    return next(f for f in load_schema().raw["fields"] if f["name"] == name)
+
+
+def _comparator_drug_fits_class(d):
+    if "comparator_drug" not in d:
+        return {}
+    want = d["comparator_drug"].astype("string").map(_field_raw("comparator_drug")["classOf"])
+    got = d["comparator_class"].astype("string")
+    return {"comparator_drug": (want == got).fillna(True) | d["comparator_drug"].isna()}
+
+
+def _harm_is_known(d):
+    outcome = d["outcome"].astype("string")
+    harm = outcome.str.startswith(HARM_PREFIX).fillna(False)
+    known = outcome.isin(list(load_schema().raw.get("harmOutcomes", {}))).fillna(False)
+    lower = (d["better"].astype("string") == "lower").fillna(True)
+    return {"outcome": ~harm | known, "better": ~harm | lower}
+
+
+def _verified_says_where(d):
+    if "numbers_from" not in d:
+        return {}
+    checked = (d["verification"].astype("string") == "verified").fillna(False)
+    return {"numbers_from": ~checked | d["numbers_from"].notna()}
+
+
 RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "ci_order": _ci_order,
     "effect_in_ci": _effect_in_ci,
@@ -177,11 +205,15 @@ RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "percent_range": _percent_range,
     "study_consistent": _study_consistent,
     "indirect_has_reason": _indirect_has_reason,
+    "comparator_drug_fits_class": _comparator_drug_fits_class,
+    "harm_is_known": _harm_is_known,
+    "verified_says_where": _verified_says_where,
 }
 RULES.update(RECORD_RULES)  # the rules of the tables beside the study table
 
-#: rules checked by the key's uniqueness rather than a function above
-BUILTIN_RULES = {"unique_key"}
+#: rules checked by the key's uniqueness, or by the checks across tables (helpers.data.appraisal_refs) and
+#: with the statistics (helpers.findings.grading), rather than by a function above
+BUILTIN_RULES = {"unique_key", "line_is_one_comparator", "departure_has_reason"}
 
 
 def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:

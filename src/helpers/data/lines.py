@@ -1,0 +1,77 @@
+"""What a Summary of Findings line covers: its studies' rows of its outcomes, against its comparator, in its
+time frame. The same comparator groups and time windows decide what may be pooled.
+
+A comparator group is the study table's comparator_drug as its schema's
+``poolsAs`` groups it: placebos of every kind together, each active drug (and
+a lower dose of ketamine) on its own, so that no line or pooled estimate mixes
+two active drugs. Time windows are fixed bands of followup_days.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import pandas as pd
+
+from .rows import split_list
+from .schema import load_schema
+
+#: time-point windows, (name, upper bound in days, inclusive)
+WINDOWS: tuple[tuple[str, float], ...] = (
+    ("up_to_1_day", 1.0),
+    ("1_to_14_days", 14.0),
+    ("14_to_90_days", 90.0),
+    ("over_90_days", math.inf),
+)
+NO_WINDOW = "not_reported"
+#: harms outcomes start with it (the schema's harmOutcomes); they are never pooled or drawn with benefits
+HARM_PREFIX = "ae_"
+
+
+def timepoint_window(days) -> str:
+    if days is None or pd.isna(days):
+        return NO_WINDOW
+    for name, upper in WINDOWS:
+        if days <= upper:
+            return name
+    return WINDOWS[-1][0]
+
+
+@cache
+def _pools_as() -> dict[str, str]:
+    field = next(f for f in load_schema().raw["fields"] if f["name"] == "comparator_drug")
+    return field.get("poolsAs", {})
+
+
+def comparator_group(drug, comparator_class=None) -> str:
+    """'placebo' for any placebo, the drug's own code otherwise; the class when a table gives no drug."""
+    if drug is None or pd.isna(drug) or str(drug) == "":
+        return "none" if str(comparator_class) == "none" else str(comparator_class)
+    return _pools_as().get(str(drug), str(drug))
+
+
+def comparator_groups(studies: pd.DataFrame) -> pd.Series:
+    drug = studies["comparator_drug"] if "comparator_drug" in studies else pd.Series(None, index=studies.index)
+    return pd.Series([comparator_group(d, c) for d, c in zip(drug, studies["comparator_class"])], index=studies.index)
+
+
+def line_rows(studies: pd.DataFrame, line) -> pd.DataFrame:
+    """The rows a certainty line covers: its studies, condition and outcomes, against its comparator, measured in
+    its time frame (rows without a time count in every frame: the source does not say when)."""
+    ids, outcomes = split_list(line["study_ids"]), split_list(line["outcomes"])
+    s = studies[
+        studies["study_id"].astype(str).isin(ids)
+        & (studies["condition"].astype(str) == str(line["condition"]))
+        & studies["outcome"].astype(str).isin(outcomes)
+    ]
+    comparator = line.get("comparator") if hasattr(line, "get") else None
+    if comparator is not None and not pd.isna(comparator):
+        s = s[comparator_groups(s) == str(comparator)]
+    else:  # a table of lines without comparators: the class decides, as before
+        s = s[s["comparator_class"].astype(str) == str(line["comparator_class"])]
+    frame = line.get("time_frame") if hasattr(line, "get") else None
+    if frame is not None and not pd.isna(frame) and str(frame) != NO_WINDOW:
+        window = s["followup_days"].map(timepoint_window)
+        s = s[(window == str(frame)) | s["followup_days"].isna()]
+    return s
