@@ -13,15 +13,19 @@ from .startup import skip_rfc3987_syntax
 
 def _validate(args) -> int:
     from .data.dataset import load_dataset
+    from .findings.grading import check_grading
     from .paths import STUDIES_PATH
     from .report.summary import dataset_summary
 
     path = args.path or STUDIES_PATH
     ds = load_dataset(path)
+    check_grading(ds)  # GRADE's written rules, after the schema and reference checks
     for p in [path, *(ds.paths[n] for n in ds.tables)]:
         print(f"{display_path(p)}: valid")
     if ds.tables:
         print("references between the tables: valid")
+    if "certainty" in ds:
+        print("certainty judgements by GRADE's written rules: valid")
     print(dataset_summary(ds))
     return 0
 

@@ -202,7 +202,8 @@ def test_printed_report_keeps_figures_whole_and_shows_links(reports, browser, tm
     pdf = pdf_of(browser, html, tmp_path / f"{stem}.pdf")
     per_page = image_placements(pdf)
     # the bottom line of all conditions prints every risk-of-bias judgement with its support (about 50 pages)
-    assert 1 <= len(per_page) <= 60, f"{stem}: {len(per_page)} pages"
+    # the bottom line grew with the case-series figure and five computed domains per line (70 pages measured)
+    assert 1 <= len(per_page) <= 80, f"{stem}: {len(per_page)} pages"
     assert sum(per_page) == figures, f"{stem}: {figures} figures drawn {sum(per_page)} times over the pages {per_page}"
     text = "".join(pdf_text(pdf).split())
     assert "<references.bib>" in text, "link targets are printed after the links"

@@ -2,6 +2,7 @@
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,4 +68,6 @@ def test_changed_number_makes_nbval_fail_only_where_it_is_shown(tmp_path):
     assert res.returncode == 1, res.stdout[-3000:]
     assert "17 / 18" in res.stdout  # the mismatch nbval reports is the changed number
     summary = res.stdout.strip().splitlines()[-1]
-    assert "1 failed" in summary and "passed" in summary, summary
+    failed = int(re.search(r"(\d+) failed", summary).group(1))
+    # the cells that show the trial's size fail (its Summary of Findings lines), and no other
+    assert 1 <= failed <= 2 and "passed" in summary, summary

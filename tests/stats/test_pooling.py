@@ -4,10 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.data.lines import timepoint_window
 from helpers.data.loader import load_studies
 from helpers.report.words import pooling_reason
 from helpers.stats.effects import harmonize
-from helpers.stats.pooling import exclusion_reason, pooled_table, pooling_groups, timepoint_window
+from helpers.stats.pooling import exclusion_reason, pooled_table, pooling_groups
 
 
 @pytest.fixture(scope="module")

@@ -40,12 +40,18 @@ def flow_text(c: PrismaCounts) -> str:
         f"{plural(c.searches, 'search', 'searches')} found {plural(c.identified, 'record')} ({src}). "
         f"After removing {plural(c.duplicates, 'duplicate')}, {c.screened} were screened and "
         f"{c.excluded_screening_total} set aside on their title; {c.assessed} were read in full or as an abstract, "
-        f"{c.excluded_assessment_total} of them excluded, and **{plural(c.included, 'study', 'studies')}** "
-        f"{'was' if c.included == 1 else 'were'} included"
+        f"{c.excluded_assessment_total} of them excluded, {c.awaiting_total} left awaiting classification (in "
+        f"scope, but a fact needed to include them could not be checked), and "
+        f"**{plural(c.included, 'study', 'studies')}** {'was' if c.included == 1 else 'were'} included"
     )
     if c.pooled_studies is not None:
         text += f", {c.pooled_studies} of which {'enters' if c.pooled_studies == 1 else 'enter'} a pooled estimate"
     text += "."
+    if c.full_texts_sought:
+        text += (
+            f" Full texts (methods or results, not only an abstract) were sought for "
+            f"{plural(c.full_texts_sought, 'study', 'studies')} and reached for {c.full_texts_reached}."
+        )
     if c.unresolved_lookups:
         text += (
             f" {plural(c.unresolved_lookups, 'look-up')} for an identifier or a cited paper "

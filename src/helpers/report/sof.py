@@ -58,7 +58,10 @@ class Line:
 
     @property
     def comparison(self) -> str:
-        return against(str(self.row["comparator_class"]))
+        group = self.row.get("comparator")
+        if group is None or pd.isna(group):  # a table of lines without comparators
+            group = self.row["comparator_class"]
+        return against(str(group))
 
 
 def lines_for(
@@ -206,8 +209,16 @@ def sof_html(lines: list[Line], names: dict[str, str], caption: str) -> str:
 def signal_text(sig: Signal) -> str:
     """What a computed GRADE signal found, in words."""
     f = sig.facts
+    if sig.code in ("no_interval", "both_thresholds"):
+        return SIGNAL_WORDS[sig.code] + "; " + participants_words(f)
     if sig.code == "imprecision":
         parts = []
+        if f.get("thresholds") is not None:
+            parts.append(
+                "the 95% CI crosses one threshold of an important effect"
+                if f.get("crossed", 0) == 1
+                else "the 95% CI crosses neither threshold of an important effect"
+            )
         if f["ci_includes_null"] is None:
             parts.append("no single interval to judge (no comparison with a standard error)")
         else:
@@ -237,10 +248,30 @@ def signal_text(sig: Signal) -> str:
         return f"{f['high']:.0%} of the {basis} from studies at high risk, {f['low']:.0%} at low risk"
     if sig.code == "same_direction":
         return f"{f['k']} studies, not pooled; none point clearly in opposite directions"
+    if sig.code == "indirect_share":
+        return f"{f['share']:.0%} of the participants from studies flagged as indirect evidence"
+    if sig.code == "few_studies":
+        return (
+            f"{f['k']} {'study' if f['k'] == 1 else 'studies'}: fewer than {f['minimum']}, a funnel plot cannot be read"
+        )
     return SIGNAL_WORDS[sig.code]
 
 
+def participants_words(f: dict) -> str:
+    n, without = f["participants"], f["without_n"]
+    text = f"{n} participants"
+    if without:
+        text += f" (and {without} {'study' if without == 1 else 'studies'} without a size in the table)"
+    return text
+
+
 SIGNAL_WORDS = {
+    "uncontrolled": "uncontrolled rates: no difference between groups to be imprecise about (the limit is bias)",
+    "no_interval": "no estimate with a confidence interval",
+    "both_thresholds": "the 95% CI includes both an important benefit and an important harm",
+    "directions_disagree": "the studies report results favouring opposite arms",
+    "directions_agree": "the studies' reported directions do not favour opposite arms",
+    "funnel_not_drawn": "not computed: a funnel plot is not drawn here",
     "opposite_directions": "studies with intervals that exclude no effect point in opposite directions",
     "one_study": "one study: consistency cannot be judged",
     "no_comparable_interval": "not computable: the studies report no comparable interval",
@@ -269,11 +300,14 @@ def signals_html(lines: list[Line], caption: str) -> str:
                 computed = f"{sig.value:+d}: {signal_text(sig)}" if sig.value else f"0: {signal_text(sig)}"
                 flag = "differs" if sig.value != judged else "agrees"
             cls = ' class="differs"' if flag == "differs" else ""
+            said = flag
+            if flag == "differs" and isinstance(line.row.get("departure_reason"), str):
+                said = f"differs: {line.row['departure_reason']}"
             label = f"{line.label} ({line.comparison})" if first else ""
             rows.append(
                 f'<tr{cls}><th scope="row">{esc(label)}</th><td>{esc(DOMAIN_WORDS[d])}</td>'
                 f"<td>{judged:+d}</td><td>{esc(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
-                f"<td>{'<strong>differs</strong>' if flag == 'differs' else esc(flag)}</td></tr>"
+                f"<td>{'<strong>' + esc(said) + '</strong>' if flag == 'differs' else esc(flag)}</td></tr>"
             )
             first = False
     head = "".join(

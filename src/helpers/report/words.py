@@ -7,8 +7,8 @@ decided (why a row was not pooled, a pooling window) are kept here.
 
 from __future__ import annotations
 
+from ..data.lines import NO_WINDOW
 from ..data.schema import load_schema
-from ..stats.pooling import NO_WINDOW
 
 
 def word(column: str, value, table: str = "studies") -> str:
@@ -48,20 +48,35 @@ PROPORTION_EXCLUSION_WORDS = {
 }
 
 
-def against(comparator_class: str) -> str:
-    """'against placebo', 'against active drugs', 'without a comparator'."""
-    if comparator_class == "none":
+def comparator_words(group: str) -> str:
+    """A comparator group in words: 'placebo', 'prochlorperazine', 'a lower dose of ketamine'.
+
+    A group is a comparator_drug code as its schema pools it (data.lines.comparator_group), or a
+    comparator_class where a table gives no drug."""
+    if group == "placebo":
+        return "placebo"
+    drug = load_schema()["comparator_drug"]
+    if group in (drug.enum or ()):
+        return drug.label(group)
+    return word("comparator_class", group)
+
+
+#: stats.effects' outcome_kind in words
+OUTCOME_KIND_WORDS = {"benefit": "benefits", "harm": "harms"}
+
+
+def against(group: str) -> str:
+    """'against placebo', 'against prochlorperazine', 'without a comparator'."""
+    if group == "none":
         return "without a comparator"
-    if comparator_class == "not_reported":
-        return "against a comparator that is not reported"
-    return f"against {word('comparator_class', comparator_class)}"
+    return f"against {comparator_words(group)}"
 
 
 def group_label(key: dict) -> str:
     """A pooling key in plain words, with the verification status when it is not 'verified'."""
     text = word("condition", key["condition"])
     if "effect_measure" in key:
-        text += f": {word('effect_measure', key['effect_measure'])} {against(key['comparator_class'])}"
+        text += f": {word('effect_measure', key['effect_measure'])} {against(key['comparator_group'])}"
         text += f", {WINDOW_WORDS.get(key['timepoint'], key['timepoint'])}"
     if key.get("verification") and key["verification"] != "verified":
         text += f" ({word('verification', key['verification'])})"
@@ -78,7 +93,7 @@ def pooling_reason(group) -> str:
         k = group.key
         text = (
             f"pooled: {group.k} comparable studies (same condition, {k['effect_measure'].replace('_', ' ')}, "
-            f"{k['comparator_class']} comparator, time point {k['timepoint'].replace('_', ' ')}, all "
+            f"{against(k['comparator_group'])}, time point {k['timepoint'].replace('_', ' ')}, all "
             f"{k['verification']})"
         )
         dropped = group.dropped_double_zero

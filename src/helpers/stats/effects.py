@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..data.lines import HARM_PREFIX, comparator_groups
+
 Z975 = float(special.ndtri(0.975))
 
 RATIO_MEASURES = ("risk_ratio", "odds_ratio")
@@ -136,6 +138,7 @@ KEEP = [
     "route",
     "comparator",
     "comparator_class",
+    "comparator_drug",
     "n_ketamine",
     "n_control",
     "outcome",
@@ -161,6 +164,8 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
         if c not in d.columns:
             d[c] = pd.NA
     out = d[KEEP + extra].copy()
+    out["comparator_group"] = comparator_groups(d)  # placebos together, each active drug on its own
+    out["outcome_kind"] = np.where(d["outcome"].astype(str).str.startswith(HARM_PREFIX), "harm", "benefit")
     measure = d["effect_measure"].astype(str)
     factor = d["unit"].astype(str).map(UNIT_FACTOR).fillna(1.0).astype(float)
     is_ratio = measure.isin(RATIO_MEASURES)

@@ -1,42 +1,75 @@
-"""What GRADE's domains look like when computed from the data, to set beside the judgements.
+"""GRADE's domains computed from the data by the rules written in the certainty schema (gradeRules).
 
 For each line of the Summary of Findings (a row of ``certainty.csv``) this
-module gathers the evidence behind it (one row per study: the study's first
-matching row in the table), pools it when at least two studies share a
-comparative measure, counts participants, and computes three signals:
+module gathers the evidence behind it: the study rows the line covers
+(data.lines.line_rows: its studies and outcomes, against its comparator, in its
+time frame), one harmonized effect per study, a pooled estimate when at least
+two studies share a comparative measure, and the participants. Each domain's
+rule then gives a value (0, -1, -2, or None when it cannot be computed) and a
+code naming the case that applied, with the numbers behind it:
 
-- **imprecision**: the 95% CI (pooled, or of the only study) includes the
-  null, and/or fewer participants than an optimal information size of
-  :data:`OIS_PARTICIPANTS` (GRADE's rule of thumb for continuous outcomes);
-  -1 for each, so 0 to -2.
-- **inconsistency**: I² of 50% or more (-1) or 75% or more (-2), or a
-  prediction interval that crosses the null while the CI does not (-1);
-  for unpooled studies, point estimates on both sides of the null with
-  intervals that exclude it (-1). One study: not judged (0).
-- **risk of bias**: the share of the evidence's weight (inverse variance when
-  pooled, participants otherwise) from studies whose overall risk of bias is
-  high (RoB 2) or serious/critical (ROBINS-I): more than half -> -2; else, less
-  than half from studies at low risk -> -1; else 0.
+- **imprecision**: 0 for an uncontrolled rate (no difference to be imprecise
+  about); -2 without an estimate with an interval (the pooled one, else each
+  study's), or for an interval that
+  includes both an important benefit and an important harm; otherwise -1 for an
+  interval that includes no effect or one threshold of an important effect, and
+  -1 for fewer participants than the optimal information size (at most -2).
+- **inconsistency**: pooled, I² of 50% or more (-1) or 75% or more (-2), or a
+  prediction interval that crosses no effect while the CI does not (-1);
+  unpooled, intervals that exclude no effect on opposite sides (-1), or with
+  fewer than two intervals, reported directions that disagree (-1). One study: 0.
+- **risk of bias**: the share of the weight (inverse variance when pooled,
+  participants otherwise) from studies at high risk: more than half -> -2; else
+  less than half from studies at low risk -> -1; else 0.
+- **indirectness**: -1 when studies flagged indirect give more than half of the
+  participants, else 0 (a judgement beyond that carries its reason).
+- **publication bias**: 0 with fewer than 10 studies (not assessable).
 
-They are signals, not verdicts: the report shows them beside the reviewers'
-judgements and marks where the two differ. Each is a value and a code with the
-numbers behind it; :mod:`helpers.report.sof` puts them into words.
+Words for all of it live in :mod:`helpers.report.sof`; the comparison of these
+values with the judgements in certainty.csv is :mod:`helpers.findings.grading`.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
+from ..data.lines import line_rows
 from ..data.rows import split_list
-from .effects import COMPARATIVE_MEASURES, Z975
+from ..data.schema import load_schema
+from .effects import COMPARATIVE_MEASURES, RATIO_MEASURES, Z975
 from .meta import MetaResult, rma
 
-OIS_PARTICIPANTS = 400
 HIGH = {"high", "serious", "critical"}
 LOW = {"low"}
+#: publication bias cannot be judged from a funnel plot with fewer studies
+FUNNEL_MIN_STUDIES = 10
+PAIN_UNITS = ("points_0_10", "mm_0_100")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The numbers of gradeRules.thresholds in the certainty schema."""
+
+    mid_points: float  # minimal important difference on a 0-10 pain scale
+    ratio_benefit: float
+    ratio_harm: float
+    ois: int  # optimal information size, participants
+
+
+@cache
+def thresholds() -> Thresholds:
+    t = load_schema("certainty").raw["gradeRules"]["thresholds"]
+    return Thresholds(
+        float(t["pain_points_0_10"]["value"]),
+        float(t["ratio"]["benefit"]),
+        float(t["ratio"]["harm"]),
+        int(t["optimal_information_size"]["value"]),
+    )
 
 
 @dataclass
@@ -61,21 +94,21 @@ class LineEvidence:
     measure: str | None = None
     fit: MetaResult | None = None
     signals: dict[str, Signal] = field(default_factory=dict)
+    comparator: str | None = None  # the line's comparator group (data.lines.comparator_group)
+    indirect_share: float = 0.0  # share of the participants from studies flagged indirect
 
     @property
     def k(self) -> int:
         return len(self.study_ids)
 
 
-def _participants(studies: pd.DataFrame, condition: str, ids: list[str], outcomes: list[str]) -> tuple[int, int, dict]:
-    """Participants (the larger of the study's rows' n) summed over studies, how many studies give no n, and n by study."""
+def _participants(rows: pd.DataFrame, ids: list[str]) -> tuple[int, int, dict]:
+    """Participants (the larger of a study's rows' n) summed over studies, how many studies give no n, and n by study."""
     total, missing, by_study = 0, 0, {}
-    s = studies[(studies["condition"].astype(str) == condition) & studies["study_id"].astype(str).isin(ids)]
-    for sid, g in s.groupby(s["study_id"].astype(str), sort=False):
-        m = g[g["outcome"].astype(str).isin(outcomes)]
-        g = m if not m.empty else g
+    for sid in ids:
+        g = rows[rows["study_id"].astype(str) == sid]
         n = (g["n_ketamine"].astype("Float64").fillna(0) + g["n_control"].astype("Float64").fillna(0)).max()
-        if pd.isna(n) or n == 0:
+        if g.empty or pd.isna(n) or n == 0:
             missing += 1
         else:
             total += int(n)
@@ -83,13 +116,8 @@ def _participants(studies: pd.DataFrame, condition: str, ids: list[str], outcome
     return total, missing, by_study
 
 
-def _directions(studies: pd.DataFrame, condition: str, ids: list[str], outcomes: list[str]) -> dict[str, str]:
-    s = studies[
-        (studies["condition"].astype(str) == condition)
-        & studies["study_id"].astype(str).isin(ids)
-        & studies["outcome"].astype(str).isin(outcomes)
-    ]
-    s = s.assign(_t=s["followup_days"].astype(float).fillna(-1.0)).sort_values("_t", kind="stable")
+def _directions(rows: pd.DataFrame) -> dict[str, str]:
+    s = rows.assign(_t=rows["followup_days"].astype(float).fillna(-1.0)).sort_values("_t", kind="stable")
     out = {}
     for sid, g in s.groupby(s["study_id"].astype(str), sort=False):
         known = g[g["direction"].astype(str) != "not_reported"]
@@ -97,21 +125,43 @@ def _directions(studies: pd.DataFrame, condition: str, ids: list[str], outcomes:
     return out
 
 
+def _indirect_share(rows: pd.DataFrame, by_study: dict[str, int]) -> float:
+    if "indirect" not in rows or not by_study:
+        return 0.0
+    flagged = rows["indirect"].notna() & (rows["indirect"].astype(str) != "none")
+    ids = set(rows.loc[flagged, "study_id"].astype(str))
+    return sum(n for s, n in by_study.items() if s in ids) / sum(by_study.values())
+
+
+def _row_keys(d: pd.DataFrame) -> list[tuple]:
+    """The study table's unique key of each row (an empty follow-up counts as one value)."""
+    cols = [d[c].astype(str) for c in ("study_id", "condition", "outcome")]
+    return list(zip(*cols, d["followup_days"].astype(float).fillna(-1.0)))
+
+
 def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvidence:
-    """The evidence behind one certainty line (a row of certainty.csv, as a mapping)."""
-    cond, cls = str(line["condition"]), str(line["comparator_class"])
-    outcomes, ids = split_list(line["outcomes"]), split_list(line["study_ids"])
-    e = effects[
-        (effects["condition"].astype(str) == cond)
-        & (effects["comparator_class"].astype(str) == cls)
-        & effects["outcome"].astype(str).isin(outcomes)
-        & effects["study_id"].astype(str).isin(ids)
-    ]
+    """The evidence behind one certainty line (a row of certainty.csv, as a mapping); ``effects`` is
+    stats.effects.harmonize of ``studies``."""
+    ids = split_list(line["study_ids"])
+    covered = line_rows(studies, line)
+    wanted = set(_row_keys(covered))
+    e = effects[[k in wanted for k in _row_keys(effects)]]
     e = e[np.isfinite(e["est"].astype(float))].sort_index()
     rows = e.drop_duplicates("study_id", keep="first")
-    total, missing, by_study = _participants(studies, cond, ids, outcomes)
+    total, missing, by_study = _participants(covered, ids)
+    comparator = line.get("comparator") if hasattr(line, "get") else None
     ev = LineEvidence(
-        cond, cls, outcomes, ids, rows, total, missing, by_study, _directions(studies, cond, ids, outcomes)
+        str(line["condition"]),
+        str(line["comparator_class"]),
+        split_list(line["outcomes"]),
+        ids,
+        rows,
+        total,
+        missing,
+        by_study,
+        _directions(covered),
+        comparator=None if comparator is None or pd.isna(comparator) else str(comparator),
+        indirect_share=_indirect_share(covered, by_study),
     )
     if not rows.empty:
         ev.measure = str(rows["effect_measure"].astype(str).mode().iloc[0])
@@ -124,32 +174,60 @@ def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvi
     return ev
 
 
-def _interval(ev: LineEvidence) -> tuple[float, float] | None:
+def intervals(ev: LineEvidence) -> list[tuple[float, float]]:
+    """The intervals imprecision is judged by: the pooled one, else each study's that has one."""
     if ev.fit is not None:
-        return ev.fit.ci_lower, ev.fit.ci_upper
-    r = ev.rows[np.isfinite(ev.rows["vi"].astype(float))]
-    if len(r) == 1 and ev.measure in COMPARATIVE_MEASURES:
-        y, se = float(r["yi"].iloc[0]), float(np.sqrt(r["vi"].iloc[0]))
-        return y - Z975 * se, y + Z975 * se
+        return [(ev.fit.ci_lower, ev.fit.ci_upper)]
+    if ev.measure not in COMPARATIVE_MEASURES:
+        return []
+    r = ev.rows[
+        ev.rows["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES) & np.isfinite(ev.rows["vi"].astype(float))
+    ]
+    se = np.sqrt(r["vi"].astype(float))
+    return list(zip(r["yi"].astype(float) - Z975 * se, r["yi"].astype(float) + Z975 * se))
+
+
+def important_effects(ev: LineEvidence, t: Thresholds) -> tuple[float, float] | None:
+    """The thresholds of an important benefit and harm on the analysis scale (below 0 favours ketamine), or
+    None where no threshold is written for the line's measure and scale."""
+    if ev.measure in RATIO_MEASURES:
+        return math.log(t.ratio_benefit), math.log(t.ratio_harm)
+    units = set(ev.rows["unit"].astype(str)) if "unit" in ev.rows else set()
+    if ev.measure == "mean_difference" and units and units <= set(PAIN_UNITS):
+        return -t.mid_points, t.mid_points  # harmonize puts millimetres on the 0-10 scale
     return None
 
 
-def imprecision(ev: LineEvidence) -> Signal:
-    """-1 for an interval that includes no effect, -1 for fewer participants than the OIS (when all are counted)."""
-    ci = _interval(ev)
-    crosses = None if ci is None else bool(ci[0] < 0 < ci[1])
-    value = -1 if crosses else 0
-    below = ev.participants < OIS_PARTICIPANTS
-    if below and not ev.without_n:
-        value -= 1
+def imprecision(ev: LineEvidence, t: Thresholds | None = None) -> Signal:
+    """By the rule of gradeRules.domains.imprecision (see the module's docstring)."""
+    t = t or thresholds()
+    if ev.comparator == "none" or (ev.comparator is None and ev.comparator_class == "none"):
+        return Signal(0, "uncontrolled", {"participants": ev.participants, "without_n": ev.without_n})
+    cis = intervals(ev)
+    below = ev.participants < t.ois
     facts = {
-        "ci_includes_null": crosses,
+        "ci_includes_null": None if not cis else any(lo < 0 < hi for lo, hi in cis),
+        "intervals": len(cis),
         "participants": ev.participants,
         "without_n": ev.without_n,
         "below_ois": below,
-        "ois": OIS_PARTICIPANTS,
+        "ois": t.ois,
+        "thresholds": None,
     }
-    return Signal(value, "imprecision", facts)
+    if not cis:
+        return Signal(-2, "no_interval", facts)
+    marks = important_effects(ev, t)
+    crossed = 0
+    if marks is not None:
+        facts["thresholds"] = marks
+        crossed = max(sum(lo < m < hi for m in marks) for lo, hi in cis)
+        facts["crossed"] = crossed
+        if crossed == 2:
+            return Signal(-2, "both_thresholds", facts)
+    value = -1 if (facts["ci_includes_null"] or crossed) else 0
+    if below and not ev.without_n:
+        value -= 1
+    return Signal(max(value, -2), "imprecision", facts)
 
 
 def inconsistency(ev: LineEvidence) -> Signal:
@@ -160,6 +238,8 @@ def inconsistency(ev: LineEvidence) -> Signal:
         if pi_crosses and not (f.ci_lower < 0 < f.ci_upper):
             value = min(value, -1)
         return Signal(value, "pooled", {"i2": f.i2, "k": f.k, "pi_crosses_null": pi_crosses})
+    if ev.k <= 1:
+        return Signal(0, "one_study", {"k": ev.k})
     r = ev.rows[
         ev.rows["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES) & np.isfinite(ev.rows["vi"].astype(float))
     ]
@@ -170,9 +250,23 @@ def inconsistency(ev: LineEvidence) -> Signal:
         if len(sides) > 1:
             return Signal(-1, "opposite_directions", {"k": len(r)})
         return Signal(0, "same_direction", {"k": len(r)})
-    if ev.k <= 1:
-        return Signal(0, "one_study", {"k": ev.k})
+    said = set(ev.directions.values()) - {"not_reported"}
+    if len(said) > 1:  # for example one trial favours ketamine and another finds no difference
+        return Signal(-1, "directions_disagree", {"k": ev.k})
+    if said:
+        return Signal(0, "directions_agree", {"k": ev.k})
     return Signal(None, "no_comparable_interval", {"k": ev.k})
+
+
+def indirectness(ev: LineEvidence) -> Signal:
+    value = -1 if ev.indirect_share > 0.5 else 0
+    return Signal(value, "indirect_share", {"share": ev.indirect_share})
+
+
+def publication_bias(ev: LineEvidence) -> Signal:
+    if ev.k < FUNNEL_MIN_STUDIES:
+        return Signal(0, "few_studies", {"k": ev.k, "minimum": FUNNEL_MIN_STUDIES})
+    return Signal(None, "funnel_not_drawn", {"k": ev.k})
 
 
 def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
@@ -206,10 +300,12 @@ def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
     return Signal(value, "shares", {"high": high, "low": low, "basis": basis})
 
 
-def compute_signals(ev: LineEvidence, rob: pd.DataFrame | None) -> LineEvidence:
+def compute_signals(ev: LineEvidence, rob: pd.DataFrame | None, t: Thresholds | None = None) -> LineEvidence:
     ev.signals = {
         "risk_of_bias": risk_of_bias(ev, rob),
         "inconsistency": inconsistency(ev),
-        "imprecision": imprecision(ev),
+        "indirectness": indirectness(ev),
+        "imprecision": imprecision(ev, t),
+        "publication_bias": publication_bias(ev),
     }
     return ev

@@ -1,7 +1,8 @@
 """Which effects may be pooled, and the pooled estimates.
 
-Rows are pooled only when they share condition, effect measure, comparator
-class, time-point window and verification status, are primary studies (a
+Rows are pooled only when they share condition, kind of outcome (harm or
+benefit), effect measure, comparator (placebos together, each active drug on
+its own), time-point window and verification status, are primary studies (a
 published meta-analysis is shown beside them, never pooled again), have a
 standard error, and there are at least two studies. Every group gets a
 decision code, and every row left out a code saying why (the report layer
@@ -10,24 +11,17 @@ words them: :mod:`helpers.report.words`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from ..data.lines import timepoint_window
 from .effects import RATIO_MEASURES
 from .meta import MetaResult, rma
 
-#: time-point windows for pooling, (name, upper bound in days, inclusive)
-WINDOWS: tuple[tuple[str, float], ...] = (
-    ("up_to_1_day", 1.0),
-    ("1_to_14_days", 14.0),
-    ("14_to_90_days", 90.0),
-    ("over_90_days", math.inf),
-)
-NO_WINDOW = "not_reported"
-GROUP_KEY = ["condition", "effect_measure", "comparator_class", "timepoint", "verification"]
+#: comparator_group keeps each active drug on its own (data.lines); outcome_kind keeps harms apart from benefits
+GROUP_KEY = ["condition", "outcome_kind", "effect_measure", "comparator_group", "timepoint", "verification"]
 #: the fits written for every pooled group, in this order
 FITS = (("REML", "z"), ("DL", "z"), ("REML", "knha"))
 
@@ -47,15 +41,6 @@ POOLED_COLUMNS = [
     "pi_lower",
     "pi_upper",
 ]
-
-
-def timepoint_window(days: float) -> str:
-    if days is None or pd.isna(days):
-        return NO_WINDOW
-    for name, upper in WINDOWS:
-        if days <= upper:
-            return name
-    return WINDOWS[-1][0]
 
 
 #: why a row cannot enter a pooled estimate, in the order they are tested (besides the codes of
@@ -161,7 +146,7 @@ def pooled_table(groups: list[PoolGroup]) -> pd.DataFrame:
                 {
                     "condition": g.key["condition"],
                     "effect_measure": g.key["effect_measure"],
-                    "comparator": g.key["comparator_class"],
+                    "comparator": g.key["comparator_group"],
                     "timepoint": g.key["timepoint"],
                     "k": fit.k,
                     "method": fit.label,

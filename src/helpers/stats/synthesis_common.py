@@ -15,7 +15,7 @@ def key_record(group) -> dict:
     return {
         "condition": k["condition"],
         "effect_measure": k["effect_measure"],
-        "comparator": k["comparator_class"],
+        "comparator": k["comparator_group"],
         "timepoint": k["timepoint"],
         "verification": k["verification"],
     }

@@ -19,6 +19,7 @@ from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
 from ..text import human_duration, plural, verb
+from ..words import against
 
 #: at most this many study names are listed in one sentence; the rest are counted
 MAX_NAMES = 12
@@ -192,7 +193,7 @@ def forest_alt(group) -> str:
     unit = f" {spec['unit']}" if spec["unit"] else ""
     return (
         f"Forest plot for {condition_label(group.key['condition'])}, {measure.replace('_', ' ')}, "
-        f"{group.key['comparator_class']} comparator, {group.key['timepoint'].replace('_', ' ')}: "
+        f"{against(group.key['comparator_group'])}, {group.key['timepoint'].replace('_', ' ')}: "
         f"{plural(fit.k, 'study', 'studies')} ({_names(used)}) with estimates {_range(yi)}. "
         f"Pooled {name} {_num(est)}{unit} (95% CI {_num(lo)} to {_num(hi)}; prediction interval {_num(pil)} to {_num(piu)}): "
         f"{verdict}. Values below {null:g} favour ketamine."

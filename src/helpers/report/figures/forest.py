@@ -10,6 +10,7 @@ from matplotlib.patches import Polygon
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
+from ..words import against
 from .style import MAX_ROWS_PER_PANEL, OKABE_ITO, VERIFICATION_COLOURS, favours, log_axis, null_line
 
 
@@ -97,7 +98,7 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
         het += f"; Hartung-Knapp 95% CI [{kl:.2f}, {kh:.2f}]"
     fig.suptitle(
         f"{condition_label(group.key['condition']).capitalize()}: {measure.replace('_', ' ')}, "
-        f"{group.key['comparator_class']} comparator, {group.key['timepoint'].replace('_', ' ')}\n{het}",
+        f"{against(group.key['comparator_group'])}, {group.key['timepoint'].replace('_', ' ')}\n{het}",
         x=0.01,
         ha="left",
         fontsize=10.5,

@@ -89,7 +89,9 @@ def flow_diagram(c: PrismaCounts) -> plt.Figure:
         blue,
     )
     ex2 = count_lines(c.excluded_assessment, reason_label)
-    _box(ax, rx, 0.27, rw, 0.19, f"Records excluded after reading (n = {c.excluded_assessment_total})", ex2[:7], grey)
+    _box(ax, rx, 0.31, rw, 0.17, f"Records excluded after reading (n = {c.excluded_assessment_total})", ex2[:6], grey)
+    waiting = count_lines(c.awaiting, reason_label)
+    _box(ax, rx, 0.09, rw, 0.18, f"Studies awaiting classification (n = {c.awaiting_total})", waiting[:5], grey)
     grouped = {g: sum(c.included_by_design.get(d, 0) for d in ds) for g, ds in DESIGN_GROUPS.items()}
     design = [f"{g}: {n}" for g, n in grouped.items() if n]
     extra = [] if c.pooled_studies is None else [f"in a pooled estimate: {c.pooled_studies}"]
@@ -100,6 +102,7 @@ def flow_diagram(c: PrismaCounts) -> plt.Figure:
     _arrow(ax, cx, 0.29, cx, 0.25)
     _arrow(ax, lx + lw, 0.855, rx, 0.855)
     _arrow(ax, lx + lw, 0.625, rx, 0.625)
-    _arrow(ax, lx + lw, 0.365, rx, 0.365)
+    _arrow(ax, lx + lw, 0.39, rx, 0.39)
+    _arrow(ax, lx + lw, 0.31, rx, 0.18)
     fig.suptitle("PRISMA 2020 flow of the search for ketamine studies (all conditions)", y=0.995, fontsize=11)
     return fig

@@ -44,6 +44,17 @@ ROBINS_DOMAINS = [
     "overall",
 ]
 
+#: the case-series tool of Murad and colleagues (2018)
+MURAD_DOMAINS = ["selection", "ascertainment", "causality", "reporting", "overall"]
+
+
+def domains_of(tools: tuple[str, ...]) -> list[str]:
+    if tools == ("robins_i",):
+        return ROBINS_DOMAINS
+    if tools == ("murad_case_series",):
+        return MURAD_DOMAINS
+    return ROB2_DOMAINS
+
 
 def _order(judgements) -> list[str]:
     """Judgements from best to worst, ties by name: never in a set's (hash-seed dependent) order."""
@@ -60,6 +71,9 @@ SHORT = {
     "confounding": "confounding",
     "selection": "selection",
     "classification": "classification",
+    "ascertainment": "ascertainment",
+    "causality": "causality",
+    "reporting": "reporting",
     "overall": "OVERALL",
 }
 
@@ -102,7 +116,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
         empty_panel(ax, "No study of this kind in this selection.")
         ax.set_title(title, fontsize=11, loc="left")
         return fig
-    order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
+    order = domains_of(tools)
     domains = [d for d in order if d in set(r["domain"].astype(str))]
     keys = list(dict.fromkeys(zip(r["study_id"].astype(str), r["outcome"])))
     # an outcome's row inherits the study's rows without an outcome
@@ -157,7 +171,7 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
         empty_panel(ax, "No study of this kind in this selection.")
         ax.set_title(title, fontsize=11, loc="left")
         return fig
-    order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
+    order = domains_of(tools)
     domains = [d for d in order if d in set(r["domain"].astype(str))]
     judgements = _order(r["judgement"].astype(str))
     fig.set_size_inches(8.2, 0.5 * len(domains) + 1.6)
@@ -217,7 +231,7 @@ def summary_alt(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> str:
     r = per_study(assessed_rows(rob, tools))
     if r.empty:
         return f"{title}: no study of this kind in this selection."
-    order = ROBINS_DOMAINS if tools == ("robins_i",) else ROB2_DOMAINS
+    order = domains_of(tools)
     parts = []
     for d in [d for d in order if d in set(r["domain"].astype(str))]:
         sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)

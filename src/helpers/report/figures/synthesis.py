@@ -16,6 +16,7 @@ from ...stats.effects import RATIO_MEASURES, Z975
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
+from ..words import against
 from .style import MAX_ROWS_PER_PANEL, OKABE_ITO, favours, log_axis, null_line
 
 
@@ -31,7 +32,7 @@ def group_title(group) -> str:
     k = group.key
     return (
         f"{condition_label(k['condition']).capitalize()}: {k['effect_measure'].replace('_', ' ')}, "
-        f"{k['comparator_class']} comparator, {k['timepoint'].replace('_', ' ')}"
+        f"{against(k['comparator_group'])}, {k['timepoint'].replace('_', ' ')}"
     )
 
 

@@ -22,6 +22,13 @@ from ..html import esc, md
 from ..sof import signals_html, sof_html
 from ..words import word
 
+#: the traffic-light figures' titles, by tool
+ROB_FIGURE_TITLES = {
+    "rob2": "Risk of bias of randomized trials (RoB 2)",
+    "robins_i": "Risk of bias of comparative non-randomized studies (ROBINS-I)",
+    "murad_case_series": "Risk of bias of single-arm series (the case-series tool of Murad and colleagues)",
+}
+
 
 class Appraisal:
     def __init__(self, report):
@@ -75,14 +82,11 @@ class Appraisal:
 
     # ------------------------------------------------------------ risk of bias
     def rob_figure(self, tools: str = "rob2"):
-        """Traffic-light plot: randomized trials (``rob2``) or non-randomized studies (``robins_i``)."""
+        """Traffic-light plot: randomized trials (``rob2``), comparative non-randomized studies (``robins_i``)
+        or single-arm series (``murad_case_series``)."""
         rob = self.rob
-        kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
-        title = (
-            f"Risk of bias of randomized trials (RoB 2), {self.r.label}"
-            if tools == "rob2"
-            else f"Risk of bias of non-randomized studies (ROBINS-I), {self.r.label}"
-        )
+        kinds = ("rob2", "rob2_crossover") if tools == "rob2" else (tools,)
+        title = f"{ROB_FIGURE_TITLES[tools]}, {self.r.label}"
         return describe(
             robvis.traffic_light(rob, self.r.names, title, kinds),
             robvis.traffic_light_alt(rob, self.r.names, title, kinds),
@@ -101,11 +105,7 @@ class Appraisal:
             return HTML("<p><em>No risk-of-bias judgements for this selection.</em></p>")
         rows = []
         for _, x in rob.iterrows():
-            src = (
-                "abstract only"
-                if str(x["assessed_from"]) == "abstract"
-                else ("full text" if str(x["assessed_from"]) == "full_text" else "")
-            )
+            src = word("assessed_from", x["assessed_from"], "risk_of_bias") if pd.notna(x["assessed_from"]) else ""
             outcome = str(x["outcome"]).replace("_", " ") if pd.notna(x["outcome"]) else "all outcomes"
             rows.append(
                 f'<tr><th scope="row">{esc(self.r.names.get(str(x["study_id"]), x["study_id"]))}</th>'

@@ -19,7 +19,7 @@ from ..measures import DISPLAY
 from ..names import row_name
 from ..tables import decisions_table
 from ..text import count_word, plural, verb
-from ..words import WINDOW_WORDS, group_label, word
+from ..words import OUTCOME_KIND_WORDS, WINDOW_WORDS, comparator_words, group_label, word
 
 #: at most this many forest plots per report (the largest groups); every group is in the pooling table
 MAX_FORESTS = 3
@@ -117,10 +117,22 @@ class EffectSizes:
         if d.empty:
             return HTML("")
         d = d.drop(columns=["k_pooled"])
-        for c in ("condition", "effect_measure", "comparator_class", "verification"):
+        for c in ("condition", "effect_measure", "verification"):
             d[c] = d[c].astype(str).map(lambda v, c=c: word(c, v))
+        d["outcome_kind"] = d["outcome_kind"].astype(str).map(OUTCOME_KIND_WORDS)
+        d["comparator_group"] = d["comparator_group"].astype(str).map(comparator_words)
         d["timepoint"] = d["timepoint"].astype(str).map(lambda v: WINDOW_WORDS.get(v, v))
-        d.columns = ["Condition", "Measure", "Comparator", "Time point", "Verification", "Rows", "Studies", "Decision"]
+        d.columns = [
+            "Condition",
+            "Outcomes",
+            "Measure",
+            "Comparator",
+            "Time point",
+            "Verification",
+            "Rows",
+            "Studies",
+            "Decision",
+        ]
         return HTML(table_html(d, caption="Which groups were pooled, and why the others were not"))
 
     def pooled_groups(self) -> list[PoolGroup]:

@@ -1,0 +1,82 @@
+"""Each Summary of Findings line graded by GRADE's written rules, beside the reviewers' judgement.
+
+The rules and thresholds are the certainty schema's gradeRules (with their
+sources); :mod:`helpers.stats.grade` computes a value per domain from the data.
+A judgement in certainty.csv may depart from the computed value, but only with
+a departure_reason: a departure without one is a problem reported with the
+file, the line and the column, as ``python -m helpers validate`` does after the
+schema checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..data.dataset import DataSet
+from ..data.record_rules import DOMAINS
+from ..errors import Problem, TableError
+from ..stats.effects import harmonize
+from ..stats.grade import LineEvidence, compute_signals, line_evidence
+
+RULE = "grade_rule"
+
+
+@dataclass
+class Graded:
+    line: int  # the row's line in certainty.csv (the header is line 1)
+    row: pd.Series
+    evidence: LineEvidence
+
+    def departures(self) -> dict[str, int]:
+        """The domains whose judgement differs from the computed value: {domain: computed value}."""
+        out = {}
+        for d in DOMAINS:
+            sig = self.evidence.signals.get(d)
+            if sig is not None and sig.value is not None and int(self.row[d]) != sig.value:
+                out[d] = sig.value
+        return out
+
+
+def graded_lines(ds: DataSet) -> list[Graded]:
+    certainty = ds.get("certainty")
+    if certainty is None or certainty.empty:
+        return []
+    effects = harmonize(ds.studies)
+    rob = ds.get("risk_of_bias")
+    return [
+        Graded(i + 2, row, compute_signals(line_evidence(effects, ds.studies, row), rob))
+        for i, (_, row) in enumerate(certainty.iterrows())
+    ]
+
+
+def _has_reason(row) -> bool:
+    reason = row.get("departure_reason")
+    return isinstance(reason, str) and reason.strip() != ""
+
+
+def grading_problems(ds: DataSet) -> list[Problem]:
+    problems = []
+    for g in graded_lines(ds):
+        if _has_reason(g.row):
+            continue
+        for domain, computed in g.departures().items():
+            code = g.evidence.signals[domain].code
+            problems.append(
+                Problem(
+                    g.line,
+                    domain,
+                    str(int(g.row[domain])),
+                    f"{computed:+d} by the written rule ({code.replace('_', ' ')}), or a departure_reason saying why not",
+                    RULE,
+                )
+            )
+    return problems
+
+
+def check_grading(ds: DataSet) -> None:
+    """Raise TableError (certainty.csv) for judgements that depart from a rule without a reason."""
+    problems = grading_problems(ds)
+    if problems:
+        raise TableError(ds.paths["certainty"], problems)
