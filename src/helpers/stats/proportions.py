@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import special
 
 from .meta import MetaResult, rma
-from .pooling import REPEAT, PoolGroup
+from .pooling import POOLED_COLUMNS, REPEAT, PoolGroup
 
 TRANSFORMS = ("logit", "freeman_tukey")
 METHODS = ("REML", "DL")
@@ -147,27 +147,8 @@ def proportion_groups(studies: pd.DataFrame) -> list[ProportionGroup]:
     return groups
 
 
-POOLED_PROPORTION_COLUMNS = [
-    "condition",
-    "effect_measure",
-    "comparator",
-    "timepoint",
-    "k",
-    "method",
-    "estimate",
-    "se",
-    "ci_lower",
-    "ci_upper",
-    "tau2",
-    "i2",
-    "pi_lower",
-    "pi_upper",
-    "verification",
-    "scale",
-    "studies",
-    "transform",
-    "outcome",
-]
+#: pooled_effects.csv's columns (stats.pooling.POOLED_COLUMNS), then those only the pooled rates fill
+POOLED_PROPORTION_COLUMNS = [*POOLED_COLUMNS, "verification", "scale", "studies", "transform", "outcome"]
 
 
 def proportion_table(groups: list[ProportionGroup]) -> pd.DataFrame:
