@@ -14,16 +14,20 @@ from .startup import skip_rfc3987_syntax
 def _validate(args) -> int:
     from .data.dataset import load_dataset
     from .findings.grading import check_grading
+    from .findings.placeholders import check_placeholders
     from .paths import STUDIES_PATH
     from .report.summary import dataset_summary
 
     path = args.path or STUDIES_PATH
     ds = load_dataset(path)
+    check_placeholders(ds)  # the facts the free text names exist
     check_grading(ds)  # GRADE's written rules, after the schema and reference checks
     for p in [path, *(ds.paths[n] for n in ds.tables)]:
         print(f"{display_path(p)}: valid")
     if ds.tables:
         print("references between the tables: valid")
+    if "claims" in ds or "certainty" in ds:
+        print("placeholders in the reasons: valid")
     if "certainty" in ds:
         print("certainty judgements by GRADE's written rules: valid")
     print(dataset_summary(ds))

@@ -75,3 +75,25 @@ def line_rows(studies: pd.DataFrame, line) -> pd.DataFrame:
         window = s["followup_days"].map(timepoint_window)
         s = s[(window == str(frame)) | s["followup_days"].isna()]
     return s
+
+
+CROSSOVER_DESIGNS = ("crossover_rct", "crossover")
+
+
+def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:
+    """(size, what it counts) of one study from its rows, by GRADE's rules: the largest of its rows; a
+    crossover's patients are in both arms and count once; encounters are kept apart from patients
+    (``what`` is ``patients`` or ``encounters``). None when no row gives a size."""
+    if rows.empty:
+        return None, "patients"
+    nk = rows["n_ketamine"].astype("Float64")
+    nc = rows["n_control"].astype("Float64")
+    crossover = rows["design"].astype(str).isin(CROSSOVER_DESIGNS).to_numpy()
+    per_row = pd.Series(
+        [max(a, b) if x else a + b for a, b, x in zip(nk.fillna(0), nc.fillna(0), crossover)], index=rows.index
+    )
+    per_row = per_row.where(nk.notna().to_numpy() | nc.notna().to_numpy())
+    counts = rows["n_counts"].astype("string") if "n_counts" in rows else pd.Series("patients", index=rows.index)
+    what = "encounters" if (counts == "encounters").fillna(False).any() else "patients"
+    size = per_row.max()
+    return (None if pd.isna(size) or size == 0 else int(size)), what

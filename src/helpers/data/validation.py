@@ -184,6 +184,13 @@ def _harm_is_known(d):
     return {"outcome": ~harm | known, "better": ~harm | lower}
 
 
+def _n_says_what_it_counts(d):
+    if "n_counts" not in d:  # a table brought with --data may lack it: every n then counts patients
+        return {}
+    has_n = d["n_ketamine"].notna() | d["n_control"].notna()
+    return {"n_counts": has_n | d["n_counts"].isna()}
+
+
 def _verified_says_where(d):
     if "numbers_from" not in d:
         return {}
@@ -208,6 +215,7 @@ RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "comparator_drug_fits_class": _comparator_drug_fits_class,
     "harm_is_known": _harm_is_known,
     "verified_says_where": _verified_says_where,
+    "n_says_what_it_counts": _n_says_what_it_counts,
 }
 RULES.update(RECORD_RULES)  # the rules of the tables beside the study table
 

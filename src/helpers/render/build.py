@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..data.dataset import load_dataset
 from ..files import os_error_message, write_atomic
+from ..findings.placeholders import check_placeholders
 from ..paths import NOTEBOOKS, REPORTS, display_path
 from .execute import execute_notebook, strip_volatile_metadata
 from .jobs import CELL_TIMEOUT, FAILED_DIR, PID_DIR, STATE_FILE, BuildError, Interrupted, Result, notebooks
@@ -85,6 +86,7 @@ def build(
         start_zygote_or_say(str(folder))  # it imports the stack while this process validates and plans
 
     ds = load_dataset(data_path)  # a bad table stops here, before any kernel or file
+    check_placeholders(ds)  # and so does a reason naming a study or field that does not exist
     studies = ds.studies
     check_subgroup(studies, subgroup)  # so does a subgroup column the table cannot be split by
     previous = signal.signal(signal.SIGTERM, _on_term)

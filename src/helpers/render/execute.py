@@ -189,7 +189,8 @@ def summary_of(nb) -> str:
     for cell in nb.cells:
         if "summary" in cell.metadata.get("tags", []):
             for out in cell.get("outputs", []):
-                text = out.get("data", {}).get("text/markdown")
+                data = out.get("data", {})
+                text = data.get("text/markdown") or data.get("text/html")
                 if text:
                     text = "".join(text) if isinstance(text, list) else text
                     return plain_text(text)

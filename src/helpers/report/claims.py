@@ -7,52 +7,33 @@ import pandas as pd
 from ..data.rows import split_list
 from ..data.schema import load_schema
 from .html import esc
-
-UNIT_WORDS = {"points_0_10": " points (0-10)", "mm_0_100": " mm (0-100)", "percent": "%", "sd_units": " SD"}
+from .placeholders import Filler
+from .results import ORIENTATION_NOTE, result_html
 
 
 def verdict_word(value: str) -> str:
     return load_schema("claims")["verdict"].label(value)
 
 
-def _num(x) -> str:
-    return f"{float(x):g}"
-
-
-def study_numbers(
-    studies: pd.DataFrame, sid: str, conditions: list[str], limit: int = 2, rows: pd.DataFrame | None = None
-) -> str:
-    """The study's reported numbers, as the table holds them (never retyped); ``rows``: its rows, if known."""
-    if rows is None:
-        rows = studies[studies["study_id"].astype(str) == sid]
+def study_numbers(fill: Filler, sid: str, conditions: list[str], limit: int = 2) -> str:
+    """The study's results as the findings hold them (one path: report.results), its numbered ones first."""
+    results = fill.results.get(sid, [])
     if conditions:
-        here = rows[rows["condition"].astype(str).isin(conditions)]
-        rows = here if not here.empty else rows
-    if rows.empty:
+        here = [r for r in results if r.condition in conditions]
+        results = here or results
+    if not results:
         return ""
-    has_number = rows["effect"].notna() | rows["events_ketamine"].notna()
-    picked = pd.concat([rows[has_number], rows[~has_number]]).head(limit)
+    picked = ([r for r in results if r.est is not None] + [r for r in results if r.est is None])[:limit]
+    rows = fill.by_study[sid]
     parts = []
-    for _, r in picked.iterrows():
+    for r in picked:
+        row = rows[rows["outcome"].astype(str) == r.outcome].iloc[0]
         what = (
-            str(r["outcome_description"]) if pd.notna(r["outcome_description"]) else str(r["outcome"]).replace("_", " ")
+            str(row["outcome_description"])
+            if pd.notna(row["outcome_description"])
+            else str(r.outcome).replace("_", " ")
         )
-        unit = UNIT_WORDS.get(str(r["unit"]), "") if pd.notna(r["unit"]) else ""
-        if pd.notna(r["effect"]):
-            text = f"{load_schema()['effect_measure'].label(r['effect_measure'])} {_num(r['effect'])}{unit}"
-            if pd.notna(r["ci_lower"]):
-                text += f" (95% CI {_num(r['ci_lower'])} to {_num(r['ci_upper'])})"
-            elif pd.notna(r["p_value"]):
-                text += f" (p = {_num(r['p_value'])})"
-            if str(r["direction"]) != "not_reported":
-                text += f", {load_schema()['direction'].label(r['direction'])}"
-        elif pd.notna(r["events_ketamine"]) and pd.notna(r["n_ketamine"]):
-            text = f"{int(r['events_ketamine'])} of {int(r['n_ketamine'])} with ketamine"
-            if pd.notna(r["events_control"]) and pd.notna(r["n_control"]):
-                text += f" vs {int(r['events_control'])} of {int(r['n_control'])}"
-        else:
-            text = load_schema()["direction"].label(r["direction"]) + " (no number in the abstract)"
-        parts.append(f"{what}: {text}")
+        parts.append(f'<span class="outcome-def">{esc(what)}</span>: {result_html(r)}')
     return "; ".join(parts)
 
 
@@ -64,22 +45,25 @@ def claims_for(claims: pd.DataFrame | None, condition: str) -> pd.DataFrame:
     return claims[claims["conditions"].astype(str).map(lambda v: condition in split_list(v))]
 
 
-def claims_html(claims: pd.DataFrame, studies: pd.DataFrame, names: dict[str, str], caption: str) -> str:
+def claims_html(claims: pd.DataFrame, fill: Filler, caption: str) -> str:
+    """Each claim beside the nearest real evidence; ``fill`` (report.placeholders.Filler) gives the results and
+    fills the reasoning's placeholders."""
     if claims.empty:
         return "<p><em>The article makes no claim about this condition.</em></p>"
     rows = []
-    by_study = {str(k): g for k, g in studies.groupby(studies["study_id"].astype(str), sort=False)}
     for _, c in claims.iterrows():
         conds = split_list(c["conditions"])
         evidence = []
         for sid in split_list(c["evidence_study_ids"]):
-            nums = study_numbers(studies, sid, conds, rows=by_study.get(sid, studies.iloc[0:0]))
-            evidence.append(f"<li><strong>{esc(names.get(sid, sid))}</strong>: {esc(nums)}</li>")
+            if sid not in fill.by_study:
+                continue
+            nums = study_numbers(fill, sid, conds)
+            evidence.append(f"<li><strong>{esc(fill.names.get(sid, sid))}</strong>: {nums}</li>")
         ev = f"<ul>{''.join(evidence)}</ul>" if evidence else "<em>none located</em>"
         figure = esc(c["claimed_figure"]) if pd.notna(c["claimed_figure"]) else "<em>no number given</em>"
         rows.append(
             f'<tr><th scope="row">{esc(c["claim"])}</th><td>{figure}</td>'
-            f"<td><strong>{esc(verdict_word(str(c['verdict'])))}</strong></td><td>{ev}</td><td>{esc(c['reasoning'])}</td></tr>"
+            f"<td><strong>{esc(verdict_word(str(c['verdict'])))}</strong></td><td>{ev}</td><td>{fill(c['reasoning'])}</td></tr>"
         )
     head = "".join(
         f'<th scope="col">{h}</th>'
@@ -94,6 +78,7 @@ def claims_html(claims: pd.DataFrame, studies: pd.DataFrame, names: dict[str, st
     return (
         f'<table class="evidence-table claims"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
     )
 
 

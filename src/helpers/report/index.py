@@ -48,7 +48,7 @@ def _answers_html(answers) -> str:
     if not answers:
         return ""
     items = "".join(
-        f"<li><strong>{esc(label.capitalize())}</strong>: {esc(sentence.split(': ', 1)[-1])}.</li>"
+        f"<li><strong>{esc(label.capitalize())}</strong>: {sentence}</li>"  # the statement is HTML, escaped
         for label, sentence, certainty in answers
     )
     return (

@@ -1,26 +1,32 @@
-"""The Summary of Findings table in GRADE's layout, and how each certainty was reached.
+"""The Summary of Findings table in GRADEpro's layout, and how each certainty was reached.
 
-Judgements come from ``certainty.csv``; the effects, participants and the
-signals beside the judgements are computed from the study table at build
-time (:mod:`helpers.stats.grade`). Nothing here is typed by hand.
+Judgements come from ``certainty.csv``; everything else a line shows is its
+finding (:mod:`helpers.findings.lines`): the studies and participants, each
+study's result, the pooled estimate (REML, Hartung-Knapp interval), the
+absolute effect per 1,000, and the statement in GRADE's words
+(:mod:`helpers.report.statements`). The question above the table comes from
+the protocol (data/protocol.md). Nothing here is typed by hand.
 """
 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ..data.protocol import questions
 from ..data.record_rules import DOMAINS
 from ..data.rows import split_list
-from ..data.schema import load_schema
+from ..findings.lines import Absolute, LineFinding
 from ..stats.effects import RATIO_MEASURES
-from ..stats.grade import LineEvidence, Signal, compute_signals, line_evidence
+from ..stats.grade import Signal
 from .html import esc
+from .marks import mark
 from .measures import DISPLAY
-from .words import against, word
+from .results import ORIENTATION_NOTE, fmt, result_html
+from .statements import certainty_words, comment_html, designs_phrase, participants_phrase
+from .words import WINDOW_WORDS, against, word
 
 CERTAINTY_SYMBOLS = {
     "high": "\u2295\u2295\u2295\u2295",
@@ -35,50 +41,12 @@ DOMAIN_WORDS = {
     "imprecision": "imprecision",
     "publication_bias": "publication bias",
 }
-
-
-def certainty_words(value: str) -> str:
-    return load_schema("certainty")["certainty"].label(value).replace("_", " ")
-
-
-@dataclass
-class Line:
-    """One row of certainty.csv with the evidence behind it."""
-
-    row: pd.Series
-    evidence: LineEvidence
-
-    @property
-    def certainty(self) -> str:
-        return str(self.row["certainty"])
-
-    @property
-    def label(self) -> str:
-        return str(self.row["outcome_label"])
-
-    @property
-    def comparison(self) -> str:
-        group = self.row.get("comparator")
-        if group is None or pd.isna(group):  # a table of lines without comparators
-            group = self.row["comparator_class"]
-        return against(str(group))
-
-
-def lines_for(
-    certainty: pd.DataFrame | None,
-    condition: str,
-    effects: pd.DataFrame,
-    studies: pd.DataFrame,
-    rob: pd.DataFrame | None,
-) -> list[Line]:
-    if certainty is None:
-        return []
-    rows = certainty if condition == "all" else certainty[certainty["condition"].astype(str) == condition]
-    return [Line(r, compute_signals(line_evidence(effects, studies, r), rob)) for _, r in rows.iterrows()]
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
+QUESTION_WORDS = (
+    ("population", "Population"),
+    ("setting", "Setting"),
+    ("intervention", "Intervention"),
+    ("comparison", "Comparison"),
+)
 
 
 def _display(measure: str, y: float) -> float:
@@ -88,65 +56,79 @@ def _display(measure: str, y: float) -> float:
     return float(y * 100) if measure == "risk_difference" else float(y)
 
 
-def direction_words(lo: float, hi: float, null: float) -> str:
-    if lo < null < hi:
-        return "no clear difference"
-    return "favours ketamine" if hi <= null else "favours the comparator"
+def _scale(f: LineFinding) -> str:
+    m = f.evidence.measure
+    if m is None:
+        return "no numbers in the sources"
+    return DISPLAY[m]["label"].replace(" (log scale)", "")
 
 
-def effect_text(line: Line, names: dict[str, str]) -> tuple[str, str]:
-    """(relative effect, absolute effect) in words, from the data."""
-    ev = line.evidence
-    rows = ev.rows
-    if rows.empty:
-        return "not reported", "directions as reported, without numbers: " + _directions(line, names)
-    m = ev.measure
-    spec = DISPLAY[m]
-    unit = f" {spec['unit']}" if spec["unit"] and spec["unit"] != "%" else ("%" if spec["unit"] == "%" else "")
-    if ev.fit is not None:
-        f = ev.fit
-        est, lo, hi = (_display(m, v) for v in (f.estimate, f.ci_lower, f.ci_upper))
-        text = (
-            f"pooled {word('effect_measure', m)} {_fmt(est)}{unit} (95% CI {_fmt(lo)} to {_fmt(hi)}), "
-            f"{direction_words(lo, hi, spec['null'])}; {ev.fit.k} studies, random effects"
-        )
-    else:
-        parts = []
-        for _, r in rows.iterrows():
-            name = names.get(str(r["study_id"]), str(r["study_id"]))
-            est = float(r["est"])
-            if np.isfinite(float(r["lo"])):
-                tail = f" (95% CI {_fmt(float(r['lo']))} to {_fmt(float(r['hi']))})"
-                if spec["null"] is not None:
-                    tail += ", " + direction_words(float(r["lo"]), float(r["hi"]), spec["null"])
-            else:
-                tail = " (no interval reported)"
-            label = word("effect_measure", str(r["effect_measure"]))
-            parts.append(f"{name}: {label} {_fmt(est)}{unit if str(r['effect_measure']) == m else ''}{tail}")
-        text = "; ".join(parts)
-    if m in RATIO_MEASURES:
-        return text, "not computed (no control-group risk in the table)"
-    if m == "proportion":
-        return "not applicable (no comparator)", text + " (uncontrolled rates)"
-    return "not applicable", text
+def _time_frame(f: LineFinding) -> str:
+    frame = f.row.get("time_frame")
+    if frame is None or pd.isna(frame):
+        return "time point not stated"
+    return WINDOW_WORDS.get(str(frame), str(frame))
 
 
-def _directions(line: Line, names: dict[str, str]) -> str:
-    ev = line.evidence
-    return "; ".join(
-        f"{names.get(s, s)}: {word('direction', ev.directions.get(s, 'not_reported'))}" for s in ev.study_ids
+def pooled_html(f: LineFinding) -> str:
+    fit, m = f.pooled, f.evidence.measure
+    est, lo, hi = (_display(m, v) for v in (fit.estimate, fit.ci_lower, fit.ci_upper))
+    text = (
+        f"pooled {esc(word('effect_measure', m))} {mark(fmt(est), est, 'estimate', line=f.line)} "
+        f"(Hartung-Knapp 95% CI {fmt(lo)} to {fmt(hi)}; {fit.k} studies, random effects, REML)"
     )
+    if f.sensitivity is not None:
+        w = f.sensitivity
+        text += f"; sensitivity analysis with the normal interval: 95% CI {fmt(_display(m, w.ci_lower))} to {fmt(_display(m, w.ci_upper))}"
+    return text
 
 
-def participants_text(ev: LineEvidence) -> str:
-    if not ev.without_n:
-        return str(ev.participants)
-    if not ev.participants:
-        return "not reported"
-    return f"at least {ev.participants} ({ev.without_n} {'study' if ev.without_n == 1 else 'studies'} without a size)"
+def results_html(f: LineFinding, names: dict[str, str]) -> str:
+    """The line's effect: the pooled one, else each study's, else the directions as reported."""
+    if f.pooled is not None:
+        return pooled_html(f)
+    parts = [f"{esc(names.get(r.study_id, r.study_id))}: {result_html(r)}" for r in f.results]
+    numbered = {r.study_id for r in f.results}
+    for s in f.studies:
+        if s.study_id not in numbered:
+            parts.append(
+                f"{esc(names.get(s.study_id, s.study_id))}: {esc(word('direction', f.directions.get(s.study_id, 'not_reported')))} (no number in the source)"
+            )
+    return "; ".join(parts) if parts else "no result reported"
 
 
-def footnotes(line: Line) -> list[tuple[str, str]]:
+def absolute_cells(f: LineFinding) -> tuple[str, str]:
+    """(risk with the comparator, risk with ketamine) per 1,000, with the reason where it cannot be given."""
+    a: Absolute | None = f.absolute
+    if a is not None:
+        comp = mark(f"{a.comparator:.0f}", round(a.comparator), "risk_comparator", line=f.line) + " per 1,000"
+        more = a.difference
+        keta = (
+            mark(f"{a.ketamine:.0f}", round(a.ketamine), "risk_ketamine", line=f.line)
+            + f" per 1,000 ({a.ketamine_lower:.0f} to {a.ketamine_upper:.0f}): "
+            + f"{abs(more):.0f} {'more' if more >= 0 else 'fewer'} per 1,000"
+        )
+        basis = "the median risk of the control arm" + ("s" if a.control_arms > 1 else "") + " (GRADE's default)"
+        return f"{comp}<br><small>assumed: {basis}</small>", keta
+    m = f.evidence.measure
+    if f.comparator == "none":
+        return "no comparison group", "not applicable"
+    if m in RATIO_MEASURES:
+        return "not estimable", "not estimable: no events in one or both arms"
+    if m is None:
+        return "not estimable", "not estimable: no numbers"
+    return "not applicable (a continuous outcome)", "the difference is in the next column"
+
+
+def question_html(condition: str) -> str:
+    q = questions().get(condition)
+    if not q:
+        return ""
+    items = "".join(f"<dt>{label}</dt><dd>{esc(q[key])}</dd>" for key, label in QUESTION_WORDS)
+    return f'<dl class="sof-question">{items}</dl>'
+
+
+def footnotes(line: LineFinding) -> list[tuple[str, str]]:
     """(domain, reason) for each downgrade or upgrade of the line."""
     notes = []
     for d in DOMAINS:
@@ -160,49 +142,55 @@ def footnotes(line: Line) -> list[tuple[str, str]]:
     return notes
 
 
-def sof_html(lines: list[Line], names: dict[str, str], caption: str) -> str:
-    """GRADE's Summary of Findings layout: outcome; participants (studies); relative and absolute effect; certainty."""
+def sof_html(
+    lines: list[LineFinding], names: dict[str, str], caption: str, condition: str | None = None, reasons=None
+) -> str:
+    """GRADEpro's layout: the question; per outcome its time frame and scale, the risk with the comparator and
+    with ketamine, the relative effect, participants (studies), certainty and a plain-language comment.
+    ``reasons(text)`` fills a reason's placeholders (helpers.report.placeholders)."""
     if not lines:
         return "<p><em>No Summary of Findings line for this selection.</em></p>"
+    fill = reasons or esc
     letters = iter(string.ascii_lowercase + string.ascii_uppercase)
     body, notes = [], []
     for line in lines:
         marks = []
-        for _, text in footnotes(line):
+        for _domain, text in footnotes(line):
             letter = next(letters)
             marks.append(letter)
-            notes.append(f"<li><sup>{letter}</sup> {esc(text)}</li>")
-        ev = line.evidence
-        rel, absolute = effect_text(line, names)
-        kind = "randomized" if str(line.row["evidence_type"]) == "randomized" else "observational"
-        studies = ", ".join(names.get(s, s) for s in ev.study_ids)
+            notes.append(f"<li><sup>{letter}</sup> {fill(text)}</li>")
         cert = (
             f'<span class="grade" aria-hidden="true">{CERTAINTY_SYMBOLS[line.certainty]}</span> '
             f"<strong>{esc(certainty_words(line.certainty).capitalize())}</strong>"
             + (f"<sup>{','.join(marks)}</sup>" if marks else "")
         )
+        risk_c, risk_k = absolute_cells(line)
+        studies = ", ".join(esc(names.get(s.study_id, s.study_id)) for s in line.studies)
         body.append(
-            f'<tr><th scope="row">{esc(line.label)}<br><small>{esc(line.comparison)}</small></th>'
-            f"<td>{participants_text(ev)} ({ev.k} {kind} {'study' if ev.k == 1 else 'studies'}: {esc(studies)})</td>"
-            f"<td>{esc(rel)}</td><td>{esc(absolute)}</td><td>{cert}</td></tr>"
+            f'<tr><th scope="row">{esc(line.label)}<br><small>{esc(against(line.comparator))}; '
+            f"{esc(_time_frame(line))}; {esc(_scale(line))}</small></th>"
+            f"<td>{risk_c}</td><td>{risk_k}</td><td>{results_html(line, names)}</td>"
+            f"<td>{participants_phrase(line, names)} ({designs_phrase(line)}: {studies})</td>"
+            f"<td>{cert}</td><td>{comment_html(line, names)}</td></tr>"
         )
     head = "".join(
         f'<th scope="col">{h}</th>'
         for h in (
-            "Outcome and comparison",
+            "Outcome, comparison, time frame and scale",
+            "Risk with the comparator",
+            "Risk with ketamine (95% CI)",
+            "Relative effect or difference (95% CI)",
             "Participants (studies)",
-            "Relative effect (95% CI)",
-            "Absolute effect (95% CI)",
             "Certainty of the evidence (GRADE)",
+            "Comment",
         )
     )
     foot = f'<ol class="sof-notes">{"".join(notes)}</ol>' if notes else ""
     return (
-        f'<table class="evidence-table sof"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+        (question_html(condition) if condition else "")
+        + f'<table class="evidence-table sof"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
-        '<p class="note">Effects are oriented so that values below no effect (0 for differences, 1 for ratios) favour '
-        "ketamine; VAS millimetres are shown as points on a 0-10 scale; percentages of single-arm series are "
-        "uncontrolled rates, not comparisons.</p>" + foot
+        f'<p class="note">{esc(ORIENTATION_NOTE)}</p>' + foot
     )
 
 
@@ -282,10 +270,12 @@ SIGNAL_WORDS = {
 }
 
 
-def signals_html(lines: list[Line], caption: str) -> str:
-    """Each domain's judgement beside the signal computed from the data, with disagreements marked."""
+def signals_html(lines: list[LineFinding], caption: str, reasons=None) -> str:
+    """Each domain's judgement beside the signal computed from the data, with disagreements marked;
+    ``reasons(text)`` fills a reason's placeholders."""
     if not lines:
         return ""
+    fill = reasons or esc
     rows = []
     for line in lines:
         first = True
@@ -302,12 +292,12 @@ def signals_html(lines: list[Line], caption: str) -> str:
             cls = ' class="differs"' if flag == "differs" else ""
             said = flag
             if flag == "differs" and isinstance(line.row.get("departure_reason"), str):
-                said = f"differs: {line.row['departure_reason']}"
-            label = f"{line.label} ({line.comparison})" if first else ""
+                said = f"differs: {fill(line.row['departure_reason'])}"
+            label = f"{line.label} ({against(line.comparator)})" if first else ""
             rows.append(
                 f'<tr{cls}><th scope="row">{esc(label)}</th><td>{esc(DOMAIN_WORDS[d])}</td>'
-                f"<td>{judged:+d}</td><td>{esc(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
-                f"<td>{'<strong>' + esc(said) + '</strong>' if flag == 'differs' else esc(flag)}</td></tr>"
+                f"<td>{judged:+d}</td><td>{fill(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
+                f"<td>{'<strong>' + said + '</strong>' if flag == 'differs' else esc(flag)}</td></tr>"
             )
             first = False
     head = "".join(

@@ -47,7 +47,8 @@ def plain_text(markdown: str) -> str:
     import html
     import re
 
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~$])", r"\1", markdown.replace("**", ""))
+    text = re.sub(r"<[^>]+>", "", markdown)  # inline HTML (marked facts, emphasis) shows as its text
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~$])", r"\1", text.replace("**", ""))
     return " ".join(html.unescape(text).split())
 
 

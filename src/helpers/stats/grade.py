@@ -38,7 +38,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ..data.lines import line_rows
+from ..data.lines import line_rows, study_size
 from ..data.rows import split_list
 from ..data.schema import load_schema
 from .effects import COMPARATIVE_MEASURES, RATIO_MEASURES, Z975
@@ -96,24 +96,29 @@ class LineEvidence:
     signals: dict[str, Signal] = field(default_factory=dict)
     comparator: str | None = None  # the line's comparator group (data.lines.comparator_group)
     indirect_share: float = 0.0  # share of the participants from studies flagged indirect
+    without_size: list[str] = field(default_factory=list)  # the studies counted in without_n
+    encounters: dict[str, int] = field(default_factory=dict)  # studies counting encounters, not patients
+    wald: MetaResult | None = None  # the normal-interval fit, a sensitivity analysis beside ``fit``
 
     @property
     def k(self) -> int:
         return len(self.study_ids)
 
 
-def _participants(rows: pd.DataFrame, ids: list[str]) -> tuple[int, int, dict]:
-    """Participants (the larger of a study's rows' n) summed over studies, how many studies give no n, and n by study."""
-    total, missing, by_study = 0, 0, {}
+def _participants(rows: pd.DataFrame, ids: list[str]) -> tuple[int, list[str], dict, dict]:
+    """Patients summed over studies by GRADE's rules (data.lines.study_size), the studies whose size the table
+    does not give, patients by study, and encounters by study (never added to patients)."""
+    total, missing, by_study, encounters = 0, [], {}, {}
     for sid in ids:
-        g = rows[rows["study_id"].astype(str) == sid]
-        n = (g["n_ketamine"].astype("Float64").fillna(0) + g["n_control"].astype("Float64").fillna(0)).max()
-        if g.empty or pd.isna(n) or n == 0:
-            missing += 1
+        size, what = study_size(rows[rows["study_id"].astype(str) == sid])
+        if size is None:
+            missing.append(sid)
+        elif what == "encounters":
+            encounters[sid] = size
         else:
-            total += int(n)
-            by_study[sid] = int(n)
-    return total, missing, by_study
+            total += size
+            by_study[sid] = size
+    return total, missing, by_study, encounters
 
 
 def _directions(rows: pd.DataFrame) -> dict[str, str]:
@@ -148,7 +153,7 @@ def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvi
     e = effects[[k in wanted for k in _row_keys(effects)]]
     e = e[np.isfinite(e["est"].astype(float))].sort_index()
     rows = e.drop_duplicates("study_id", keep="first")
-    total, missing, by_study = _participants(covered, ids)
+    total, missing, by_study, encounters = _participants(covered, ids)
     comparator = line.get("comparator") if hasattr(line, "get") else None
     ev = LineEvidence(
         str(line["condition"]),
@@ -157,11 +162,14 @@ def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvi
         ids,
         rows,
         total,
-        missing,
+        len(missing),
         by_study,
         _directions(covered),
         comparator=None if comparator is None or pd.isna(comparator) else str(comparator),
-        indirect_share=_indirect_share(covered, by_study),
+        # the share weighs a study counting encounters by them: its size, though not in patients
+        indirect_share=_indirect_share(covered, {**by_study, **encounters}),
+        without_size=missing,
+        encounters=encounters,
     )
     if not rows.empty:
         ev.measure = str(rows["effect_measure"].astype(str).mode().iloc[0])
@@ -170,7 +178,10 @@ def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvi
         if (
             len(usable) >= 2 and ev.measure in COMPARATIVE_MEASURES and not reviews
         ):  # meta-analyses are never pooled again
-            ev.fit = rma(usable["yi"].astype(float), usable["vi"].astype(float), method="REML")
+            # REML with the Hartung-Knapp interval on every page: with few trials the normal one is overconfident
+            y, v = usable["yi"].astype(float), usable["vi"].astype(float)
+            ev.fit = rma(y, v, method="REML", test="knha")
+            ev.wald = rma(y, v, method="REML")
     return ev
 
 

@@ -22,8 +22,8 @@ from .meta import MetaResult, rma
 
 #: comparator_group keeps each active drug on its own (data.lines); outcome_kind keeps harms apart from benefits
 GROUP_KEY = ["condition", "outcome_kind", "effect_measure", "comparator_group", "timepoint", "verification"]
-#: the fits written for every pooled group, in this order
-FITS = (("REML", "z"), ("DL", "z"), ("REML", "knha"))
+#: the fits written for every pooled group, in this order: the first is the estimate every page shows (REML, Hartung-Knapp interval); the others are sensitivity analyses
+FITS = (("REML", "knha"), ("REML", "z"), ("DL", "z"))
 
 POOLED_COLUMNS = [
     "condition",
@@ -91,6 +91,11 @@ class PoolGroup:
     @property
     def k(self) -> int:
         return len(self.used)
+
+    @property
+    def wald(self) -> MetaResult | None:
+        """REML with the normal (Wald) interval: the sensitivity analysis, and what leave-one-out refits use."""
+        return next((f for f in self.fits if f.method == "REML" and f.test == "z"), None)
 
     @property
     def reasons(self) -> list[str]:

@@ -23,7 +23,7 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     if hidden:
         used = used.nlargest(MAX_ROWS_PER_PANEL, "_w")
     used = used.sort_values(["year", "study_id"]).reset_index(drop=True)
-    knha = next((f for f in group.fits if f.test == "knha"), None)
+    wald = group.wald
     measure = group.key["effect_measure"]
     spec = DISPLAY[measure]
     back = np.exp if spec["log"] else (lambda x: np.asarray(x) * (100 if measure == "risk_difference" else 1))
@@ -70,7 +70,7 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
         log_axis(ax)
     labels = [f"{short_name(r['citation'], r['year'])}" for _, r in used.iterrows()]
     ax.set_yticks(list(ys) + [0.8, 0.2])
-    ax.set_yticklabels(labels + [f"RE model ({fit.method}), k = {k}", "95% prediction interval"])
+    ax.set_yticklabels(labels + [f"RE model ({fit.method}, Hartung-Knapp), k = {k}", "95% prediction interval"])
     # text columns in their own axes, sharing the rows
     axt.set_xlim(0, 1)
     axt.axis("off")
@@ -93,9 +93,9 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     ax.set_xlabel(measure_label or spec["label"])
     favours(ax)
     het = f"tau\u00b2 = {fit.tau2:.3g}, I\u00b2 = {fit.i2:.0f}%"
-    if knha is not None:
-        kl, kh = back([knha.ci_lower, knha.ci_upper])
-        het += f"; Hartung-Knapp 95% CI [{kl:.2f}, {kh:.2f}]"
+    if wald is not None:
+        kl, kh = back([wald.ci_lower, wald.ci_upper])
+        het += f"; Hartung-Knapp interval shown; sensitivity, normal 95% CI [{kl:.2f}, {kh:.2f}]"
     fig.suptitle(
         f"{condition_label(group.key['condition']).capitalize()}: {measure.replace('_', ' ')}, "
         f"{against(group.key['comparator_group'])}, {group.key['timepoint'].replace('_', ' ')}\n{het}",

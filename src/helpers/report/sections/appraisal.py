@@ -18,7 +18,8 @@ from ..bottom_line import BottomLine, bottom_line_for
 from ..claims import claims_for, claims_html
 from ..figures import robvis
 from ..figures.alt import describe
-from ..html import esc, md
+from ..html import esc
+from ..placeholders import Filler
 from ..sof import signals_html, sof_html
 from ..words import word
 
@@ -48,37 +49,50 @@ class Appraisal:
         rob = ds.get("risk_of_bias")
         return rob[rob["study_id"].astype(str).isin(set(self.r.studies["study_id"].astype(str)))]
 
+    @cached_property
+    def fill(self) -> Filler:
+        """Fills the placeholders of the reasons from the whole table (report.placeholders)."""
+        return Filler(self.r.table, self.r.names)
+
     # ------------------------------------------------------------ the answer
-    def headline(self) -> Markdown:
-        """The first paragraph: the answer in one sentence, with its certainty."""
-        return Markdown(f"**Short answer. {md(self.bottom.headline())}.**")
+    def headline(self) -> HTML:
+        """The first paragraph: the answer in GRADE's words, one statement per comparison of the main outcome."""
+        return HTML(f'<p class="short-answer"><strong>Short answer.</strong> {self.bottom.headline()}</p>')
 
-    def details(self) -> Markdown:
-        """Which trials, what each graded line found, and how the article's claims fare."""
-        return Markdown(md(self.bottom.details()).replace("\\*\\*", "**"))
+    def details(self) -> HTML:
+        """Which trials, what each other graded line found, and how the article's claims fare."""
+        return HTML(f"<p>{self.bottom.details()}</p>")
 
-    def summary(self) -> str:
-        """The index line: what the evidence shows, with its certainty."""
-        return self.bottom.headline() + "."
+    def plain_summary(self) -> HTML:
+        """What was studied, what was found, how sure, how up to date: in the manner of Cochrane's summaries."""
+        return HTML(f'<section class="plain-summary">{self.bottom.plain_summary()}</section>')
 
     # ------------------------------------------------------------ Summary of Findings
     def sof_table(self) -> HTML:
-        return HTML(sof_html(self.bottom.lines, self.r.names, f"Summary of Findings: ketamine for {self.r.label}"))
+        condition = None if self.r.condition == "all" else self.r.condition
+        return HTML(
+            sof_html(
+                self.bottom.lines,
+                self.r.names,
+                f"Summary of Findings: ketamine for {self.r.label}",
+                condition,
+                self.fill,
+            )
+        )
 
     def certainty_table(self) -> HTML:
         return HTML(
             signals_html(
                 self.bottom.lines,
                 "How each certainty was reached: judgements beside the signals computed from the data",
+                self.fill,
             )
         )
 
     # ------------------------------------------------------------ claims
     def claims_table(self) -> HTML:
         c = claims_for(self.bottom.claims, self.r.condition)
-        return HTML(
-            claims_html(c, self.r.table, self.r.names, f"The source article's claims about {self.r.label}, checked")
-        )
+        return HTML(claims_html(c, self.fill, f"The source article's claims about {self.r.label}, checked"))
 
     # ------------------------------------------------------------ risk of bias
     def rob_figure(self, tools: str = "rob2"):

@@ -103,7 +103,7 @@ class EffectSizes:
         lines = [
             f"Rows were grouped by condition, effect measure, comparator class, time-point window and verification "
             f"status: {plural(len(groups), 'group')}, {len(pooled)} of them pooled "
-            f"(random effects, REML, with the Hartung-Knapp interval as a check)."
+            f"(random effects, REML, with the Hartung-Knapp interval; the normal interval is shown only as a sensitivity analysis)."
         ]
         if len(pooled) > MAX_FORESTS:
             lines.append(
@@ -150,16 +150,19 @@ class EffectSizes:
         def back(x):
             return np.exp(x) if spec["log"] else x * (100 if group.key["effect_measure"] == "risk_difference" else 1)
 
-        knha = next((f for f in group.fits if f.test == "knha"), None)
+        wald = group.wald
         names = ", ".join(md(row_name(r)) for _, r in group.used.iterrows())
         text = (
             f"**{md(group_label(group.key))}** ({names}): pooled {md(spec['label'].split(',')[0].lower())} "
-            f"{back(fit.estimate):.2f} (95% CI {back(fit.ci_lower):.2f} to {back(fit.ci_upper):.2f}; "
+            f"{back(fit.estimate):.2f} (Hartung-Knapp 95% CI {back(fit.ci_lower):.2f} to {back(fit.ci_upper):.2f}; "
             f"prediction interval {back(fit.pi_lower):.2f} to {back(fit.pi_upper):.2f}); "
             f"tau² = {fit.tau2:.3g}, I² = {fit.i2:.0f}%."
         )
-        if knha is not None:
-            text += f" Hartung-Knapp 95% CI {back(knha.ci_lower):.2f} to {back(knha.ci_upper):.2f}."
+        if wald is not None:
+            text += (
+                f" Sensitivity analysis: with the normal (Wald) interval, 95% CI {back(wald.ci_lower):.2f} to "
+                f"{back(wald.ci_upper):.2f}."
+            )
         if fit.k < 5:
             text += (
                 f" With only {count_word(fit.k)} studies, the between-study variance is barely estimable; "

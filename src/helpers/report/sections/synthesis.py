@@ -24,7 +24,8 @@ from ...stats.sensitivity import MAX_K_SENSITIVITY, MIN_K_LEAVE_ONE_OUT, group_c
 from ...stats.small_study import MIN_K, egger_test
 from ...stats.subgroups import subgroup_test_of
 from ..figures import synthesis as plots_synthesis
-from ..html import md, table_html
+from ..html import esc, md, table_html
+from ..marks import mark
 from ..measures import DISPLAY
 from ..names import row_name
 from ..text import count_word, plural, verb
@@ -80,32 +81,40 @@ class Synthesis:
         return f" {u}" if u else ""
 
     # ------------------------------------------------------------ proportions
-    def proportions_summary(self) -> Markdown:
+    def proportions_summary(self) -> HTML:
         groups = self._proportion_groups
         pooled = [g for g in groups if g.pooled]
         if not groups:
-            return Markdown("No row of this selection reports a proportion of ketamine-treated patients.")
+            return HTML("<p>No row of this selection reports a proportion of ketamine-treated patients.</p>")
         n_rows = sum(len(g.rows) for g in groups)
         text = (
             f"{plural(n_rows, 'row')} of this selection {verb(n_rows, 'reports', 'report')} the proportion of "
-            f"ketamine-treated patients with an outcome. **These are uncontrolled rates, not comparisons**: with no "
-            f"comparator they cannot say what ketamine added to time, placebo response or co-treatment. Rates are "
-            f"pooled only within one outcome definition, condition and verification status, from studies that give "
-            f"their counts; {plural(len(pooled), 'group')} of {len(groups)} could be pooled."
+            f"ketamine-treated patients with an outcome. <strong>These are uncontrolled rates, not comparisons</strong>: "
+            f"with no comparator they cannot say what ketamine added to time, placebo response or co-treatment. Rates "
+            f"are pooled only within one outcome definition, condition and verification status, from studies that "
+            f"give their counts; {plural(len(pooled), 'group')} of {len(groups)} could be pooled."
         )
-        lines = [text]
+        items = []
         for g in groups:
             if not g.pooled:
-                lines.append(f"- **{md(proportion_label(g))}**: {md(proportion_reason(g))}.")
+                items.append(f"<li><strong>{esc(proportion_label(g))}</strong>: {esc(proportion_reason(g))}.</li>")
                 continue
             lo, fr = g.fit("logit", "REML"), g.fit("freeman_tukey", "REML")
-            lines.append(
-                f"- **{md(proportion_label(g))}** ({_names(g.used)}): {lo.estimate:.1f}% (95% CI {lo.ci_lower:.1f}% to "
-                f"{lo.ci_upper:.1f}%; prediction interval {lo.pi_lower:.1f}% to {lo.pi_upper:.1f}%) with the logit "
-                f"transform; {fr.estimate:.1f}% ({fr.ci_lower:.1f}% to {fr.ci_upper:.1f}%) with the Freeman-Tukey "
-                f"double arcsine; random effects (REML), I² = {lo.fit.i2:.0f}% on the logit scale."
+            key = f"proportion:{g.key['condition']}:{g.key['outcome']}"
+            names = (
+                ", ".join(esc(row_name(r)) for _, r in g.used.iterrows())
+                if len(g.used) <= MAX_NAMES
+                else (f"{len(g.used)} series, listed in tables/pooled_effects.csv")
             )
-        return Markdown("\n".join(lines))
+            items.append(
+                f"<li><strong>{esc(proportion_label(g))}</strong> ({names}): "
+                f"{mark(f'{lo.estimate:.1f}%', lo.estimate, 'estimate', key=key)} (95% CI "
+                f"{mark(f'{lo.ci_lower:.1f}%', lo.ci_lower, 'lower', key=key)} to "
+                f"{mark(f'{lo.ci_upper:.1f}%', lo.ci_upper, 'upper', key=key)}; prediction interval {lo.pi_lower:.1f}% to {lo.pi_upper:.1f}%) with the logit "
+                f"transform; {fr.estimate:.1f}% ({fr.ci_lower:.1f}% to {fr.ci_upper:.1f}%) with the Freeman-Tukey "
+                f"double arcsine; random effects (REML), I² = {lo.fit.i2:.0f}% on the logit scale.</li>"
+            )
+        return HTML(f"<p>{text}</p>" + (f"<ul>{''.join(items)}</ul>" if items else ""))
 
     def proportions_table(self) -> HTML:
         rows = []
@@ -226,7 +235,8 @@ class Synthesis:
         null = DISPLAY[group.key["effect_measure"]]["null"]
         lo, hi = back(d["ci_lower"].to_numpy()), back(d["ci_upper"].to_numpy())
         crosses = int(np.sum((lo <= null) & (null <= hi)))
-        full_crosses = float(back(group.fits[0].ci_lower)) <= null <= float(back(group.fits[0].ci_upper))
+        wald = group.wald  # the refits have normal intervals: compare like with like
+        full_crosses = float(back(wald.ci_lower)) <= null <= float(back(wald.ci_upper))
         text = (
             f"**{md(group_label(group.key))}**, leave-one-out: with one of the {count_word(group.k)} studies left out, the pooled "
             f"estimate ranges from {est.min():.2f} to {est.max():.2f}{self._unit(group)} (all studies: {full:.2f}); "

@@ -1,0 +1,226 @@
+"""One finding per Summary of Findings line, computed once: every table, sentence and figure reads it.
+
+A finding holds the line's studies with their design labels from the study
+table (a review is never a randomized study), participants counted by GRADE's
+rules (:func:`helpers.data.lines.study_size`: a crossover's patients once,
+encounters never added to patients, studies without a size named), each
+study's result in one orientation (below no effect favours ketamine), the
+pooled estimate (REML with the Hartung-Knapp interval; the normal interval is
+kept as a sensitivity analysis), the absolute effect per 1,000 where the line
+is dichotomous with events in both arms, and a code for the size of the effect
+against the thresholds of the certainty schema. Words are the report layer's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..data.lines import HARM_PREFIX, line_rows
+from ..data.schema import load_schema
+from ..stats.effects import RATIO_MEASURES, harmonize
+from ..stats.grade import LineEvidence, compute_signals, important_effects, line_evidence, thresholds
+from ..stats.meta import MetaResult
+from .results import StudyResult, interval_direction, result_of
+
+RANDOMIZED = ("rct", "crossover_rct")
+REVIEWS = ("meta_analysis", "systematic_review", "review")
+
+
+@dataclass(frozen=True)
+class StudyRef:
+    study_id: str
+    design: str  # the study table's design code
+
+
+@dataclass(frozen=True)
+class Absolute:
+    """Per 1,000 people: the assumed comparator risk (the median risk of the line's control arms, GRADE's
+    default) and the risk with ketamine, with the interval of the relative effect applied to it."""
+
+    comparator: float
+    ketamine: float
+    ketamine_lower: float
+    ketamine_upper: float
+    control_arms: int  # how many control arms the assumed risk is the median of
+
+    @property
+    def difference(self) -> float:
+        return self.ketamine - self.comparator
+
+    @property
+    def difference_lower(self) -> float:
+        return self.ketamine_lower - self.comparator
+
+    @property
+    def difference_upper(self) -> float:
+        return self.ketamine_upper - self.comparator
+
+
+@dataclass
+class LineFinding:
+    line: int  # the row's line in certainty.csv (the header is line 1)
+    row: pd.Series
+    evidence: LineEvidence
+    studies: list[StudyRef]
+    results: list[StudyResult]  # one per study with a result on the line (its latest matching time point)
+    #: important_benefit, important_harm, little_or_no, benefit, harm, no_clear, not_pooled, no_estimate, uncontrolled
+    size: str
+    absolute: Absolute | None = None
+    directions: dict[str, str] = field(default_factory=dict)  # each study's direction, from its interval if any
+
+    @property
+    def certainty(self) -> str:
+        return str(self.row["certainty"])
+
+    @property
+    def label(self) -> str:
+        return str(self.row["outcome_label"])
+
+    @property
+    def condition(self) -> str:
+        return str(self.row["condition"])
+
+    @property
+    def comparator(self) -> str:
+        group = self.row.get("comparator")
+        if group is None or pd.isna(group):  # a table of lines without comparators
+            group = self.row["comparator_class"]
+        return str(group)
+
+    @property
+    def is_harm(self) -> bool:
+        return all(o.startswith(HARM_PREFIX) for o in self.evidence.outcomes)
+
+    @property
+    def k(self) -> int:
+        return len(self.studies)
+
+    @property
+    def participants(self) -> int:
+        return self.evidence.participants
+
+    @property
+    def encounters(self) -> int:
+        return sum(self.evidence.encounters.values())
+
+    @property
+    def without_size(self) -> list[str]:
+        return list(self.evidence.without_size)
+
+    @property
+    def pooled(self) -> MetaResult | None:
+        return self.evidence.fit
+
+    @property
+    def sensitivity(self) -> MetaResult | None:
+        return self.evidence.wald
+
+    @property
+    def directions_differ(self) -> bool:
+        said = set(self.directions.values()) - {"not_reported"}
+        return len(said) > 1
+
+    def designs(self) -> dict[str, int]:
+        """How many of the line's studies have each design code, in the schema's order."""
+        counts: dict[str, int] = {}
+        for s in self.studies:
+            counts[s.design] = counts.get(s.design, 0) + 1
+        return {d: counts[d] for d in load_schema().enum("design") if d in counts}
+
+
+def size_code(ev: LineEvidence, results: list[StudyResult]) -> str:
+    """How large the effect is against the thresholds of an important effect (codes; words live in the report)."""
+    if ev.comparator == "none" or (ev.comparator is None and ev.comparator_class == "none"):
+        return "uncontrolled"
+    if ev.fit is not None:
+        est, lo, hi = ev.fit.estimate, ev.fit.ci_lower, ev.fit.ci_upper
+    else:
+        numbered = [r for r in results if r.yi is not None and r.comparative]
+        if not numbered:
+            return "no_estimate"
+        if len(numbered) > 1:
+            return "not_pooled"
+        r = numbered[0]
+        est, lo, hi = r.yi, r.yi_lower, r.yi_upper
+    marks = important_effects(ev, thresholds())
+    if marks is not None:
+        if est <= marks[0]:
+            return "important_benefit"
+        if est >= marks[1]:
+            return "important_harm"
+        return "little_or_no"
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return "no_clear"
+    return {"favours_ketamine": "benefit", "favours_comparator": "harm"}.get(interval_direction(lo, hi), "no_clear")
+
+
+def absolute_effect(ev: LineEvidence, covered: pd.DataFrame) -> Absolute | None:
+    """Per 1,000, for a ratio measure with events in both arms of the line's trials; None otherwise."""
+    if ev.measure not in RATIO_MEASURES or ev.rows.empty:
+        return None
+    arms = covered[
+        covered["events_control"].notna() & covered["n_control"].notna() & (covered["n_control"].astype(float) > 0)
+    ]
+    if (
+        arms.empty
+        or arms["events_control"].astype(float).sum() == 0
+        or arms["events_ketamine"].astype(float).sum() == 0
+    ):
+        return None
+    acr = float(np.median(arms["events_control"].astype(float) / arms["n_control"].astype(float)))
+    if ev.fit is not None:
+        y, lo, hi = ev.fit.estimate, ev.fit.ci_lower, ev.fit.ci_upper
+    else:
+        r = ev.rows.iloc[0]
+        if not np.isfinite(float(r["vi"])):
+            return None
+        y, se = float(r["yi"]), math.sqrt(float(r["vi"]))
+        lo, hi = y - 1.959963984540054 * se, y + 1.959963984540054 * se
+
+    def risk(log_ratio: float) -> float:
+        ratio = math.exp(log_ratio)
+        if ev.measure == "odds_ratio":
+            return acr * ratio / (1 - acr + acr * ratio)
+        return min(1.0, acr * ratio)
+
+    return Absolute(1000 * acr, 1000 * risk(y), 1000 * risk(lo), 1000 * risk(hi), len(arms))
+
+
+def finding_for(line_no: int, row: pd.Series, effects: pd.DataFrame, studies: pd.DataFrame, rob) -> LineFinding:
+    ev = compute_signals(line_evidence(effects, studies, row), rob)
+    covered = line_rows(studies, row)
+    first = studies.drop_duplicates("study_id").set_index(studies.drop_duplicates("study_id")["study_id"].astype(str))
+    refs = [StudyRef(s, str(first.loc[s, "design"]) if s in first.index else "not_reported") for s in ev.study_ids]
+    results = [result_of(r) for _, r in ev.rows.iterrows()]
+    by_study = {r.study_id: r for r in results}
+    directions = {}
+    for s in ev.study_ids:
+        r = by_study.get(s)
+        directions[s] = (
+            r.direction if r is not None and r.direction != "not_reported" else ev.directions.get(s, "not_reported")
+        )
+    return LineFinding(
+        line_no, row, ev, refs, results, size_code(ev, results), absolute_effect(ev, covered), directions
+    )
+
+
+def line_findings(
+    certainty: pd.DataFrame | None,
+    studies: pd.DataFrame,
+    rob=None,
+    condition: str = "all",
+    effects: pd.DataFrame | None = None,
+) -> list[LineFinding]:
+    """The findings of certainty.csv's lines (of one condition, or all), in the file's order."""
+    if certainty is None or certainty.empty:
+        return []
+    effects = harmonize(studies) if effects is None else effects
+    out = []
+    for i, (_, row) in enumerate(certainty.iterrows()):
+        if condition == "all" or str(row["condition"]) == condition:
+            out.append(finding_for(i + 2, row, effects, studies, rob))
+    return out

@@ -1,0 +1,113 @@
+"""Placeholders of the free text filled from the findings, in words (the syntax: helpers.findings.placeholders)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..data.lines import comparator_group, study_size
+from ..findings.placeholders import PLACEHOLDER
+from ..findings.results import StudyResult, study_results
+from .html import esc
+from .marks import mark, result_key
+from .results import direction_phrase, result_html, study_size_html
+from .text import count_word, human_duration
+from .words import word
+
+RANDOMIZED = ("rct", "crossover_rct")
+
+
+class Filler:
+    """Fills placeholders for one study table: ``Filler(studies, names)(text)`` is HTML."""
+
+    def __init__(self, studies: pd.DataFrame, names: dict[str, str]):
+        self.studies = studies
+        self.names = names
+        self.by_study = {str(k): g for k, g in studies.groupby(studies["study_id"].astype(str), sort=False)}
+        self._results: dict[str, list[StudyResult]] | None = None
+
+    @property
+    def results(self) -> dict[str, list[StudyResult]]:
+        if self._results is None:
+            self._results = study_results(self.studies)
+        return self._results
+
+    def latest(self, sid: str, outcome: str) -> StudyResult | None:
+        mine = [r for r in self.results.get(sid, []) if r.outcome == outcome]
+        if not mine:
+            return None
+        numbered = [r for r in mine if r.est is not None] or mine
+        return max(numbered, key=lambda r: -1.0 if r.followup_days is None else r.followup_days)
+
+    def _row(self, sid: str, outcome: str):
+        rows = self.by_study[sid]
+        rows = rows[rows["outcome"].astype(str) == outcome]
+        return rows.iloc[-1] if not rows.empty else None
+
+    def _condition(self, cond: str, field: str) -> str:
+        s = self.studies[
+            (self.studies["condition"].astype(str) == cond) & (self.studies["source"].astype(str) == "literature")
+        ]
+        if field == "trials":
+            s = s[s["design"].astype(str).isin(RANDOMIZED) & (s["verification"].astype(str) == "verified")]
+        n = s["study_id"].nunique()
+        return mark(count_word(n), n, field, study=f"condition:{cond}")
+
+    def one(self, m: re.Match) -> str:
+        target, field, outcome = m.groups()
+        if target not in self.by_study:
+            return self._condition(target, field)
+        name = esc(self.names.get(target, target))
+        if field is None:
+            return name
+        first = self.by_study[target].iloc[0]
+        if field == "n":
+            return study_size_html(target, *study_size(self.by_study[target]))
+        if field in ("design", "route", "setting"):
+            return esc(word(field, first[field]))
+        if field == "year":
+            return esc(str(first["year"]))
+        res = self.latest(target, outcome)
+        row = self._row(target, outcome)
+        if field == "direction":
+            return direction_phrase(res.direction, _comparator(row))
+        if field == "result":
+            return result_html(res)
+        if field == "followup":
+            days = row["followup_days"]
+            if pd.isna(days):
+                return "at a time not stated"
+            key = result_key(str(row["outcome"]), float(days))
+            return mark(esc(human_duration(float(days))), float(days), "followup_days", target, key)
+        return self._events(target, row)
+
+    def _events(self, sid: str, row) -> str:
+        key = result_key(str(row["outcome"]), row["followup_days"] if pd.notna(row["followup_days"]) else None)
+        parts = []
+        for arm, words in (("ketamine", "with ketamine"), ("control", "with the comparator")):
+            e, n = row[f"events_{arm}"], row[f"n_{arm}"]
+            if pd.notna(e) and pd.notna(n):
+                parts.append(
+                    f"{mark(str(int(e)), int(e), f'events_{arm}', sid, key)} of "
+                    f"{mark(str(int(n)), int(n), f'n_{arm}', sid, key)} {words}"
+                )
+        return " and ".join(parts) if parts else "no counts reported"
+
+    def __call__(self, text) -> str:
+        if not isinstance(text, str):
+            return ""
+        out, last = [], 0
+        for m in PLACEHOLDER.finditer(text):
+            out.append(esc(text[last : m.start()]))
+            out.append(self.one(m))
+            last = m.end()
+        out.append(esc(text[last:]))
+        return "".join(out)
+
+
+def _comparator(row) -> str | None:
+    if row is None:
+        return None
+    drug = row.get("comparator_drug")
+    return comparator_group(drug, row.get("comparator_class"))

@@ -1,0 +1,69 @@
+"""A study's result in words, by one path: every table and sentence that shows a result calls this.
+
+Results come oriented from :mod:`helpers.findings.results` (below no effect
+favours ketamine); :data:`ORIENTATION_NOTE` says so, and every page that shows
+a result prints it beside the result.
+"""
+
+from __future__ import annotations
+
+from ..findings.results import StudyResult
+from .html import esc
+from .marks import mark, result_key
+from .measures import DISPLAY
+from .words import comparator_words, word
+
+ORIENTATION_NOTE = (
+    "Differences and ratios between the arms are oriented so that values below no effect (0 for differences, 1 for "
+    "ratios) favour ketamine, whatever the outcome's own direction; a result whose sign was changed from the paper's "
+    "says so. Millimetres of a 0-100 scale are shown as points on a 0-10 scale. Percentages of single-arm series are "
+    "uncontrolled rates, not comparisons."
+)
+
+
+def fmt(x: float) -> str:
+    return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def _unit(measure: str) -> str:
+    unit = DISPLAY[measure]["unit"]
+    if unit == "%":
+        return "%"
+    return f" {unit}" if unit else ""
+
+
+def direction_phrase(code: str, comparator: str | None = None) -> str:
+    """How a study went, for a sentence: 'favoured ketamine', 'found no clear difference'."""
+    other = comparator_words(comparator) if comparator and comparator != "none" else "the comparator"
+    return {
+        "favours_ketamine": "favoured ketamine",
+        "favours_comparator": f"favoured {other}",
+        "no_difference": "found no clear difference",
+        "not_reported": "reported no direction",
+    }[code]
+
+
+def result_html(res: StudyResult, with_measure: bool = True) -> str:
+    """'mean difference 2.00 points (95% CI 0.28 to 3.72)', each number marked, or the direction as reported."""
+    if res.measure is None or res.est is None:
+        return f"{esc(word('direction', res.direction))} (no number in the source)"
+    key = result_key(res.outcome, res.followup_days)
+    unit = _unit(res.measure)
+    text = (esc(word("effect_measure", res.measure)) + " ") if with_measure else ""
+    text += mark(esc(fmt(res.est) + unit), res.est, "effect", res.study_id, key)
+    if res.lower is not None and res.upper is not None:
+        lo = mark(esc(fmt(res.lower)), res.lower, "lower", res.study_id, key)
+        hi = mark(esc(fmt(res.upper)), res.upper, "upper", res.study_id, key)
+        text += f" (95% CI {lo} to {hi})"
+    else:
+        text += " (no interval reported)"
+    if res.flipped:
+        text += " (sign changed from the paper's, so that below 0 favours ketamine)"
+    return text
+
+
+def study_size_html(study: str, n: int | None, what: str = "patients") -> str:
+    if n is None:
+        return "size not reported"
+    noun = "treatment encounters" if what == "encounters" else "patients"
+    return mark(str(n), n, "n", study) + f" {noun}"

@@ -1,0 +1,176 @@
+"""Every fact once: the facts every built page marks agree with each other and with the study table read here,
+no number stands beside a study's name without a mark, and a changed number leaves no trace of the old one."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers.data.dataset import load_dataset
+from helpers.paths import DATA
+from helpers.report import claims as claims_module
+from helpers.report import open_report
+from helpers.report.bottom_line import index_answers
+from support.consistency import close, disagreements, marks, mismatches, segments, unmarked_numbers
+
+TABLES = ("studies", "search_log", "screening", "risk_of_bias", "certainty", "claims")
+
+
+def read(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def pools_as() -> dict:
+    schema = json.loads((DATA / "schema.json").read_text())
+    return next(x for x in schema["fields"] if x["name"] == "comparator_drug")["poolsAs"]
+
+
+def names(rows: list[dict]) -> list[str]:
+    """'Author year' as a reader sees a study named, from the citation read here."""
+    out = set()
+    for r in rows:
+        first = r["citation"].split(",")[0].split(" et al")[0].strip().split(" ")[0]
+        out.add(f"{first} {r['year']}")
+    return sorted(out)
+
+
+@pytest.fixture(scope="module")
+def pages(shipped) -> dict[str, str]:
+    return {str(p.relative_to(shipped)): p.read_text(encoding="utf-8") for p in sorted(shipped.rglob("*.html"))}
+
+
+def test_every_mark_agrees_with_the_study_table_and_with_every_other_mark(pages):
+    found = [m for page, text in pages.items() for m in marks(page, text)]
+    assert len(found) > 300  # the Summary of Findings, statements, claims and index are marked
+    for page in ("index.html", "all/00_bottom_line.html", "migraine/00_bottom_line.html"):
+        assert any(m.page == page for m in found), page
+    assert not disagreements(found)
+    rows, lines = read(DATA / "studies.csv"), read(DATA / "certainty.csv")
+    assert not mismatches(found, rows, lines, pools_as())
+
+
+def test_pooled_rates_are_marked_as_the_build_wrote_them(pages, shipped):
+    table = read(shipped / "tables" / "pooled_effects.csv")
+    found = [m for page, text in pages.items() for m in marks(page, text) if (m.key or "").startswith("proportion:")]
+    assert found
+    for m in found:
+        _, cond, outcome = m.key.split(":")
+        (row,) = [
+            r
+            for r in table
+            if r["condition"] == cond
+            and r["outcome"] == outcome
+            and r["transform"] == "logit"
+            and r["method"] == "REML"
+        ]
+        assert close(
+            float(m.value), float(row[{"estimate": "estimate", "lower": "ci_lower", "upper": "ci_upper"}[m.field]])
+        )
+
+
+def test_no_number_beside_a_study_name_without_a_mark(pages):
+    study_names = names(read(DATA / "studies.csv"))
+    offenders = {page: unmarked_numbers(text, study_names) for page, text in pages.items()}
+    assert not {p: o for p, o in offenders.items() if o}
+
+
+# ------------------------------------------------------------------ negative controls (in this process)
+def test_a_planted_second_path_is_found(monkeypatch):
+    """The claims table formatting a result by its own path, unmarked and as reported, is caught by the scan;
+    a mark with another value by the table check; two marks of one fact by the agreement check."""
+    rows = read(DATA / "studies.csv")
+    study_names = names(rows)
+    html = open_report("headache_other").appraisal.claims_table().data
+    assert not unmarked_numbers(html, study_names)
+    assert not mismatches(marks("claims", html), rows, read(DATA / "certainty.csv"), pools_as())
+
+    def as_reported(res, with_measure=True):  # the old second path: the table's number, not the finding's
+        row = next(
+            (r for r in rows if r["study_id"] == res.study_id and r["outcome"] == res.outcome and r["effect"]), None
+        )
+        return f"{res.measure.replace('_', ' ')} {float(row['effect']):g}" if row else "no number"
+
+    monkeypatch.setattr(claims_module, "result_html", as_reported)
+    planted = open_report("headache_other").appraisal.claims_table().data
+    assert any("Benish 2019" in x for x in unmarked_numbers(planted, study_names))
+
+    wrong = re.sub(
+        r'(data-field="participants"[^>]*value=")(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1), html
+    )
+    sof = open_report("headache_other").appraisal.sof_table().data
+    wrong = re.sub(
+        r'(value=")(\d+)("[^>]*data-field="participants")|(data-field="participants"[^>]*value=")(\d+)',
+        lambda m: (m.group(1) or m.group(4)) + str(int(m.group(2) or m.group(5)) + 1) + (m.group(3) or ""),
+        sof,
+        count=1,
+    )
+    assert wrong != sof
+    assert mismatches(marks("sof", wrong), rows, read(DATA / "certainty.csv"), pools_as())
+    assert disagreements(marks("sof", sof) + marks("sof2", wrong))
+
+
+def copy_data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in TABLES:
+        shutil.copy(DATA / f"{name}.csv", folder / f"{name}.csv")
+    return folder
+
+
+def statements(data: Path) -> list[str]:
+    """Every statement a bottom-line report and the index make, as reader text segments."""
+    out = []
+    for condition in ("all", "headache_other"):
+        a = open_report(condition, data_path=str(data / "studies.csv")).appraisal
+        for part in (
+            a.headline(),
+            a.details(),
+            a.plain_summary(),
+            a.sof_table(),
+            a.certainty_table(),
+            a.claims_table(),
+        ):
+            out += segments(part.data, keep_marks=True)
+    out += [
+        seg
+        for _, answer, _ in index_answers(load_dataset(data / "studies.csv"))
+        for seg in segments(answer, keep_marks=True)
+    ]
+    return out
+
+
+def text_of(segs: list[str], name: str) -> str:
+    return " ".join(s for s in segs if name in s)
+
+
+def test_a_changed_number_leaves_no_old_number_in_any_statement(tmp_path):
+    data = copy_data(tmp_path)
+    rows = read(data / "studies.csv")
+    for r in rows:
+        if r["study_id"] == "benish2019":
+            r["n_ketamine"] = str(int(r["n_ketamine"]) + 10) if r["n_ketamine"] else ""
+        if r["study_id"] == "zitek2018" and r["outcome"] == "ae_withdrawal":
+            assert r["events_ketamine"] == "2"
+            r["events_ketamine"] = "4"
+    write(data / "studies.csv", rows)
+    before = statements(DATA)
+    after = statements(data)
+    # Benish 2019: 27 + 26 = 53 patients before, 63 after, wherever it is counted
+    assert "53 participants" in text_of(before, "Benish 2019")
+    assert "53 participants" not in text_of(after, "Benish 2019") and "63 participants" in text_of(after, "Benish 2019")
+    # Zitek 2018's withdrawals, in the claims' reasoning and the certainty reasons too
+    old, new = "2 of 25 with ketamine", "4 of 25 with ketamine"
+    assert old in " ".join(before) and old not in " ".join(after) and new in " ".join(after)
