@@ -16,7 +16,7 @@ from helpers.paths import DATA
 from helpers.report import claims as claims_module
 from helpers.report import open_report
 from helpers.report.bottom_line import index_answers
-from support.consistency import close, disagreements, marks, mismatches, segments, unmarked_numbers
+from support.consistency import alt_values_unmarked, close, disagreements, marks, mismatches, segments, unmarked_numbers
 
 TABLES = ("studies", "search_log", "screening", "risk_of_bias", "certainty", "claims")
 
@@ -85,6 +85,58 @@ def test_no_number_beside_a_study_name_without_a_mark(pages):
     study_names = names(read(DATA / "studies.csv"))
     offenders = {page: unmarked_numbers(text, study_names) for page, text in pages.items()}
     assert not {p: o for p, o in offenders.items() if o}
+    # figures' alt text cannot hold marks: each value it gives beside a study is one the page marks
+    checked, alt_offenders = 0, {}
+    for page, text in pages.items():
+        n, bad = alt_values_unmarked(page, text, study_names)
+        checked += n
+        if bad:
+            alt_offenders[page] = bad
+    assert checked > 10 and not alt_offenders
+
+
+def test_the_effect_sizes_summary_is_re_derived_from_its_table():
+    """The effect-size report's first sentence counts studies by the direction of their intervals: counted here
+    from the marks of the table below it and the study table's designs."""
+    rows = read(DATA / "studies.csv")
+    es = open_report("all").effect_sizes
+    found = marks("table", es.effects_table().data)
+    meta = {r["study_id"]: r for r in rows}
+    limits: dict[tuple, dict] = {}
+    for m in found:
+        if (
+            m.field in ("lower", "upper")
+            and not m.key.startswith("ae_")
+            and meta[m.study]["verification"] != "not_found"
+        ):
+            limits.setdefault((m.study, m.key), {})[m.field] = float(m.value)
+    by_study: dict[str, set] = {}
+    for (study, key), lim in limits.items():
+        measure = next(
+            r["effect_measure"] for r in rows if r["study_id"] == study and r["outcome"] == key.split("@")[0]
+        )
+        null = 1.0 if measure in ("risk_ratio", "odds_ratio") else 0.0
+        if measure == "proportion":
+            continue
+        way = "ketamine" if lim["upper"] < null else "comparator" if lim["lower"] > null else "none"
+        by_study.setdefault(study, set()).add(way)
+    reviews = {s for s in by_study if meta[s]["design"] in ("meta_analysis", "systematic_review", "review")}
+    primary = {s: w for s, w in by_study.items() if s not in reviews}
+    words = {
+        "ketamine": "favouring ketamine",
+        "none": "with no clear difference",
+        "comparator": "favouring the comparator",
+    }
+    expected = f"{len(primary)} studies with a 95% CI for a benefit outcome ("
+    parts = [
+        f"{sum(w == {k} for w in primary.values())} {v}"
+        for k, v in words.items()
+        if sum(w == {k} for w in primary.values())
+    ]
+    mixed = sum(len(w) > 1 for w in primary.values())
+    if mixed:
+        parts.append(f"{mixed} with results pointing different ways")
+    assert expected + ", ".join(parts) + ")" in es.headline().data
 
 
 # ------------------------------------------------------------------ negative controls (in this process)

@@ -52,7 +52,7 @@ def marks(page: str, text: str) -> list[Mark]:
 def segments(text: str, keep_marks: bool = False) -> list[str]:
     """The page's reader text, split at block boundaries, with every marked fact removed (or kept)."""
     body = DROP.sub(" ", text) if not keep_marks else re.sub(r"<(style|script|svg)\b.*?</\1>", " ", text, flags=re.S)
-    body = re.sub(r'\salt="[^"]*"', " ", body)  # alt text is checked with the figures
+    body = re.sub(r'\salt="[^"]*"', " ", body)  # alt text: alt_values_unmarked
     if not keep_marks:
         body = MARK.sub(" \u2063 ", body)  # a marked fact: a separator, not a number
     parts = BLOCK.split(body)
@@ -269,3 +269,30 @@ def disagreements(found: list[Mark]) -> list[str]:
     for m in found:
         seen.setdefault((m.field, m.study, m.line, m.key), set()).add(m.value)
     return [f"{k}: {sorted(v)}" for k, v in seen.items() if len(v) > 1]
+
+
+VALUE = re.compile(r"(?<![\w.])[-\u2212]?\d+\.\d+|(?<![\w.])[-\u2212]?\d+(?=%| points| percentage)")
+
+
+def alt_values_unmarked(page: str, text: str, names: list[str]) -> tuple[int, list[str]]:
+    """Values (decimals, percentages, points) in a figure's alt text, in a sentence naming a study, that no mark
+    of the same page holds: the alt text must read the same finding the page shows. (values checked, offenders)"""
+    values = []
+    for m in marks(page, text):
+        try:
+            values.append(float(m.value))
+        except ValueError:
+            pass
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    out, checked = [], 0
+    for alt in re.findall(r'\salt="([^"]*)"', text):
+        for sentence in re.split(r"(?<=[a-z)])\. ", html_lib.unescape(alt)):
+            hit = pattern.search(sentence)
+            if not hit:
+                continue
+            for num in VALUE.findall(NOT_FACTS.sub(" ", sentence[hit.end() :])):
+                x = float(num.replace("\u2212", "-"))
+                checked += 1
+                if not any(abs(x - v) <= max(0.006, abs(v) * 0.006) for v in values):
+                    out.append(f"{num} in: {sentence[:160]}")
+    return checked, out

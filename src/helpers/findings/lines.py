@@ -71,6 +71,7 @@ class LineFinding:
     size: str
     absolute: Absolute | None = None
     directions: dict[str, str] = field(default_factory=dict)  # each study's direction, from its interval if any
+    covered: pd.DataFrame | None = None  # the study-table rows the line covers (data.lines.line_rows)
 
     @property
     def certainty(self) -> str:
@@ -204,7 +205,7 @@ def finding_for(line_no: int, row: pd.Series, effects: pd.DataFrame, studies: pd
             r.direction if r is not None and r.direction != "not_reported" else ev.directions.get(s, "not_reported")
         )
     return LineFinding(
-        line_no, row, ev, refs, results, size_code(ev, results), absolute_effect(ev, covered), directions
+        line_no, row, ev, refs, results, size_code(ev, results), absolute_effect(ev, covered), directions, covered
     )
 
 

@@ -51,6 +51,7 @@ class StudyResult:
     flipped: bool  # the sign differs from the paper's, so that below no effect favours ketamine
     unit: str | None
     direction: str  # from the interval when there is one, else as reported
+    missing: str | None = None  # why a row with a measure has no estimate (stats.effects' missing_reason)
 
     @property
     def key(self) -> tuple:
@@ -87,6 +88,7 @@ def result_of(h: pd.Series) -> StudyResult:
         bool(h.get("oriented", False)),
         None if pd.isna(h.get("unit")) else str(h.get("unit")),
         direction,
+        None if pd.isna(h.get("missing_reason")) else str(h.get("missing_reason")),
     )
 
 
@@ -115,10 +117,9 @@ def study_results(studies: pd.DataFrame, effects: pd.DataFrame | None = None) ->
     """Every row's result, by study, in the table's order: numbers from harmonize, directions otherwise."""
     effects = harmonize(studies) if effects is None else effects
     numbered = {}
-    for _, h in effects.iterrows():
-        if _num(h.get("est")) is not None:
-            res = result_of(h)
-            numbered[res.key] = res
+    for _, h in effects.iterrows():  # every row with a measure: an estimate, or why it has none
+        res = result_of(h)
+        numbered[res.key] = res
     out: dict[str, list[StudyResult]] = {}
     for _, r in studies.iterrows():
         key = (str(r["study_id"]), str(r["condition"]), str(r["outcome"]), _num(r.get("followup_days")))

@@ -65,7 +65,15 @@ class BottomLine:
         return list(dict.fromkeys(s["study_id"].astype(str)))
 
     def _named(self, ids: list[str]) -> str:
-        return ", ".join(esc(self.names.get(s, s)) for s in ids)
+        """Study names, each active placebo said (the protocol codes an active placebo as placebo)."""
+        drugs = {}
+        if "comparator_drug" in self.selected:
+            drugs = dict(zip(self.selected["study_id"].astype(str), self.selected["comparator_drug"].astype(str)))
+        return ", ".join(
+            esc(self.names.get(s, s))
+            + (" with midazolam as an active placebo" if drugs.get(s) == "midazolam_active_placebo" else "")
+            for s in ids
+        )
 
     @property
     def main_line(self) -> LineFinding | None:

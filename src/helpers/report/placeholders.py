@@ -11,7 +11,7 @@ from ..findings.placeholders import PLACEHOLDER
 from ..findings.results import StudyResult, study_results
 from .html import esc
 from .marks import mark, result_key
-from .results import direction_phrase, result_html, study_size_html
+from .results import direction_phrase, events_html, result_html, study_size_html
 from .text import count_word, human_duration
 from .words import word
 
@@ -80,19 +80,7 @@ class Filler:
                 return "at a time not stated"
             key = result_key(str(row["outcome"]), float(days))
             return mark(esc(human_duration(float(days))), float(days), "followup_days", target, key)
-        return self._events(target, row)
-
-    def _events(self, sid: str, row) -> str:
-        key = result_key(str(row["outcome"]), row["followup_days"] if pd.notna(row["followup_days"]) else None)
-        parts = []
-        for arm, words in (("ketamine", "with ketamine"), ("control", "with the comparator")):
-            e, n = row[f"events_{arm}"], row[f"n_{arm}"]
-            if pd.notna(e) and pd.notna(n):
-                parts.append(
-                    f"{mark(str(int(e)), int(e), f'events_{arm}', sid, key)} of "
-                    f"{mark(str(int(n)), int(n), f'n_{arm}', sid, key)} {words}"
-                )
-        return " and ".join(parts) if parts else "no counts reported"
+        return events_html(target, row)
 
     def __call__(self, text) -> str:
         if not isinstance(text, str):

@@ -7,11 +7,13 @@ a result prints it beside the result.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..findings.results import StudyResult
 from .html import esc
 from .marks import mark, result_key
 from .measures import DISPLAY
-from .words import comparator_words, word
+from .words import comparator_words, missing_words, word
 
 ORIENTATION_NOTE = (
     "Differences and ratios between the arms are oriented so that values below no effect (0 for differences, 1 for "
@@ -45,6 +47,8 @@ def direction_phrase(code: str, comparator: str | None = None) -> str:
 
 def result_html(res: StudyResult, with_measure: bool = True) -> str:
     """'mean difference 2.00 points (95% CI 0.28 to 3.72)', each number marked, or the direction as reported."""
+    if res.measure is not None and res.est is None and res.missing:
+        return f"no estimate: {esc(missing_words(res.missing))}"
     if res.measure is None or res.est is None:
         return f"{esc(word('direction', res.direction))} (no number in the source)"
     key = result_key(res.outcome, res.followup_days)
@@ -67,3 +71,18 @@ def study_size_html(study: str, n: int | None, what: str = "patients") -> str:
         return "size not reported"
     noun = "treatment encounters" if what == "encounters" else "patients"
     return mark(str(n), n, "n", study) + f" {noun}"
+
+
+def events_html(sid: str, row, comparator: str = "the comparator") -> str:
+    """'2 of 25 with ketamine and 1 of 29 with the comparator', each count marked."""
+    days = row["followup_days"]
+    key = result_key(str(row["outcome"]), None if pd.isna(days) else float(days))
+    parts = []
+    for arm, words in (("ketamine", "with ketamine"), ("control", f"with {comparator}")):
+        e, n = row[f"events_{arm}"], row[f"n_{arm}"]
+        if pd.notna(e) and pd.notna(n):
+            parts.append(
+                f"{mark(str(int(e)), int(e), f'events_{arm}', sid, key)} of "
+                f"{mark(str(int(n)), int(n), f'n_{arm}', sid, key)} {words}"
+            )
+    return " and ".join(parts) if parts else "no counts reported"

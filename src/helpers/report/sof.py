@@ -24,9 +24,9 @@ from ..stats.grade import Signal
 from .html import esc
 from .marks import mark
 from .measures import DISPLAY
-from .results import ORIENTATION_NOTE, fmt, result_html
+from .results import ORIENTATION_NOTE, events_html, fmt, result_html
 from .statements import certainty_words, comment_html, designs_phrase, participants_phrase
-from .words import WINDOW_WORDS, against, word
+from .words import WINDOW_WORDS, against, comparator_words, word
 
 CERTAINTY_SYMBOLS = {
     "high": "\u2295\u2295\u2295\u2295",
@@ -58,6 +58,8 @@ def _display(measure: str, y: float) -> float:
 
 def _scale(f: LineFinding) -> str:
     m = f.evidence.measure
+    if m is None and f.covered is not None and f.covered["events_control"].notna().any():
+        return "patients with the event, counted in each arm"
     if m is None:
         return "no numbers in the sources"
     return DISPLAY[m]["label"].replace(" (log scale)", "")
@@ -90,11 +92,29 @@ def results_html(f: LineFinding, names: dict[str, str]) -> str:
     parts = [f"{esc(names.get(r.study_id, r.study_id))}: {result_html(r)}" for r in f.results]
     numbered = {r.study_id for r in f.results}
     for s in f.studies:
-        if s.study_id not in numbered:
+        counted = _counted_row(f, s.study_id)
+        if s.study_id not in numbered and counted is not None:
+            parts.append(
+                f"{esc(names.get(s.study_id, s.study_id))}: {events_html(s.study_id, counted, comparator_words(f.comparator))}"
+                "; no relative effect can be estimated without events in both arms"
+            )
+        elif s.study_id not in numbered:
             parts.append(
                 f"{esc(names.get(s.study_id, s.study_id))}: {esc(word('direction', f.directions.get(s.study_id, 'not_reported')))} (no number in the source)"
             )
     return "; ".join(parts) if parts else "no result reported"
+
+
+def _counted_row(f: LineFinding, sid: str):
+    """The study's row of the line with events counted in both arms, if any."""
+    if f.covered is None:
+        return None
+    c = f.covered[
+        (f.covered["study_id"].astype(str) == sid)
+        & f.covered["events_ketamine"].notna()
+        & f.covered["events_control"].notna()
+    ]
+    return None if c.empty else c.iloc[-1]
 
 
 def absolute_cells(f: LineFinding) -> tuple[str, str]:
@@ -113,8 +133,10 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
     m = f.evidence.measure
     if f.comparator == "none":
         return "no comparison group", "not applicable"
-    if m in RATIO_MEASURES:
+    if m in RATIO_MEASURES or (m is None and f.covered is not None and f.covered["events_control"].notna().any()):
         return "not estimable", "not estimable: no events in one or both arms"
+    if m == "proportion":
+        return "not estimable", "not estimable: the study reports a rate with ketamine only"
     if m is None:
         return "not estimable", "not estimable: no numbers"
     return "not applicable (a continuous outcome)", "the difference is in the next column"
@@ -161,7 +183,7 @@ def sof_html(
             notes.append(f"<li><sup>{letter}</sup> {fill(text)}</li>")
         cert = (
             f'<span class="grade" aria-hidden="true">{CERTAINTY_SYMBOLS[line.certainty]}</span> '
-            f"<strong>{esc(certainty_words(line.certainty).capitalize())}</strong>"
+            f"<strong>{mark(esc(certainty_words(line.certainty).capitalize()), line.certainty, 'certainty', line=line.line)}</strong>"
             + (f"<sup>{','.join(marks)}</sup>" if marks else "")
         )
         risk_c, risk_k = absolute_cells(line)

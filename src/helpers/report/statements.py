@@ -86,7 +86,16 @@ def participants_phrase(f: LineFinding, names: dict[str, str]) -> str:
 
 
 def comparison_words(f: LineFinding) -> str:
-    return "no comparison group" if f.comparator == "none" else comparator_words(f.comparator)
+    """'placebo', or 'an active placebo (midazolam)' where every placebo of the line is one; the drug otherwise."""
+    if f.comparator == "none":
+        return "no comparison group"
+    if f.comparator == "placebo" and f.covered is not None and "comparator_drug" in f.covered:
+        drugs = set(f.covered["comparator_drug"].dropna().astype(str))
+        if drugs == {"midazolam_active_placebo"}:
+            return "an active placebo (midazolam)"
+        if "midazolam_active_placebo" in drugs:
+            return "placebo (in some trials an active placebo, midazolam)"
+    return comparator_words(f.comparator)
 
 
 def statement_html(f: LineFinding, names: dict[str, str], with_studies: bool = True) -> str:
@@ -117,6 +126,8 @@ def which_way(f: LineFinding, names: dict[str, str]) -> str:
     for s in f.studies:
         code = f.directions.get(s.study_id, "not_reported")
         phrase = direction_phrase(code, f.comparator)
+        if code == "not_reported" and _no_events(f, s.study_id):
+            phrase = "counted no event in either arm"
         if s.study_id not in numbered and code != "not_reported":
             phrase += " (as its authors report it, without numbers that can be checked)"
         parts.append(f"{esc(names.get(s.study_id, s.study_id))} {phrase}")
@@ -124,6 +135,17 @@ def which_way(f: LineFinding, names: dict[str, str]) -> str:
         return ""
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
+
+
+def _no_events(f: LineFinding, sid: str) -> bool:
+    if f.covered is None:
+        return False
+    c = f.covered[f.covered["study_id"].astype(str) == sid]
+    counted = c[c["events_ketamine"].notna() & c["events_control"].notna()]
+    return (
+        not counted.empty
+        and (counted["events_ketamine"].astype(float) + counted["events_control"].astype(float)).sum() == 0
+    )
 
 
 def comment_html(f: LineFinding, names: dict[str, str]) -> str:

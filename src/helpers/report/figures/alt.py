@@ -121,9 +121,8 @@ def effects_alt(effects: pd.DataFrame, condition: str) -> str:
             right = int((est > spec["null"]).sum())
             on = len(sub) - left - right
             text += (
-                f"; {left} {verb(left, 'favours', 'favour')} ketamine (left of the no-difference line at "
-                f"{spec['null']:g}), {right} {verb(right, 'favours', 'favour')} the comparator"
-                + (f", {on} on the line" if on else "")
+                f"; {left} {verb(left, 'lies', 'lie')} left of the no-difference line at {spec['null']:g} (towards "
+                f"ketamine), {right} to its right (towards the comparator)" + (f", {on} on the line" if on else "")
             )
         else:
             text += " (single-arm results, not comparisons)"

@@ -8,19 +8,30 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from ...stats.effects import COMPARATIVE_MEASURES, direction_only
+from ...data.lines import HARM_PREFIX
+from ...findings.lines import REVIEWS
+from ...findings.results import result_of, study_results
+from ...stats.effects import direction_only
 from ...stats.pooling import PoolGroup
-from ..cells import MAX_TABLE_ROWS, as_reported, fmt_num, more_note
+from ..cells import MAX_TABLE_ROWS, as_reported, more_note
 from ..figures import effects as effect_plots
 from ..figures.alt import describe, direction_alt, effects_alt, forest_alt
 from ..figures.forest import forest_plot
-from ..html import md, table_html
+from ..html import esc, md, table_html
 from ..measures import DISPLAY
 from ..names import row_name
+from ..results import ORIENTATION_NOTE, result_html
 from ..tables import decisions_table
-from ..text import count_word, plural, verb
+from ..text import count_word, plural
 from ..words import OUTCOME_KIND_WORDS, WINDOW_WORDS, comparator_words, group_label, word
 
+#: a study's results with an interval, all one way or not, in words
+STUDY_DIRECTION_WORDS = {
+    "favours_ketamine": "favouring ketamine",
+    "no_difference": "with no clear difference",
+    "favours_comparator": "favouring the comparator",
+    "mixed": "with results pointing different ways",
+}
 #: at most this many forest plots per report (the largest groups); every group is in the pooling table
 MAX_FORESTS = 3
 
@@ -30,30 +41,42 @@ class EffectSizes:
         self.r = report
 
     def headline(self) -> Markdown:
-        """What the comparisons show: how many favour ketamine, show no clear difference or favour the comparator."""
-        e = self.r.effects
-        comp = e[
-            (e["verification"].astype(str) != "not_found")
-            & np.isfinite(e["lo"].astype(float))
-            & e["effect_measure"].astype(str).isin(COMPARATIVE_MEASURES)
-            & ~e["design"].astype(str).isin(["meta_analysis", "systematic_review"])
-        ]
-        null = comp["effect_measure"].astype(str).map(lambda m: DISPLAY[m]["null"]).astype(float)
-        lo, hi = comp["lo"].astype(float), comp["hi"].astype(float)
-        better, worse = int((hi < null).sum()), int((lo > null).sum())
-        unclear = len(comp) - better - worse
-        pooled = [g for g in self.r.groups if g.pooled]
+        """What the studies with an interval show, counted by study (never by row), reviews apart."""
+        results = study_results(self.r.studies, self.r.effects)
+        designs = dict(zip(self.r.studies["study_id"].astype(str), self.r.studies["design"].astype(str)))
+        verified = set(
+            self.r.studies.loc[self.r.studies["verification"].astype(str) != "not_found", "study_id"].astype(str)
+        )
+        kinds: dict[str, dict[str, str]] = {"primary": {}, "review": {}}
+        for sid, rs in results.items():
+            said = {
+                x.direction
+                for x in rs
+                if x.comparative and x.lower is not None and not x.outcome.startswith(HARM_PREFIX)
+            }
+            if not said or sid not in verified:
+                continue
+            kind = "review" if designs.get(sid) in REVIEWS else "primary"
+            kinds[kind][sid] = said.pop() if len(said) == 1 else "mixed"
         label = self.r.label.capitalize()
-        if len(comp):
-            text = (
-                f"**{label}: of {plural(len(comp), 'comparison')} with a 95% CI from published studies, "
-                f"{better} {verb(better, 'favours', 'favour')} ketamine, {unclear} {verb(unclear, 'shows', 'show')} no clear "
-                f"difference and {worse} {verb(worse, 'favours', 'favour')} the comparator"
-            )
+        parts = []
+        for kind, noun in (
+            ("primary", ("study", "studies")),
+            ("review", ("published meta-analysis", "published meta-analyses")),
+        ):
+            found = kinds[kind]
+            if not found:
+                continue
+            counts = {c: sum(v == c for v in found.values()) for c in STUDY_DIRECTION_WORDS}
+            listed = ", ".join(f"{n} {STUDY_DIRECTION_WORDS[c]}" for c, n in counts.items() if n)
+            parts.append(f"{plural(len(found), *noun)} with a 95% CI for a benefit outcome ({listed})")
+        if parts:
+            text = f"**{label}: {'; '.join(parts)}"
         else:
-            text = f"**{label}: no published comparison in this selection reports a 95% CI"
+            text = f"**{label}: no published study in this selection reports a benefit with a 95% CI"
+        pooled = [g for g in self.r.groups if g.pooled]
         text += f"; {plural(len(pooled), 'pooled estimate')}" if pooled else "; nothing could be pooled"
-        return Markdown(text + ".**")
+        return Markdown(text + ".** Each study is counted once, by the direction of its results with an interval.")
 
     @cached_property
     def direction_rows(self) -> pd.DataFrame:
@@ -68,31 +91,39 @@ class EffectSizes:
         return describe(effect_plots.direction_plot(rows, condition), direction_alt(rows, condition))
 
     def effects_table(self) -> HTML:
+        """Every effect as the paper reports it, beside the finding's oriented result (one path: report.results)."""
         e = self.r.effects
         if e.empty:
             return HTML("<p><em>No row of this selection reports an effect measure.</em></p>")
-        rows = []
+        body = []
         for _, r in e.sort_values(["effect_measure", "year", "study_id"]).head(MAX_TABLE_ROWS).iterrows():
-            spec = DISPLAY[str(r["effect_measure"])]
-            est = fmt_num(r["est"])
-            ci = f"{fmt_num(r['lo'])} to {fmt_num(r['hi'])}" if np.isfinite(r["lo"]) else ""
-            rows.append(
-                {
-                    "Study": row_name(r)
-                    + (" (article claim, not located)" if r["verification"] == "not_found" else ""),
-                    "Outcome": r["outcome_description"] if pd.notna(r["outcome_description"]) else r["outcome"],
-                    "Time point": r["followup_text"] if pd.notna(r["followup_text"]) else "",
-                    "Measure": word("effect_measure", r["effect_measure"]),
-                    "As reported": as_reported(r),
-                    "Harmonized": f"{est} {spec['unit']}".strip(),
-                    "95% CI": ci,
-                    "Sign reversed": "yes" if r["oriented"] else "",
-                    "Direction reported": word("direction", r["direction"]),
-                }
+            name = row_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else "")
+            outcome = r["outcome_description"] if pd.notna(r["outcome_description"]) else r["outcome"]
+            cells = (
+                f'<span class="outcome-def">{esc(outcome)}</span>',
+                esc(r["followup_text"] if pd.notna(r["followup_text"]) else ""),
+                esc(as_reported(r)),
+                result_html(result_of(r)),
+                esc(word("direction", r["direction"])),
             )
-        df = pd.DataFrame(rows)
-        caption = "Every effect with its harmonized value (left of the null favours ketamine)"
-        return HTML(table_html(df, caption=caption) + more_note(len(e)))
+            body.append(f'<tr><th scope="row">{esc(name)}</th>' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        head = "".join(
+            f'<th scope="col">{h}</th>'
+            for h in (
+                "Study",
+                "Outcome",
+                "Time point",
+                "As the paper reports it (not oriented)",
+                "Oriented result (95% CI)",
+                "Direction reported",
+            )
+        )
+        caption = "Every effect as reported and as the reports use it (below no effect favours ketamine)"
+        return HTML(
+            f'<table class="evidence-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>"
+            f'<p class="note">{esc(ORIENTATION_NOTE)}</p>' + more_note(len(e))
+        )
 
     # ------------------------------------------------------------ pooling
     def pooling_summary(self) -> Markdown:
