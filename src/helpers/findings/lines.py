@@ -191,11 +191,15 @@ def absolute_effect(ev: LineEvidence, covered: pd.DataFrame) -> Absolute | None:
     return Absolute(1000 * acr, 1000 * risk(y), 1000 * risk(lo), 1000 * risk(hi), len(arms))
 
 
-def finding_for(line_no: int, row: pd.Series, effects: pd.DataFrame, studies: pd.DataFrame, rob) -> LineFinding:
-    ev = compute_signals(line_evidence(effects, studies, row), rob)
+def finding_for(
+    line_no: int, row: pd.Series, effects: pd.DataFrame, studies: pd.DataFrame, rob, designs: dict | None = None
+) -> LineFinding:
+    """The finding of one certainty line; ``designs`` (study_id -> design) if already known."""
     covered = line_rows(studies, row)
-    first = studies.drop_duplicates("study_id").set_index(studies.drop_duplicates("study_id")["study_id"].astype(str))
-    refs = [StudyRef(s, str(first.loc[s, "design"]) if s in first.index else "not_reported") for s in ev.study_ids]
+    ev = compute_signals(line_evidence(effects, studies, row, covered), rob)
+    if designs is None:
+        designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
+    refs = [StudyRef(s, designs.get(s, "not_reported")) for s in ev.study_ids]
     results = [result_of(r) for _, r in ev.rows.iterrows()]
     by_study = {r.study_id: r for r in results}
     directions = {}
@@ -220,8 +224,9 @@ def line_findings(
     if certainty is None or certainty.empty:
         return []
     effects = harmonize(studies) if effects is None else effects
+    designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
     out = []
     for i, (_, row) in enumerate(certainty.iterrows()):
         if condition == "all" or str(row["condition"]) == condition:
-            out.append(finding_for(i + 2, row, effects, studies, rob))
+            out.append(finding_for(i + 2, row, effects, studies, rob, designs))
     return out

@@ -144,13 +144,16 @@ def _row_keys(d: pd.DataFrame) -> list[tuple]:
     return list(zip(*cols, d["followup_days"].astype(float).fillna(-1.0)))
 
 
-def line_evidence(effects: pd.DataFrame, studies: pd.DataFrame, line) -> LineEvidence:
+def line_evidence(
+    effects: pd.DataFrame, studies: pd.DataFrame, line, covered: pd.DataFrame | None = None
+) -> LineEvidence:
     """The evidence behind one certainty line (a row of certainty.csv, as a mapping); ``effects`` is
-    stats.effects.harmonize of ``studies``."""
+    stats.effects.harmonize of ``studies``; ``covered``, the line's rows if already known (data.lines.line_rows)."""
     ids = split_list(line["study_ids"])
-    covered = line_rows(studies, line)
+    covered = line_rows(studies, line) if covered is None else covered
     wanted = set(_row_keys(covered))
-    e = effects[[k in wanted for k in _row_keys(effects)]]
+    e = effects[effects["study_id"].astype(str).isin(ids)]  # the line's studies first: a small frame to key
+    e = e[np.array([k in wanted for k in _row_keys(e)], dtype=bool)]
     e = e[np.isfinite(e["est"].astype(float))].sort_index()
     rows = e.drop_duplicates("study_id", keep="first")
     total, missing, by_study, encounters = _participants(covered, ids)
