@@ -52,3 +52,10 @@ def test_isolated_and_default_builds_are_byte_identical_for_the_shipped_table(tm
     pages = digests(default)
     assert len(pages) >= 24
     assert pages == digests(isolated)
+    # every fact once, on every page of every condition (make test checks the shared build's two conditions)
+    from helpers.paths import DATA
+    from support.consistency import names, page_problems, pools_as, read
+
+    texts = {str(p.relative_to(default)): p.read_text(encoding="utf-8") for p in sorted(default.rglob("*.html"))}
+    rows = read(DATA / "studies.csv")
+    assert not page_problems(texts, rows, read(DATA / "certainty.csv"), pools_as(), names(rows))

@@ -3,8 +3,6 @@ no number stands beside a study's name without a mark, and a changed number leav
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 import shutil
 from pathlib import Path
@@ -16,35 +14,21 @@ from helpers.paths import DATA
 from helpers.report import claims as claims_module
 from helpers.report import open_report
 from helpers.report.bottom_line import index_answers
-from support.consistency import alt_values_unmarked, close, disagreements, marks, mismatches, segments, unmarked_numbers
+from support.consistency import (
+    alt_values_unmarked,
+    close,
+    disagreements,
+    marks,
+    mismatches,
+    names,
+    pools_as,
+    read,
+    segments,
+    unmarked_numbers,
+    write,
+)
 
 TABLES = ("studies", "search_log", "screening", "risk_of_bias", "certainty", "claims")
-
-
-def read(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def write(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-def pools_as() -> dict:
-    schema = json.loads((DATA / "schema.json").read_text())
-    return next(x for x in schema["fields"] if x["name"] == "comparator_drug")["poolsAs"]
-
-
-def names(rows: list[dict]) -> list[str]:
-    """'Author year' as a reader sees a study named, from the citation read here."""
-    out = set()
-    for r in rows:
-        first = r["citation"].split(",")[0].split(" et al")[0].strip().split(" ")[0]
-        out.add(f"{first} {r['year']}")
-    return sorted(out)
 
 
 @pytest.fixture(scope="module")

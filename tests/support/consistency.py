@@ -6,10 +6,15 @@ package's findings: the consistency test compares the two.
 
 from __future__ import annotations
 
+import csv
 import html as html_lib
+import json
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.paths import DATA
 
 MARK = re.compile(r"<data ([^>]*)>(.*?)</data>", re.S)
 ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
@@ -296,3 +301,41 @@ def alt_values_unmarked(page: str, text: str, names: list[str]) -> tuple[int, li
                 if not any(abs(x - v) <= max(0.006, abs(v) * 0.006) for v in values):
                     out.append(f"{num} in: {sentence[:160]}")
     return checked, out
+
+
+def page_problems(
+    pages: dict[str, str], rows: list[dict], lines: list[dict], pools_as: dict, names: list[str]
+) -> list[str]:
+    """Everything the consistency test asks of a set of built pages, as one list of problems."""
+    found = [m for page, text in pages.items() for m in marks(page, text)]
+    out = disagreements(found) + mismatches(found, rows, lines, pools_as)
+    for page, text in pages.items():
+        out += [f"{page}: unmarked {x}" for x in unmarked_numbers(text, names)]
+        out += [f"{page}: alt text {x}" for x in alt_values_unmarked(page, text, names)[1]]
+    return out
+
+
+def read(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def pools_as() -> dict:
+    schema = json.loads((DATA / "schema.json").read_text())
+    return next(x for x in schema["fields"] if x["name"] == "comparator_drug")["poolsAs"]
+
+
+def names(rows: list[dict]) -> list[str]:
+    """'Author year' as a reader sees a study named, from the citation read here."""
+    out = set()
+    for r in rows:
+        first = r["citation"].split(",")[0].split(" et al")[0].strip().split(" ")[0]
+        out.add(f"{first} {r['year']}")
+    return sorted(out)
