@@ -182,6 +182,7 @@ def inspect_page(browser, path: Path, must_show: tuple[str, ...] = ()) -> PageRe
     try:
         page.goto(url, wait_until="load")
         page.wait_for_timeout(50)  # let late handlers (image errors, timers) fire
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # as a reader opens them
         rep.text = page.inner_text("body")
         for s in must_show:
             loc = page.get_by_text(s, exact=False)

@@ -74,5 +74,5 @@ def test_the_shipped_table_says_why_where_a_synthesis_does_not_apply(shipped):
     # each active drug is its own comparator, so the shipped table pools no group (tests/report/test_tables.py)
     assert "No group of this selection was pooled, so there is nothing to test for sensitivity." in page
     assert "no funnel plot and no Egger" in page
-    assert "No subgroup column was chosen for this build" in page
+    assert "No subgroup comparison was asked for when these reports were built" in page
     assert set(pd.read_csv(out / "tables" / "pooled_effects.csv")["transform"].dropna()) == {"logit", "freeman_tukey"}

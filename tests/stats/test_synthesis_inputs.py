@@ -42,7 +42,7 @@ def test_double_zero_studies_are_named_and_counted(tmp_path):
     decisions = pd.read_csv(out / "pooling_decisions.csv")
     assert len(decisions) == 1
     assert decisions["decision"][0].startswith("pooled: 5 comparable studies")
-    assert "1 double-zero study dropped" in decisions["decision"][0] and "drop00=TRUE" in decisions["decision"][0]
+    assert "1 double-zero study dropped" in decisions["decision"][0] and "as metafor does" in decisions["decision"][0]
     effects = pd.read_csv(out / "effects.csv")
     z3 = effects[effects["study_id"].str.contains("z3")].iloc[0]
     assert pd.isna(z3["yi"]) and pd.isna(z3["vi"]) and z3["missing_reason"].startswith("double-zero study")
@@ -54,7 +54,7 @@ def test_double_zero_studies_are_named_and_counted(tmp_path):
     assert "no confidence interval or arm data" not in decision
     assert decision == (
         "not pooled: double-zero study (no events, or only events, in both arms): dropped for ratio measures, "
-        "as metafor's drop00=TRUE"
+        "as metafor does by default"
     )
 
 

@@ -142,9 +142,12 @@ def _build_locked(
         def tables_and_citations() -> None:  # they depend on the data only, so they are written meanwhile
             from ..report.bottom_line import index_answers
             from ..report.citations import write_citations
-            from ..report.tables import write_condition_tables, write_tables
+            from ..report.tables import write_condition_tables, write_data_tables, write_tables
 
-            answers.extend(index_answers(load_dataset(plan.jobs[0].data_path)) if plan.jobs else [])
+            data_set = load_dataset(plan.jobs[0].data_path) if plan.jobs else None
+            answers.extend(index_answers(data_set) if data_set is not None else [])
+            if data_set is not None:
+                write_data_tables(data_set, Path(plan.jobs[0].data_path), staging / "data")
             write_tables(studies, staging / "tables", plan.subgroup or None)
             write_condition_tables(studies, staging, conditions, plan.evidence)
             write_citations(studies, staging, conditions, plan.evidence)

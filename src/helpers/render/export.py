@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..paths import SRC
 from ..report.citations import report_links
+from ..report.colophon import colophon_html, neighbours, page_title
+from ..report.html import label_cells
 from ..report.index import notebook_title
 from ..report.params import condition_label
-from .jobs import REMOVE_TAGS, Job
+from .jobs import REMOVE_TAGS, Job, notebooks
 
 TEMPLATES = SRC / "report" / "templates"
 
@@ -38,15 +41,40 @@ def exporter():
     return _EXPORTER
 
 
+H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a></h2>', re.S)
+
+
+def contents(body: str) -> str:
+    """A contents list of the page's sections, placed after the key messages (the plain-language summary when
+    the page has one, else the first section)."""
+    heads = [(m.start(), m.group(1), m.group(2)) for m in H2.finditer(body)]
+    if len(heads) < 3:
+        return body
+    after = body.find('class="plain-summary"')
+    later = [h for h in heads if h[0] > after] if after >= 0 else heads
+    if not later:
+        return body
+    items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for _, anchor, text in heads)
+    nav = f'<nav class="contents" aria-label="Contents"><p><strong>Contents</strong></p><ol>{items}</ol></nav>'
+    at = later[0][0] if after >= 0 else heads[1][0]
+    return body[:at] + nav + body[at:]
+
+
 def render_html(nb, job: Job) -> str:
-    title = f"{notebook_title(job.notebook)}: {condition_label(job.condition)}"
+    own = notebook_title(job.notebook)
+    title = page_title(own, job.condition)
     nb.metadata["title"] = title
+    prev, nxt = neighbours(job.notebook, [str(p) for p in notebooks(Path(job.notebook).parent)], notebook_title)
     resources = {
         "metadata": {"name": title},
         "index_href": "../index.html",
         "report_label": title,
-        "report_footer": f"Built from {Path(job.notebook).name} with condition={job.condition}, evidence={job.evidence}.",
-        "citation_links": report_links(),
+        "condition_label": condition_label(job.condition).capitalize(),
+        "prev": prev,
+        "next": nxt,
+        "colophon": colophon_html(
+            job.notebook, job.condition, job.evidence, job.subgroup, job.data_path, report_links()
+        ),
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
-    return body
+    return label_cells(contents(body))

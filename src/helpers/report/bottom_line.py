@@ -19,7 +19,7 @@ from ..stats.effects import harmonize
 from .claims import claims_for, verdict_counts, verdict_word
 from .html import esc
 from .names import study_names
-from .statements import certainty_words, statement_html
+from .statements import certainty_words, plain_html, statement_html
 from .text import count_word, plural
 from .words import word
 
@@ -159,10 +159,18 @@ class BottomLine:
             studied = f"<p>{self._studied()}</p>"
         return (
             "<h3>What was studied</h3>" + studied + "<h3>What was found</h3>"
-            f"<p>{self.headline()}</p>"
+            f"<p>{self._found()}</p>"
             f"<h3>How sure can we be?</h3><p>{self._how_sure()}</p>"
             f"<h3>How up to date is this?</h3><p>{self._up_to_date()}</p>"
         )
+
+    def _found(self) -> str:
+        if self.condition == "all":
+            return " ".join(f"<strong>{esc(b.label.capitalize())}.</strong> {b._found()}" for b in self.per_condition())
+        main = self.main_lines()
+        if not main:
+            return "No comparison has been graded."
+        return plain_html(main)
 
     def _studied(self) -> str:
         s = self.selected[self.selected["source"].astype(str) == "literature"].drop_duplicates("study_id")
@@ -173,7 +181,8 @@ class BottomLine:
         text += f" and {plural(len(others), 'other study', 'other studies')} (series, cohorts and reviews)"
         text += f" of ketamine for {esc(self.label)}"
         if routes:
-            text += f", given {esc(', '.join(routes))}"
+            listed = routes[0] if len(routes) == 1 else ", ".join(routes[:-1]) + " or " + routes[-1]
+            text += f", given {esc(listed)}"
         return text + "."
 
     def _how_sure(self) -> str:

@@ -70,3 +70,43 @@ def _fmt(value):
             return ""
         return f"{value:g}"
     return value
+
+
+def folded(summary: str, body: str) -> str:
+    """A detail table folded below the reading path (no script: <details>); the print stylesheet opens it."""
+    return f'<details class="detail"><summary>{esc(summary)}</summary>{body}</details>'
+
+
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_HEAD_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+_CELL_OPEN = re.compile(r"<(td|th)(\s[^>]*)?>")
+
+
+def label_cells(page: str) -> str:
+    """Give every body cell of every table the name of its column (``data-label``), so that on a narrow screen
+    the stylesheet can show each row as a card of labelled values instead of a table wider than the screen."""
+
+    def one_table(m: re.Match) -> str:
+        table = m.group(0)
+        head = re.search(r"<thead\b[^>]*>(.*?)</thead>", table, re.S)
+        if not head:
+            return table
+        labels = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in _HEAD_CELL.findall(head.group(1))]
+        start = head.end()
+
+        def one_row(r: re.Match) -> str:
+            cells = iter(labels)
+
+            def one_cell(c: re.Match) -> str:
+                label = next(cells, "")
+                attrs = c.group(2) or ""
+                if not label or "data-label=" in attrs:
+                    return c.group(0)
+                return f'<{c.group(1)}{attrs} data-label="{esc(label)}">'
+
+            return _CELL_OPEN.sub(one_cell, r.group(0))
+
+        return table[:start] + _ROW.sub(one_row, table[start:])
+
+    return _TABLE.sub(one_table, page)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..files import write_atomic
 from .citations import report_links
+from .colophon import NOT_ADVICE, made_by, searched_on
 from .html import esc
 from .params import EVIDENCE_LABELS, condition_label
 from .text import plural, seed_sentence
@@ -22,6 +23,7 @@ th, td { border-bottom: 1px solid #e3e6ea; padding: .45rem .5rem; text-align: le
 th { background: #f3f5f8; }
 td.summary { color: #444; font-size: 13.5px; }
 .answers ul { padding-left: 1.2rem; }
+footer.colophon { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid #ddd; font-size: 13px; color: #333; }
 .answers li { margin: .35rem 0; }
 .certainty { font-weight: 600; color: #0b4f7a; }
 h2 { font-size: 1.2rem; margin-top: 1.6rem; }
@@ -76,6 +78,8 @@ def write_index(
         if any(getattr(j, "figures", False) for j in jobs)
         else ""
     )
+    searched = searched_on(jobs[0].data_path) if jobs else None
+    searched_text = f" The evidence is as found by searches last run on {esc(searched)}." if searched else ""
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
     seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")][
         "study_id"
@@ -110,13 +114,21 @@ def write_index(
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>
+</main>
+<footer class="colophon" aria-labelledby="colophon-h"><h2 id="colophon-h">How this was made</h2>
+<p>{esc(NOT_ADVICE)}</p>
+<p>{made_by()}{searched_text} The data the reports read are published beside them in data/
+(<a href="data/studies.csv">studies.csv</a>, <a href="data/search_log.csv">search_log.csv</a>,
+<a href="data/screening.csv">screening.csv</a>, <a href="data/risk_of_bias.csv">risk_of_bias.csv</a>,
+<a href="data/certainty.csv">certainty.csv</a>, <a href="data/claims.csv">claims.csv</a>, with
+<a href="data/README.md">the data dictionary</a>).</p>
 <p>Machine-readable tables: <a href="tables/effects.csv">effects.csv</a>,
 <a href="tables/pooled_effects.csv">pooled_effects.csv</a>,
 <a href="tables/pooling_decisions.csv">pooling_decisions.csv</a>,
 <a href="tables/leave_one_out.csv">leave_one_out.csv</a>, <a href="tables/cumulative.csv">cumulative.csv</a>,
 <a href="tables/small_study.csv">small_study.csv</a>{subgroup_link}.{figures_note}</p>
 {citation_paragraphs()}
-</main>
+</footer>
 </body></html>
 """
     write_atomic(path, html)

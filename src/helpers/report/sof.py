@@ -25,7 +25,7 @@ from .html import esc
 from .marks import mark
 from .measures import DISPLAY
 from .results import ORIENTATION_NOTE, events_html, fmt, result_html
-from .statements import certainty_words, comment_html, designs_phrase, participants_phrase
+from .statements import certainty_words, comment_html, comparison_words, designs_phrase, participants_phrase
 from .words import WINDOW_WORDS, against, comparator_words, word
 
 CERTAINTY_SYMBOLS = {
@@ -70,6 +70,10 @@ def _time_frame(f: LineFinding) -> str:
     if frame is None or pd.isna(frame):
         return "time point not stated"
     return WINDOW_WORDS.get(str(frame), str(frame))
+
+
+def _against(f: LineFinding) -> str:
+    return "without a comparator" if f.comparator == "none" else f"against {comparison_words(f)}"
 
 
 def pooled_html(f: LineFinding) -> str:
@@ -189,7 +193,7 @@ def sof_html(
         risk_c, risk_k = absolute_cells(line)
         studies = ", ".join(esc(names.get(s.study_id, s.study_id)) for s in line.studies)
         body.append(
-            f'<tr><th scope="row">{esc(line.label)}<br><small>{esc(against(line.comparator))}; '
+            f'<tr><th scope="row">{esc(line.label)}<br><small>{esc(_against(line))}; '
             f"{esc(_time_frame(line))}; {esc(_scale(line))}</small></th>"
             f"<td>{risk_c}</td><td>{risk_k}</td><td>{results_html(line, names)}</td>"
             f"<td>{participants_phrase(line, names)} ({designs_phrase(line)}: {studies})</td>"

@@ -159,3 +159,26 @@ def comment_html(f: LineFinding, names: dict[str, str]) -> str:
     else:
         text = f"Ketamine {verb} {outcome} compared with {esc(comparison_words(f))}."
     return text + " " + which_way(f, names)
+
+
+def plain_html(lines: list[LineFinding]) -> str:
+    """The findings of one outcome for a plain-language summary: the same verbs, without the counts the
+    statements carry; comparisons the evidence is very uncertain about are said together."""
+    out, uncertain = [], []
+    for f in lines:
+        verb = verb_for(f)
+        if f.comparator == "none":
+            out.append(f"Series without a comparison group cannot tell what ketamine does for {esc(f.label)}.")
+        elif verb == VERY_UNCERTAIN:
+            uncertain.append(f)
+        else:
+            out.append(f"Compared with {esc(comparison_words(f))}, ketamine {verb} {esc(f.label)}.")
+    if uncertain:
+        names = [esc(comparison_words(f)) for f in uncertain]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        out.insert(
+            0,
+            f"Compared with {joined}, we cannot tell whether ketamine changes {esc(uncertain[0].label)}: "
+            "the evidence is very uncertain.",
+        )
+    return " ".join(out)

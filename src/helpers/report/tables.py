@@ -67,6 +67,20 @@ def write_condition_tables(studies: pd.DataFrame, folder: Path, conditions, evid
         write_csv(select(studies, condition, evidence), folder / condition / "studies.csv")
 
 
+def write_data_tables(ds, table: Path, folder: Path) -> None:
+    """The data the reports read, published beside them (data/) so that a page can link the search log it
+    cites: the study table and the tables beside it as validated (formulas neutralized, as every CSV written
+    here), and the data dictionary and protocol where they sit beside the table."""
+    write_csv(ds.studies, folder / "studies.csv")
+    for name, path in ds.paths.items():
+        if ds.get(name) is not None:
+            write_csv(ds.get(name), folder / Path(path).name)
+    here = Path(str(table).split("#")[0]).parent  # a spreadsheet's sheet is named after '#'
+    for extra in ("README.md", "protocol.md"):
+        if (here / extra).is_file():
+            write_atomic(folder / extra, (here / extra).read_bytes())
+
+
 def decisions_table(groups) -> pd.DataFrame:
     """One row per group: what it holds and why it was or was not pooled (pooling_decisions.csv)."""
     return pd.DataFrame(

@@ -34,7 +34,7 @@ EXCLUSION_WORDS = {
     "median_without_se": "median difference without a standard error",
     "no_variance": "no confidence interval or arm data to give it a weight",
     "double_zero": "double-zero study (no events, or only events, in both arms): dropped for ratio measures, "
-    "as metafor's drop00=TRUE",
+    "as metafor does by default",
     "small_arm": "an arm with fewer than 2 patients: no standard deviation, so no effect size from arm data",
     "zero_sd": "standard deviation 0 in both arms: no within-study variance to weight it",
     "repeat_of_study": "another time point or outcome of a study already in this group",
@@ -100,7 +100,7 @@ def pooling_reason(group) -> str:
         if dropped:
             text += (
                 f"; {dropped} double-zero {'study' if dropped == 1 else 'studies'} dropped "
-                "(no events, or only events, in both arms; as metafor's drop00=TRUE)"
+                "(no events, or only events, in both arms; as metafor does by default)"
             )
         return text
     reasons = _reason_words(group, EXCLUSION_WORDS)
@@ -126,7 +126,8 @@ def proportion_label(group) -> str:
     described = rows["outcome_description"].dropna() if "outcome_description" in rows else []
     what = str(described.iloc[0]) if len(described) else str(k["outcome"]).replace("_", " ")
     text = f"{word('condition', k['condition'])}: {what}"
-    return text + (f" ({k['verification']})" if k.get("verification") not in (None, "verified") else "")
+    verification = k.get("verification")
+    return text + (f" ({word('verification', verification)})" if verification not in (None, "verified") else "")
 
 
 def missing_words(code) -> str | None:

@@ -18,7 +18,7 @@ from ..bottom_line import BottomLine, bottom_line_for
 from ..claims import claims_for, claims_html
 from ..figures import robvis
 from ..figures.alt import describe
-from ..html import esc
+from ..html import esc, folded
 from ..placeholders import Filler
 from ..sof import signals_html, sof_html
 from ..words import word
@@ -81,12 +81,13 @@ class Appraisal:
         )
 
     def certainty_table(self) -> HTML:
+        table = signals_html(
+            self.bottom.lines,
+            "How each certainty was reached: judgements beside the signals computed from the data",
+            self.fill,
+        )
         return HTML(
-            signals_html(
-                self.bottom.lines,
-                "How each certainty was reached: judgements beside the signals computed from the data",
-                self.fill,
-            )
+            folded("Show each domain's judgement beside the signal computed from the data", table) if table else ""
         )
 
     # ------------------------------------------------------------ claims
@@ -133,8 +134,11 @@ class Appraisal:
             for h in ("Study", "Outcome", "Tool", "Domain", "Judgement", "Support (our words)", "Judged from")
         )
         return HTML(
-            f'<table class="evidence-table"><caption>Risk-of-bias judgements with their support</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            folded(
+                "Show every risk-of-bias judgement with its support",
+                f'<table class="evidence-table"><caption>Risk-of-bias judgements with their support</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+            )
         )
 
     def rob_counts(self) -> Markdown:

@@ -17,7 +17,7 @@ from ..cells import MAX_TABLE_ROWS, as_reported, more_note
 from ..figures import effects as effect_plots
 from ..figures.alt import describe, direction_alt, effects_alt, forest_alt
 from ..figures.forest import forest_plot
-from ..html import esc, md, table_html
+from ..html import esc, folded, md, table_html
 from ..measures import DISPLAY
 from ..names import row_name
 from ..results import ORIENTATION_NOTE, result_html
@@ -120,9 +120,13 @@ class EffectSizes:
         )
         caption = "Every effect as reported and as the reports use it (below no effect favours ketamine)"
         return HTML(
-            f'<table class="evidence-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>"
-            f'<p class="note">{esc(ORIENTATION_NOTE)}</p>' + more_note(len(e))
+            folded(
+                f"Show every effect ({plural(len(e), 'row')}) as reported and as used",
+                f'<table class="evidence-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+                f"<tbody>{''.join(body)}</tbody></table>",
+            )
+            + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
+            + more_note(len(e))
         )
 
     # ------------------------------------------------------------ pooling

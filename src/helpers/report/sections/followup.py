@@ -8,7 +8,7 @@ from IPython.display import HTML, Markdown
 from ..cells import MAX_TABLE_ROWS, more_note, span
 from ..figures.alt import describe, followup_alt
 from ..figures.followup import followup_plot
-from ..html import md, table_html
+from ..html import folded, md, table_html
 from ..names import row_name
 from ..text import human_duration, plural, verb
 from ..words import word
@@ -78,4 +78,5 @@ class Followup:
                 }
             )
         df = pd.DataFrame(rows).sort_values(["Condition", "Study"])
-        return HTML(table_html(df, caption="Infusion length and follow-up per study") + more_note(n_studies))
+        table = table_html(df, caption="Infusion length and follow-up per study")
+        return HTML(folded("Show the follow-up of every study", table) + more_note(n_studies))

@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from ..cells import MAX_TABLE_ROWS, more_note
-from ..html import table_html
+from ..html import folded, table_html
 from ..names import row_name
 from ..text import count_word, plural, verb
 from ..words import word
@@ -52,7 +52,10 @@ class Harms:
                 "Harms recorded": s["adverse_events"].fillna("none recorded in the table"),
             }
         )
-        return HTML(table_html(df, caption="Harms by condition and source") + more_note(n))
+        return HTML(
+            folded("Show the harms each study records", table_html(df, caption="Harms by condition and source"))
+            + more_note(n)
+        )
 
     def counts(self) -> HTML:
         s = self.r.studies.drop_duplicates(["study_id", "condition"])

@@ -143,9 +143,9 @@ class Synthesis:
         column = self.subgroup  # a schema or x_... name: safe in a code span
         if column is None:
             return Markdown(
-                "No subgroup column was chosen for this build. `python -m helpers build --subgroup COLUMN` "
-                "(a categorical column such as `design` or `route`, or a column of your own named `x_...`) adds "
-                "subgroup estimates, the test for subgroup differences and a moderator model for every pooled group."
+                "No subgroup comparison was asked for when these reports were built. When one is (by design, by route, "
+                "or by a category of the researcher's own; the colophon below says how), every pooled group gets "
+                "subgroup estimates, a test for subgroup differences and a moderator model."
             )
         if not self._pooled:
             return Markdown(f"Subgroups by `{column}` were asked for, but no group of this selection was pooled.")

@@ -1,0 +1,103 @@
+"""What frames every report: its title with the condition, previous and next report, and the colophon.
+
+The colophon ("How this was made") is the one place reader pages name a
+command, a notebook or a data file: the build command, the data tables
+published beside the reports (linked), the citation files, the date of the
+last search, who made the reports and that they are not medical advice.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from ..data.dataset import load_dataset
+from ..paths import ROOT
+from .bottom_line import last_search
+from .html import esc
+from .params import condition_label
+
+#: the data files the build publishes in data/ beside the reports, with the words a reader sees
+DATA_FILES = (
+    ("studies.csv", "the study table"),
+    ("search_log.csv", "the search log"),
+    ("screening.csv", "the screening record"),
+    ("risk_of_bias.csv", "the risk-of-bias judgements"),
+    ("certainty.csv", "the GRADE judgements"),
+    ("claims.csv", "the source article's claims, checked"),
+    ("README.md", "the data dictionary"),
+    ("protocol.md", "the review protocol"),
+)
+NOT_ADVICE = (
+    "These reports summarize published research for people weighing the evidence. They are not medical advice: "
+    "decisions about treatment belong with a clinician who knows the patient."
+)
+
+
+@cache
+def repository_url() -> str | None:
+    """The repository's address as pyproject.toml's [project.urls] gives it (Repository), if it does."""
+    try:
+        data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return data.get("project", {}).get("urls", {}).get("Repository")
+
+
+def searched_on(data_path) -> str | None:
+    """The date of the last search of the data set beside ``data_path`` (the one function every page uses)."""
+    try:
+        return last_search(load_dataset(data_path))
+    except Exception:  # a table without companions, or one the build has already refused
+        return None
+
+
+def made_by() -> str:
+    url = repository_url()
+    project = "the ketamine evidence-table project"
+    if url:
+        return f'Made by {project} (<a href="{esc(url)}">its repository</a>).'
+    return f"Made by {project}, from a copy of its repository."
+
+
+def colophon_html(notebook: str, condition: str, evidence: str, subgroup: str, data_path, citation_links) -> str:
+    searched = searched_on(data_path)
+    command = f"python -m helpers build --condition {condition} --evidence {evidence}"
+    if subgroup:
+        command += f" --subgroup {subgroup}"
+    data = ", ".join(
+        f'<a href="../data/{name}">{esc(words)}</a> (<code>{esc(name)}</code>)' for name, words in DATA_FILES
+    )
+    cites = "".join(
+        f"<li>{esc(g['label'])}: "
+        + ", ".join(f'<a href="{esc(f["href"])}" download>{esc(f["text"])}</a>' for f in g["files"])
+        + "</li>"
+        for g in citation_links
+    )
+    return (
+        '<footer class="colophon" aria-labelledby="colophon-h"><h2 id="colophon-h">How this was made</h2>'
+        f"<p>{esc(NOT_ADVICE)}</p><p>{made_by()} "
+        + (f"The evidence is as found by searches last run on {esc(searched)}. " if searched else "")
+        + f"This page was built with <code>{esc(command)}</code> from the notebook "
+        f"<code>notebooks/{esc(Path(notebook).name)}</code>; its rows are in "
+        f'<a href="studies.csv">studies.csv</a> beside it. Subgroup estimates are added with '
+        "<code>--subgroup COLUMN</code> (a categorical column such as <code>design</code> or <code>route</code>, "
+        "or one of the researcher's own named <code>x_...</code>).</p>"
+        f"<p>The data it reads, published beside the reports: {data}. Every number was read from the source named "
+        "in each row of the study table (the abstract, the full text, a preprint or a trial registration).</p>"
+        f"<ul>{cites}</ul></footer>"
+    )
+
+
+def neighbours(notebook: str, notebooks: list[str], title_of) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """(href, title) of the previous and next report of the same condition, by notebook order."""
+    stems = [Path(n).stem for n in notebooks]
+    i = stems.index(Path(notebook).stem) if Path(notebook).stem in stems else -1
+    prev = (f"{stems[i - 1]}.html", title_of(notebooks[i - 1])) if i > 0 else None
+    nxt = (f"{stems[i + 1]}.html", title_of(notebooks[i + 1])) if 0 <= i < len(stems) - 1 else None
+    return prev, nxt
+
+
+def page_title(title: str, condition: str) -> str:
+    return f"{condition_label(condition).capitalize()}: {title[0].lower()}{title[1:]}"
