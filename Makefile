@@ -94,8 +94,8 @@ unit: $(STAMP) ## the tests that start no kernel, browser or process (in-process
 nbval: $(STAMP) ## nbval on the committed notebooks only
 	$(PY) -m pytest notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg
 
-lab: $(STAMP) ## open the notebooks in JupyterLab
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+lab: $(STAMP) ## open JupyterLab at the repository root, on the notebooks (ARGS="--no-browser --port 8899")
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ARGS)
 
 figures: $(STAMP) ## render every report and also write its figures as 300-dpi PNGs under reports/figures/
 	$(PY) -m helpers build --figures $(if $(JOBS),--jobs $(JOBS)) $(ARGS)

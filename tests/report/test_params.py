@@ -68,3 +68,19 @@ def test_open_report_defaults_are_the_definition():
 def test_an_unknown_parameter_is_refused():
     with pytest.raises(ParameterError, match="unknown report parameter"):
         notebook_parameters("00_bottom_line", {"conditon": "all"})
+
+
+@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.stem)
+def test_the_first_markdown_cell_tells_a_researcher_what_may_change(path):
+    """JupyterLab: the first Markdown cell lists each parameter with its allowed values (from the definition),
+    and the build leaves it out of the published report."""
+    nb = nbformat.read(path, as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "markdown")
+    assert {"researchers", "remove-cell"} <= set(first.metadata.get("tags", []))
+    for p in parameters_of(path.stem):
+        assert f"`{p.name}`" in first.source
+        for value in p.allowed() if p.allowed else ():
+            assert f"`{value}`" in first.source, (p.name, value)
+    from helpers.render.jobs import REMOVE_TAGS
+
+    assert "remove-cell" in REMOVE_TAGS

@@ -223,11 +223,17 @@ def refresh_notebooks(folder: Path = NOTEBOOKS) -> None:
     definition (helpers.report.params), so that nbval compares them with what a default build shows."""
     import nbformat
 
-    from ..report.params import parameters_cell
+    from ..report.params import RESEARCHER_TAGS, parameters_cell, researcher_cell
 
     for path in notebooks(folder):
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
+        first = nb.cells[0] if nb.cells else None
+        if first is None or "researchers" not in first.metadata.get("tags", []):
+            first = nbformat.v4.new_markdown_cell(metadata={"tags": list(RESEARCHER_TAGS)})
+            first.id = "for-researchers"
+            nb.cells.insert(0, first)
+        first.source = researcher_cell(path.stem)
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue

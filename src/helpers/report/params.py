@@ -89,6 +89,26 @@ def parameters_cell(stem: str) -> str:
     return "\n".join(lines)
 
 
+#: the tags of the researchers' cell: the first cell of every report notebook, never published
+RESEARCHER_TAGS = ["researchers", "remove-cell"]
+
+
+def researcher_cell(stem: str) -> str:
+    """The first (Markdown) cell of a report notebook: what a researcher in JupyterLab may change, with the
+    allowed values, from this definition. The build removes it from the published report."""
+    lines = [
+        "**For researchers (this cell is not part of the published report).** To run this notebook for another "
+        "selection, change the values in the parameters cell below and run all cells; a build passes its own "
+        "values instead. The parameters and what they may be:",
+        "",
+    ]
+    for p in parameters_of(stem):
+        allowed = f" {', '.join(f'`{v}`' for v in p.allowed())}" if p.allowed else ""
+        lines.append(f"- `{p.name}` (default `{json.dumps(p.default)}`): {p.help}{allowed}")
+    lines += ["", "`make notebooks` resets the parameters to these defaults before it re-executes the notebooks."]
+    return "\n".join(lines)
+
+
 def notebook_parameters(stem: str, values: dict) -> dict:
     """Every parameter the notebook takes, explicitly: the given value or the default (so that nothing a
     notebook's own parameters cell holds ever reaches a build that did not ask for it)."""

@@ -133,7 +133,7 @@ def effects_alt(effects: pd.DataFrame, condition: str) -> str:
 def direction_alt(rows: pd.DataFrame, condition: str) -> str:
     label = condition_label(condition)
     if rows.empty:
-        return f"Results reported only as a direction for {label}: every row of this selection reports a number."
+        return f"Results reported only as a direction for {label}: no result of this selection is reported as a direction alone."
     counts = rows["direction"].astype(str).value_counts()
     words = {
         "favours_ketamine": ("favours ketamine", "favour ketamine"),
@@ -143,9 +143,10 @@ def direction_alt(rows: pd.DataFrame, condition: str) -> str:
     }
     spread = ", ".join(f"{int(counts[d])} {verb(int(counts[d]), *w)}" for d, w in words.items() if counts.get(d, 0))
     return (
-        f"Results reported only as a direction for {label}: {plural(len(rows), 'row')} from "
+        f"Results reported only as a direction for {label}, one per study and outcome, favours ketamine on the left: "
+        f"{plural(len(rows), 'result')} from "
         f"{plural(rows['study_id'].nunique(), 'study', 'studies')} ({_names(rows)}); {spread}."
-        + _claims(rows, "row", "rows")
+        + _claims(rows, "result", "results")
     )
 
 

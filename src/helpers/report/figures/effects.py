@@ -161,21 +161,27 @@ def _pad_around(ax, rows: pd.DataFrame, null: float, log: bool) -> None:
 
 
 # ---------------------------------------------------------------- directions
-DIRECTION_ORDER = ["favours_comparator", "no_difference", "favours_ketamine", "not_reported"]
+#: the scale of the direction plot, left to right as on every effect axis: favours ketamine on the left
+DIRECTION_ORDER = ["favours_ketamine", "no_difference", "favours_comparator"]
+DIRECTION_TICKS = ["favours\nketamine", "no\ndifference", "favours\ncomparator"]
 
 
 def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
-    """Rows that report only a direction: where each source says the result lies."""
+    """Benefit results that report only a direction, one per study and outcome: where each source says the
+    result lies, favours ketamine on the left as on every effect axis. Results that state no direction are not
+    placed on the scale; the figure counts them beneath it."""
     title = f"Reported direction without a number: {condition_label(condition)}"
+    unstated = rows[rows["direction"].astype(str) == "not_reported"] if not rows.empty else rows
+    rows = rows[rows["direction"].astype(str) != "not_reported"] if not rows.empty else rows
     if rows.empty:
         fig, ax = plt.subplots(figsize=(8, 1.4))
-        empty_panel(ax, "Every row of this selection reports a number.")
+        empty_panel(ax, "No result of this selection is reported as a direction alone.")
         fig.suptitle(title, fontweight="bold")
         return fig
     if len(rows) > MAX_ROWS_LISTED:
         return _direction_counts(rows, title)
-    rows = rows.sort_values(["source", "year", "study_id", "followup_days"]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(10, len(rows) * 0.36 + 1.8))
+    rows = rows.sort_values(["source", "year", "study_id", "outcome"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(10, len(rows) * 0.36 + 2.0))
     y = np.arange(len(rows))[::-1]
     verifs = set()
     for yi, (_, r) in zip(y, rows.iterrows()):
@@ -197,13 +203,16 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
     ax.set_yticks(y)
     many = rows["condition"].astype(str).nunique() > 1
     ax.set_yticklabels(
-        [row_label(r) + (f" ({str(r['condition']).replace('_', ' ')})" if many else "") for _, r in rows.iterrows()]
+        [row_label(r) + (f" ({condition_label(str(r['condition']))})" if many else "") for _, r in rows.iterrows()]
     )
     ax.set_xticks(range(len(DIRECTION_ORDER)))
-    ax.set_xticklabels(["favours\ncomparator", "no\ndifference", "favours\nketamine", "not\nreported"])
-    ax.set_xlim(-0.5, len(DIRECTION_ORDER) + 0.6)
+    ax.set_xticklabels(DIRECTION_TICKS)
+    ax.set_xlim(-0.5, len(DIRECTION_ORDER) - 0.5 + 0.9)
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_xlabel("Direction of the result as the source states it (no effect size reported)")
+    xlabel = "Direction of the result as the source states it (no effect size reported)"
+    if len(unstated):
+        xlabel += f"\n{len(unstated)} more {'result states' if len(unstated) == 1 else 'results state'} no direction and {'is' if len(unstated) == 1 else 'are'} not drawn"
+    ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.set_title(title, loc="left")
     ax.legend(handles=legend_handles(verifs, False), loc="upper right", frameon=True, fontsize=8)
@@ -233,7 +242,7 @@ def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
         )
         left += counts[v].to_numpy()
     ax.set_yticks(range(len(counts)))
-    ax.set_yticklabels([d.replace("_", " ") for d in DIRECTION_ORDER])
+    ax.set_yticklabels([d.replace("\n", " ") for d in DIRECTION_TICKS])
     ax.invert_yaxis()
     ax.set_xlabel("Rows reporting only a direction (count)")
     ax.set_title(f"{title} ({len(rows)} rows, counted)", loc="left")

@@ -1,0 +1,47 @@
+"""Figures that read the same way everywhere: favours ketamine on the left of every effect axis, the
+direction-only plot included; harms never among the benefits; one mark per study and outcome."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+from helpers.report import open_report
+from helpers.report.figures.effects import direction_plot
+from helpers.report.figures.forest import forest_plot
+from helpers.stats.effects import direction_only
+
+
+def left_and_right(fig) -> tuple[str, str]:
+    """The words at the left and right end of the figure's first effect axis."""
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    if any("favours" in t for t in ticks):
+        return ticks[0], ticks[-1]
+    notes = sorted((t for t in ax.texts if "favours" in t.get_text()), key=lambda t: t.get_position()[0])
+    return notes[0].get_text(), notes[-1].get_text()
+
+
+def test_direction_and_forest_plots_share_their_orientation():
+    r = open_report("all")
+    direction = direction_plot(direction_only(r.studies), "all")
+    pooled = open_report("all", data_path="tests/fixtures/metafor/studies/k2_md.csv").groups
+    forest = forest_plot(next(g for g in pooled if g.pooled))
+    for fig in (direction, forest):
+        left, right = left_and_right(fig)
+        assert "ketamine" in left and "comparator" in right, (left, right)
+    plt.close("all")
+
+
+def test_the_direction_plot_draws_one_mark_per_study_and_outcome_and_no_harm():
+    r = open_report("all")
+    rows = direction_only(r.studies)
+    assert not rows["outcome"].astype(str).str.startswith("ae_").any()
+    assert not rows.duplicated(["study_id", "condition", "outcome"]).any()
+    stated = rows[rows["direction"].astype(str) != "not_reported"]
+    fig = direction_plot(rows, "all")
+    assert len(fig.axes[0].get_yticklabels()) == len(stated)  # a result without a direction is not on the scale
+    plt.close("all")
