@@ -45,3 +45,16 @@ def test_the_direction_plot_draws_one_mark_per_study_and_outcome_and_no_harm():
     fig = direction_plot(rows, "all")
     assert len(fig.axes[0].get_yticklabels()) == len(stated)  # a result without a direction is not on the scale
     plt.close("all")
+
+
+def test_effect_labels_are_words_and_never_cut_and_harms_have_their_own_figure():
+    from helpers.report.figures.effects import effect_panels
+
+    r = open_report("all")
+    benefits, harms = effect_panels(r.effects, "all"), effect_panels(r.effects, "all", harms=True)
+    labels = [t.get_text() for fig in (benefits, harms) for ax in fig.axes for t in ax.get_yticklabels()]
+    assert labels and not [x for x in labels if "\u2026" in x or "_" in x or "pct" in x]
+    harm_names = {t.get_text().split(":")[0] for ax in harms.axes for t in ax.get_yticklabels()}
+    benefit_text = " ".join(t.get_text() for ax in benefits.axes for t in ax.get_yticklabels())
+    assert "withdrawals because of adverse effects" not in benefit_text and harm_names
+    plt.close("all")

@@ -100,13 +100,16 @@ def _claims(rows: pd.DataFrame, what: str = "point", whats: str = "points") -> s
     )
 
 
-def effects_alt(effects: pd.DataFrame, condition: str) -> str:
+def effects_alt(effects: pd.DataFrame, condition: str, harms: bool = False) -> str:
     label = condition_label(condition)
+    what = "Adverse events" if harms else "Effect sizes"
+    if "outcome_kind" in effects:  # as effect_panels draws them: benefits, or harms on their own
+        effects = effects[effects["outcome_kind"].astype(str) == ("harm" if harms else "benefit")]
     rows = effects[np.isfinite(effects["est"].astype(float))]
     if rows.empty:
-        return f"Effect sizes for {label}: no row of this selection reports a numeric effect."
+        return f"{what} for {label}: no {'adverse event' if harms else 'result'} of this selection has a number."
     parts = [
-        f"Effect sizes for {label}: {plural(len(rows), 'effect')} from "
+        f"{what} for {label}: {plural(len(rows), 'effect')} from "
         f"{plural(rows['study_id'].nunique(), 'study', 'studies')}, each with its 95% confidence interval where known."
     ]
     for measure in [m for m in DISPLAY if m in set(rows["effect_measure"].astype(str))]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ...data.schema import load_schema
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
@@ -33,31 +37,58 @@ def short_time(r) -> str:
     text = r.get("followup_text")
     if text is None or pd.isna(text) or text == "not stated":
         return ""
-    text = str(text)
-    return text if len(text) <= 22 else text[:21].rstrip() + "\u2026"
+    first = re.split(r"[,;(]", str(text))[0].strip()  # the source's own words, never cut mid-word
+    return first if len(first) <= 30 else ""
+
+
+#: the pieces of outcome codes that are not words
+_CODE_WORDS = (
+    (re.compile(r"\b(\d+)pct\b"), r"\1%"),
+    (re.compile(r"\b(\d+)pt\b"), r"\1-point"),
+    (re.compile(r"\b(\d+)h\b"), r"\1 h"),
+    (re.compile(r"\b(\d+) (\d+) h\b"), r"\1-\2 h"),
+    (re.compile(r"\ble(\d+) (\d+) h\b"), r"at most \1 for \2 h"),
+    (re.compile(r"\bed\b"), "emergency department"),
+    (re.compile(r"\ble(\d+)"), r"at most \1"),
+    (re.compile(r"\bnonres(ponders)?\b"), "non-responders"),
+)
+
+
+def outcome_words(outcome: str) -> str:
+    """An outcome code in words: a harm by the schema's harmOutcomes, other codes with their abbreviations spelt."""
+    harms = load_schema().raw.get("harmOutcomes", {})
+    if outcome in harms:
+        return harms[outcome]
+    text = outcome.replace("_", " ")
+    for pattern, words in _CODE_WORDS:
+        text = pattern.sub(words, text)
+    return text
 
 
 def row_label(r, width: int = 46) -> str:
-    """'Author year: outcome, time' kept short enough to leave room for the plot."""
-    outcome = str(r["outcome"]).replace("_", " ")
+    """'Author year: outcome, time' in words, wrapped onto more lines rather than cut."""
     time = short_time(r)
     dagger = " \u2020" if bool(r.get("oriented", False)) else ""
     if is_indirect(r.get("indirect")):
         dagger += " \u2021"
-    label = f"{short_name(r['citation'], r['year'])}: {outcome}" + (f", {time}" if time else "")
-    if len(label) > width:
-        label = label[: width - 1].rstrip() + "\u2026"
-    return label + dagger
+    label = f"{short_name(r['citation'], r['year'])}: {outcome_words(str(r['outcome']))}" + (
+        f", {time}" if time else ""
+    )
+    return textwrap.fill(label + dagger, width)
 
 
 # ---------------------------------------------------------------- effect sizes
-def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
-    """One panel per effect measure, every row with a number, claims hollow, meta-analyses as diamonds."""
-    title = f"Effect sizes: {condition_label(condition)}"
+def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) -> plt.Figure:
+    """One panel per effect measure, every row with a number, claims hollow, meta-analyses as diamonds:
+    benefits, or with ``harms`` the adverse events (never on one axis together)."""
+    kind = "harm" if harms else "benefit"
+    if "outcome_kind" in effects:
+        effects = effects[effects["outcome_kind"].astype(str) == kind]
+    title = f"{'Adverse events' if harms else 'Effect sizes'}: {condition_label(condition)}"
     measures = [m for m in DISPLAY if m in set(effects["effect_measure"].astype(str))]
     if not measures:
         fig, ax = plt.subplots(figsize=(8, 1.6))
-        empty_panel(ax, "No row of this selection reports a numeric effect.")
+        empty_panel(ax, f"No {'adverse event' if harms else 'result'} of this selection has a number.")
         fig.suptitle(title, fontweight="bold")
         return fig
     sort_cols = ["design_order", "year", "study_id", "followup_days"]
@@ -68,7 +99,9 @@ def effect_panels(effects: pd.DataFrame, condition: str) -> plt.Figure:
         rows = rows.sort_values(sort_cols, na_position="first")
         rows, hidden = limit_rows(rows, sort_cols)
         panels.append((m, rows, hidden))
-    heights = [max(len(r), 1) * 0.36 + 1.5 for _, r, _ in panels]
+    heights = [
+        max(sum(row_label(x).count("\n") * 0.6 + 1 for _, x in r.iterrows()), 1) * 0.36 + 1.5 for _, r, _ in panels
+    ]
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(10, sum(heights) + 1.2), gridspec_kw={"height_ratios": heights}, squeeze=False
     )

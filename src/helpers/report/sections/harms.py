@@ -5,9 +5,13 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ...findings.results import result_of
 from ..cells import MAX_TABLE_ROWS, more_note
-from ..html import folded, table_html
+from ..figures.alt import describe, effects_alt
+from ..figures.effects import effect_panels
+from ..html import esc, folded, table_html
 from ..names import row_name
+from ..results import ORIENTATION_NOTE, result_html
 from ..text import count_word, plural, verb
 from ..words import word
 
@@ -34,6 +38,33 @@ class Harms:
             )
         text += ".**"
         return Markdown(text)
+
+    def figure(self):
+        """The adverse events with a number, on axes of their own (never beside the benefits)."""
+        r = self.r
+        return describe(
+            effect_panels(r.effects, r.condition, harms=True), effects_alt(r.effects, r.condition, harms=True)
+        )
+
+    def results_table(self) -> HTML:
+        """The numbers the figure draws, one path (report.results), with their marks."""
+        e = self.r.effects
+        e = e[(e["outcome_kind"].astype(str) == "harm") & e["est"].notna()] if "outcome_kind" in e else e.iloc[0:0]
+        if e.empty:
+            return HTML("<p>No adverse event of this selection has a number.</p>")
+        body = []
+        for _, h in e.iterrows():
+            outcome = h["outcome_description"] if pd.notna(h["outcome_description"]) else h["outcome"]
+            body.append(
+                f'<tr><th scope="row">{esc(row_name(h))}</th><td><span class="outcome-def">{esc(outcome)}</span></td>'
+                f"<td>{result_html(result_of(h))}</td></tr>"
+            )
+        head = "".join(f'<th scope="col">{c}</th>' for c in ("Study", "Adverse event", "Result (95% CI)"))
+        table = (
+            f'<table class="evidence-table"><caption>Adverse events with a number</caption><thead><tr>{head}</tr>'
+            f"</thead><tbody>{''.join(body)}</tbody></table>"
+        )
+        return HTML(folded("Show the numbers the figure draws", table) + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>')
 
     def table(self) -> HTML:
         s = self.r.studies.drop_duplicates(["study_id", "condition"]).sort_values(["condition", "source", "year"])
