@@ -58,3 +58,20 @@ def test_effect_labels_are_words_and_never_cut_and_harms_have_their_own_figure()
     benefit_text = " ".join(t.get_text() for ax in benefits.axes for t in ax.get_yticklabels())
     assert "withdrawals because of adverse effects" not in benefit_text and harm_names
     plt.close("all")
+
+
+def test_a_figure_with_nothing_to_show_is_replaced_by_its_sentence(monkeypatch):
+    from helpers.report import context
+    from helpers.report.figures.style import nothing_to_show
+
+    shown = []
+    monkeypatch.setattr(context, "display", lambda obj: shown.append(obj.data))
+
+    r = open_report("chronic_pain_mixed")  # meta-analyses only: no trial has risk-of-bias rows to draw
+    fig = r.appraisal.rob_figure("rob2")
+    assert "no study of this kind" in nothing_to_show(fig)
+    assert r.save(fig, "risk_of_bias_randomized") is None and not plt.fignum_exists(fig.number)
+    assert shown and "no study of this kind" in shown[0]  # the sentence is displayed instead
+    drawn = open_report("all").appraisal.rob_figure("rob2")
+    assert nothing_to_show(drawn) is None
+    plt.close("all")

@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from ..data.dataset import DataSet, load_dataset
 from ..stats.effects import harmonize
@@ -76,7 +77,14 @@ class Report:
         return condition_label(self.condition)
 
     def save(self, fig, name: str):
-        """Save a figure as a 300-dpi PNG when the build asked for figures."""
+        """Save a figure as a 300-dpi PNG when the build asked for figures. A figure with nothing to show is
+        neither saved nor shown: its sentence is displayed as text instead (the notebook's plt.show() then has
+        no figure to draw)."""
+        empty = style.nothing_to_show(fig)
+        if empty is not None:
+            plt.close(fig)
+            display(Markdown(f"*{empty}*"))
+            return None
         return style.save(fig, name, self.figures_dir)
 
     # ------------------------------------------------------------ sections

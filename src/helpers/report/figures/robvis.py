@@ -113,7 +113,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     r = assessed_rows(rob, tools)
     if r.empty:
         fig, ax = plt.subplots(figsize=(7, 1.6))
-        empty_panel(ax, "No study of this kind in this selection.")
+        empty_panel(ax, f"{title}: no study of this kind in this selection.")
         ax.set_title(title, fontsize=11, loc="left")
         return fig
     order = domains_of(tools)
@@ -168,7 +168,7 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
     r = per_study(assessed_rows(rob, tools))
     fig, ax = plt.subplots(figsize=(8.2, 0.5 * 8 + 1.4))
     if r.empty:
-        empty_panel(ax, "No study of this kind in this selection.")
+        empty_panel(ax, f"{title}: no study of this kind in this selection.")
         ax.set_title(title, fontsize=11, loc="left")
         return fig
     order = domains_of(tools)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -184,9 +185,21 @@ def log_axis(ax) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
+#: figures that have nothing to show, with the sentence that says so (a report shows the sentence instead)
+_NOTHING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def empty_panel(ax, text: str) -> None:
+    """A figure with nothing to draw: the sentence on an empty axis (for a researcher calling the function), and
+    registered, so that a report shows the sentence as text instead of a picture of it."""
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=10)
     ax.set_axis_off()
+    _NOTHING[ax.figure] = text
+
+
+def nothing_to_show(fig) -> str | None:
+    """The sentence of a figure drawn by :func:`empty_panel`, else None."""
+    return _NOTHING.get(fig)
 
 
 def limit_rows(rows: pd.DataFrame, sort_cols: list[str]) -> tuple[pd.DataFrame, int]:
