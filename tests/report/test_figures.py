@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from helpers.report import open_report
 from helpers.report.figures.effects import direction_plot
@@ -74,4 +75,27 @@ def test_a_figure_with_nothing_to_show_is_replaced_by_its_sentence(monkeypatch):
     assert shown and "no study of this kind" in shown[0]  # the sentence is displayed instead
     drawn = open_report("all").appraisal.rob_figure("rob2")
     assert nothing_to_show(drawn) is None
+    plt.close("all")
+
+
+def test_risk_of_bias_colours_differ_in_lightness_and_overall_only_studies_say_so():
+    from matplotlib.colors import to_rgb
+
+    from helpers.report.figures.robvis import STYLE
+
+    def lightness(colour):  # relative luminance, as WCAG computes it
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    levels = ["low", "some_concerns", "serious", "critical"]
+    values = [lightness(STYLE[j][0]) for j in levels]
+    assert all(abs(a - b) > 0.05 for i, a in enumerate(values) for b in values[i + 1 :]), values
+    from helpers.data.dataset import load_dataset
+    from helpers.report.figures.robvis import traffic_light
+
+    rob = load_dataset().get("risk_of_bias")
+    trial = rob[rob["study_id"].astype(str) == "etchison2018"]
+    only_overall = trial[trial["domain"].astype(str) == "overall"].assign(study_id="overall_only_study")
+    fig = traffic_light(pd.concat([trial, only_overall]), {}, "test", ("rob2",))
+    assert [t.get_text() for t in fig.axes[0].texts].count("overall judgement only") == 1  # the planted one only
     plt.close("all")

@@ -21,7 +21,7 @@ STYLE = {
     "moderate": (OKABE_ITO["yellow"], "!", 1),
     "high": (OKABE_ITO["vermillion"], "\u2212", 3),
     "serious": (OKABE_ITO["orange"], "\u2212", 2),
-    "critical": (OKABE_ITO["vermillion"], "\u00d7", 3),
+    "critical": ("#7a2100", "\u00d7", 3),  # darker than serious's orange: the two differ in lightness too
     "no_information": ("#d9d9d9", "?", 1),
 }
 ROB2_DOMAINS = [
@@ -130,13 +130,26 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     height = 0.42 * len(keys) + 2.2
     fig, ax = plt.subplots(figsize=(1.05 * len(domains) + 4.2, height))
     for y, (sid, outcome) in enumerate(keys):
+        judged = [d for d in domains if d != "overall" and (sid, outcome, d) in cells]
+        if not judged and "overall" in domains and len(domains) > 1:  # never drawn as empty domains
+            ax.text(
+                (len(domains) - 2) / 2,
+                y,
+                "overall judgement only",
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                fontstyle="italic",
+                color=".35",
+            )
         for x, d in enumerate(domains):
             j = cells.get((sid, outcome, d))
             if j is None:
                 continue
             colour, symbol, _ = STYLE.get(j[0], ("#ffffff", "", 0))
             ax.scatter(x, y, s=340, color=colour, edgecolor=".25", linewidth=0.8, zorder=3)
-            ax.text(x, y, symbol, ha="center", va="center", fontsize=11, fontweight="bold", color="black", zorder=4)
+            ink = "white" if j[0] == "critical" else "black"
+            ax.text(x, y, symbol, ha="center", va="center", fontsize=11, fontweight="bold", color=ink, zorder=4)
     labels = []
     for sid, outcome in keys:
         abstract = any(v[1] == "abstract" for (s, o, _), v in cells.items() if s == sid and o in ("", outcome))
