@@ -99,3 +99,19 @@ def test_risk_of_bias_colours_differ_in_lightness_and_overall_only_studies_say_s
     fig = traffic_light(pd.concat([trial, only_overall]), {}, "test", ("rob2",))
     assert [t.get_text() for t in fig.axes[0].texts].count("overall judgement only") == 1  # the planted one only
     plt.close("all")
+
+
+def test_prisma_names_its_sources_with_dates_branches_the_citation_checks_and_counts_the_condition():
+    from helpers.report.prisma import flow_text
+
+    r = open_report("migraine")
+    c = r.overview.prisma
+    assert c.included_here is not None and 0 < c.included_here < c.included
+    text = flow_text(c)
+    assert "(searched 20" in text and "looked up one by one" in text
+    assert f"({c.included_here} of them about this report's condition)" in text
+    fig = r.overview.prisma_figure()
+    words = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "Citation checks (other methods)" in words and f"about migraine: {c.included_here}" in words
+    assert open_report("all").overview.prisma.included_here is None
+    plt.close("all")

@@ -42,6 +42,13 @@ class PrismaCounts:
     full_texts_reached: int = 0
     #: look-ups of each purpose (identifier, citation_check, full_text ...)
     searches_by_purpose: dict[str, int] = field(default_factory=dict)
+    #: the first and last date each source was searched (ISO dates)
+    source_dates: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: the source article's citations, and how many of them were located
+    article_citations: int = 0
+    article_citations_located: int = 0
+    #: included studies that hold rows of the report's condition (None: the report is about all conditions)
+    included_here: int | None = None
 
     @property
     def identified(self) -> int:
@@ -82,12 +89,24 @@ def _unresolved_targets(search_log: pd.DataFrame) -> int:
     return int(sum("complete" not in s for s in status))
 
 
+def _source_dates(search_log: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    dates = pd.to_datetime(search_log["date"], errors="coerce")
+    out = {}
+    for source, d in dates.groupby(search_log["source"].astype(str)):
+        d = d.dropna()
+        if not d.empty:
+            out[source] = (d.min().strftime("%Y-%m-%d"), d.max().strftime("%Y-%m-%d"))
+    return out
+
+
 def prisma_counts(
     search_log: pd.DataFrame,
     screening: pd.DataFrame,
     studies: pd.DataFrame | None = None,
     pooled_study_ids: set[str] | None = None,
+    here: set[str] | None = None,
 ) -> PrismaCounts:
+    """The flow's counts; ``here``: the study_ids of the report's condition, for the included box."""
     sources = load_schema("search_log").enum("source")
     reasons = load_schema("screening").enum("reason")
     source_of = dict(zip(search_log["search_id"].astype(str), search_log["source"].astype(str)))
@@ -105,6 +124,11 @@ def prisma_counts(
         design = studies.drop_duplicates("study_id").set_index("study_id")["design"].astype(str)
         by_design = _counts(included_ids.map(design).dropna(), load_schema().enum("design"))
     sought, reached = _full_texts(search_log)
+    seeds = located = 0
+    if studies is not None:
+        first = studies.drop_duplicates("study_id")
+        seed = first[first["source"].astype(str) == "seed_article"]
+        seeds, located = len(seed), int((seed["verification"].astype(str) != "not_found").sum())
     return PrismaCounts(
         identified_by_source=identified,
         duplicates=duplicates,
@@ -122,4 +146,8 @@ def prisma_counts(
         full_texts_sought=sought,
         full_texts_reached=reached,
         searches_by_purpose=_counts(search_log["purpose"], load_schema("search_log").enum("purpose")),
+        source_dates=_source_dates(search_log),
+        article_citations=seeds,
+        article_citations_located=located,
+        included_here=None if here is None else int(included_ids[included_ids.isin(here)].nunique()),
     )

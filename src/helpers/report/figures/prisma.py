@@ -7,11 +7,13 @@ right, with its reasons counted.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
 from ...data.prisma import PrismaCounts
-from ..prisma import DESIGN_GROUPS, SOURCE_LABELS, count_lines, reason_label
+from ..prisma import DESIGN_GROUPS, citation_check_line, count_lines, reason_label, source_line
 from ..text import plural
 from .style import OKABE_ITO
 
@@ -37,7 +39,7 @@ def _arrow(ax, x0, y0, x1, y1) -> None:
     ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=dict(arrowstyle="-|>", color=".3", lw=1.1))
 
 
-def flow_diagram(c: PrismaCounts) -> plt.Figure:
+def flow_diagram(c: PrismaCounts, label: str = "all conditions") -> plt.Figure:
     """PRISMA 2020 flow diagram (identification, screening, included) from the counts."""
     fig = plt.figure(figsize=(9.6, 8.4))
     ax = fig.add_axes([0, 0, 1, 1])
@@ -47,14 +49,17 @@ def flow_diagram(c: PrismaCounts) -> plt.Figure:
     blue, grey = OKABE_ITO["blue"], OKABE_ITO["grey"]
     lx, lw, rx, rw = 0.08, 0.42, 0.56, 0.41
     # stage labels down the left edge
-    for label, y0, y1 in (("Identification", 0.74, 0.95), ("Screening", 0.27, 0.72), ("Included", 0.03, 0.25)):
+    for stage, y0, y1 in (("Identification", 0.74, 0.95), ("Screening", 0.27, 0.72), ("Included", 0.03, 0.25)):
         ax.add_patch(
             FancyBboxPatch(
                 (0.01, y0), 0.045, y1 - y0, boxstyle="round,pad=0.003", facecolor="#d6e6f2", edgecolor="none"
             )
         )
-        ax.text(0.0325, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=9.5, fontweight="bold")
-    src = count_lines(c.identified_by_source, lambda k: SOURCE_LABELS.get(k, k))
+        ax.text(0.0325, (y0 + y1) / 2, stage, rotation=90, ha="center", va="center", fontsize=9.5, fontweight="bold")
+    src = [
+        textwrap.fill(source_line(c, k, n), 56, subsequent_indent="  ")
+        for k, n in sorted(c.identified_by_source.items(), key=lambda kv: -kv[1])
+    ]
     _box(
         ax,
         lx,
@@ -68,13 +73,16 @@ def flow_diagram(c: PrismaCounts) -> plt.Figure:
     _box(
         ax,
         rx,
-        0.80,
+        0.765,
         rw,
-        0.11,
+        0.105,
         f"Duplicate records removed (n = {c.duplicates})",
         ["the same record found again, or another", "report of a study already included"],
         grey,
     )
+    checked = citation_check_line(c)
+    if checked:  # PRISMA 2020's branch for other methods: the article's own citations, looked up one by one
+        _box(ax, rx, 0.88, rw, 0.085, "Citation checks (other methods)", [textwrap.fill(checked, 58)], grey)
     _box(ax, lx, 0.56, lw, 0.13, f"Records screened (n = {c.screened})", ["title and search result read"], blue)
     ex1 = count_lines(c.excluded_screening, reason_label)
     _box(ax, rx, 0.50, rw, 0.22, f"Records excluded (n = {c.excluded_screening_total})", ex1[:8], grey)
@@ -95,14 +103,16 @@ def flow_diagram(c: PrismaCounts) -> plt.Figure:
     grouped = {g: sum(c.included_by_design.get(d, 0) for d in ds) for g, ds in DESIGN_GROUPS.items()}
     design = [f"{g}: {n}" for g, n in grouped.items() if n]
     extra = [] if c.pooled_studies is None else [f"in a pooled estimate: {c.pooled_studies}"]
+    if c.included_here is not None:
+        extra.insert(0, f"about {label}: {c.included_here}")
     _box(ax, lx, 0.03, lw, 0.22, f"Studies included (n = {c.included})", design[:7] + extra, blue)
     cx = lx + lw / 2
     _arrow(ax, cx, 0.76, cx, 0.69)
     _arrow(ax, cx, 0.56, cx, 0.44)
     _arrow(ax, cx, 0.29, cx, 0.25)
-    _arrow(ax, lx + lw, 0.855, rx, 0.855)
+    _arrow(ax, lx + lw, 0.82, rx, 0.82)
     _arrow(ax, lx + lw, 0.625, rx, 0.625)
     _arrow(ax, lx + lw, 0.39, rx, 0.39)
     _arrow(ax, lx + lw, 0.31, rx, 0.18)
-    fig.suptitle("PRISMA 2020 flow of the search for ketamine studies (all conditions)", y=0.995, fontsize=11)
+    fig.suptitle(f"PRISMA 2020 flow of the search for ketamine studies (report: {label})", y=0.995, fontsize=11)
     return fig

@@ -64,7 +64,8 @@ class Overview:
             return None
         groups = pooling_groups(harmonize(self.r.table))
         pooled = {sid for g in groups if g.pooled for sid in g.used["study_id"].astype(str)}
-        return prisma_counts(ds.get("search_log"), ds.get("screening"), self.r.table, pooled)
+        here = None if self.r.condition == "all" else set(self.r.studies["study_id"].astype(str))
+        return prisma_counts(ds.get("search_log"), ds.get("screening"), self.r.table, pooled, here)
 
     def prisma_summary(self) -> Markdown:
         c = self.prisma
@@ -86,7 +87,8 @@ class Overview:
     def prisma_figure(self):
         if self.prisma is not None:
             return describe(
-                flow_diagram(self.prisma), "PRISMA 2020 flow diagram. " + plain_text(flow_text(self.prisma))
+                flow_diagram(self.prisma, self.r.label),
+                "PRISMA 2020 flow diagram. " + plain_text(flow_text(self.prisma)),
             )
         fig, ax = plt.subplots(figsize=(7, 1.4))
         empty = "No search log and screening record beside this table: no flow to draw."
