@@ -23,6 +23,18 @@ from .style import (
     marker_style,
 )
 
+#: the form of administration in a few words, for the labels (the schema's route codes)
+ROUTE_WORDS = {
+    "iv": "intravenous",
+    "intranasal": "nasal spray",
+    "subcutaneous": "under the skin",
+    "intramuscular": "into a muscle",
+    "oral": "by mouth",
+    "epidural": "epidural injection",
+    "mixed": "several routes",
+    "not_reported": "route not reported",
+}
+
 TIME_TICKS = [
     (1 / 1440 * 30, "30 min"),
     (1 / 24 * 2, "2 h"),
@@ -45,7 +57,11 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
         return fig
     if d.drop_duplicates(["condition", "study_id"]).shape[0] > MAX_ROWS_LISTED:
         return _followup_distribution(d, title)
-    d["label"] = [short_name(c, y) for c, y in zip(d["citation"], d["year"])]
+    # the form of administration beside each study, from the data: a bar is the time over which it was given
+    d["label"] = [
+        f"{short_name(c, y)}, {ROUTE_WORDS.get(str(rt), str(rt).replace('_', ' '))}"
+        for c, y, rt in zip(d["citation"], d["year"], d["route"])
+    ]
     order = d.drop_duplicates(["condition", "study_id"]).sort_values(["condition", "source", "year", "study_id"])[
         ["condition", "study_id", "label", "verification", "design"]
     ]
@@ -121,7 +137,7 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     ax.set_title(title, loc="left")
     handles = legend_handles(verifs, False)
     if drew_infusion:
-        handles.append(Patch(facecolor=OKABE_ITO["grey"], alpha=0.55, label="ketamine infusion (length)"))
+        handles.append(Patch(facecolor=OKABE_ITO["grey"], alpha=0.55, label="time over which ketamine was given"))
     ax.legend(
         handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.04), ncol=len(handles), frameon=False, fontsize=8
     )
