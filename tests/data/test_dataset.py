@@ -3,7 +3,6 @@ appraisal tables. Every planted mistake names its file, line and column and exit
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -15,20 +14,17 @@ from helpers.data.companions import COMPANIONS
 from helpers.data.dataset import DataSetError, load_dataset
 from helpers.data.prisma import prisma_counts
 from helpers.paths import DATA
+from support.tables import read_rows, write_rows
 
 TABLES = ("studies", *COMPANIONS)
 
 
 def read(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(path)
 
 
 def write(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(path, rows)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ package's findings: the consistency test compares the two.
 
 from __future__ import annotations
 
-import csv
 import html as html_lib
 import json
 import math
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.paths import DATA
+
+from .tables import read_rows, write_rows
 
 MARK = re.compile(r"<data ([^>]*)>(.*?)</data>", re.S)
 ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
@@ -316,15 +317,11 @@ def page_problems(
 
 
 def read(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(path)
 
 
 def write(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(path, rows)
 
 
 def pools_as() -> dict:

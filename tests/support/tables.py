@@ -7,6 +7,12 @@ import io
 from pathlib import Path
 
 
+def read_rows(path: Path) -> list[dict]:
+    """A CSV file's rows as dicts of text, read directly (never through the package)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def write_rows(path: Path, rows: list[dict], header: list[str] | None = None, newline: str = "\n") -> Path:
     header = header or list(rows[0].keys())
     buf = io.StringIO()
