@@ -92,5 +92,10 @@ def planted(tmp_path, **cells):
 def test_a_departure_with_its_reason_is_accepted_and_without_one_is_not(tmp_path, capsys):
     assert main(["validate", str(planted(tmp_path / "a", imprecision="0"))]) == 1
     assert "column imprecision" in capsys.readouterr().err
-    reason = "The trial's interval is judged precise enough for this question (a test's reason)."
+    reason = "imprecision: the trial's interval is judged precise enough for this question (a test's reason)."
     assert main(["validate", str(planted(tmp_path / "b", imprecision="0", departure_reason=reason))]) == 0
+    capsys.readouterr()
+    # a reason explains only the domain it names: one for indirectness leaves the imprecision departure unexplained
+    other = "indirectness: a reason about another domain (a test's reason)."
+    assert main(["validate", str(planted(tmp_path / "c", imprecision="0", departure_reason=other))]) == 1
+    assert "column imprecision" in capsys.readouterr().err

@@ -51,24 +51,26 @@ def graded_lines(ds: DataSet) -> list[Graded]:
     ]
 
 
-def _has_reason(row) -> bool:
+def _explained(row, domain: str) -> bool:
+    """A departure_reason explains a domain when it names it ('imprecision: ...'): one reason per departed domain."""
     reason = row.get("departure_reason")
-    return isinstance(reason, str) and reason.strip() != ""
+    return isinstance(reason, str) and f"{domain.replace('_', ' ')}:" in reason.replace("_", " ")
 
 
 def grading_problems(ds: DataSet) -> list[Problem]:
     problems = []
     for g in graded_lines(ds):
-        if _has_reason(g.row):
-            continue
         for domain, computed in g.departures().items():
+            if _explained(g.row, domain):
+                continue
             code = g.evidence.signals[domain].code
             problems.append(
                 Problem(
                     g.line,
                     domain,
                     str(int(g.row[domain])),
-                    f"{computed:+d} by the written rule ({code.replace('_', ' ')}), or a departure_reason saying why not",
+                    f"{computed:+d} by the written rule ({code.replace('_', ' ')}), or a departure_reason naming "
+                    f"{domain.replace('_', ' ')}: and saying why not",
                     RULE,
                 )
             )

@@ -255,20 +255,31 @@ def signal_text(sig: Signal) -> str:
         )
     if sig.code == "shares":
         basis = {
-            "weight": "weight",
-            "participants": "participants",
-            "studies": "studies (the table does not give every study's size)",
+            "weight": "of the weight in the pooled estimate",
+            "participants": "of the participants",
+            "studies": "of the studies (counted as studies: the table does not give every study's size)",
         }[f["basis"]]
-        return f"{f['high']:.0%} of the {basis} from studies at high risk, {f['low']:.0%} at low risk"
+        return f"{_share(f['high'])} {basis} at high risk of bias, {_share(f['low'])} at low risk"
     if sig.code == "same_direction":
         return f"{f['k']} studies, not pooled; none point clearly in opposite directions"
     if sig.code == "indirect_share":
-        return f"{f['share']:.0%} of the participants from studies flagged as indirect evidence"
+        return f"{_share(f['share'])} of the participants from studies flagged as indirect evidence"
     if sig.code == "few_studies":
         return (
             f"{f['k']} {'study' if f['k'] == 1 else 'studies'}: fewer than {f['minimum']}, a funnel plot cannot be read"
         )
     return SIGNAL_WORDS[sig.code]
+
+
+def _share(x: float) -> str:
+    return "all" if x == 1 else "none" if x == 0 else f"{x:.0%}"
+
+
+def levels_words(value: int) -> str:
+    """A GRADE judgement in words: 'down two levels', 'no change'."""
+    return {0: "no change", -1: "down one level", -2: "down two levels", 1: "up one level", 2: "up two levels"}.get(
+        value, f"{value:+d} levels"
+    )
 
 
 def participants_words(f: dict) -> str:
@@ -313,7 +324,7 @@ def signals_html(lines: list[LineFinding], caption: str, reasons=None) -> str:
             elif sig.value is None:
                 computed, flag = signal_text(sig), ""
             else:
-                computed = f"{sig.value:+d}: {signal_text(sig)}" if sig.value else f"0: {signal_text(sig)}"
+                computed = f"{levels_words(sig.value)}: {signal_text(sig)}"
                 flag = "differs" if sig.value != judged else "agrees"
             cls = ' class="differs"' if flag == "differs" else ""
             said = flag
@@ -322,7 +333,7 @@ def signals_html(lines: list[LineFinding], caption: str, reasons=None) -> str:
             label = f"{line.label} ({against(line.comparator)})" if first else ""
             rows.append(
                 f'<tr{cls}><th scope="row">{esc(label)}</th><td>{esc(DOMAIN_WORDS[d])}</td>'
-                f"<td>{judged:+d}</td><td>{fill(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
+                f"<td>{levels_words(judged)}</td><td>{fill(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
                 f"<td>{'<strong>' + said + '</strong>' if flag == 'differs' else esc(flag)}</td></tr>"
             )
             first = False
