@@ -15,10 +15,10 @@ from ..names import short_name
 from ..params import condition_label
 from ..text import human_duration
 from .style import (
-    CLAIM_TAG,
     MAX_ROWS_LISTED,
     VERIFICATION_COLOURS,
     VERIFICATION_LABELS,
+    claim_label,
     empty_panel,
     favours,
     is_indirect,
@@ -116,16 +116,7 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
                 ax.plot([r["lo"], r["hi"]], [yi, yi], color=style["color"], linewidth=1.6, zorder=2)
             ax.plot([r["est"]], [yi], zorder=3, **style)
             if r["verification"] == "not_found":
-                ax.annotate(
-                    CLAIM_TAG,
-                    xy=(r["est"], yi),
-                    xytext=(8, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=8,
-                    color=VERIFICATION_COLOURS["not_found"],
-                    fontstyle="italic",
-                )
+                claim_label(ax, r["est"], yi, 8)
             verifs.add(str(r["verification"]))
             meta |= r["design"] == "meta_analysis"
             any_oriented |= bool(r["oriented"])
@@ -222,16 +213,7 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
         style = marker_style(str(r["verification"]), str(r["design"]))
         ax.plot([x], [yi], **style)
         if r["verification"] == "not_found":
-            ax.annotate(
-                CLAIM_TAG,
-                xy=(x, yi),
-                xytext=(9, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8,
-                color=VERIFICATION_COLOURS["not_found"],
-                fontstyle="italic",
-            )
+            claim_label(ax, x, yi, 9)
         verifs.add(str(r["verification"]))
     ax.set_yticks(y)
     many = rows["condition"].astype(str).nunique() > 1

@@ -12,12 +12,12 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from ..names import short_name
 from ..params import condition_label
 from .style import (
-    CLAIM_TAG,
     MAX_ROWS_LISTED,
     OKABE_ITO,
     VERIFICATION_COLOURS,
     VERIFICATION_HATCHES,
     VERIFICATION_LABELS,
+    claim_label,
     empty_panel,
     legend_handles,
     marker_style,
@@ -101,16 +101,7 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
         if first["verification"] == "not_found":
             at = max(times) if len(times) else (float(inf.iloc[0]) if not inf.empty else None)
             if at is not None:
-                ax.annotate(
-                    CLAIM_TAG,
-                    xy=(at, -pos),
-                    xytext=(9, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=8,
-                    color=VERIFICATION_COLOURS["not_found"],
-                    fontstyle="italic",
-                )
+                claim_label(ax, at, -pos, 9)
         verifs.add(str(first["verification"]))
     ax.set_xscale("log")
     ax.set_xlim(0.01, 1500)

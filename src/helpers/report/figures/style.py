@@ -161,6 +161,20 @@ def favours(ax) -> None:
     )
 
 
+def claim_label(ax, x: float, y: float, offset: float = 9) -> None:
+    """'article claim, not located' beside a point drawn for one of the source article's citations."""
+    ax.annotate(
+        CLAIM_TAG,
+        xy=(x, y),
+        xytext=(offset, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=8,
+        color=VERIFICATION_COLOURS["not_found"],
+        fontstyle="italic",
+    )
+
+
 def null_line(ax, null: float) -> None:
     ax.axvline(null, color=OKABE_ITO["black"], linewidth=1.0, linestyle="--", zorder=1)
     ax.annotate(
