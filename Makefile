@@ -95,6 +95,9 @@ nbval: $(STAMP) ## nbval on the committed notebooks only
 	$(PY) -m pytest notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg
 
 lab: $(STAMP) ## open JupyterLab at the repository root, on the notebooks (ARGS="--no-browser --port 8899")
+	@# figures (with their alt text) and table styles are HTML outputs, which JupyterLab shows only in a trusted
+	@# notebook: the committed notebooks are this project's own, so they are trusted on this machine first
+	@$(VENV)/bin/jupyter trust --log-level=WARN notebooks/*.ipynb
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ARGS)
 
 figures: $(STAMP) ## render every report and also write its figures as 300-dpi PNGs under reports/figures/

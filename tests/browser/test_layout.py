@@ -6,6 +6,7 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 
+from helpers.report.figures.style import BODY_PX, COLUMN_PX  # noqa: E402
 from support.chromium import CHROMIUM, launched_browser  # noqa: E402
 
 if not CHROMIUM.exists():
@@ -20,6 +21,10 @@ MEASURE = """() => ({
   unlabelled: [...document.querySelectorAll('table.evidence-table tbody td')].filter(td => !td.dataset.label).length,
   answer: (document.querySelector('.short-answer') || {getBoundingClientRect: () => null}).getBoundingClientRect(),
   condition: (document.querySelector('.report-condition') || {getBoundingClientRect: () => null}).getBoundingClientRect(),
+  body: parseFloat(getComputedStyle(document.querySelector('.jp-RenderedHTMLCommon p') || document.body).fontSize),
+  shrunk: [...document.querySelectorAll('.jp-OutputArea-output img')].filter(i => i.clientWidth < i.naturalWidth - 1)
+    .map(i => [i.naturalWidth, i.clientWidth]),
+  column: Math.min(...[...document.querySelectorAll('.jp-OutputArea-output')].map(o => o.clientWidth)),
 })"""
 
 
@@ -40,6 +45,14 @@ def test_no_page_scrolls_sideways_and_no_table_is_wider_than_the_screen(shipped,
             assert m["scroll"] <= m["width"], (name, width, m["scroll"])
             assert not m["wide"], (name, width, m["wide"])
             assert m["unlabelled"] == 0, (name, "table cells without their column's name for the narrow layout")
+            if width == 1280 and path.name != "index.html":
+                # the figure test's premise: body text of BODY_PX, a column of at least COLUMN_PX, and figures
+                # shown at their own size, so figure text of TEXT_PT at SCREEN_DPI is body size
+                assert m["body"] == BODY_PX and m["column"] >= COLUMN_PX, (name, m["body"], m["column"])
+                assert not m["shrunk"], (name, "figures shrunk to fit", m["shrunk"])
+            else:
+                # on a phone a figure keeps its size in a box that scrolls, rather than shrinking
+                assert not m["shrunk"], (name, "figures shrunk on a phone", m["shrunk"])
             if path.name == "00_bottom_line.html" and width == 1280:
                 # the first screen shows the condition and the short answer
                 assert m["condition"]["bottom"] <= height and m["answer"]["top"] < height - 100, (name, m)

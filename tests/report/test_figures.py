@@ -115,3 +115,77 @@ def test_prisma_names_its_sources_with_dates_branches_the_citation_checks_and_co
     assert "Citation checks (other methods)" in words and f"about migraine: {c.included_here}" in words
     assert open_report("all").overview.prisma.included_here is None
     plt.close("all")
+
+
+def report_figures(r):
+    """Every figure a report draws, by the calls its notebooks make."""
+    a, e, s = r.appraisal, r.effect_sizes, r.synthesis
+    figures = [a.rob_figure(t) for t in ("rob2", "robins_i", "murad_case_series")] + [a.rob_summary_figure("rob2")]
+    figures += [r.overview.prisma_figure(), e.effect_figure(), e.direction_figure(), r.followup.figure()]
+    figures += [r.harms.figure()] + [e.forest_figure(g) for g in e.pooled_groups()]
+    figures += [s.leave_one_out_figure(g) for g in s.sensitivity_groups()]
+    return figures + [s.funnel_figure(g) for g in s.funnel_groups()]
+
+
+def smallest_text_px(fig) -> tuple[float, int]:
+    """The smallest figure text as a 1280-px window shows it, from the figure's drawn width, its fonts and dpi
+    (a figure wider than the report column is shrunk to fit it, and its text with it), and the drawn width."""
+    from matplotlib import rcParams
+    from matplotlib.text import Text
+
+    from helpers.report.figures.style import COLUMN_PX, SCREEN_DPI
+
+    # the drawn width as the inline backend writes it: the tight box and its padding, without encoding a PNG
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    width = round((box.width + 2 * rcParams["savefig.pad_inches"]) * SCREEN_DPI)
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes) * SCREEN_DPI / 72 * min(1.0, COLUMN_PX / width), width
+
+
+def test_figure_text_at_1280_px_is_at_least_body_size():
+    from helpers.report.figures.style import BODY_PX, nothing_to_show
+
+    reports = [open_report("all")]
+    reports.append(open_report("all", data_path="tests/fixtures/metafor/studies/synthesis_bcg.csv"))
+    checked = 0
+    for r in reports:
+        for fig in report_figures(r):
+            if nothing_to_show(fig) is None:
+                px, width = smallest_text_px(fig)
+                title = fig.texts[0].get_text() if fig.texts else fig.axes[0].get_title(loc="left")
+                assert px >= BODY_PX - 0.01, (title, round(px, 1), width)
+                checked += 1
+            plt.close(fig)
+    assert checked >= 12, checked  # forest, leave-one-out and funnel plots included (the fixture pools)
+
+
+def test_a_figure_too_wide_for_the_column_is_found():
+    from helpers.report.figures.style import BODY_PX
+
+    fig, ax = plt.subplots(figsize=(16, 2))  # shown shrunk to the column, its 10.5-pt text with it
+    ax.set_title("too wide")
+    assert smallest_text_px(fig)[0] < BODY_PX
+    plt.close(fig)
+
+
+def test_stock_nbconvert_finds_the_alt_text_of_every_figure_of_the_committed_notebooks():
+    import logging
+
+    from nbconvert import HTMLExporter
+
+    from helpers.paths import ROOT
+
+    exporter = HTMLExporter()  # stock: the lab template, no project configuration
+    warnings = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warnings.append(record.getMessage())
+    exporter.log.addHandler(handler)
+    images = 0
+    try:
+        for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            page, _ = exporter.from_filename(str(path))
+            images += page.count("<img ")
+            assert "No description has been provided" not in page, path.name
+    finally:
+        exporter.log.removeHandler(handler)
+    assert images >= 8 and not [w for w in warnings if "Alternative text" in w], (images, warnings)

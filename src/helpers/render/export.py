@@ -8,7 +8,7 @@ from pathlib import Path
 from ..paths import SRC
 from ..report.citations import report_links
 from ..report.colophon import colophon_html, neighbours, page_title
-from ..report.html import label_cells
+from ..report.html import LAB_TABLE_STYLE, label_cells
 from ..report.index import notebook_title
 from ..report.params import condition_label
 from .jobs import REMOVE_TAGS, Job, notebooks
@@ -77,4 +77,5 @@ def render_html(nb, job: Job) -> str:
         ),
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
-    return label_cells(contents(body))
+    # the notebooks' JupyterLab-only table style: a report has its own stylesheet and no <style> in its body
+    return label_cells(contents(body.replace(LAB_TABLE_STYLE, "")))

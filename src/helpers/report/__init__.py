@@ -4,10 +4,14 @@
 imported lazily so that light modules (``helpers.report.html``) stay light.
 """
 
-__all__ = ["open_report"]
+__all__ = ["lab_tables", "open_report"]
 
 
 def __getattr__(name):
+    if name == "lab_tables":
+        from .html import lab_tables
+
+        return lab_tables
     if name == "open_report":
         from .context import open_report
 

@@ -51,6 +51,27 @@ def pmid_link(pmid) -> str:
     return f'<a href="{esc(url)}" rel="noopener noreferrer">PMID {esc(pmid)}</a>'
 
 
+#: JupyterLab right-aligns table cells and lets a wide table run past the output. Scoped to JupyterLab's widgets
+#: (``lm-Widget``), so that it does nothing in the published reports, which have their own stylesheet.
+LAB_TABLE_STYLE = (
+    "<style>"
+    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table { display: block; overflow-x: auto; max-width: 100%; }"
+    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table th,"
+    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table td"
+    " { text-align: left; vertical-align: top; max-width: 28rem; overflow-wrap: break-word; }"
+    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table caption { text-align: left; font-weight: 600; }"
+    "</style>"
+)
+
+
+def lab_tables() -> None:
+    """Tables that read well in JupyterLab: text left-aligned and wrapped, a wide table scrolling in its own box.
+    JupyterLab keeps the style only in a trusted notebook (one run in this session, or one ``make lab`` trusts)."""
+    from IPython.display import HTML, display
+
+    display(HTML(LAB_TABLE_STYLE))
+
+
 def table_html(df: pd.DataFrame, caption: str = "") -> str:
     """A plain, deterministic HTML table; every cell is escaped."""
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in df.columns)

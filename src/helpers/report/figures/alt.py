@@ -4,8 +4,8 @@ A screen reader gets what the figure shows: which studies, which direction,
 the range of the values and which points are the article's unlocated claims,
 not the word "figure". :func:`describe` attaches the text to a matplotlib
 figure; when the figure is displayed in a notebook, the text travels in the
-output's metadata (``image/png`` -> ``alt``) and the report template writes it
-into the ``<img alt="...">`` of the published HTML.
+output as an ``<img alt="...">`` (``text/html``), which the published HTML,
+stock nbconvert and JupyterLab all show with its text.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
 from ..text import human_duration, plural, verb
-from ..words import against
+from ..words import WINDOW_WORDS, against
 
 #: at most this many study names are listed in one sentence; the rest are counted
 MAX_NAMES = 12
@@ -38,7 +38,10 @@ def alt_text(fig) -> str | None:
 
 
 def _install_png_formatter() -> None:
-    """Wrap the notebook's PNG formatter for figures so that it adds the alt text as output metadata."""
+    """Show a described figure as an ``<img>`` that carries its alt text (``text/html``), where stock nbconvert
+    and JupyterLab both read it: neither reads an ``image/png`` output's alt metadata (nbconvert's lab template
+    writes a bare ``<img>`` and warns). The PNG is the same one the inline backend draws; it is not also kept as
+    a separate ``image/png`` output, which would store every figure twice in the committed notebooks."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is part of the pinned set
@@ -48,26 +51,41 @@ def _install_png_formatter() -> None:
         return
     from matplotlib.figure import Figure
 
-    formatter = shell.display_formatter.formatters["image/png"]
+    formatters = shell.display_formatter.formatters
+    png = formatters["image/png"]
     try:
-        current = formatter.lookup_by_type(Figure)
+        current = png.lookup_by_type(Figure)
     except KeyError:
         return
     if getattr(current, "_adds_alt_text", False):
         return
 
-    def png_with_alt(fig):
-        data = current(fig)
+    def png_unless_described(fig):
+        return None if fig in _ALT else current(fig)
+
+    def html_with_alt(fig):
         text = _ALT.get(fig)
         if text is None:
-            return data
-        meta = {}
+            return None
+        data = current(fig)
         if isinstance(data, tuple):
-            data, meta = data
-        return data, {**(meta or {}), "alt": text}
+            data = data[0]
+        if data is None:
+            return None
+        return figure_html(data, text)
 
-    png_with_alt._adds_alt_text = True
-    formatter.for_type(Figure, png_with_alt)
+    png_unless_described._adds_alt_text = True
+    png.for_type(Figure, png_unless_described)
+    formatters["text/html"].for_type(Figure, html_with_alt)
+
+
+def figure_html(png: bytes | str, text: str) -> str:
+    """A PNG as an ``<img>`` with its alternative text (the PNG as bytes, or already base64-encoded)."""
+    import base64
+    import html
+
+    encoded = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(text, quote=True)}" src="data:image/png;base64,{encoded}">'
 
 
 # ------------------------------------------------------------------ wording
@@ -194,9 +212,10 @@ def forest_alt(group) -> str:
         verdict = f"the interval crosses the no-difference value of {null:g}"
     name = spec["label"].split(",")[0].replace(" (log scale)", "").lower()
     unit = f" {spec['unit']}" if spec["unit"] else ""
+    timepoint = group.key["timepoint"]
     return (
-        f"Forest plot for {condition_label(group.key['condition'])}, {measure.replace('_', ' ')}, "
-        f"{against(group.key['comparator_group'])}, {group.key['timepoint'].replace('_', ' ')}: "
+        f"Forest plot for {condition_label(group.key['condition'])}, {name}, "
+        f"{against(group.key['comparator_group'])}, {WINDOW_WORDS.get(str(timepoint), str(timepoint))}: "
         f"{plural(fit.k, 'study', 'studies')} ({_names(used)}) with estimates {_range(yi)}. "
         f"Pooled {name} {_num(est)}{unit} (95% CI {_num(lo)} to {_num(hi)}; prediction interval {_num(pil)} to {_num(piu)}): "
         f"{verdict}. Values below {null:g} favour ketamine."

@@ -9,13 +9,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ...data.schema import load_schema
+from ...data.schema import conditions, load_schema
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
 from ..text import human_duration
 from .style import (
+    HEADING_PT,
     MAX_ROWS_LISTED,
+    TEXT_PT,
     VERIFICATION_COLOURS,
     VERIFICATION_LABELS,
     claim_label,
@@ -51,6 +53,7 @@ _CODE_WORDS = (
     (re.compile(r"\bed\b"), "emergency department"),
     (re.compile(r"\ble(\d+)"), r"at most \1"),
     (re.compile(r"\bnonres(ponders)?\b"), "non-responders"),
+    (re.compile(r"\bqol\b"), "quality of life"),
 )
 
 
@@ -77,6 +80,14 @@ def row_label(r, width: int = 46) -> str:
     return textwrap.fill(label + dagger, width)
 
 
+#: what stands on a row that has no estimate to draw (stats.effects.MISSING_CODES), instead of an empty row
+NO_ESTIMATE_WORDS = {
+    "double_zero": "no events (or only events) in both groups: no ratio",
+    "small_arm": "a group of fewer than 2 patients: no estimate",
+    "zero_sd": "no spread in either group: no estimate",
+}
+
+
 # ---------------------------------------------------------------- effect sizes
 def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) -> plt.Figure:
     """One panel per effect measure, every row with a number, claims hollow, meta-analyses as diamonds:
@@ -99,19 +110,37 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
         rows = rows.sort_values(sort_cols, na_position="first")
         rows, hidden = limit_rows(rows, sort_cols)
         panels.append((m, rows, hidden))
+    slotted = [(m, _slots(rows), hidden) for m, rows, hidden in panels]
     heights = [
-        max(sum(row_label(x).count("\n") * 0.6 + 1 for _, x in r.iterrows()), 1) * 0.36 + 1.5 for _, r, _ in panels
+        max(sum(1 if kind == "head" else row_label(x).count("\n") * 0.6 + 1 for kind, x in slots), 1) * 0.36 + 1.5
+        for _, slots, _ in slotted
     ]
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(10, sum(heights) + 1.2), gridspec_kw={"height_ratios": heights}, squeeze=False
     )
     any_oriented = False
     verifs, meta = set(), False
-    for ax, (m, rows, hidden) in zip(axes[:, 0], panels):
+    for ax, (m, slots, hidden) in zip(axes[:, 0], slotted):
         spec = DISPLAY[m]
-        y = np.arange(len(rows))[::-1]
-        for yi, (_, r) in zip(y, rows.iterrows()):
+        rows = pd.DataFrame([x for kind, x in slots if kind == "row"])
+        y = np.arange(len(slots))[::-1]
+        for yi, (kind, r) in zip(y, slots):
+            if kind == "head":
+                continue
             style = marker_style(str(r["verification"]), str(r["design"]))
+            if not np.isfinite(r["est"]):
+                reason = NO_ESTIMATE_WORDS.get(str(r.get("missing_reason", "")), "no estimate reported")
+                ax.text(
+                    0.02,
+                    yi,
+                    reason,
+                    transform=ax.get_yaxis_transform(),
+                    va="center",
+                    fontsize=TEXT_PT,
+                    fontstyle="italic",
+                    color=".3",
+                )
+                continue
             if np.isfinite(r["lo"]) and np.isfinite(r["hi"]):
                 ax.plot([r["lo"], r["hi"]], [yi, yi], color=style["color"], linewidth=1.6, zorder=2)
             ax.plot([r["est"]], [yi], zorder=3, **style)
@@ -121,20 +150,28 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
             meta |= r["design"] == "meta_analysis"
             any_oriented |= bool(r["oriented"])
         ax.set_yticks(y)
-        ax.set_yticklabels([row_label(r) for _, r in rows.iterrows()])
-        ax.set_ylim(-0.7, len(rows) - 0.3)
+        ax.set_yticklabels([condition_label(x).capitalize() if kind == "head" else row_label(x) for kind, x in slots])
+        for (kind, _), tick in zip(slots, ax.get_yticklabels()):
+            if kind == "head":
+                tick.set_fontweight("bold")
+        ax.set_ylim(-0.7, len(slots) - 0.3)
         ax.set_xlabel(spec["label"])
         ax.grid(axis="y", visible=False)
-        if spec["log"]:
-            log_axis(ax)
-        if spec["null"] is not None:
+        heading = spec["label"].split(",")[0].replace(" (log scale)", "")
+        if not np.isfinite(rows["est"].astype(float)).any():  # only rows without an estimate: no scale to show
+            ax.set_xticks([])
+            ax.set_xlabel("")
+            ax.set_title(heading, loc="left", fontsize=HEADING_PT)
+        elif spec["null"] is not None:
+            if spec["log"]:
+                log_axis(ax)
             null_line(ax, spec["null"])
             _pad_around(ax, rows, spec["null"], spec["log"])
             favours(ax)
-            ax.set_title(spec["label"].split(",")[0].replace(" (log scale)", ""), loc="left", fontsize=10, pad=16)
+            ax.set_title(heading, loc="left", fontsize=HEADING_PT, pad=16)
         else:
             ax.set_xlim(0, 100)
-            ax.set_title("Single-arm results (no comparator: not a comparison)", loc="left", fontsize=10)
+            ax.set_title("Single-arm results (no comparator: not a comparison)", loc="left", fontsize=HEADING_PT)
         if hidden:
             ax.text(
                 1.0,
@@ -143,7 +180,7 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
                 transform=ax.transAxes,
                 ha="right",
                 va="top",
-                fontsize=8,
+                fontsize=TEXT_PT,
                 fontstyle="italic",
             )
     fig.suptitle(title, fontweight="bold", x=0.02, ha="left")
@@ -163,9 +200,24 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
         bbox_to_anchor=(0.01, 0.985 - 0.25 / fig.get_figheight()),
     )
     if notes:
-        fig.text(0.01, 0.004, "\n".join(notes), ha="left", va="bottom", fontsize=8)
+        fig.text(0.01, 0.004, "\n".join(notes), ha="left", va="bottom", fontsize=TEXT_PT)
     fig.tight_layout(rect=(0, 0.03, 1, 1 - 0.75 / fig.get_figheight()))
     return fig
+
+
+def _slots(rows: pd.DataFrame) -> list[tuple[str, object]]:
+    """A panel's lines from top to bottom: its rows, under a heading per condition where conditions mix."""
+    if rows["condition"].astype(str).nunique() < 2:
+        return [("row", r) for _, r in rows.iterrows()]
+    order = {c: i for i, c in enumerate(conditions())}
+    rows = rows.assign(_c=rows["condition"].astype(str).map(order)).sort_values("_c", kind="stable")
+    slots, previous = [], None
+    for _, r in rows.iterrows():
+        if r["condition"] != previous:
+            slots.append(("head", str(r["condition"])))
+            previous = r["condition"]
+        slots.append(("row", r))
+    return slots
 
 
 def _pad_around(ax, rows: pd.DataFrame, null: float, log: bool) -> None:
@@ -230,7 +282,7 @@ def direction_plot(rows: pd.DataFrame, condition: str) -> plt.Figure:
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.set_title(title, loc="left")
-    ax.legend(handles=legend_handles(verifs, False), loc="upper right", frameon=True, fontsize=8)
+    ax.legend(handles=legend_handles(verifs, False), loc="upper right", frameon=True, fontsize=TEXT_PT)
     fig.tight_layout()
     return fig
 
@@ -261,6 +313,6 @@ def _direction_counts(rows: pd.DataFrame, title: str) -> plt.Figure:
     ax.invert_yaxis()
     ax.set_xlabel("Rows reporting only a direction (count)")
     ax.set_title(f"{title} ({len(rows)} rows, counted)", loc="left")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=TEXT_PT)
     fig.tight_layout()
     return fig

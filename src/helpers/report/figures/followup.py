@@ -12,8 +12,10 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from ..names import short_name
 from ..params import condition_label
 from .style import (
+    HEADING_PT,
     MAX_ROWS_LISTED,
     OKABE_ITO,
+    TEXT_PT,
     VERIFICATION_COLOURS,
     VERIFICATION_HATCHES,
     VERIFICATION_LABELS,
@@ -41,7 +43,6 @@ TIME_TICKS = [
     (1.0, "1 day"),
     (7.0, "1 week"),
     (30.44, "1 month"),
-    (91.3, "3 months"),
     (365.25, "1 year"),
 ]
 
@@ -117,7 +118,7 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
             xycoords=("axes fraction", "data"),
             va="center",
             ha="left",
-            fontsize=9.5,
+            fontsize=TEXT_PT,
             fontweight="bold",
         )
         if header:
@@ -130,7 +131,12 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     if drew_infusion:
         handles.append(Patch(facecolor=OKABE_ITO["grey"], alpha=0.55, label="time over which ketamine was given"))
     ax.legend(
-        handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.04), ncol=len(handles), frameon=False, fontsize=8
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.04),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=TEXT_PT,
     )
     fig.tight_layout()
     return fig
@@ -190,7 +196,7 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
         if not inf.empty:
             ax.hist(inf, bins=bins, histtype="step", color=OKABE_ITO["black"], linewidth=1.2, linestyle="--")
         ax.set_ylabel("rows")
-        ax.set_title(cond.replace("_", " ").capitalize(), loc="left", fontsize=10)
+        ax.set_title(cond.replace("_", " ").capitalize(), loc="left", fontsize=HEADING_PT)
     ax = axes[-1, 0]
     ax.set_xlim(0.01, 1500)
     ax.xaxis.set_major_locator(FixedLocator([t for t, _ in TIME_TICKS]))
@@ -218,7 +224,7 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
             )
         )
     handles.append(Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="ketamine infusion length"))
-    fig.legend(handles=handles, loc="upper right", fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="upper right", fontsize=TEXT_PT, frameon=False)
     fig.suptitle(
         f"{title} ({d['study_id'].nunique()} studies: distribution of time points)",
         x=0.01,

@@ -10,8 +10,22 @@ from matplotlib.patches import Polygon
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
-from ..words import against
-from .style import MAX_ROWS_PER_PANEL, OKABE_ITO, VERIFICATION_COLOURS, favours, log_axis, null_line
+from ..words import WINDOW_WORDS, against
+from .style import (
+    COLUMN_PX,
+    HEADING_PT,
+    MAX_ROWS_PER_PANEL,
+    OKABE_ITO,
+    SCREEN_DPI,
+    TEXT_PT,
+    VERIFICATION_COLOURS,
+    favours,
+    log_axis,
+    null_line,
+)
+
+#: the normal quantile of a 95% interval
+Z95 = 1.959963984540054
 
 
 # ---------------------------------------------------------------- forest
@@ -28,9 +42,30 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     spec = DISPLAY[measure]
     back = np.exp if spec["log"] else (lambda x: np.asarray(x) * (100 if measure == "risk_difference" else 1))
     k = len(used)
+    ci = [back([r["yi"] - Z95 * r["se"], r["yi"], r["yi"] + Z95 * r["se"]]) for _, r in used.iterrows()]
+    sizes = [
+        f"{'n/r' if pd.isna(r['n_ketamine']) else int(r['n_ketamine'])} / "
+        f"{'n/r' if pd.isna(r['n_control']) else int(r['n_control'])}"
+        for _, r in used.iterrows()
+    ]
+    effects = [f"{e:.2f} [{low:.2f}, {high:.2f}]" for low, e, high in ci]
+    labels = [f"{short_name(r['citation'], r['year'])}" for _, r in used.iterrows()]
+    # columns as wide as their longest text (DejaVu Sans digits are 0.64 em), so no column runs into the next
+    em = TEXT_PT * SCREEN_DPI / 72
+    n_px = max(len(t) for t in sizes + ["patients"]) * 0.64 * em + em
+    effect_px = max(len(t) for t in effects + ["effect [95% CI]"]) * 0.64 * em + em
+    table_px = n_px + effect_px + 4.5 * em
+    label_px = max(len(t) for t in labels + ["95% prediction interval"]) * 0.6 * em + em
+    plot_px = max(COLUMN_PX - 40 - label_px - table_px, 300)
+    width_px = label_px + plot_px + table_px + 30
     fig, (ax, axt) = plt.subplots(
-        1, 2, figsize=(11, 0.45 * k + 3.0), sharey=True, gridspec_kw={"width_ratios": [3, 2], "wspace": 0.02}
+        1,
+        2,
+        figsize=(width_px / SCREEN_DPI, 0.45 * k + 3.0),
+        sharey=True,
+        gridspec_kw={"width_ratios": [plot_px, table_px], "wspace": 0.02},
     )
+    x_effect, x_weight = n_px / table_px, (n_px + effect_px) / table_px
     ys = np.arange(k)[::-1] + 2
     weights = used["_w"].to_numpy()
     if hidden:
@@ -39,12 +74,12 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
             -0.12,
             f"{hidden} smaller studies not drawn; the pooled estimate uses all {fit.k}.",
             transform=ax.transAxes,
-            fontsize=8,
+            fontsize=TEXT_PT,
             fontstyle="italic",
             va="top",
         )
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
-        lo, hi = r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]
+        lo, hi = r["yi"] - Z95 * r["se"], r["yi"] + Z95 * r["se"]
         ax.plot(back([lo, hi]), [y, y], color=OKABE_ITO["black"], linewidth=1.2, zorder=2)
         size = 40 + 400 * w / 100
         ax.scatter(
@@ -68,42 +103,42 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     null_line(ax, null)
     if spec["log"]:
         log_axis(ax)
-    labels = [f"{short_name(r['citation'], r['year'])}" for _, r in used.iterrows()]
     ax.set_yticks(list(ys) + [0.8, 0.2])
-    ax.set_yticklabels(labels + [f"RE model ({fit.method}, Hartung-Knapp), k = {k}", "95% prediction interval"])
+    ax.set_yticklabels(labels + [f"Random effects, {k} studies", "95% prediction interval"])
     # text columns in their own axes, sharing the rows
     axt.set_xlim(0, 1)
     axt.axis("off")
     head_y = k + 2.2
+    key = "patients: ketamine / comparator"
     if used["n_ketamine"].isna().any() or used["n_control"].isna().any():
-        axt.text(0.02, -0.25, "n/r: not reported", fontsize=7.5, va="center", color=".35")
-    for x, text in ((0.02, "n (ket / comp)"), (0.32, "effect [95% CI]"), (0.82, "weight")):
-        axt.text(x, head_y, text, fontsize=8.5, fontweight="bold", va="center")
-    for y, (_, r), w in zip(ys, used.iterrows(), weights):
-        e, low, high = back([r["yi"], r["yi"] - 1.959963984540054 * r["se"], r["yi"] + 1.959963984540054 * r["se"]])
-        nk = "n/r" if pd.isna(r["n_ketamine"]) else int(r["n_ketamine"])
-        nc = "n/r" if pd.isna(r["n_control"]) else int(r["n_control"])
-        axt.text(0.02, y, f"{nk} / {nc}", va="center", fontsize=8.5)
-        axt.text(0.32, y, f"{e:.2f} [{low:.2f}, {high:.2f}]", va="center", fontsize=8.5)
-        axt.text(0.82, y, f"{w:.1f}%", va="center", fontsize=8.5)
-    axt.text(0.32, 0.8, f"{est:.2f} [{lo:.2f}, {hi:.2f}]", va="center", fontsize=8.5, fontweight="bold")
-    axt.text(0.32, 0.2, f"[{pil:.2f}, {piu:.2f}]", va="center", fontsize=8.5)
+        key += "; n/r: not reported"
+    axt.text(0.0, -0.45, key, fontsize=TEXT_PT, va="top", color=".35")
+    for x, text in ((0.0, "patients"), (x_effect, "effect [95% CI]"), (x_weight, "weight")):
+        axt.text(x, head_y, text, fontsize=TEXT_PT, fontweight="bold", va="center")
+    for y, n_text, effect_text, w in zip(ys, sizes, effects, weights):
+        axt.text(0.0, y, n_text, va="center", fontsize=TEXT_PT)
+        axt.text(x_effect, y, effect_text, va="center", fontsize=TEXT_PT)
+        axt.text(x_weight, y, f"{w:.1f}%", va="center", fontsize=TEXT_PT)
+    axt.text(x_effect, 0.8, f"{est:.2f} [{lo:.2f}, {hi:.2f}]", va="center", fontsize=TEXT_PT, fontweight="bold")
+    axt.text(x_effect, 0.2, f"[{pil:.2f}, {piu:.2f}]", va="center", fontsize=TEXT_PT)
     ax.set_ylim(-0.3, k + 2.6)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(measure_label or spec["label"])
     favours(ax)
-    het = f"tau\u00b2 = {fit.tau2:.3g}, I\u00b2 = {fit.i2:.0f}%"
+    heading = spec["label"].split(",")[0].replace(" (log scale)", "").lower()
+    timepoint = str(group.key["timepoint"])
+    het = f"{fit.method}: tau\u00b2 = {fit.tau2:.3g}, I\u00b2 = {fit.i2:.0f}%"
     if wald is not None:
         kl, kh = back([wald.ci_lower, wald.ci_upper])
         het += f"; Hartung-Knapp interval shown; sensitivity, normal 95% CI [{kl:.2f}, {kh:.2f}]"
     fig.suptitle(
-        f"{condition_label(group.key['condition']).capitalize()}: {measure.replace('_', ' ')}, "
-        f"{against(group.key['comparator_group'])}, {group.key['timepoint'].replace('_', ' ')}\n{het}",
+        f"{condition_label(group.key['condition']).capitalize()}: {heading}, "
+        f"{against(group.key['comparator_group'])}, {WINDOW_WORDS.get(timepoint, timepoint)}\n{het}",
         x=0.01,
         ha="left",
-        fontsize=10.5,
+        fontsize=HEADING_PT,
         fontweight="bold",
     )
     h = fig.get_figheight()
-    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.95 / h, bottom=0.6 / h)
+    fig.subplots_adjust(left=label_px / width_px, right=1 - 10 / width_px, top=1 - 0.95 / h, bottom=0.75 / h)
     return fig

@@ -15,7 +15,15 @@ from matplotlib.patches import FancyBboxPatch
 from ...data.prisma import PrismaCounts
 from ..prisma import DESIGN_GROUPS, citation_check_line, count_lines, reason_label, source_line
 from ..text import plural
-from .style import OKABE_ITO
+from .style import HEADING_PT, OKABE_ITO, TEXT_PT
+
+WIDTH_IN, HEIGHT_IN = 10.6, 9.4
+
+
+def _chars(w: float) -> int:
+    """How many characters of body text fit on a line of a box ``w`` of the figure wide (DejaVu Sans averages
+    about 0.6 em a character)."""
+    return int((w - 0.024) * WIDTH_IN * 72 / (TEXT_PT * 0.6))
 
 
 def _box(ax, x, y, w, h, title: str, body: list[str], colour: str) -> None:
@@ -30,9 +38,9 @@ def _box(ax, x, y, w, h, title: str, body: list[str], colour: str) -> None:
             facecolor="white",
         )
     )
-    ax.text(x + 0.012, y + h - 0.012, title, ha="left", va="top", fontsize=9.5, fontweight="bold", wrap=True)
+    ax.text(x + 0.012, y + h - 0.012, title, ha="left", va="top", fontsize=TEXT_PT, fontweight="bold", wrap=True)
     if body:
-        ax.text(x + 0.012, y + h - 0.05, "\n".join(body), ha="left", va="top", fontsize=8.2, linespacing=1.35)
+        ax.text(x + 0.012, y + h - 0.05, "\n".join(body), ha="left", va="top", fontsize=TEXT_PT, linespacing=1.35)
 
 
 def _arrow(ax, x0, y0, x1, y1) -> None:
@@ -41,7 +49,7 @@ def _arrow(ax, x0, y0, x1, y1) -> None:
 
 def flow_diagram(c: PrismaCounts, label: str = "all conditions") -> plt.Figure:
     """PRISMA 2020 flow diagram (identification, screening, included) from the counts."""
-    fig = plt.figure(figsize=(9.6, 8.4))
+    fig = plt.figure(figsize=(WIDTH_IN, HEIGHT_IN))
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -55,9 +63,11 @@ def flow_diagram(c: PrismaCounts, label: str = "all conditions") -> plt.Figure:
                 (0.01, y0), 0.045, y1 - y0, boxstyle="round,pad=0.003", facecolor="#d6e6f2", edgecolor="none"
             )
         )
-        ax.text(0.0325, (y0 + y1) / 2, stage, rotation=90, ha="center", va="center", fontsize=9.5, fontweight="bold")
+        ax.text(
+            0.0325, (y0 + y1) / 2, stage, rotation=90, ha="center", va="center", fontsize=TEXT_PT, fontweight="bold"
+        )
     src = [
-        textwrap.fill(source_line(c, k, n), 56, subsequent_indent="  ")
+        textwrap.fill(source_line(c, k, n), _chars(lw), subsequent_indent="  ")
         for k, n in sorted(c.identified_by_source.items(), key=lambda kv: -kv[1])
     ]
     _box(
@@ -73,16 +83,16 @@ def flow_diagram(c: PrismaCounts, label: str = "all conditions") -> plt.Figure:
     _box(
         ax,
         rx,
-        0.765,
+        0.75,
         rw,
-        0.105,
+        0.1,
         f"Duplicate records removed (n = {c.duplicates})",
         ["the same record found again, or another", "report of a study already included"],
         grey,
     )
     checked = citation_check_line(c)
     if checked:  # PRISMA 2020's branch for other methods: the article's own citations, looked up one by one
-        _box(ax, rx, 0.88, rw, 0.085, "Citation checks (other methods)", [textwrap.fill(checked, 58)], grey)
+        _box(ax, rx, 0.865, rw, 0.1, "Citation checks (other methods)", [textwrap.fill(checked, _chars(rw))], grey)
     _box(ax, lx, 0.56, lw, 0.13, f"Records screened (n = {c.screened})", ["title and search result read"], blue)
     ex1 = count_lines(c.excluded_screening, reason_label)
     _box(ax, rx, 0.50, rw, 0.22, f"Records excluded (n = {c.excluded_screening_total})", ex1[:8], grey)
@@ -110,9 +120,9 @@ def flow_diagram(c: PrismaCounts, label: str = "all conditions") -> plt.Figure:
     _arrow(ax, cx, 0.76, cx, 0.69)
     _arrow(ax, cx, 0.56, cx, 0.44)
     _arrow(ax, cx, 0.29, cx, 0.25)
-    _arrow(ax, lx + lw, 0.82, rx, 0.82)
+    _arrow(ax, lx + lw, 0.8, rx, 0.8)
     _arrow(ax, lx + lw, 0.625, rx, 0.625)
     _arrow(ax, lx + lw, 0.39, rx, 0.39)
     _arrow(ax, lx + lw, 0.31, rx, 0.18)
-    fig.suptitle(f"PRISMA 2020 flow of the search for ketamine studies (report: {label})", y=0.995, fontsize=11)
+    fig.suptitle(f"PRISMA 2020 flow of the search for ketamine studies (report: {label})", y=0.995, fontsize=HEADING_PT)
     return fig

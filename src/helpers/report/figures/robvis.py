@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from ...data.schema import load_schema
-from .style import OKABE_ITO, empty_panel
+from .style import HEADING_PT, OKABE_ITO, TEXT_PT, empty_panel
 
 #: judgement -> (colour, symbol, rank for ordering from best to worst)
 STYLE = {
@@ -114,7 +114,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     if r.empty:
         fig, ax = plt.subplots(figsize=(7, 1.6))
         empty_panel(ax, f"{title}: no study of this kind in this selection.")
-        ax.set_title(title, fontsize=11, loc="left")
+        ax.set_title(title, fontsize=HEADING_PT, loc="left")
         return fig
     order = domains_of(tools)
     domains = [d for d in order if d in set(r["domain"].astype(str))]
@@ -128,7 +128,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
             cells[(sid, outcome, str(row["domain"]))] = (str(row["judgement"]), str(row["assessed_from"]))
     keys = [k for k in keys if not (k[1] == "" and any(o for s, o in keys if s == k[0] and o))]
     height = 0.42 * len(keys) + 2.2
-    fig, ax = plt.subplots(figsize=(1.05 * len(domains) + 4.2, height))
+    fig, ax = plt.subplots(figsize=(0.95 * len(domains) + 3.2, height))
     for y, (sid, outcome) in enumerate(keys):
         judged = [d for d in domains if d != "overall" and (sid, outcome, d) in cells]
         if not judged and "overall" in domains and len(domains) > 1:  # never drawn as empty domains
@@ -138,7 +138,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
                 "overall judgement only",
                 ha="center",
                 va="center",
-                fontsize=8.5,
+                fontsize=TEXT_PT,
                 fontstyle="italic",
                 color=".35",
             )
@@ -149,13 +149,13 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
             colour, symbol, _ = STYLE.get(j[0], ("#ffffff", "", 0))
             ax.scatter(x, y, s=340, color=colour, edgecolor=".25", linewidth=0.8, zorder=3)
             ink = "white" if j[0] == "critical" else "black"
-            ax.text(x, y, symbol, ha="center", va="center", fontsize=11, fontweight="bold", color=ink, zorder=4)
+            ax.text(x, y, symbol, ha="center", va="center", fontsize=HEADING_PT, fontweight="bold", color=ink, zorder=4)
     labels = []
     for sid, outcome in keys:
         abstract = any(v[1] == "abstract" for (s, o, _), v in cells.items() if s == sid and o in ("", outcome))
         labels.append(_label(sid, outcome, names, abstract))
-    ax.set_yticks(range(len(keys)), labels, fontsize=8.5)
-    ax.set_xticks(range(len(domains)), [SHORT[d] for d in domains], fontsize=8)
+    ax.set_yticks(range(len(keys)), labels, fontsize=TEXT_PT)
+    ax.set_xticks(range(len(domains)), [SHORT[d] for d in domains], fontsize=TEXT_PT)
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(domains) - 0.4)
     ax.set_ylim(len(keys) - 0.5, -0.6)
@@ -167,10 +167,15 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
         Patch(facecolor=STYLE[j][0], edgecolor=".25", label=f"{STYLE[j][1]}  {judgement_word(j)}") for j in present
     ]
     ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="Judgement"
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=TEXT_PT,
+        frameon=False,
+        title="Judgement",
     )
-    fig.text(0.01, 0.005, "\u2020 judged from the abstract only", fontsize=8, color=".3")
-    ax.set_title(title, fontsize=11, loc="left", pad=34)
+    fig.text(0.01, 0.005, "\u2020 judged from the abstract only", fontsize=TEXT_PT, color=".3")
+    ax.set_title(title, fontsize=HEADING_PT, loc="left", pad=34)
     fig.tight_layout()
     return fig
 
@@ -182,7 +187,7 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
     fig, ax = plt.subplots(figsize=(8.2, 0.5 * 8 + 1.4))
     if r.empty:
         empty_panel(ax, f"{title}: no study of this kind in this selection.")
-        ax.set_title(title, fontsize=11, loc="left")
+        ax.set_title(title, fontsize=HEADING_PT, loc="left")
         return fig
     order = domains_of(tools)
     domains = [d for d in order if d in set(r["domain"].astype(str))]
@@ -199,10 +204,10 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
             colour, symbol, _ = STYLE.get(j, ("#ffffff", "", 0))
             ax.barh(y, share * 100, left=left, color=colour, edgecolor="white", height=0.7)
             if share >= 0.08:
-                ax.text(left + share * 50, y, f"{symbol} {share:.0%}", ha="center", va="center", fontsize=8)
+                ax.text(left + share * 50, y, f"{symbol} {share:.0%}", ha="center", va="center", fontsize=TEXT_PT)
             left += share * 100
-        ax.text(101, y, f"n = {n}", va="center", fontsize=8)
-    ax.set_yticks(range(len(domains)), [SHORT[d].replace("\n", " ") for d in domains], fontsize=8.5)
+        ax.text(101, y, f"n = {n}", va="center", fontsize=TEXT_PT)
+    ax.set_yticks(range(len(domains)), [SHORT[d].replace("\n", " ") for d in domains], fontsize=TEXT_PT)
     ax.set_ylim(len(domains) - 0.5, -0.5)
     ax.set_xlim(0, 110)
     ax.set_xlabel("Share of studies, percent")
@@ -213,10 +218,10 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
         loc="upper center",
         bbox_to_anchor=(0.5, -0.18),
         ncol=min(4, len(handles)),
-        fontsize=8,
+        fontsize=TEXT_PT,
         frameon=False,
     )
-    ax.set_title(title, fontsize=11, loc="left")
+    ax.set_title(title, fontsize=HEADING_PT, loc="left")
     fig.tight_layout()
     return fig
 

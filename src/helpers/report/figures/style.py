@@ -52,6 +52,14 @@ MAX_ROWS_PER_PANEL = 20
 VERIFICATION_HATCHES = {"unverified": "...."}
 #: above this many studies (or rows), follow-up and direction charts show distributions instead of one line each
 MAX_ROWS_LISTED = 60
+#: Shown at 96 dpi (1 pt = 4/3 CSS px), figure text of 10.5 pt is the reports' 14-px body size, as long as the
+#: figure is no wider than the report column at 1280 px (COLUMN_PX, measured by the browser test), or it shrinks.
+BODY_PX = 14
+SCREEN_DPI = 96
+TEXT_PT = BODY_PX * 72 / SCREEN_DPI
+HEADING_PT = 12
+TITLE_PT = 13
+COLUMN_PX = 1090
 
 
 def apply_style() -> None:
@@ -81,14 +89,16 @@ def apply_style() -> None:
             "axes.spines.right": True,
             "font.family": ["sans-serif"],
             "font.sans-serif": ["DejaVu Sans", "Arial", "Liberation Sans", "sans-serif"],
-            "figure.dpi": 90,
+            "figure.dpi": SCREEN_DPI,
+            "font.size": TEXT_PT,
             "savefig.dpi": SAVE_DPI,
             "axes.titleweight": "bold",
-            "axes.titlesize": 12,
-            "axes.labelsize": 10,
-            "ytick.labelsize": 9,
-            "xtick.labelsize": 9,
-            "legend.fontsize": 9,
+            "axes.titlesize": TITLE_PT,
+            "axes.labelsize": TEXT_PT,
+            "ytick.labelsize": TEXT_PT,
+            "xtick.labelsize": TEXT_PT,
+            "legend.fontsize": TEXT_PT,
+            "legend.title_fontsize": TEXT_PT,
             "svg.hashsalt": "ketamine-evidence",
             "path.simplify": True,
         }
@@ -147,7 +157,7 @@ def favours(ax) -> None:
         xycoords="axes fraction",
         ha="left",
         va="bottom",
-        fontsize=8.5,
+        fontsize=TEXT_PT,
         color=OKABE_ITO["black"],
     )
     ax.annotate(
@@ -156,7 +166,7 @@ def favours(ax) -> None:
         xycoords="axes fraction",
         ha="right",
         va="bottom",
-        fontsize=8.5,
+        fontsize=TEXT_PT,
         color=OKABE_ITO["black"],
     )
 
@@ -169,7 +179,7 @@ def claim_label(ax, x: float, y: float, offset: float = 9) -> None:
         xytext=(offset, 0),
         textcoords="offset points",
         va="center",
-        fontsize=8,
+        fontsize=TEXT_PT,
         color=VERIFICATION_COLOURS["not_found"],
         fontstyle="italic",
     )
@@ -185,7 +195,7 @@ def null_line(ax, null: float) -> None:
         textcoords="offset points",
         ha="left",
         va="bottom",
-        fontsize=7.5,
+        fontsize=TEXT_PT,
         rotation=90,
         color="#444444",
     )
@@ -206,7 +216,7 @@ _NOTHING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def empty_panel(ax, text: str) -> None:
     """A figure with nothing to draw: the sentence on an empty axis (for a researcher calling the function), and
     registered, so that a report shows the sentence as text instead of a picture of it."""
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=10)
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=TEXT_PT)
     ax.set_axis_off()
     _NOTHING[ax.figure] = text
 

@@ -17,7 +17,7 @@ from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
 from ..words import against
-from .style import MAX_ROWS_PER_PANEL, OKABE_ITO, favours, log_axis, null_line
+from .style import HEADING_PT, MAX_ROWS_PER_PANEL, OKABE_ITO, TEXT_PT, favours, log_axis, null_line
 
 
 def back_transform(measure: str):
@@ -79,7 +79,7 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
         labels = [f"+ {names.get(str(s), s)} (k = {k})" for s, k in zip(rows["added"], rows["k"])]
         what = "Cumulative meta-analysis: studies added by year"
     ax.set_yticks(ys)
-    ax.set_yticklabels(labels, fontsize=8.5)
+    ax.set_yticklabels(labels, fontsize=TEXT_PT)
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(spec["label"] + " (random effects, REML, 95% CI)")
@@ -90,12 +90,12 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
             -0.9 / fig.get_figheight() * 3,
             f"{hidden} refits not drawn; all are in tables/{kind}.csv.",
             transform=ax.transAxes,
-            fontsize=8,
+            fontsize=TEXT_PT,
             fontstyle="italic",
             va="top",
         )
     what += f" (dotted line: all {fit.k} studies)"
-    fig.suptitle(f"{group_title(group)}\n{what}", x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    fig.suptitle(f"{group_title(group)}\n{what}", x=0.01, ha="left", fontsize=HEADING_PT, fontweight="bold")
     h = fig.get_figheight()
     fig.subplots_adjust(left=0.3, right=0.97, top=1 - 0.95 / h, bottom=0.75 / h)
     return fig
@@ -152,10 +152,10 @@ def funnel_plot(group, egger=None) -> plt.Figure:
         label = spec["label"]
     ax.set_xlabel(label)
     ax.set_ylabel("Standard error" + (" (percentage points)" if scale != 1.0 else ""))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=TEXT_PT, frameon=False)
     sub = ""
     if egger is not None:
         sub = f"\nEgger's regression test (REML, predictor SE): z = {egger.z:.2f}, p = {egger.p:.3g}"
-    fig.suptitle(f"{group_title(group)}\nFunnel plot{sub}", x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    fig.suptitle(f"{group_title(group)}\nFunnel plot{sub}", x=0.01, ha="left", fontsize=HEADING_PT, fontweight="bold")
     fig.subplots_adjust(left=0.12, right=0.97, top=0.84, bottom=0.17)
     return fig
