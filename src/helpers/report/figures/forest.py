@@ -69,11 +69,12 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     ys = np.arange(k)[::-1] + 2
     weights = used["_w"].to_numpy()
     if hidden:
-        ax.text(
-            0.0,
-            -0.12,
+        ax.annotate(
             f"{hidden} smaller studies not drawn; the pooled estimate uses all {fit.k}.",
-            transform=ax.transAxes,
+            xy=(0.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -44),
+            textcoords="offset points",
             fontsize=TEXT_PT,
             fontstyle="italic",
             va="top",
@@ -104,7 +105,7 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     if spec["log"]:
         log_axis(ax)
     ax.set_yticks(list(ys) + [0.8, 0.2])
-    ax.set_yticklabels(labels + [f"Random effects, {k} studies", "95% prediction interval"])
+    ax.set_yticklabels(labels + [f"Random effects, {fit.k} studies", "95% prediction interval"])
     # text columns in their own axes, sharing the rows
     axt.set_xlim(0, 1)
     axt.axis("off")
@@ -140,5 +141,7 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
         fontweight="bold",
     )
     h = fig.get_figheight()
-    fig.subplots_adjust(left=label_px / width_px, right=1 - 10 / width_px, top=1 - 0.95 / h, bottom=0.75 / h)
+    fig.subplots_adjust(
+        left=label_px / width_px, right=1 - 10 / width_px, top=1 - 0.95 / h, bottom=(0.75 + 0.3 * bool(hidden)) / h
+    )
     return fig
