@@ -7,7 +7,8 @@ from helpers.paths import ROOT
 from support.pins import all_pins, group_pins, pyproject, runtime_pins
 
 #: tools that develop and test the project, never needed to build or read the reports
-DEV_TOOLS = {"pytest", "pytest-xdist", "playwright", "nbval", "pypdf", "ruff", "setuptools"}
+DEV_TOOLS = {"pytest", "pytest-xdist", "playwright", "nbval", "pypdf", "ruff", "setuptools", "frictionless", "zizmor"}
+DEV_TOOLS |= {"check-jsonschema"}
 
 
 def conda_pins() -> dict[str, str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..paths import DATA, display_path
 from .companions import COMPANIONS
-from .schema import Schema, load_schema
+from .schema import EXTENSION, Schema, load_schema
 
 DICTIONARY_PATH = DATA / "README.md"
 
@@ -75,7 +75,8 @@ def _constraints(f, raw_fields: list) -> str:
         parts.append(f"> {f.exclusive_minimum:g}")
     if f.minimum is not None:
         parts.append(f">= {f.minimum:g}")
-    raw_max = next(x for x in raw_fields if x["name"] == f.name).get("constraints", {}).get("maximum")
+    raw_field = next(x for x in raw_fields if x["name"] == f.name)
+    raw_max = {**raw_field.get("constraints", {}), **raw_field.get(EXTENSION, {})}.get("maximum")
     if raw_max == "current_year":
         parts.append("<= the current year")
     elif f.maximum is not None:

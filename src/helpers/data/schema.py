@@ -153,10 +153,16 @@ def _referenced_descriptions(value) -> dict:
     return {}
 
 
+#: the key of a field's constraints beyond Table Schema's (see parse_schema)
+EXTENSION = "x-helpers"
+
+
 def parse_schema(raw: dict, source: str = "data/schema.json") -> Schema:
     fields = []
     for f in raw["fields"]:
-        c = f.get("constraints", {})
+        # "x-helpers": the project's constraints that Table Schema cannot state (a bound that moves with the
+        # date, an enumeration kept in another schema); frictionless ignores the key, this validator applies it
+        c = {**f.get("constraints", {}), **f.get(EXTENSION, {})}
         fields.append(
             Field(
                 name=f["name"],

@@ -28,6 +28,7 @@ DATA_FILES = (
     ("claims.csv", "the source article's claims, checked"),
     ("README.md", "the data dictionary"),
     ("protocol.md", "the review protocol"),
+    ("datapackage.json", "the data package that describes these tables (Frictionless Data)"),
 )
 NOT_ADVICE = (
     "These reports summarize published research for people weighing the evidence. They are not medical advice: "

@@ -7,6 +7,7 @@ written in words here.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -79,6 +80,23 @@ def write_data_tables(ds, table: Path, folder: Path) -> None:
     for extra in ("README.md", "protocol.md"):
         if (here / extra).is_file():
             write_atomic(folder / extra, (here / extra).read_bytes())
+    write_data_package(here, folder)
+
+
+def write_data_package(here: Path, folder: Path) -> None:
+    """The data package (``datapackage.json`` and the schemas its resources name) beside the published tables,
+    when the table read is one of the package's own: a table from elsewhere is published without it."""
+    package = here / "datapackage.json"
+    if not package.is_file():
+        return
+    descriptor = json.loads(package.read_text(encoding="utf-8"))
+    resources = descriptor.get("resources", [])
+    if not all((folder / r["path"]).is_file() for r in resources):
+        return
+    for r in resources:
+        if isinstance(r.get("schema"), str):
+            write_atomic(folder / r["schema"], (here / r["schema"]).read_bytes())
+    write_atomic(folder / "datapackage.json", package.read_bytes())
 
 
 def decisions_table(groups) -> pd.DataFrame:

@@ -1,0 +1,87 @@
+"""The CI workflow for the common hosting: it runs what .ci/run runs, in Debian, publishes the reports from
+main only, asks for least permissions, and passes the workflow linters that work offline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers.paths import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+BIN = Path(sys.executable).parent
+
+
+def lint(workflow: Path) -> list[str]:
+    """Problems zizmor (with the repository's policy) and check-jsonschema's workflow schema find."""
+    problems = []
+    zizmor = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--config", str(ROOT / ".github" / "zizmor.yml"), str(workflow)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if zizmor.returncode != 0:
+        problems.append("zizmor: " + zizmor.stdout + zizmor.stderr)
+    schema = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if schema.returncode != 0:
+        problems.append("check-jsonschema: " + schema.stdout + schema.stderr)
+    return problems
+
+
+def test_the_workflow_runs_ci_in_debian_and_publishes_from_main_only():
+    wf = yaml.safe_load(WORKFLOW.read_text())
+    assert wf["permissions"] == {}
+    on = wf[True]  # YAML 1.1 reads the key "on" as true
+    assert "push" in on and "pull_request" in on
+    jobs = wf["jobs"]
+    test = jobs["test"]
+    assert test["container"].startswith("debian:")
+    runs = [s.get("run", "") for s in test["steps"]]
+    assert any("bash .ci/run" in r for r in runs)  # the same make targets as here
+    assert any("chromium" in r for r in runs)  # Debian's browser, never a downloaded one
+    cached = " ".join(s.get("with", {}).get("path", "") for s in test["steps"] if "actions/cache" in s.get("uses", ""))
+    assert ".cache/uv" in cached and ".npm" in cached
+    assert "refs/heads/main" in jobs["build-site"]["if"] and "push" in jobs["build-site"]["if"]
+    assert any("make report" in s.get("run", "") for s in jobs["build-site"]["steps"])
+    assert jobs["deploy"]["needs"] == "build-site"
+    assert set(jobs["deploy"]["permissions"]) == {"pages", "id-token"}
+    for name, job in jobs.items():
+        assert "write" not in str(job.get("permissions", {}).get("contents", "")), name
+        for step in job["steps"]:
+            if "uses" in step:
+                assert step["uses"].startswith("actions/") and "@v" in step["uses"], (name, step["uses"])
+
+
+@pytest.mark.process
+def test_the_workflow_passes_zizmor_and_the_workflow_schema():
+    assert lint(WORKFLOW) == []
+
+
+@pytest.mark.process
+def test_the_linters_find_a_planted_fault(tmp_path):
+    text = WORKFLOW.read_text()
+    bad = tmp_path / "bad.yml"
+    # a third-party action on a moving branch, and a job that writes everything
+    bad.write_text(
+        text.replace("uses: actions/cache@v4", "uses: someone/cache@main").replace(
+            "    permissions:\n      contents: read  # to check out the repository\n    steps:\n      - name: Debian packages\n        run: |\n          apt-get update -qq\n          apt-get install -y -qq --no-install-recommends ca-certificates git make python3 \\",
+            "    permissions: write-all\n    steps:\n      - name: Debian packages\n        run: |\n          apt-get update -qq\n          apt-get install -y -qq --no-install-recommends ca-certificates git make python3 \\",
+            1,
+        )
+    )
+    assert bad.read_text() != text
+    problems = lint(bad)
+    assert problems and "zizmor" in problems[0], problems
+    broken = tmp_path / "broken.yml"
+    broken.write_text(text.replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1))
+    assert any("check-jsonschema" in p for p in lint(broken))
