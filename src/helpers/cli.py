@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers validate [PATH]`` and ``python -m helpers build``."""
+"""Command line: ``python -m helpers validate [PATH]``, ``build``, ``changes --since REV`` and the rest."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ def _validate(args) -> int:
     if "certainty" in ds:
         print("certainty judgements by GRADE's written rules: valid")
     print(dataset_summary(ds))
+    return 0
+
+
+def _changes(args) -> int:
+    from .report.changes import changes_since, changes_text
+
+    print(changes_text(args.since, changes_since(args.since)))
     return 0
 
 
@@ -87,6 +94,14 @@ def parser() -> argparse.ArgumentParser:
         "are checked with it",
     )
     v.set_defaults(func=_validate)
+
+    c = sub.add_parser(
+        "changes",
+        help="what changed in data/ since a git revision, by meaning: studies, numbers, judgements, verdicts, "
+        "short answers",
+    )
+    c.add_argument("--since", required=True, metavar="REV", help="a commit, tag or branch (for example HEAD~5)")
+    c.set_defaults(func=_changes)
 
     d = sub.add_parser("dictionary", help="regenerate data/README.md from data/schema.json")
     d.add_argument("--check", action="store_true", help="only check that it is up to date")

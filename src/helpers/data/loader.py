@@ -62,6 +62,11 @@ def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
     return table
 
 
+def load_with_schema(path: Path | str, schema: Schema) -> pd.DataFrame:
+    """Validate a table against a schema given as an object (another revision's, say), never cached."""
+    return _validate(Path(path), schema)
+
+
 def _validate(path: Path, schema: Schema | None = None, text: str | None = None) -> pd.DataFrame:
     schema = schema or load_schema()
     if text is None and is_spreadsheet(path):  # .xlsx: the same rules, problems named by cell

@@ -177,10 +177,18 @@ def _build_locked(
             reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
         for j in plan.jobs:
             reports[j.name]["key"] = plan.keys[j.name]
+        from ..report.changes import version_changes_html
         from ..report.index import write_index
 
         write_index(
-            staging / "index.html", plan.jobs, reports, studies, plan.evidence, plan.subgroup or None, answers=answers
+            staging / "index.html",
+            plan.jobs,
+            reports,
+            studies,
+            plan.evidence,
+            plan.subgroup or None,
+            answers=answers,
+            changes=version_changes_html(plan.jobs[0].data_path) if plan.jobs else "",
         )
         report_files = {j.name for j in plan.jobs}
         data_files = sorted(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..data.companions import all_input_files
 from ..data.spreadsheet import split_sheet
+from ..data.version import evidence_version
 from ..digest import code_digest
 from ..paths import ROOT, SRC
 from . import outputs_cache
@@ -32,13 +33,17 @@ def shared_inputs_hash(data_path: Path) -> str:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(code_digest(SRC).encode())  # the package's code and templates, wherever a file sits
+    # the evidence's version and git state, which every colophon states
+    h.update(repr(evidence_version()).encode())
     for path in [
         ROOT / "pyproject.toml",
         ROOT / "requirements.lock",
+        ROOT / "CHANGELOG.md",
+        ROOT / "data" / "datapackage.json",
         ROOT / "data" / "schema.json",
         *sorted((ROOT / "data" / "schemas").glob("*.json")),
     ]:
-        h.update(path.read_bytes())
+        h.update(path.read_bytes() if path.is_file() else b"")
     return h.hexdigest()
 
 

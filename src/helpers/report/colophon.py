@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 
 from ..data.dataset import load_dataset
-from ..paths import ROOT
+from ..data.version import evidence_version
+from ..paths import DATA, ROOT
 from .bottom_line import last_search
 from .html import esc
 from .params import condition_label
@@ -54,6 +55,22 @@ def searched_on(data_path) -> str | None:
         return None
 
 
+def version_words(data_path, changelog: str = "../data/CHANGELOG.md") -> str:
+    """The evidence's version as a sentence: its number, the date its data last changed and whether they have
+    changed since it was released (read when the page is rendered, from the data package and git)."""
+    if Path(str(data_path).split("#")[0]).resolve().parent != DATA.resolve():
+        return "These pages show a table of your own, which has no version of the project's evidence. "
+    v = evidence_version()
+    if not v.version:
+        return ""
+    text = f"Evidence version {esc(v.version)}"
+    if v.data_date:
+        text += f", data last changed on {esc(v.data_date)}"
+    if v.unreleased:
+        text += ", with changes not yet released as a new version"
+    return text + f' (<a href="{esc(changelog)}">what changed in each version</a>). '
+
+
 def made_by() -> str:
     url = repository_url()
     project = "the ketamine evidence-table project"
@@ -80,6 +97,7 @@ def colophon_html(notebook: str, condition: str, evidence: str, subgroup: str, d
         '<footer class="colophon" aria-labelledby="colophon-h"><h2 id="colophon-h">How this was made</h2>'
         f"<p>{esc(NOT_ADVICE)}</p><p>{made_by()} "
         + (f"The evidence is as found by searches last run on {esc(searched)}. " if searched else "")
+        + version_words(data_path)
         + f"This page was built with <code>{esc(command)}</code> from the notebook "
         f"<code>notebooks/{esc(Path(notebook).name)}</code>; its rows are in "
         f'<a href="studies.csv">studies.csv</a> beside it. Subgroup estimates are added with '

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..files import write_atomic
 from .citations import report_links
-from .colophon import NOT_ADVICE, made_by, searched_on
+from .colophon import NOT_ADVICE, made_by, searched_on, version_words
 from .html import esc
 from .params import EVIDENCE_LABELS, condition_label
 from .text import plural, seed_sentence
@@ -70,7 +70,14 @@ def citation_paragraphs(prefix: str = "") -> str:
 
 
 def write_index(
-    path: Path, jobs, reports: dict, studies: pd.DataFrame, evidence: str, subgroup: str | None = None, answers=None
+    path: Path,
+    jobs,
+    reports: dict,
+    studies: pd.DataFrame,
+    evidence: str,
+    subgroup: str | None = None,
+    answers=None,
+    changes: str = "",
 ) -> Path:
     subgroup_link = f', <a href="tables/subgroups.csv">subgroups.csv</a> (by {esc(subgroup)})' if subgroup else ""
     figures_note = (
@@ -80,6 +87,8 @@ def write_index(
     )
     searched = searched_on(jobs[0].data_path) if jobs else None
     searched_text = f" The evidence is as found by searches last run on {esc(searched)}." if searched else ""
+    if jobs:
+        searched_text += " " + version_words(jobs[0].data_path, "data/CHANGELOG.md").strip()
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
     seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")][
         "study_id"
@@ -106,6 +115,7 @@ def write_index(
 <p class="lede">Evidence reports built from the study table ({len(studies)} rows,
 {studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
 {_answers_html(answers)}
+{changes}
 <p class="callout">{esc(seed_sentence(seed, seed_found))} Its claims are shown beside
 {esc(plural(verified, "verified published study", "verified published studies"))} and are always marked as unverified.</p>
 <h2>The reports</h2>

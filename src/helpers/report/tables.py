@@ -97,6 +97,9 @@ def write_data_package(here: Path, folder: Path) -> None:
         if isinstance(r.get("schema"), str):
             write_atomic(folder / r["schema"], (here / r["schema"]).read_bytes())
     write_atomic(folder / "datapackage.json", package.read_bytes())
+    changelog = here.parent / "CHANGELOG.md"  # the versions of the package's evidence
+    if changelog.is_file():
+        write_atomic(folder / "CHANGELOG.md", changelog.read_bytes())
 
 
 def decisions_table(groups) -> pd.DataFrame:

@@ -1,0 +1,167 @@
+"""What changed in the evidence, in words: for ``python -m helpers changes`` and the index's "What changed".
+
+One wording for both: :func:`change_sections` gives (heading, lines) in plain text; the command prints them
+and the index escapes them. Study keys are named as citations, codes in words, fields by their schema labels.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from ..data.changes import DataChanges, data_changes, field_title
+from ..data.dataset import DataSetError, load_dataset
+from ..data.schema import load_schema
+from ..errors import TableError
+from ..paths import ROOT
+from .bottom_line import index_answers
+from .figures.effects import outcome_words
+from .html import esc
+from .names import short_name
+from .params import condition_label
+from .text import human_duration
+
+TABLE_WORDS = {
+    "studies": "study table",
+    "search_log": "search log",
+    "screening": "screening record",
+    "risk_of_bias": "risk-of-bias judgements",
+    "certainty": "GRADE certainty judgements",
+    "claims": "verdicts on the source article's claims",
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _value(table: str, column: str, value) -> str:
+    if value is None or value == "":
+        return "not given"
+    try:
+        field = load_schema(table)[column]
+    except KeyError:
+        return str(value)
+    if field.enum:
+        return field.label(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _key_words(key: tuple, columns: tuple[str, ...], names: dict[str, str]) -> str:
+    parts = []
+    for col, part in zip(columns, key):
+        if not part:
+            continue
+        if col in ("study_id", "seed_study_id"):
+            parts.append(names.get(part, part))
+        elif col == "followup_days":
+            parts.append(human_duration(float(part)))
+        elif col == "outcome":
+            parts.append(outcome_words(part))
+        elif col == "condition":
+            parts.append(condition_label(part))
+        else:
+            parts.append(part.replace("_", " "))
+    return ", ".join(parts)
+
+
+def _names(ch: DataChanges) -> dict[str, str]:
+    names = {}
+    for sid, citation in ch.studies_added + ch.studies_removed:
+        names[sid] = short_name(citation, "").strip()
+    try:
+        studies = load_dataset().studies
+    except (DataSetError, TableError):
+        return names
+    first = studies.drop_duplicates("study_id")
+    names.update({str(s): short_name(c, y) for s, c, y in zip(first["study_id"], first["citation"], first["year"])})
+    return names
+
+
+def change_sections(ch: DataChanges, answers: list[tuple[str, str, str]] | None = None) -> list[tuple[str, list[str]]]:
+    """(heading, lines) of what changed since ``ch.since``; ``answers``: (condition, before, after)."""
+    names = _names(ch)
+    sections = []
+    if ch.studies_added:
+        sections.append((f"Studies added ({len(ch.studies_added)})", [c for _, c in ch.studies_added]))
+    if ch.studies_removed:
+        sections.append((f"Studies removed ({len(ch.studies_removed)})", [c for _, c in ch.studies_removed]))
+    for name, diff in ch.tables.items():
+        words = TABLE_WORDS.get(name, name.replace("_", " "))
+        lines = []
+        if diff.not_compared:
+            lines.append(f"Not compared: {diff.not_compared}.")
+        if diff.added or diff.removed:
+            lines.append(f"{len(diff.added)} rows added, {len(diff.removed)} removed.")
+        for key, column, old, new in diff.changed:
+            lines.append(
+                f"{_key_words(key, diff.key, names)}: {field_title(name, column)} "
+                f"{_value(name, column, old)} \u2192 {_value(name, column, new)}"
+            )
+        for column in diff.columns_added:
+            lines.append(f"New column: {field_title(name, column)}.")
+        for column, n in sorted(diff.text_changed.items()):
+            lines.append(f"{field_title(name, column).capitalize()}: reworded in {n} {'row' if n == 1 else 'rows'}.")
+        if lines:
+            sections.append((words[0].upper() + words[1:], lines))
+    if answers is not None:
+        lines = [
+            f"{label.capitalize()}: {before} \u2192 {after}" for label, before, after in answers if before != after
+        ]
+        sections.append(("Short answers", lines or ["Every condition's short answer is as it was."]))
+    return sections
+
+
+def answers_before_after(ch: DataChanges, root: Path = ROOT) -> list[tuple[str, str, str]] | str:
+    """(condition, short answer at the revision, short answer now) in plain text; or why the revision's answers
+    cannot be computed (its tables do not meet today's schemas, which the answers are computed with)."""
+    if ch.folder is None:
+        return "the revision's data were not kept"
+    try:
+        old = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(ch.folder / "studies.csv", False))}
+    except (DataSetError, TableError) as exc:
+        count = len(getattr(exc, "errors", [exc]))
+        return f"its tables do not meet today's schemas ({count} {'table' if count == 1 else 'tables'} refused)"
+    new = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(root / "data" / "studies.csv"))}
+    return [(label, old.get(label, "no answer then"), new.get(label, "no answer now")) for label in new]
+
+
+def changes_since(rev: str, root: Path = ROOT) -> list[tuple[str, list[str]]]:
+    """Everything the ``changes`` command says about ``rev``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ch = data_changes(rev, root, keep=Path(tmp))
+        answers = answers_before_after(ch, root)
+    sections = change_sections(ch, answers if isinstance(answers, list) else None)
+    if isinstance(answers, str):
+        sections.append(("Short answers", [f"Not computed for {rev}: {answers}."]))
+    return sections
+
+
+def changes_text(rev: str, sections: list[tuple[str, list[str]]]) -> str:
+    if not sections or all(h == "Short answers" and len(ls) == 1 and "as it was" in ls[0] for h, ls in sections):
+        return f"The data have not changed since {rev}."
+    out = [f"What changed in the data since {rev}:"]
+    for heading, lines in sections:
+        out.append(f"\n{heading}")
+        out.extend(f"  - {line}" for line in lines)
+    return "\n".join(out)
+
+
+def changes_html(version: str, sections: list[tuple[str, list[str]]]) -> str:
+    """The index's "What changed since version X" section."""
+    body = "".join(
+        f"<h3>{esc(h)}</h3><ul>{''.join(f'<li>{esc(line)}</li>' for line in lines)}</ul>" for h, lines in sections
+    )
+    return f'<section aria-labelledby="changes-h"><h2 id="changes-h">What changed since version {esc(version)}</h2>{body}</section>'
+
+
+def version_changes_html(data_path, root: Path = ROOT) -> str:
+    """The index's "What changed since version X", when the shipped data have a previous version (else "")."""
+    from ..data.version import evidence_version
+
+    if Path(str(data_path).split("#")[0]).resolve().parent != (root / "data").resolve():
+        return ""
+    v = evidence_version(root)
+    if not v.previous or not v.previous_commit:
+        return ""
+    return changes_html(v.previous, changes_since(v.previous_commit, root))
