@@ -12,6 +12,7 @@ from .startup import skip_rfc3987_syntax
 
 
 def _validate(args) -> int:
+    from .data.bibliography import check_bibliography
     from .data.dataset import load_dataset
     from .findings.grading import check_grading
     from .findings.placeholders import check_placeholders
@@ -21,11 +22,14 @@ def _validate(args) -> int:
     path = args.path or STUDIES_PATH
     ds = load_dataset(path)
     check_placeholders(ds)  # the facts the free text names exist
+    items = check_bibliography(ds.studies, path)  # the published studies' metadata agree with the table
     check_grading(ds)  # GRADE's written rules, after the schema and reference checks
     for p in [path, *(ds.paths[n] for n in ds.tables)]:
         print(f"{display_path(p)}: valid")
     if ds.tables:
         print("references between the tables: valid")
+    if items is not None:
+        print(f"bibliographic metadata of the published studies ({len(items)} items): valid")
     if "claims" in ds or "certainty" in ds:
         print("placeholders in the reasons: valid")
     if "certainty" in ds:

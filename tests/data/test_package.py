@@ -36,7 +36,8 @@ def test_the_package_names_every_table_with_its_schema_and_a_version():
     descriptor = json.loads(PACKAGE.read_text())
     resources = {r["name"]: r for r in descriptor["resources"]}
     tables = {"studies": ROOT / "data" / "studies.csv", **companion_paths(ROOT / "data" / "studies.csv")}
-    assert set(resources) == set(tables)
+    assert set(resources) == set(tables) | {"references"}  # and the studies' bibliographic metadata
+    assert resources["references"]["path"] == "references.csl.json"
     for name, path in tables.items():
         assert resources[name]["path"] == str(path.relative_to(ROOT / "data"))
         assert (ROOT / "data" / resources[name]["schema"]).is_file()

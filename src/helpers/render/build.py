@@ -21,6 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ..data.bibliography import check_bibliography
 from ..data.dataset import load_dataset
 from ..files import os_error_message, write_atomic
 from ..findings.placeholders import check_placeholders
@@ -87,6 +88,7 @@ def build(
 
     ds = load_dataset(data_path)  # a bad table stops here, before any kernel or file
     check_placeholders(ds)  # and so does a reason naming a study or field that does not exist
+    check_bibliography(ds.studies, data_path)  # and metadata that disagree with the table
     studies = ds.studies
     check_subgroup(studies, subgroup)  # so does a subgroup column the table cannot be split by
     previous = signal.signal(signal.SIGTERM, _on_term)
@@ -150,7 +152,7 @@ def _build_locked(
                 write_data_tables(data_set, Path(plan.jobs[0].data_path), staging / "data")
             write_tables(studies, staging / "tables", plan.subgroup or None)
             write_condition_tables(studies, staging, conditions, plan.evidence)
-            write_citations(studies, staging, conditions, plan.evidence)
+            write_citations(studies, staging, conditions, plan.evidence, plan.jobs[0].data_path if plan.jobs else None)
 
         results = execute_jobs(
             plan.stale,

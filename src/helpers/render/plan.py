@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from ..data.bibliography import bibliography_path
 from ..data.companions import all_input_files
 from ..data.spreadsheet import split_sheet
 from ..data.version import evidence_version
@@ -32,6 +33,8 @@ def shared_inputs_hash(data_path: Path) -> str:
     for path in all_input_files(data_file):  # the study table and the tables beside it
         h.update(path.name.encode())
         h.update(path.read_bytes())
+    bibliography = bibliography_path(data_file)  # the published studies' metadata, for the citation files
+    h.update(bibliography.read_bytes() if bibliography.is_file() else b"")
     h.update(code_digest(SRC).encode())  # the package's code and templates, wherever a file sits
     # the evidence's version and git state, which every colophon states
     h.update(repr(evidence_version()).encode())

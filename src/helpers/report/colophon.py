@@ -29,6 +29,7 @@ DATA_FILES = (
     ("claims.csv", "the source article's claims, checked"),
     ("README.md", "the data dictionary"),
     ("protocol.md", "the review protocol"),
+    ("references.csl.json", "the published studies' bibliographic details"),
     ("datapackage.json", "the data package that describes these tables (Frictionless Data)"),
 )
 NOT_ADVICE = (

@@ -77,7 +77,7 @@ def write_data_tables(ds, table: Path, folder: Path) -> None:
         if ds.get(name) is not None:
             write_csv(ds.get(name), folder / Path(path).name)
     here = Path(str(table).split("#")[0]).parent  # a spreadsheet's sheet is named after '#'
-    for extra in ("README.md", "protocol.md"):
+    for extra in ("README.md", "protocol.md", "references.csl.json"):
         if (here / extra).is_file():
             write_atomic(folder / extra, (here / extra).read_bytes())
     write_data_package(here, folder)
