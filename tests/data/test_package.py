@@ -83,3 +83,24 @@ def test_the_published_data_package_is_valid(shipped):
     assert published.is_file()
     report = frictionless(published)
     assert report["valid"], errors(report)
+
+
+def test_citation_cff_has_the_data_package_version_and_both_licences():
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["version"] == json.loads(PACKAGE.read_text())["version"]
+    assert set(cff["license"]) == {"MIT", "CC-BY-4.0"}
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License") and (ROOT / "data" / "LICENSE.md").is_file()
+
+
+@pytest.mark.process
+def test_citation_cff_meets_the_citation_file_format_schema():
+    cli = Path(sys.executable).with_name("check-jsonschema")
+    out = subprocess.run(
+        [str(cli), "--builtin-schema", "vendor.citation-file-format", str(ROOT / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
