@@ -92,12 +92,14 @@ def _escape(text: str) -> str:
 
 def _table(schema: Schema, level: str) -> list[str]:
     out = ["Columns marked **contract** are relied on by other tools and never renamed.", ""]
-    out.append("| column | type | unit | constraints | description |")
-    out.append("|---|---|---|---|---|")
+    out.append("| column | label | type | unit | constraints | description |")
+    out.append("|---|---|---|---|---|---|")
+    titles = {x["name"]: x.get("title", "") for x in schema.raw["fields"]}
     for f in schema.fields:
         name = f"`{f.name}`" + (" **contract**" if f.name in schema.contract_columns else "")
         out.append(
-            f"| {name} | {f.type} | {f.unit or ''} | {_escape(_constraints(f, schema.raw['fields']))} | {_escape(f.description)} |"
+            f"| {name} | {_escape(titles.get(f.name, ''))} | {f.type} | {f.unit or ''} | "
+            f"{_escape(_constraints(f, schema.raw['fields']))} | {_escape(f.description)} |"
         )
     user = schema.raw.get("userColumns")
     if user:
