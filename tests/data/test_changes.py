@@ -122,3 +122,14 @@ def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_
     evidence_version.cache_clear()
     assert "What changed since version 1.0.0" in html and "Verdicts on the source article" in html
     assert "Short answers" in html and "as it was" in html  # a verdict changes no condition's short answer
+
+
+def test_the_tag_of_a_version_marks_its_release(repo):
+    edit(repo / "data" / "claims.csv", lambda rows: rows[0].update(reasoning=rows[0]["reasoning"] + " Reworded."))
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "reworded")
+    evidence_version.cache_clear()
+    assert evidence_version(repo).unreleased is True  # the first commit with 1.0.0 released it
+    git(repo, "tag", "v1.0.0")
+    evidence_version.cache_clear()
+    assert evidence_version(repo).unreleased is False  # the tag says this commit did
+    evidence_version.cache_clear()

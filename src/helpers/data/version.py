@@ -62,7 +62,11 @@ def git(*args: str, root: Path = ROOT) -> str | None:
 
 
 def version_commit(version: str, root: Path = ROOT) -> str | None:
-    """The oldest commit whose data package has ``version``: the commit that released it."""
+    """The commit that released ``version``: its tag ``v<version>`` where there is one, else the oldest commit
+    whose data package has that version."""
+    tagged = git("rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}", root=root)
+    if tagged:
+        return tagged
     rel = str(PACKAGE.relative_to(ROOT))
     log = git("log", "--format=%H", "-G", r'"version"', "--", rel, root=root)
     if not log:
