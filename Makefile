@@ -50,6 +50,9 @@ $(STAMP): $(LOCK) pyproject.toml $(UV)
 	  echo "if the change is intended." >&2; \
 	  exit 1; }
 	$(UV) pip install --quiet --no-deps --no-build-isolation --compile-bytecode --python $(PY) -e .
+	@# the project's kernel, named for its environment (helpers.render.jobs.KERNEL_NAME), inside .venv
+	@$(PY) -m ipykernel install --sys-prefix --name ketamine-evidence \
+	  --display-name "Python 3.11 (ketamine evidence, .venv)" >/dev/null
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install requirements.lock (hash-checked, with uv)

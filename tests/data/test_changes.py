@@ -133,3 +133,110 @@ def test_the_tag_of_a_version_marks_its_release(repo):
     evidence_version.cache_clear()
     assert evidence_version(repo).unreleased is False  # the tag says this commit did
     evidence_version.cache_clear()
+
+
+def test_a_copy_without_git_names_its_version_and_says_it_cannot_tell_more(tmp_path, monkeypatch):
+    from helpers.report import colophon
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(ROOT / "CHANGELOG.md", tmp_path)
+    evidence_version.cache_clear()
+    v = evidence_version(tmp_path)
+    assert (v.version, v.data_date, v.unreleased) == ("1.0.0", None, None)
+    monkeypatch.setattr(colophon, "evidence_version", lambda: v)
+    words = colophon.version_words(ROOT / "data" / "studies.csv")
+    assert "Evidence version 1.0.0" in words and "no history to tell" in words
+    evidence_version.cache_clear()
+
+
+def test_two_commits_a_new_study_in_every_file_and_a_changed_certainty_are_listed_and_shown(repo):
+    """As the issue asks: one commit adds a study with its rows in every file, one changes a certainty; the
+    changes command lists both, and once a version is released the index shows them."""
+    import json
+    import os
+
+    from helpers.report.changes import version_changes_html
+    from support.commands import run_helpers
+
+    data = repo / "data"
+    new = "newtrial2026"
+
+    def add(name, pick, change):
+        def edit_rows(rows):
+            rows.extend({**r, **change(r)} for r in [r for r in rows if pick(r)])
+
+        edit(data / name, edit_rows)
+
+    add(
+        "studies.csv",
+        lambda r: r["study_id"] == "benish2019",
+        lambda r: {
+            "study_id": new,
+            "citation": "Newman A, et al. Headache. 2026;66(1):1-9",
+            "year": "2026",
+            "doi": "10.9999/newtrial.2026",
+            "pmid": "",
+        },
+    )
+    add(
+        "search_log.csv",
+        lambda r: r["search_id"] == "S131",
+        lambda r: {"search_id": "S9001", "hits": "1", "records": "1", "target": "", "result": "one new trial"},
+    )
+    add(
+        "screening.csv",
+        lambda r: r["record_id"] == "BRIEF:benish2019",
+        lambda r: {
+            "record_id": "R9001",
+            "search_id": "S9001",
+            "identifier": "10.9999/newtrial.2026",
+            "title": "A new trial",
+            "first_author": "Newman",
+            "year": "2026",
+            "study_id": new,
+        },
+    )
+    add("risk_of_bias.csv", lambda r: r["study_id"] == "benish2019", lambda r: {"study_id": new})
+    edit(
+        data / "certainty.csv",
+        lambda rows: next(r for r in rows if r["study_ids"] == "benish2019").update(study_ids=f"benish2019|{new}"),
+    )
+    items = json.loads((data / "references.csl.json").read_text())
+    items.append(
+        {
+            "id": new,
+            "type": "article-journal",
+            "title": "A new trial of ketamine for headache",
+            "DOI": "10.9999/newtrial.2026",
+            "issued": {"date-parts": [[2026]]},
+        }
+    )
+    (data / "references.csl.json").write_text(json.dumps(items))
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "a new study")
+
+    def raise_it(rows):  # two domains up a level, and the certainty with them (GRADE's arithmetic, as the schema's)
+        row = next(r for r in rows if r["study_ids"] == f"benish2019|{new}")
+        assert (row["risk_of_bias"], row["imprecision"], row["certainty"]) == ("-1", "-2", "very_low")
+        row.update(risk_of_bias="0", imprecision="-1", certainty="moderate")
+
+    edit(data / "certainty.csv", raise_it)
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "a certainty changed")
+
+    env = dict(os.environ, HELPERS_ROOT=str(repo))
+    out = run_helpers("changes", "--since", "v1", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Studies added (1)" in out.stdout and "Newman A, et al." in out.stdout, out.stdout
+    assert "GRADE certainty judgements" in out.stdout, out.stdout
+    assert "Certainty of the evidence very low \u2192 moderate" in out.stdout, out.stdout
+
+    package = data / "datapackage.json"
+    package.write_text(json.dumps({**json.loads(package.read_text()), "version": "2.0.0"}, indent=2))
+    log = repo / "CHANGELOG.md"
+    log.write_text(log.read_text().replace("## 1.0.0", "## 2.0.0 - 2026-12-03\n\n- A new trial.\n\n## 1.0.0", 1))
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "2.0.0")
+    git(repo, "tag", "v2.0.0")
+    evidence_version.cache_clear()
+    html = version_changes_html(data / "studies.csv", root=repo)
+    evidence_version.cache_clear()
+    assert "What changed since version 1.0.0" in html and "Newman A, et al." in html
+    assert "Certainty of the evidence very low \u2192 moderate" in html

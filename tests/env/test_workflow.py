@@ -71,17 +71,20 @@ def test_the_workflow_passes_zizmor_and_the_workflow_schema():
 def test_the_linters_find_a_planted_fault(tmp_path):
     text = WORKFLOW.read_text()
     bad = tmp_path / "bad.yml"
-    # a third-party action on a moving branch, and a job that writes everything
-    bad.write_text(
-        text.replace("uses: actions/cache@v4", "uses: someone/cache@main").replace(
-            "    permissions:\n      contents: read  # to check out the repository\n    steps:\n      - name: Debian packages\n        run: |\n          apt-get update -qq\n          apt-get install -y -qq --no-install-recommends ca-certificates git make python3 \\",
-            "    permissions: write-all\n    steps:\n      - name: Debian packages\n        run: |\n          apt-get update -qq\n          apt-get install -y -qq --no-install-recommends ca-certificates git make python3 \\",
-            1,
-        )
-    )
+    # an untrusted expression in a run: step (a pull request's title, expanded into the shell)
+    planted = '      - name: .ci/run\n        run: |\n          echo "${{ github.event.pull_request.title }}"\n          bash .ci/run'
+    bad.write_text(text.replace("      - name: .ci/run\n        run: bash .ci/run", planted, 1))
     assert bad.read_text() != text
     problems = lint(bad)
-    assert problems and "zizmor" in problems[0], problems
+    assert problems and "template-injection" in problems[0], problems
     broken = tmp_path / "broken.yml"
     broken.write_text(text.replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 1))
     assert any("check-jsonschema" in p for p in lint(broken))
+
+
+def test_the_test_job_calls_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    two = readme.split("## Two commands", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    test_command = next(line.split("#")[0].strip() for line in two.splitlines() if line.startswith("make test"))
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test_command == "make test" and any(line.strip() == test_command for line in ci.splitlines())

@@ -107,7 +107,9 @@ def test_fields_are_the_curated_metadata_and_agree_with_the_table(studies, writt
         families = [" ".join(a.von + a.last).strip("{}") for a in b.get("author", [])]  # braces keep a name whole
         want = [a["family"] for a in item.get("author", [])]
         assert families == want == [a.split(",")[0] for a in r.get("authors", [])], sid
-        if "title" not in item:  # nothing made up: the citation as recorded, and why
+        if "title" in item:  # an article's title, not the table's short citation
+            assert item["title"] != first(rows, "citation") and len(item["title"]) > 15
+        else:  # nothing made up: the citation as recorded, and why
             assert c["note"].startswith(NO_METADATA.split("{")[0]) and first(rows, "citation") in c["note"]
 
 

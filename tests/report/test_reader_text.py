@@ -1,6 +1,6 @@
 """Reader text without internals: no command, file, column, parameter or code outside a page's colophon; every
-page names its condition, and its colophon says how it was made, when the search was run and that it is not
-medical advice."""
+page names its condition, and its colophon says how it was made, when the search was run, the evidence's
+version and that it is not medical advice."""
 
 from __future__ import annotations
 
@@ -54,6 +54,9 @@ def test_a_planted_internal_term_is_found_and_the_colophon_may_hold_one():
 
 
 def test_every_page_names_its_condition_and_says_how_it_was_made(pages):
+    from helpers.data.version import package_version
+
+    version = package_version()
     for name, text in pages.items():
         if name == "index.html":
             continue
@@ -64,4 +67,6 @@ def test_every_page_names_its_condition_and_says_how_it_was_made(pages):
         colophon = COLOPHON.search(text).group(0)
         assert NOT_ADVICE.split(":")[0] in colophon and "last run on 20" in colophon, name
         assert 'href="../data/search_log.csv"' in colophon
-    assert "last run on 20" in COLOPHON.search(pages["index.html"]).group(0)
+        assert f"Evidence version {version}" in colophon and 'href="../data/CHANGELOG.md"' in colophon, name
+    index = COLOPHON.search(pages["index.html"]).group(0)
+    assert "last run on 20" in index and f"Evidence version {version}" in index

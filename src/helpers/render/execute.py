@@ -23,7 +23,7 @@ from ..paths import NOTEBOOKS
 from ..report.text import plain_text
 from . import outputs_cache
 from .export import render_html
-from .jobs import CELL_TIMEOUT, PID_DIR, Job, Result
+from .jobs import CELL_TIMEOUT, PID_DIR, Job, Result, kernel_name
 from .plan import prepare
 
 
@@ -69,7 +69,7 @@ def notebook_client(nb, cwd: Path, timeout: int, pid_dir: Path | None, isolated:
     client = NotebookClient(
         nb,
         timeout=timeout,
-        kernel_name="python3",
+        kernel_name=kernel_name(),
         record_timing=False,
         shutdown_kernel="immediate",
         resources={"metadata": {"path": str(cwd)}},

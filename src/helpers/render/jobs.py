@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from ..errors import HelpersError
@@ -16,6 +17,23 @@ KEEP = {"README.md", LOCK_FILE, FAILED_DIR}
 CELL_TIMEOUT = 300
 PID_DIR = ".kernels"
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
+#: the project's kernel, registered in .venv by make install: its name says which environment it runs in, so
+#: JupyterLab, VS Code or another Jupyter offer it by name rather than a generic "python3" without helpers
+KERNEL_NAME = "ketamine-evidence"
+KERNEL_DISPLAY_NAME = "Python 3.11 (ketamine evidence, .venv)"
+KERNELSPEC = {"name": KERNEL_NAME, "display_name": KERNEL_DISPLAY_NAME, "language": "python"}
+
+
+@cache
+def kernel_name() -> str:
+    """The project's kernel where it is registered, else the environment's default (an install without make)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        return "python3"
+    return KERNEL_NAME
 
 
 class BuildError(HelpersError):

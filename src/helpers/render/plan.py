@@ -18,7 +18,7 @@ from ..data.version import evidence_version
 from ..digest import code_digest
 from ..paths import ROOT, SRC
 from . import outputs_cache
-from .jobs import STATE_FILE, Job
+from .jobs import KERNEL_NAME, KERNELSPEC, STATE_FILE, Job
 
 
 def sha(data: bytes) -> str:
@@ -64,8 +64,9 @@ def prepare(job: Job, staging: str | Path, shared: str = ""):
 
     nb = load_notebook_node(job.notebook)
     nb = parameterize_notebook(
-        nb, job.parameters(str(Path(staging) / job.figures_rel)), kernel_name="python3", language="python"
+        nb, job.parameters(str(Path(staging) / job.figures_rel)), kernel_name=KERNEL_NAME, language="python"
     )
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # the committed notebooks name the project's kernel
     key = outputs_cache.execution_key(nb, shared, Path(job.notebook).parent) if shared and not job.figures else ""
     return nb, key
 

@@ -69,6 +69,8 @@ def version_words(data_path, changelog: str = "../data/CHANGELOG.md") -> str:
         text += f", data last changed on {esc(v.data_date)}"
     if v.unreleased:
         text += ", with changes not yet released as a new version"
+    elif v.unreleased is None:  # a copy without git history: nothing to compare the data with
+        text += " (this copy has no history to tell whether its data have changed since)"
     return text + f' (<a href="{esc(changelog)}">what changed in each version</a>). '
 
 
