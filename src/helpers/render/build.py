@@ -27,7 +27,17 @@ from ..files import os_error_message, write_atomic
 from ..findings.placeholders import check_placeholders
 from ..paths import NOTEBOOKS, REPORTS, display_path
 from .execute import execute_notebook, strip_volatile_metadata
-from .jobs import CELL_TIMEOUT, FAILED_DIR, PID_DIR, STATE_FILE, BuildError, Interrupted, Result, notebooks
+from .jobs import (
+    CELL_TIMEOUT,
+    FAILED_DIR,
+    KERNELSPEC,
+    PID_DIR,
+    STATE_FILE,
+    BuildError,
+    Interrupted,
+    Result,
+    notebooks,
+)
 from .loop import execute_jobs
 from .plan import Plan, kept_data_outputs, will_run_kernels
 from .publish import BuildLock, link_or_copy, publish
@@ -244,6 +254,7 @@ def refresh_notebooks(folder: Path = NOTEBOOKS) -> None:
             first.id = "for-researchers"
             nb.cells.insert(0, first)
         first.source = researcher_cell(path.stem)
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)  # the project's kernel, by name
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
