@@ -51,8 +51,8 @@ $(STAMP): $(LOCK) pyproject.toml $(UV)
 	  exit 1; }
 	$(UV) pip install --quiet --no-deps --no-build-isolation --compile-bytecode --python $(PY) -e .
 	@# the project's kernel, named for its environment (helpers.render.jobs.KERNEL_NAME), inside .venv
-	@$(PY) -m ipykernel install --sys-prefix --name ketamine-evidence \
-	  --display-name "Python 3.11 (ketamine evidence, .venv)" >/dev/null
+	@if $(PY) -c "import ipykernel" 2>/dev/null; then $(PY) -m ipykernel install --sys-prefix \
+	  --name ketamine-evidence --display-name "Python 3.11 (ketamine evidence, .venv)" >/dev/null; fi
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install requirements.lock (hash-checked, with uv)

@@ -91,9 +91,15 @@ def _running(pid: int) -> bool:
 
 
 def _is_ipykernel_cmd(cmd: list[str]) -> bool:
+    """``python [-X...] -m ipykernel_launcher ...`` of this interpreter (a kernelspec written by ipykernel
+    install adds -Xfrozen_modules=off, an option for the debugger of a new interpreter, moot in a fork)."""
+    if "ipykernel_launcher" not in cmd:
+        return False
+    i = cmd.index("ipykernel_launcher")
     return (
-        len(cmd) >= 3
-        and cmd[1:3] == ["-m", "ipykernel_launcher"]
+        i >= 2
+        and cmd[i - 1] == "-m"
+        and all(a.startswith("-X") for a in cmd[1 : i - 1])
         and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
     )
 

@@ -351,7 +351,9 @@ def _kernel_main(cmd: list[str], env: dict, cwd: str, sys_path: list[str]) -> No
         os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the zygote goes away
         import ipykernel_launcher
 
-        sys.argv = [ipykernel_launcher.__file__, *cmd[3:]]
+        # the arguments after the module, whatever interpreter options precede it (a kernelspec written by
+        # ipykernel install adds -Xfrozen_modules=off: an option of a new interpreter, not of a fork)
+        sys.argv = [ipykernel_launcher.__file__, *cmd[cmd.index("ipykernel_launcher") + 1 :]]
         sys.path[:] = sys_path
         _set_process_title(cmd)
         if "numpy" in sys.modules:
