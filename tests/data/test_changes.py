@@ -240,3 +240,30 @@ def test_two_commits_a_new_study_in_every_file_and_a_changed_certainty_are_liste
     evidence_version.cache_clear()
     assert "What changed since version 1.0.0" in html and "Newman A, et al." in html
     assert "Certainty of the evidence very low \u2192 moderate" in html
+
+
+@pytest.mark.kernel
+def test_a_build_from_a_copy_without_git_names_its_version(tmp_path):
+    """A copy of the repository without its history (an archive, a download) builds, and its pages name the
+    evidence's version and say that nothing tells whether its data changed since."""
+    import io
+    import os
+    import tarfile
+
+    from support.commands import run_helpers
+
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
+    )
+    copy = tmp_path / "copy"
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(copy, filter="data")
+    one = tmp_path / "nb"
+    one.mkdir()
+    shutil.copy(copy / "notebooks" / "03_followup.ipynb", one)
+    out = tmp_path / "out"
+    env = dict(os.environ, HELPERS_ROOT=str(copy))
+    res = run_helpers("build", "--condition", "migraine", "--notebooks", one, "--out", out, "--jobs", "1", env=env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    page = (out / "migraine" / "03_followup.html").read_text()
+    assert "Evidence version 1.0.0" in page and "no history to tell" in page

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import Problem, TableError
 from .rows import cell_text, line_number
+
+if TYPE_CHECKING:  # pandas is imported by the caller: a build that is up to date never needs it
+    import pandas as pd
 
 FILE = "references.csl.json"
 

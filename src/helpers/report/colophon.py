@@ -15,7 +15,6 @@ from pathlib import Path
 from ..data.dataset import load_dataset
 from ..data.version import evidence_version
 from ..paths import DATA, ROOT
-from .bottom_line import last_search
 from .html import esc
 from .params import condition_label
 
@@ -50,6 +49,8 @@ def repository_url() -> str | None:
 
 def searched_on(data_path) -> str | None:
     """The date of the last search of the data set beside ``data_path`` (the one function every page uses)."""
+    from .bottom_line import last_search  # the findings and statistics: only when a page is written
+
     try:
         return last_search(load_dataset(data_path))
     except Exception:  # a table without companions, or one the build has already refused
