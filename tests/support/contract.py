@@ -42,14 +42,14 @@ def module_name(path: Path, root: Path) -> str:
 
 
 def parse(path: Path) -> ast.Module:
-    """A module's syntax tree, parsed once per version of the file."""
-    stat = path.stat()
-    return _parse(str(path), stat.st_mtime_ns, stat.st_size)
+    """A module's syntax tree, parsed once per text: a copy of the package (the planted-fault tests) reuses the
+    trees of every file it did not change. The trees are only read, never changed."""
+    return _parse(path.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1024)
-def _parse(path: str, mtime: int, size: int) -> ast.Module:
-    return ast.parse(Path(path).read_text(encoding="utf-8"))
+@lru_cache(maxsize=2048)
+def _parse(text: str) -> ast.Module:
+    return ast.parse(text)
 
 
 def modules(root: Path) -> dict[str, Path]:
