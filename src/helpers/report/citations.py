@@ -58,7 +58,7 @@ def references(studies: pd.DataFrame, source: str = "literature", items: list[di
                 )
         if first["year"] and "issued" not in item:
             item["issued"] = {"date-parts": [[int(float(first["year"]))]]}
-        note = " ".join([item.get("note", "")] + notes).strip() if source == "seed_article" else " ".join(notes)
+        note = " ".join(notes)
         if note:
             item["note"] = note
         else:
