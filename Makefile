@@ -24,6 +24,10 @@ UV_VERSION := 0.13.9
 TOOLS  := .tools
 UV     := $(TOOLS)/bin/uv
 AXE    := node_modules/axe-core/axe.min.js
+# pytest caches each test module with its assertions rewritten, and Python each module it compiles, as
+# __pycache__ files (ignored by git); where PYTHONDONTWRITEBYTECODE is set, every test worker rewrote every
+# test module (about 1.8 s) and every kernel and helpers process compiled the package (0.3 s) on every run
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
@@ -50,6 +54,9 @@ $(STAMP): $(LOCK) pyproject.toml $(UV)
 	  echo "if the change is intended." >&2; \
 	  exit 1; }
 	$(UV) pip install --quiet --no-deps --no-build-isolation --compile-bytecode --python $(PY) -e .
+	@# an editable install leaves the package's own source uncompiled: each build, kernel and test process
+	@# would compile it again (0.3 s) wherever PYTHONDONTWRITEBYTECODE is set
+	@$(PY) -m compileall -q src
 	@# the project's kernel, named for its environment (helpers.render.jobs.KERNEL_NAME), inside .venv
 	@if $(PY) -c "import ipykernel" 2>/dev/null; then $(PY) -m ipykernel install --sys-prefix \
 	  --name ketamine-evidence --display-name "Python 3.11 (ketamine evidence, .venv)" >/dev/null; fi
@@ -75,7 +82,7 @@ a11y-deps: $(AXE) ## install axe-core from package-lock.json (npm ci) for the ac
 
 a11y: $(STAMP) $(AXE) ## full report build, then axe-core on every page and the print checks
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS))
-	A11Y_REPORTS=reports $(PY) -m pytest tests/test_accessibility.py $(ARGS)
+	A11Y_REPORTS=reports $(PYTEST) tests/browser/test_accessibility.py $(ARGS)
 
 lint: $(STAMP) ## ruff: lint and format check of the package, tests, scripts and notebooks
 	$(VENV)/bin/ruff check --quiet .
@@ -85,17 +92,17 @@ format: $(STAMP) ## ruff: format everything in place (then make notebooks if a n
 	$(VENV)/bin/ruff format .
 
 test: $(STAMP) $(AXE) lint ## lint, then unit, build, browser and accessibility tests, and nbval on the committed notebooks
-	$(PY) -m pytest -n 2 --dist loadfile -m "not slow" tests notebooks --nbval --nbval-current-env \
+	$(PYTEST) -n 2 --dist loadfile -m "not slow" tests notebooks --nbval --nbval-current-env \
 	  --sanitize-with tests/sanitize.cfg $(ARGS)
 
 test-slow: $(STAMP) ## the exhaustive checks make test leaves out (every shipped report built both ways); CI runs them
-	$(PY) -m pytest -m slow tests $(ARGS)
+	$(PYTEST) -m slow tests $(ARGS)
 
 unit: $(STAMP) ## the tests that start no kernel, browser or process (in-process, seconds)
-	$(PY) -m pytest -n 2 --dist loadfile -p no:nbval -m "not slow and not kernel and not browser and not process" tests $(ARGS)
+	$(PYTEST) -n 2 --dist loadfile -p no:nbval -m "not slow and not kernel and not browser and not process" tests $(ARGS)
 
 nbval: $(STAMP) ## nbval on the committed notebooks only
-	$(PY) -m pytest notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg
+	$(PYTEST) notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg
 
 lab: $(STAMP) ## open JupyterLab at the repository root, on the notebooks (ARGS="--no-browser --port 8899")
 	@# figures (with their alt text) and table styles are HTML outputs, which JupyterLab shows only in a trusted

@@ -183,41 +183,67 @@ def pdf_of(browser, path: Path, out: Path) -> Path:
     return out
 
 
+def images_drawn(page) -> int:
+    """The images a PDF page's resources draw, its forms' included, read from the page's dictionaries
+    (pypdf's ``page.images`` decodes every image to list them: a second a report)."""
+    from pypdf.generic import IndirectObject
+
+    seen = set()
+
+    def walk(resources) -> int:
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        count = 0
+        for ref in (xobjects.get_object() if xobjects else {}).values():
+            key = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else id(ref)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                count += 1
+            elif obj.get("/Subtype") == "/Form":
+                count += walk(obj.get("/Resources"))
+        return count
+
+    return walk(page.get("/Resources"))
+
+
+def read_pdf(pdf: Path) -> tuple[list[int], list[str]]:
+    """Per page of the PDF: how many images it draws (a figure split over two pages is drawn on both), and
+    its text."""
+    from pypdf import PdfReader
+
+    pages = PdfReader(pdf).pages
+    return [images_drawn(page) for page in pages], [page.extract_text() for page in pages]
+
+
 def image_placements(pdf: Path) -> list[int]:
-    """How many images each page of the PDF draws (a figure split over two pages is drawn on both)."""
     from pypdf import PdfReader
 
-    return [len(page.images) for page in PdfReader(pdf).pages]
-
-
-def pdf_text(pdf: Path) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    return [images_drawn(page) for page in PdfReader(pdf).pages]
 
 
 @pytest.mark.parametrize("stem", [nb.stem for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))])
 def test_printed_report_keeps_figures_whole_and_shows_links(reports, browser, tmp_path, stem):
     html = reports / PRINTED / f"{stem}.html"
-    figures = html.read_text(encoding="utf-8").count("<img ")
+    source = html.read_text(encoding="utf-8")
+    figures = source.count("<img ")
     pdf = pdf_of(browser, html, tmp_path / f"{stem}.pdf")
-    per_page = image_placements(pdf)
+    per_page, texts = read_pdf(pdf)
     # the bottom line of all conditions prints every risk-of-bias judgement with its support (about 50 pages)
     # the bottom line grew with the case-series figure and five computed domains per line; tables print at
     # 9.5 px since the Summary of Findings took GRADEpro's layout (62 pages measured)
     assert 1 <= len(per_page) <= 70, f"{stem}: {len(per_page)} pages"
     assert sum(per_page) == figures, f"{stem}: {figures} figures drawn {sum(per_page)} times over the pages {per_page}"
-    from pypdf import PdfReader
-
-    lines = [len(page.extract_text().splitlines()) for page in PdfReader(pdf).pages]
+    lines = [len(t.splitlines()) for t in texts]
     sparse = [i + 1 for i, (n, images) in enumerate(zip(lines, per_page)) if n < 5 and not images]
     assert not sparse, f"{stem}: pages with fewer than five lines of text and no figure: {sparse}"
-    text = "".join(unicodedata.normalize("NFKC", pdf_text(pdf)).split())  # the PDF's ligatures (ﬀ) as letters
-    if "<details" in html.read_text(encoding="utf-8"):  # folded detail tables print open
-        for summary in re.findall(r"<summary>(.*?)</summary>", html.read_text(encoding="utf-8")):
+    text = "".join(unicodedata.normalize("NFKC", "\n".join(texts)).split())  # the PDF's ligatures (ﬀ) as letters
+    if "<details" in source:  # folded detail tables print open
+        for summary in re.findall(r"<summary>(.*?)</summary>", source):
             caption = re.search(
                 rf"<summary>{re.escape(summary)}</summary>.*?<caption>(.*?)</caption>",
-                html.read_text(encoding="utf-8"),
+                source,
                 re.S,
             )
             if caption:
