@@ -22,6 +22,7 @@ def copy_project(dst):
     (dst / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, dst / "notebooks" / NOTEBOOK)
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
+    shutil.copytree(ROOT / "tests" / "support", dst / "tests" / "support")  # the plugins its pytest options name
     return dst
 
 
