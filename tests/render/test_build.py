@@ -11,7 +11,6 @@ from helpers.data.loader import load_studies
 from helpers.paths import NOTEBOOKS
 from helpers.report.names import short_name
 from helpers.report.params import report_conditions
-from support.commands import run_helpers
 from support.metafor import HERE, expected, fixture_names
 from support.shipped import CONDITIONS
 
@@ -33,10 +32,6 @@ COLUMNS = [
     "pi_lower",
     "pi_upper",
 ]
-
-
-def build(*args, timeout=600):
-    return run_helpers("build", *args, timeout=timeout)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 
 from helpers import files
 from helpers.cli import main
-from support.commands import run_helpers, start_helpers
+from support.commands import start_helpers
 from support.notebooks import make_notebook
 
 
@@ -97,11 +97,11 @@ def test_negative_control_the_disk_really_fills_and_a_plain_write_leaves_a_parti
     assert (out / "plain.html").stat().st_size > 0  # truncated, left behind
 
 
-@pytest.mark.process
-def test_a_read_only_output_folder_ends_in_one_line(mount):
+@pytest.mark.process  # mount
+def test_a_read_only_output_folder_ends_in_one_line(mount, builds):
     out = mount("1m", read_only=True)
     before = published(out)
-    res = run_helpers("build", "--out", out, "--condition", "all", timeout=300)
+    res = builds.build("--out", out, "--condition", "all")
     assert res.returncode == 1
     assert one_line(res.stderr) == (
         f"cannot write {out}/.build.lock: Read-only file system; the published reports were left as they were"
@@ -112,7 +112,7 @@ def test_a_read_only_output_folder_ends_in_one_line(mount):
 
 
 @pytest.mark.process
-def test_the_next_build_removes_and_mentions_the_staging_of_a_killed_build(tmp_path):
+def test_the_next_build_removes_and_mentions_the_staging_of_a_killed_build(tmp_path, builds):
     folder = tmp_path / "nbs"
     make_notebook(folder, "01_takes_a_while", ["import time\ntime.sleep(60)"])
     out = tmp_path / "out"
@@ -126,7 +126,7 @@ def test_the_next_build_removes_and_mentions_the_staging_of_a_killed_build(tmp_p
     stale = list(out.glob(".staging-*"))
     assert stale, "negative control: a build killed with -9 leaves its staging folder"
     make_notebook(folder, "01_takes_a_while", ['print("quick now")'])
-    res = run_helpers("build", *args, timeout=300)
+    res = builds.build(*args)  # the next build, from any process
     assert res.returncode == 0, res.stdout + res.stderr
     assert f"removed {stale[0]}, left by a build that did not finish" in res.stdout
     assert not list(out.glob(".staging-*")) and (out / "all" / "01_takes_a_while.html").is_file()
