@@ -210,9 +210,15 @@ CASES = sorted(
 )
 
 
+@pytest.fixture(scope="module")
+def cases(shipped_rows) -> dict:
+    """The catalogue, made once for the module's tests (each case writes its own file)."""
+    return catalogue(shipped_rows)
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_gives_one_clear_message(case, shipped_rows, tmp_path, capsys):
-    content, expected = catalogue(shipped_rows)[case]
+def test_bad_input_gives_one_clear_message(case, cases, shipped_rows, tmp_path, capsys):
+    content, expected = cases[case]
     path = tmp_path / f"{case}.csv"
     if content == "big":
         text = big_table(shipped_rows, bad_at_end=True)
@@ -232,8 +238,8 @@ def test_bad_input_gives_one_clear_message(case, shipped_rows, tmp_path, capsys)
 
 @pytest.mark.process  # the build starts its zygote while it validates; this shows nothing else runs
 @pytest.mark.parametrize("case", ["byte_order_mark", "events_over_n", "unknown_column"])
-def test_the_build_refuses_a_bad_table_before_writing_anything(case, shipped_rows, tmp_path, capsys):
-    content, expected = catalogue(shipped_rows)[case]
+def test_the_build_refuses_a_bad_table_before_writing_anything(case, cases, tmp_path, capsys):
+    content, expected = cases[case]
     path = tmp_path / f"{case}.csv"
     path.write_bytes(content)
     out = tmp_path / "reports"
@@ -245,9 +251,9 @@ def test_the_build_refuses_a_bad_table_before_writing_anything(case, shipped_row
     assert digest(out) == before
 
 
-def test_catalogue_is_complete(shipped_rows):
-    assert len(catalogue(shipped_rows)) >= 25
-    assert set(CASES) == set(catalogue(shipped_rows))
+def test_catalogue_is_complete(cases):
+    assert len(cases) >= 25
+    assert set(CASES) == set(cases)
 
 
 def test_too_large_file_is_refused_before_reading(shipped_rows, tmp_path, monkeypatch, capsys):
@@ -271,8 +277,8 @@ def test_windows_line_endings_simply_work(shipped_rows, tmp_path, capsys):
 
 @pytest.mark.process
 @pytest.mark.parametrize("case", ["byte_order_mark", "duplicate_key", "not_utf8"])
-def test_real_process_prints_no_traceback(case, shipped_rows, tmp_path):
-    content, expected = catalogue(shipped_rows)[case]
+def test_real_process_prints_no_traceback(case, cases, tmp_path):
+    content, expected = cases[case]
     path = tmp_path / f"{case}.csv"
     path.write_bytes(content)
     res = run_helpers("validate", path, timeout=120)

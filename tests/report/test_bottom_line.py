@@ -18,6 +18,7 @@ from helpers.report.placeholders import Filler
 from helpers.report.text import plain_text
 from helpers.stats.grade import LineEvidence, imprecision, inconsistency
 from helpers.stats.meta import rma
+from support.reports import shipped_report
 
 CONDITIONS = ["migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"]
 CERTAINTY = {"high": "high", "moderate": "moderate", "low": "low", "very_low": "very low"}
@@ -47,7 +48,7 @@ def verified_trials(studies: pd.DataFrame, condition: str, cls: str | None = Non
 
 @pytest.mark.parametrize("condition", CONDITIONS)
 def test_bottom_line_names_trials_comparisons_certainty_and_claims(condition, ds):
-    r = open_report(condition)
+    r = shipped_report(condition)
     a = r.appraisal
     headline, details = plain(a.headline().data), plain(a.details().data)
     cert = ds.get("certainty")
@@ -98,7 +99,7 @@ def test_index_answers_one_sentence_per_condition_with_certainty(ds):
 
 
 def test_sof_table_has_one_row_per_line_and_a_footnote_per_downgrade(ds):
-    r = open_report("low_back_pain")
+    r = shipped_report("low_back_pain")
     html = r.appraisal.sof_table().data
     cert = ds.get("certainty")
     mine = cert[cert["condition"].astype(str) == "low_back_pain"]
@@ -116,14 +117,14 @@ def test_signals_table_marks_where_judgement_and_computation_differ():
 
     lines = load_dataset().get("certainty")
     departed = lines[lines["departure_reason"].notna()].iloc[0]
-    r = open_report(str(departed["condition"]))
+    r = shipped_report(str(departed["condition"]))
     html = r.appraisal.certainty_table().data
     assert f"<strong>differs: {html_lib.escape(departed['departure_reason'])}</strong>" in html and "agrees" in html
 
 
 def test_report_prose_shows_no_raw_codes():
     for condition in ("all", "headache_other"):
-        r = open_report(condition)
+        r = shipped_report(condition)
         text = " ".join(
             plain(x)
             for x in (

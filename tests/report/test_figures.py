@@ -14,6 +14,7 @@ from helpers.report import open_report
 from helpers.report.figures.effects import direction_plot
 from helpers.report.figures.forest import forest_plot
 from helpers.stats.effects import direction_only
+from support.reports import shipped_report
 
 
 def left_and_right(fig) -> tuple[str, str]:
@@ -27,7 +28,7 @@ def left_and_right(fig) -> tuple[str, str]:
 
 
 def test_direction_and_forest_plots_share_their_orientation():
-    r = open_report("all")
+    r = shipped_report("all")
     direction = direction_plot(direction_only(r.studies), "all")
     pooled = open_report("all", data_path="tests/fixtures/metafor/studies/k2_md.csv").groups
     forest = forest_plot(next(g for g in pooled if g.pooled))
@@ -38,7 +39,7 @@ def test_direction_and_forest_plots_share_their_orientation():
 
 
 def test_the_direction_plot_draws_one_mark_per_study_and_outcome_and_no_harm():
-    r = open_report("all")
+    r = shipped_report("all")
     rows = direction_only(r.studies)
     assert not rows["outcome"].astype(str).str.startswith("ae_").any()
     assert not rows.duplicated(["study_id", "condition", "outcome"]).any()
@@ -51,7 +52,7 @@ def test_the_direction_plot_draws_one_mark_per_study_and_outcome_and_no_harm():
 def test_effect_labels_are_words_and_never_cut_and_harms_have_their_own_figure():
     from helpers.report.figures.effects import effect_panels
 
-    r = open_report("all")
+    r = shipped_report("all")
     benefits, harms = effect_panels(r.effects, "all"), effect_panels(r.effects, "all", harms=True)
     labels = [t.get_text() for fig in (benefits, harms) for ax in fig.axes for t in ax.get_yticklabels()]
     assert labels and not [x for x in labels if "\u2026" in x or "_" in x or "pct" in x]
@@ -104,7 +105,7 @@ def test_risk_of_bias_colours_differ_in_lightness_and_overall_only_studies_say_s
 def test_prisma_names_its_sources_with_dates_branches_the_citation_checks_and_counts_the_condition():
     from helpers.report.prisma import flow_text
 
-    r = open_report("migraine")
+    r = shipped_report("migraine")
     c = r.overview.prisma
     assert c.included_here is not None and 0 < c.included_here < c.included
     text = flow_text(c)
@@ -113,7 +114,7 @@ def test_prisma_names_its_sources_with_dates_branches_the_citation_checks_and_co
     fig = r.overview.prisma_figure()
     words = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "Citation checks (other methods)" in words and f"about migraine: {c.included_here}" in words
-    assert open_report("all").overview.prisma.included_here is None
+    assert shipped_report("all").overview.prisma.included_here is None
     plt.close("all")
 
 
@@ -149,7 +150,7 @@ def test_figure_text_at_1280_px_is_at_least_body_size():
     checked = 0
     e, s = pooled.effect_sizes, pooled.synthesis
     pooled_figures = [e.forest_figure(e.pooled_groups()[0]), s.leave_one_out_figure(s.sensitivity_groups()[0])]
-    for fig in report_figures(open_report("all")) + pooled_figures + [s.funnel_figure(s.funnel_groups()[0])]:
+    for fig in report_figures(shipped_report("all")) + pooled_figures + [s.funnel_figure(s.funnel_groups()[0])]:
         if nothing_to_show(fig) is None:
             px, width = smallest_text_px(fig)
             title = fig.texts[0].get_text() if fig.texts else fig.axes[0].get_title(loc="left")

@@ -12,11 +12,11 @@ import pytest
 from helpers.data.dataset import load_dataset
 from helpers.findings.lines import finding_for, line_findings
 from helpers.paths import DATA, STUDIES_PATH
-from helpers.report import open_report
 from helpers.report.names import study_names
 from helpers.report.statements import statement_html
 from helpers.report.text import plain_text
 from helpers.stats.effects import harmonize
+from support.reports import shipped_report
 
 CONDITIONS = ["migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"]
 VERBS = {  # GRADE's informative statements (Santesso 2020): certainty -> better, worse, no important difference
@@ -117,7 +117,7 @@ def test_the_verb_follows_from_certainty_and_effect(index, certainty, ds, effect
 
 @pytest.mark.parametrize("condition", CONDITIONS)
 def test_each_short_answer_is_a_statement_naming_comparison_studies_and_participants(condition):
-    text = plain_text(open_report(condition).appraisal.headline().data)
+    text = plain_text(shipped_report(condition).appraisal.headline().data)
     mine = [x for x in shipped_lines() if x["condition"] == condition]
     benefits = [x for x in mine if not x["outcomes"].startswith("ae_")] or mine
     main = [x for x in benefits if x["outcome_label"] == benefits[0]["outcome_label"]]
@@ -136,7 +136,7 @@ def test_each_short_answer_is_a_statement_naming_comparison_studies_and_particip
 
 def test_where_trials_disagree_the_answer_says_which_way_each_went():
     # migraine's main line: one trial found no clear difference, the other reported relief
-    text = plain_text(open_report("migraine").appraisal.headline().data)
+    text = plain_text(shipped_report("migraine").appraisal.headline().data)
     assert "Etchison 2018 found no clear difference" in text
     assert "Nicolodi 1995 favoured ketamine" in text
 
@@ -165,6 +165,6 @@ def test_harms_line_with_events_in_both_arms_has_an_absolute_effect(ds):
             )
             assert f.absolute is not None
             assert math.isclose(f.absolute.comparator, 1000 * median)
-            html = open_report(f.condition).appraisal.sof_table().data
+            html = shipped_report(f.condition).appraisal.sof_table().data
             assert f'data-field="risk_comparator" data-line="{f.line}"' in html
     assert found >= 1
