@@ -190,3 +190,32 @@ def test_stock_nbconvert_finds_the_alt_text_of_every_figure_of_the_committed_not
     finally:
         exporter.log.removeHandler(handler)
     assert images >= 8 and not [w for w in warnings if "Alternative text" in w], (images, warnings)
+
+
+def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_alone(tmp_path):
+    """Over 60 studies the follow-up chart is a stacked histogram: unverified bars carry a hatch as well."""
+    import sys
+
+    import matplotlib
+
+    from helpers.paths import ROOT
+
+    matplotlib.use("agg")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import synthetic_table
+
+    from helpers.data.loader import load_studies
+    from helpers.report.figures import followup, style
+
+    studies = load_studies(synthetic_table(300, tmp_path / "t.csv"), cache=False)
+    studies.loc[studies.index[::2], "verification"] = "verified"
+    fig = followup.followup_plot(studies, "all")
+    seen = {}
+    for ax in fig.axes:
+        for patch in ax.patches:
+            colour = matplotlib.colors.to_hex(patch.get_facecolor()[:3])
+            seen.setdefault(colour, set()).add(patch.get_hatch() or "")
+    assert seen[matplotlib.colors.to_hex(style.VERIFICATION_COLOURS["unverified"])] == {"...."}
+    assert seen[matplotlib.colors.to_hex(style.VERIFICATION_COLOURS["verified"])] == {""}
+    labels = {h.get_label(): h.get_hatch() for h in fig.legends[0].legend_handles if hasattr(h, "get_hatch")}
+    assert labels[style.VERIFICATION_LABELS["unverified"]] == "...."
