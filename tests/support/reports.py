@@ -10,9 +10,15 @@ from __future__ import annotations
 from functools import cache
 
 from helpers.report import open_report
+from helpers.report.figures import style
+
+
+def shipped_report(condition: str = "all"):
+    """``open_report(condition)`` on the shipped table, the same object for every caller in this process."""
+    style.apply_style()  # as open_report does: a test in between may have changed matplotlib's settings
+    return _opened(condition)
 
 
 @cache
-def shipped_report(condition: str = "all"):
-    """``open_report(condition)`` on the shipped table, the same object for every caller in this process."""
+def _opened(condition: str):
     return open_report(condition)
