@@ -14,22 +14,15 @@ are compared, the sanitizers, timeouts) stays nbval's.
 from __future__ import annotations
 
 import os
-import uuid
 
 
 def _fork_manager_class():
     from jupyter_client import KernelManager
 
-    from helpers.render.kernels import ForkProvisioner
+    from helpers.render.kernels import ForkProvisioning
 
-    class ForkedKernelManager(KernelManager):
+    class ForkedKernelManager(ForkProvisioning, KernelManager):
         """jupyter_client's blocking manager (the one nbval drives) with the zygote's provisioner."""
-
-        async def _async_pre_start_kernel(self, **kw):
-            if self.provisioner is None:
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-            return await super()._async_pre_start_kernel(**kw)
 
     return ForkedKernelManager
 

@@ -191,14 +191,18 @@ class ReadyClient(AsyncKernelClient):
                 return True
 
 
-class ForkKernelManager(AsyncKernelManager):
-    """nbclient's kernel manager, with kernels forked from the zygote."""
-
-    client_class = DottedObjectName("helpers.render.kernels.ReadyClient")
-    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
+class ForkProvisioning:
+    """Mix into a jupyter_client kernel manager (asynchronous or blocking): its kernels are forked from the zygote."""
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+
+class ForkKernelManager(ForkProvisioning, AsyncKernelManager):
+    """nbclient's kernel manager, with kernels forked from the zygote."""
+
+    client_class = DottedObjectName("helpers.render.kernels.ReadyClient")
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
