@@ -7,7 +7,7 @@ import sys
 
 from .errors import HelpersError
 from .files import os_error_message
-from .paths import display_path
+from .paths import ROOT, display_path
 from .startup import skip_rfc3987_syntax
 
 
@@ -83,6 +83,37 @@ SUBGROUP_HELP = (
     "compare subgroups of every pooled group by this categorical column (for example design, route "
     "or a column of your own named x_...): tables/subgroups.csv and a section of the effect-size reports"
 )
+
+
+def paths_from_here(args) -> None:
+    """Paths typed on the command line are taken from the current folder, as every command-line tool takes
+    them (a notebook's ``data_path`` parameter is taken from the repository root instead). A relative one
+    is said once with the folder it was taken from, and a --data that is not there is refused, never
+    looked for somewhere else."""
+    from pathlib import Path
+
+    from .errors import ParameterError
+
+    here = Path.cwd()
+    for option in ("data", "out", "notebooks"):
+        value = getattr(args, option, None)
+        if not value or Path(str(value).split("#")[0]).is_absolute():
+            continue
+        if option == "data":
+            from .data.spreadsheet import split_sheet, with_sheet
+
+            file, sheet = split_sheet(value)  # table.xlsx#Sheet names a worksheet
+            if not file.exists():
+                raise ParameterError(
+                    f"--data {value}: no such file in the current folder {here} (relative paths are taken from "
+                    "the folder the command runs in; expected a CSV or .xlsx study table)"
+                )
+            resolved = str(with_sheet(file.resolve(), sheet))
+        else:
+            resolved = str(Path(value).resolve())
+        if here.resolve() != ROOT:  # from the repository root the two readings agree: nothing to say
+            print(f"--{option} {value}: taken from the current folder, {resolved}", file=sys.stderr)
+        setattr(args, option, resolved)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -170,17 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     skip_rfc3987_syntax()
     args = parser().parse_args(argv)
 
-    if getattr(args, "data", None):
-        from .data.spreadsheet import split_sheet, with_sheet
-
-        file, sheet = split_sheet(args.data)  # table.xlsx#Sheet names a worksheet
-        if file.exists():
-            args.data = str(with_sheet(file.resolve(), sheet))  # a path typed by the user is relative to where they are
     try:
+        paths_from_here(args)
         return args.func(args)
     except HelpersError as exc:
         print(str(exc), file=sys.stderr)
-        return 1
+        return getattr(exc, "exit_code", 1)  # 128 + the signal's number for a build a signal stopped
     except OSError as exc:  # the disk, the folder's permissions: the path and the cause, not a traceback
         print(os_error_message(exc), file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import re
 import signal
 import subprocess
@@ -62,6 +63,8 @@ def mount(tmp_path):
         points.append(point)
         (point / "reports").mkdir()
         (point / "reports" / "index.html").write_text("the published set of an earlier build")
+        state = {"reports": {}, "published": ["index.html", ".build-state.json"]}  # which that build recorded
+        (point / "reports" / ".build-state.json").write_text(json.dumps(state))
         if read_only:
             subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True)
         return point / "reports"

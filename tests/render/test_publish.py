@@ -132,7 +132,10 @@ def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, k
     assert kernels(mark) == []
 
 
-def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["TERM", "INT", "HUP"])
+def test_a_signal_halfway_keeps_reports_kills_kernels_and_exits_by_convention(tmp_path, published, signum):
+    """SIGTERM (a service manager), SIGINT (Ctrl-C) and SIGHUP (the terminal closed): exit 128 + the signal's
+    number, as a shell reports it, with the published set, no kernel, no staging and no _failed/ left."""
     out, before = published
     folder = failing_set(tmp_path, "import time\ntime.sleep(60)\n" + OK)
     mark = uuid.uuid4().hex
@@ -156,12 +159,13 @@ def test_sigterm_halfway_keeps_reports_and_kills_kernels(tmp_path, published):
         time.sleep(0.2)
     time.sleep(1.0)
     assert kernels(mark), "the build never started a kernel"
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode != 0
+    assert proc.returncode == 128 + signum, err
     assert "interrupted" in err and "Traceback" not in err
     assert snapshot(out) == before
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".staging-*")) and not list(out.glob(".trash-*"))
+    assert not (out / "_failed").exists(), "an interrupted report is not a failed one"
     assert kernels(mark) == [], "a kernel outlived the build"
 
 

@@ -39,13 +39,18 @@ from .jobs import (
     notebooks,
 )
 from .loop import execute_jobs
-from .plan import Plan, kept_data_outputs, will_run_kernels
+from .outfolder import check_out_folder, left_by_builds, recorded_paths
+from .plan import Plan, job_key, kept_data_outputs, will_run_kernels
 from .publish import BuildLock, link_or_copy, publish
 from .zygote import start_zygote_or_say
 
 
 def _on_term(signum, frame):
-    raise Interrupted(f"build interrupted by signal {signum}; the published reports were left as they were")
+    raise Interrupted(signum)
+
+
+#: closing the terminal stops a build as SIGTERM does: staging removed, the published set untouched
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def build(
@@ -72,10 +77,10 @@ def build(
     conditions = [check_condition(c) for c in (conditions or report_conditions())]
     check_evidence(evidence)
     data_path = resolve_data_path(str(data) if data else None)
-    out = Path(out).resolve() if out else REPORTS
+    out = check_out_folder(Path(out) if out else REPORTS, data_path)  # before anything is read or written
     # a kernel waits on its messages part of the time: two per core keep the cores busy
     # (benchmarks/results/executor-notes.md)
-    workers = jobs or 2 * (os.cpu_count() or 1)
+    workers = jobs if jobs is not None else 2 * (os.cpu_count() or 1)
     if workers < 1:
         raise BuildError(f"--jobs must be at least 1 (got {workers})")
     if cell_timeout < 1:
@@ -84,10 +89,15 @@ def build(
     nbs = notebooks(folder)
     if not nbs:
         raise BuildError(f"no report notebooks (NN_name.ipynb) found in {display_path(folder)}")
+    check_notebooks(nbs)
+    raise_open_file_limit()
 
     started = time.perf_counter()
     plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "", figures)
     if plan.up_to_date():
+        if left_by_builds(out):  # a build stopped by a signal or killed left them: clean up even with nothing to do
+            with BuildLock(out):
+                remove_stale_staging(out)
         print(
             f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)} "
             f"({time.perf_counter() - started:.2f} s; use --force to rebuild)"
@@ -101,21 +111,23 @@ def build(
     check_bibliography(ds.studies, data_path)  # and metadata that disagree with the table
     studies = ds.studies
     check_subgroup(studies, subgroup)  # so does a subgroup column the table cannot be split by
-    previous = signal.signal(signal.SIGTERM, _on_term)
+    previous = {signum: signal.signal(signum, _on_term) for signum in _STOP_SIGNALS}
     try:
         out.mkdir(parents=True, exist_ok=True)
         with BuildLock(out):
             plan = Plan(
-                nbs, conditions, evidence, data_path, out, force, subgroup or "", figures
+                nbs, conditions, evidence, data_path, out, force, subgroup or "", figures, locked=True
             )  # another build may have finished meanwhile
             if plan.up_to_date():
+                remove_stale_staging(out)
                 print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
                 return []
             return _build_locked(plan, studies, workers, cell_timeout, started, isolated)
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the published set stands
         raise BuildError(f"{os_error_message(exc)}; the published reports were left as they were") from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _build_locked(
@@ -129,6 +141,7 @@ def _build_locked(
     failed_dir = out / FAILED_DIR
     shutil.rmtree(failed_dir, ignore_errors=True)  # only the latest build's failures are kept
     try:
+        kept_files = _keep_other_conditions(plan, staging)
         stale_names = {j.name for j in plan.stale}
         for j in plan.jobs:  # reuse what is up to date
             if j.name not in stale_names:
@@ -184,7 +197,8 @@ def _build_locked(
                 lines.append(f"  {r.name}: {r.error}")
                 lines.append(f"    executed notebook with the error marked: {display_path(r.failed_notebook)}")
             raise BuildError("\n".join(lines))
-        reports = {j.name: dict(old_reports.get(j.name, {})) for j in plan.jobs}
+        shown = sorted([*plan.jobs, *plan.kept], key=_report_order)
+        reports = {j.name: dict(old_reports.get(j.name, {})) for j in shown}
         for r in results:
             reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
         for j in plan.jobs:
@@ -194,7 +208,7 @@ def _build_locked(
 
         write_index(
             staging / "index.html",
-            plan.jobs,
+            shown,
             reports,
             studies,
             plan.evidence,
@@ -203,35 +217,106 @@ def _build_locked(
             changes=version_changes_html(plan.jobs[0].data_path) if plan.jobs else "",
         )
         report_files = {j.name for j in plan.jobs}
-        data_files = sorted(
+        staged = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        data_files = [
             rel
-            for rel in (p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-            if rel not in report_files and rel != "index.html" and not rel.startswith(("figures/", ".", PID_DIR))
-        )
+            for rel in staged
+            if rel not in report_files
+            and rel not in kept_files
+            and rel != "index.html"
+            and not rel.startswith(("figures/", ".", PID_DIR))
+        ]
         new_state = {
             "reports": reports,
             "tables_key": plan.tables_key,
             "data_outputs": {"files": data_files, "answers": [list(a) for a in answers]},
+            # every file this build publishes: the only files a later build may replace or remove
+            "published": sorted([*staged, STATE_FILE]),
         }
         write_atomic(staging / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
-        publish(staging, out)
+        publish(staging, out, recorded_paths(plan.state, out))
         shutil.rmtree(failed_dir, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     total = time.perf_counter() - started
+    kept = f", {len(plan.kept)} of other conditions kept as they were" if plan.kept else ""
     print(
-        f"built {len(results)} reports ({len(plan.jobs) - len(results)} up to date) in {total:.1f} s; "
+        f"built {len(results)} reports ({len(plan.jobs) - len(results)} up to date{kept}) in {total:.1f} s; "
         f"open {display_path(out / 'index.html')}"
     )
     return results
+
+
+def _keep_other_conditions(plan: Plan, staging: Path) -> set[str]:
+    """Link the files that earlier builds published for the conditions this build does not build (their
+    reports, figures and per-condition tables) into staging, so that publishing keeps them; returns them."""
+    if not plan.kept:
+        return set()
+    conditions = {j.condition for j in plan.kept}
+    kept = {
+        rel
+        for rel in recorded_paths(plan.state, plan.out)
+        if rel.split("/")[0] in conditions or (rel.startswith("figures/") and rel.split("/")[1] in conditions)
+    }
+    for rel in sorted(kept):
+        if (plan.out / rel).is_file():
+            link_or_copy(plan.out / rel, staging / rel)
+    stale = [j for j in plan.kept if plan.state["reports"][j.name].get("key") != job_key(j, plan.shared)]
+    if stale:
+        print(
+            f"kept {len(plan.kept)} published reports of other conditions as they were ({len(stale)} of them from "
+            "earlier inputs: build without --condition to bring them up to date)",
+            flush=True,
+        )
+    return kept
+
+
+def _report_order(job) -> tuple:
+    from ..report.params import report_conditions
+
+    order = report_conditions()
+    return (order.index(job.condition) if job.condition in order else len(order), job.stem)
+
+
+def check_notebooks(paths) -> None:
+    """Every report notebook can be read as a notebook: a damaged one is named in one line before any work."""
+    import nbformat
+
+    for path in paths:
+        try:
+            nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:  # JSON, schema or encoding: each is the same fault for the user
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise BuildError(
+                f"{display_path(path)}: not a readable notebook ({reason[:200]}); expected a Jupyter notebook "
+                "(restore it with git checkout, or remove it)"
+            ) from None
+
+
+def raise_open_file_limit(wanted: int = 4096, needed: int = 256) -> None:
+    """Each kernel holds a few dozen sockets and files; with too low a limit ZeroMQ aborts the whole process.
+    The soft limit is raised as far as the hard limit allows; below ``needed`` the build stops in one line."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raise BuildError(
+            f"the limit on open files is {soft} (ulimit -n), and the build needs at least {needed}: "
+            f"raise it with ulimit -n {needed}"
+        )
 
 
 def remove_stale_staging(out: Path) -> list[Path]:
     """Remove, and say so, what a build that did not finish left in the output folder (killed with -9, a
     power cut): its staging folder and the old set a publish was swapping out. Called under the build lock,
     when no other build can be writing here."""
-    stale = sorted([*out.glob(".staging-*"), *out.glob(".trash-*")])
+    stale = left_by_builds(out)
     for path in stale:
         shutil.rmtree(path, ignore_errors=True)
         print(f"removed {display_path(path)}, left by a build that did not finish", flush=True)

@@ -41,7 +41,12 @@ class BuildError(HelpersError):
 
 
 class Interrupted(HelpersError):
-    pass
+    """The build was stopped by a signal; the command exits with 128 + its number, as a shell does."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(f"build interrupted by signal {signum}; the published reports were left as they were")
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ def execute_jobs(
 
         def on_signal(signum: int) -> None:  # kill the kernels at once, then unwind
             signals.append(signum)
+            loop.stopping = True  # the reports whose kernels it kills did not fail: no notebook under _failed/
             _stop_kernels(pid_dir)
             this.cancel()
 
@@ -113,9 +114,7 @@ def execute_jobs(
                 done(await next_done)
         except BaseException:  # cancelled by a signal, or a report that saw its kernel killed by it
             if signals:
-                raise Interrupted(
-                    f"build interrupted by signal {signals[0]}; the published reports were left as they were"
-                ) from None
+                raise Interrupted(signals[0]) from None
             loop.stopping = True
             _stop_kernels(pid_dir)  # a write failed: no kernel may go on starting while its folder is removed
             raise
@@ -127,7 +126,7 @@ def execute_jobs(
                 await asyncio.gather(side, return_exceptions=bool(signals))  # it writes into staging: let it finish
             loop.release_signals()
 
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    handlers = {signum: signal.getsignal(signum) for signum in BuildLoop._SIGNALS}
     try:
         with asyncio.Runner(loop_factory=BuildLoop) as runner:
             runner.run(main())
@@ -142,7 +141,7 @@ def execute_jobs(
 
 
 class BuildLoop(asyncio.SelectorEventLoop):
-    """The event loop of a build: SIGINT and SIGTERM stay the build's.
+    """The event loop of a build: SIGINT, SIGTERM and SIGHUP stay the build's.
 
     nbclient adds handlers for both signals for every notebook it runs, and
     removes them when that notebook ends; with several notebooks in one loop,
@@ -151,7 +150,7 @@ class BuildLoop(asyncio.SelectorEventLoop):
     them in place.
     """
 
-    _SIGNALS = (signal.SIGTERM, signal.SIGINT)
+    _SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
     _owned = False
     #: set when the build stops for a failure of its own (a write failed): the reports whose kernels it then
     #: kills did not fail, and leave no notebook under _failed/

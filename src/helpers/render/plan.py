@@ -17,8 +17,10 @@ from ..data.spreadsheet import split_sheet
 from ..data.version import evidence_version
 from ..digest import code_digest
 from ..paths import ROOT, SRC
+from ..report.params import report_conditions
 from . import outputs_cache
-from .jobs import KERNEL_NAME, KERNELSPEC, STATE_FILE, Job
+from .jobs import KERNEL_NAME, KERNELSPEC, Job
+from .outfolder import load_state
 
 
 def sha(data: bytes) -> str:
@@ -84,10 +86,10 @@ class Plan:
         force: bool,
         subgroup: str = "",
         figures: bool = False,
+        locked: bool = False,
     ):
         self.out, self.evidence, self.subgroup, self.force = out, evidence, subgroup, force
-        state_path = out / STATE_FILE
-        self.state = json.loads(state_path.read_text()) if state_path.exists() else {}
+        self.state = load_state(out, set_aside=locked)  # under the lock, a damaged state is set aside
         self.shared = shared = shared_inputs_hash(data_path)
         self.jobs = [Job(str(nb), c, evidence, str(data_path), subgroup, figures) for c in conditions for nb in nbs]
         self.keys = {j.name: job_key(j, shared) for j in self.jobs}
@@ -96,6 +98,19 @@ class Plan:
             j
             for j in self.jobs
             if force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
+        ]
+        # a build of some conditions keeps the reports other conditions' builds published here
+        built = {j.name for j in self.jobs}
+        stems = {Path(nb).stem: str(nb) for nb in nbs}
+        self.kept = [
+            Job(stems[stem], condition, evidence, str(data_path), subgroup)
+            for name in old
+            for condition, _, stem in [name.removesuffix(".html").partition("/")]
+            if name not in built
+            and condition not in conditions
+            and condition in report_conditions()
+            and stem in stems
+            and (out / name).is_file()
         ]
         self.tables_key = sha(
             f"{shared}|{sorted(conditions)}|{evidence}".encode() + (f"|{subgroup}".encode() if subgroup else b"")

@@ -13,7 +13,6 @@ notebook.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +120,6 @@ def notebook_parameters(stem: str, values: dict) -> dict:
     return {p.name: values.get(p.name, p.default) for p in parameters_of(stem)}
 
 
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./ +@%,:~#-]+$")
-
-
 def report_conditions() -> tuple[str, ...]:
     """'all' followed by every condition of the schema."""
     return (ALL,) + conditions()
@@ -147,14 +143,15 @@ def check_evidence(evidence) -> str:
 
 
 def resolve_data_path(data_path) -> Path:
-    """A study-table path: relative paths are taken from the repository root."""
+    """A study-table path: relative paths are taken from the repository root.
+
+    Any file that exists is accepted, whatever letters its path holds (accents, spaces, parentheses,
+    quotes): the path is data, never code, since papermill writes parameters as quoted literals.
+    """
     if data_path in (None, ""):
         return STUDIES_PATH
-    if not isinstance(data_path, (str, Path)) or not _SAFE_PATH.match(str(data_path)):
-        raise ParameterError(
-            f"data_path {str(data_path)!r} has characters that are not allowed: expected a plain file path "
-            "(letters, digits and . _ / - + @ % , : ~ # and spaces)"
-        )
+    if not isinstance(data_path, (str, Path)) or "\0" in str(data_path):
+        raise ParameterError(f"data_path {str(data_path)!r}: expected the path of a CSV or .xlsx study table")
     from ..data.spreadsheet import split_sheet, with_sheet
 
     path, sheet = split_sheet(data_path)  # table.xlsx#Sheet names a worksheet
