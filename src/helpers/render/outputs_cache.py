@@ -30,7 +30,7 @@ FORMAT = 1
 
 
 def folder() -> Path:
-    from ..data.loader import cache_dir
+    from ..data.table_cache import cache_dir
 
     return cache_dir() / "executions"
 
