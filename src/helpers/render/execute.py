@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -26,6 +27,9 @@ from .export import render_html
 from .inert import ActiveContentError, active_content
 from .jobs import CELL_TIMEOUT, PID_DIR, Job, Result, kernel_name
 from .plan import prepare
+
+#: terminal escape sequences: CSI (colours, ``\x1b[31m``), OSC (``\x1b]...\x07``) and two-character ones
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
 def notebook_client(nb, cwd: Path, timeout: int, pid_dir: Path | None, isolated: bool, timings: dict | None):
@@ -171,8 +175,41 @@ def mark_error(nb, index: int | None, exc: BaseException, message: str = "") -> 
 
 
 def first_line(exc: BaseException) -> str:
-    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    lines = [line for line in plain(str(exc)).strip().splitlines() if line.strip()]
     return lines[-1][:500] if lines else type(exc).__name__
+
+
+def plain(text: str) -> str:
+    """``text`` without terminal escape sequences (IPython colours tracebacks: ``\\x1b[31mRuntimeError``)."""
+    return ANSI.sub("", text)
+
+
+def failure_message(exc: BaseException, nb=None, timeout: int | None = None) -> str:
+    """One line saying why a report failed: the cell (its number and first line) and what happened in it."""
+    from nbclient.exceptions import CellTimeoutError
+
+    name = type(exc).__name__
+    where = cell_label(nb, getattr(exc, "cell_index", None))
+    if isinstance(exc, CellTimeoutError):  # its own text ends in a rule of dashes
+        limit = f"the {timeout} s limit" if timeout else "the time limit"
+        return f"{name}: {where or 'a cell'} ran past {limit} per cell (--cell-timeout)"
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:  # nbclient's CellExecutionError: what the cell raised
+        raised = plain(f"{ename}: {evalue}" if evalue else ename).strip().splitlines() or [ename]
+        return f"{name}: {where or 'a cell'} raised {raised[0]}"[:500]
+    return f"{name}: {first_line(exc)}" + (f" (in {where})" if where else "")
+
+
+def cell_label(nb, index: int | None) -> str:
+    """'cell 7 of 12 ("fig = forest(studies)")' for the cell at ``index`` of ``nb``; "" when unknown."""
+    cells = getattr(nb, "cells", None) or []
+    if index is None or not 0 <= index < len(cells):
+        return ""
+    source = cells[index].get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    first = first if len(first) <= 60 else first[:57] + "..."
+    return f"cell {index + 1} of {len(cells)}" + (f' ("{first}")' if first else "")
 
 
 def strip_volatile_metadata(nb) -> None:
@@ -252,7 +289,7 @@ async def run_job_async(
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         if getattr(asyncio.get_running_loop(), "stopping", False):  # its kernel was killed by a failing build
             raise asyncio.CancelledError from exc
-        return failed_result(job, nb, failed_dir, exc, f"{type(exc).__name__}: {first_line(exc)}", start)
+        return failed_result(job, nb, failed_dir, exc, failure_message(exc, nb, timeout), start)
     strip_volatile_metadata(nb)
     exported = time.perf_counter()
     html = render_html(nb, job)
