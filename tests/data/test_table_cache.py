@@ -150,8 +150,8 @@ def test_without_the_digest_flips_would_load_other_data(cache, small):
         except Exception:
             raised += 1
             continue
-        other += not identical(got, validated)
-    assert other >= 60, (other, raised)  # 77 of 100: silently different data, as pickle gave in the probe
+        other += not got.equals(validated)  # a coarser test than identical(): it can only count fewer
+    assert other >= 50, (other, raised)  # silently different data (66 of 100 when written), as in the probe
 
 
 @pytest.mark.parametrize(
