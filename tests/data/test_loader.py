@@ -185,7 +185,7 @@ def test_cache_returns_the_same_table_and_never_hides_errors(shipped_rows, table
     first, second = load_studies(), load_studies()
     pd.testing.assert_frame_equal(first, fresh)
     pd.testing.assert_frame_equal(second, fresh)
-    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
+    assert len(list((tmp_path / "cache").glob("*.table"))) == 1
     bad = table_with({0: {"condition": "x"}}, name="bad.csv")
     for _ in range(2):
         with pytest.raises(TableError):

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
 from helpers.report import open_report
 from helpers.report.figures.effects import direction_plot
@@ -219,3 +220,59 @@ def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_
     assert seen[matplotlib.colors.to_hex(style.VERIFICATION_COLOURS["verified"])] == {""}
     labels = {h.get_label(): h.get_hatch() for h in fig.legends[0].legend_handles if hasattr(h, "get_hatch")}
     assert labels[style.VERIFICATION_LABELS["unverified"]] == "...."
+
+
+# ------------------------------------------------------------------ text from the data is text (probe case 34, W6)
+HOSTILE_CITATION = r"$\undefinedmacro$, et al. Test J 2000"
+
+
+def figures_naming(tmp_path, citation: str) -> tuple[str, list]:
+    """Forest, follow-up and risk-of-bias figures of a user's table (no bibliography beside it) whose first
+    study's citation is ``citation``; returns the study's short name and the figures, drawn."""
+    from helpers.data.dataset import load_dataset
+    from helpers.paths import ROOT
+    from helpers.report.figures.robvis import traffic_light
+    from helpers.report.names import short_name
+    from support.tables import read_rows, write_rows
+
+    rows = read_rows(ROOT / "tests" / "fixtures" / "metafor" / "studies" / "k2_md.csv")
+    rows[0]["citation"] = citation
+    for row in rows:
+        row["followup_days"] = "7"
+    r = open_report("all", data_path=str(write_rows(tmp_path / "studies.csv", rows)))
+    name = short_name(citation, 2000)
+    rob = load_dataset().get("risk_of_bias")
+    rob = rob[rob["study_id"].astype(str) == "etchison2018"]
+    figures = [
+        forest_plot(next(g for g in r.groups if g.pooled)),
+        r.followup.figure(),
+        traffic_light(rob, {"etchison2018": name}, "Risk of bias", ("rob2",)),
+    ]
+    for fig in figures:
+        fig.canvas.draw()  # where matplotlib would parse the text
+    return name, figures
+
+
+def test_a_citation_that_looks_like_a_formula_is_drawn_as_text(tmp_path):
+    name, figures = figures_naming(tmp_path, HOSTILE_CITATION)
+    assert name == r"$\undefinedmacro$ 2000"
+    for fig in figures:
+        labels = [t for ax in fig.axes for t in ax.get_yticklabels() if name in t.get_text()]
+        assert labels and not any(t.get_parse_math() for t in labels), fig
+    plt.close("all")
+
+
+def test_with_mathtext_on_the_same_figures_fail(tmp_path, monkeypatch):
+    """Negative control: with matplotlib's default, the citation is parsed as a formula and cannot be drawn."""
+    from helpers.report.figures import style
+
+    house = style.apply_style
+
+    def with_mathtext():
+        house()
+        plt.rcParams["text.parse_math"] = True
+
+    monkeypatch.setattr(style, "apply_style", with_mathtext)  # the style open_report sets, mathtext on
+    with matplotlib.rc_context(), pytest.raises(ValueError, match="undefinedmacro"):
+        figures_naming(tmp_path, HOSTILE_CITATION)
+    plt.close("all")

@@ -22,7 +22,8 @@ from ..errors import HelpersError, Problem, TableError
 from ..paths import STUDIES_PATH
 from .companions import companion_paths
 from .crossref import check_references
-from .loader import CODE, cache_dir, load_studies, load_table
+from .loader import CODE, load_studies, load_table
+from .table_cache import cache_dir
 
 
 class DataSetError(HelpersError):

@@ -12,21 +12,16 @@ the rule that was broken.
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
-import os
-import pickle
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..digest import code_digest
 from ..errors import Problem, TableError
-from ..paths import ROOT, STUDIES_PATH
-from . import csvfile
+from ..paths import STUDIES_PATH
+from . import table_cache
 from .csvfile import read_raw, record_lines
-from .schema import Schema, load_schema, schema_path
+from .schema import Schema, load_schema
 from .spreadsheet import is_spreadsheet, split_sheet, validate_workbook
 from .validation import raw_problems, typed_problems
 
@@ -49,15 +44,16 @@ def load_table(path: Path | str, name: str, cache: bool = True) -> pd.DataFrame:
     """Load and validate one table of the data set (``name`` as in data/schemas/); a CSV, or an .xlsx sheet."""
     path = Path(path)
     file, sheet = split_sheet(path)
-    key = _cache_key(file, name, sheet or "") if cache and file.is_file() else None
+    key = table_cache.table_key(file, name, sheet or "", CODE) if cache and file.is_file() else None
     if key is not None:
-        cached = _cache_get(key)
+        cached = table_cache.get(key)
         if cached is not None:
-            cached.attrs.update(source_path=str(path), cache_key=key)
+            lines = LineNumbers(cached.attrs.get("lines", ()))
+            cached.attrs.update(source_path=str(path), cache_key=key, lines=lines)
             return cached
     table = _validate(path, load_schema(name))
     if key is not None:
-        _cache_put(key, table)
+        table_cache.put(key, table)
         table.attrs["cache_key"] = key  # what the data set's cached cross-checks are keyed by
     return table
 
@@ -128,48 +124,6 @@ def _one_message_per_cell(problems: list[Problem]) -> list[Problem]:
     because the bad value became missing (e.g. an unknown effect_measure) would only repeat it wrongly."""
     bad_cells = {(p.line, p.column) for p in problems if p.rule.endswith(":format")}
     return [p for p in problems if p.rule.endswith(":format") or (p.line, p.column) not in bad_cells]
-
-
-# ------------------------------------------------------------------ cache of validated tables
-def cache_dir() -> Path:
-    return Path(os.environ.get("HELPERS_CACHE") or (ROOT / ".cache" / "tables"))
-
-
-def _cache_key(path: Path, name: str = "studies", sheet: str = "") -> str | None:
-    try:
-        if path.stat().st_size > csvfile.MAX_BYTES:  # refused when read: never cached
-            return None
-        h = hashlib.sha256(path.read_bytes())
-    except OSError:
-        return None
-    h.update(sheet.encode())
-    h.update(code_digest(*CODE).encode())
-    h.update(name.encode())
-    h.update(schema_path(name).read_bytes())
-    h.update(str(_dt.date.today().year).encode())  # the year rule moves with the calendar
-    h.update(pd.__version__.encode())
-    return h.hexdigest()[:32]
-
-
-def _cache_get(key: str) -> pd.DataFrame | None:
-    f = cache_dir() / f"{key}.pkl"
-    try:
-        with open(f, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-
-
-def _cache_put(key: str, table: pd.DataFrame) -> None:
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{key}.pkl")
-    except OSError:
-        pass  # a cache that cannot be written only costs time
 
 
 def _convert(schema: Schema, raw: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -23,8 +24,12 @@ from ..paths import NOTEBOOKS
 from ..report.text import plain_text
 from . import outputs_cache
 from .export import render_html
+from .inert import ActiveContentError, active_content
 from .jobs import CELL_TIMEOUT, PID_DIR, Job, Result, kernel_name
 from .plan import prepare
+
+#: terminal escape sequences: CSI (colours, ``\x1b[31m``), OSC (``\x1b]...\x07``) and two-character ones
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
 def notebook_client(nb, cwd: Path, timeout: int, pid_dir: Path | None, isolated: bool, timings: dict | None):
@@ -145,8 +150,8 @@ async def execute_notebook_async(
     return nb
 
 
-def mark_error(nb, index: int | None, exc: BaseException) -> None:
-    """Tag the failing cell, make sure it shows an error, and put a visible note before it."""
+def mark_error(nb, index: int | None, exc: BaseException, message: str = "") -> None:
+    """Tag the failing cell, make sure it shows an error (``message``, or the exception's), and put a note before it."""
     import nbformat
 
     failing = None
@@ -157,7 +162,7 @@ def mark_error(nb, index: int | None, exc: BaseException) -> None:
     if failing is None and index is not None and 0 <= index < len(nb.cells):
         failing = index
         nb.cells[index].setdefault("outputs", []).append(
-            nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=first_line(exc), traceback=[])
+            nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=message or first_line(exc), traceback=[])
         )
     if failing is None:
         return
@@ -170,8 +175,41 @@ def mark_error(nb, index: int | None, exc: BaseException) -> None:
 
 
 def first_line(exc: BaseException) -> str:
-    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    lines = [line for line in plain(str(exc)).strip().splitlines() if line.strip()]
     return lines[-1][:500] if lines else type(exc).__name__
+
+
+def plain(text: str) -> str:
+    """``text`` without terminal escape sequences (IPython colours tracebacks: ``\\x1b[31mRuntimeError``)."""
+    return ANSI.sub("", text)
+
+
+def failure_message(exc: BaseException, nb=None, timeout: int | None = None) -> str:
+    """One line saying why a report failed: the cell (its number and first line) and what happened in it."""
+    from nbclient.exceptions import CellTimeoutError
+
+    name = type(exc).__name__
+    where = cell_label(nb, getattr(exc, "cell_index", None))
+    if isinstance(exc, CellTimeoutError):  # its own text ends in a rule of dashes
+        limit = f"the {timeout} s limit" if timeout else "the time limit"
+        return f"{name}: {where or 'a cell'} ran past {limit} per cell (--cell-timeout)"
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:  # nbclient's CellExecutionError: what the cell raised
+        raised = plain(f"{ename}: {evalue}" if evalue else ename).strip().splitlines() or [ename]
+        return f"{name}: {where or 'a cell'} raised {raised[0]}"[:500]
+    return f"{name}: {first_line(exc)}" + (f" (in {where})" if where else "")
+
+
+def cell_label(nb, index: int | None) -> str:
+    """'cell 7 of 12 ("fig = forest(studies)")' for the cell at ``index`` of ``nb``; "" when unknown."""
+    cells = getattr(nb, "cells", None) or []
+    if index is None or not 0 <= index < len(cells):
+        return ""
+    source = cells[index].get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    first = first if len(first) <= 60 else first[:57] + "..."
+    return f"cell {index + 1} of {len(cells)}" + (f' ("{first}")' if first else "")
 
 
 def strip_volatile_metadata(nb) -> None:
@@ -231,7 +269,6 @@ async def run_job_async(
     Reports that write 300-dpi figures always run. With ``reuse_only`` no kernel
     is started: None is returned when the cache cannot give the outputs.
     """
-    import nbformat
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     start = time.perf_counter()
@@ -239,32 +276,48 @@ async def run_job_async(
     nb, key = prepared or prepare(job, staging, shared)
     timings: dict = {}
     cwd = Path(job.notebook).parent
+    reused = bool(key and reuse and outputs_cache.load(nb, key))
+    if reused:
+        timings.update(reused=True, cells=0.0)
+    elif reuse_only:
+        return None
     try:
-        if key and reuse and outputs_cache.load(nb, key):
-            timings.update(reused=True, cells=0.0)
-        elif reuse_only:
-            return None
-        else:
+        if not reused:
             await execute_notebook_async(
                 nb, cwd=cwd, timeout=timeout, pid_dir=staging_p / PID_DIR, isolated=isolated, timings=timings
             )
-            if key:
-                outputs_cache.store(nb, key)
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         if getattr(asyncio.get_running_loop(), "stopping", False):  # its kernel was killed by a failing build
             raise asyncio.CancelledError from exc
-        mark_error(nb, getattr(exc, "cell_index", None), exc)
-        strip_volatile_metadata(nb)
-        out = Path(failed_dir) / f"{job.condition}__{job.stem}.ipynb"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, nbformat.writes(nb) + "\n")
-        message = f"{type(exc).__name__}: {first_line(exc)}"
-        return Result(job.name, False, time.perf_counter() - start, error=message[:500], failed_notebook=str(out))
+        return failed_result(job, nb, failed_dir, exc, failure_message(exc, nb, timeout), start)
     strip_volatile_metadata(nb)
     exported = time.perf_counter()
     html = render_html(nb, job)
+    found = active_content(html)  # the check every page passes, made by a kernel or from the cache
     timings["export"] = time.perf_counter() - exported
+    if found and reused:  # a tampered entry: discarded, and a kernel makes the page
+        outputs_cache.discard(key, f"the page made from it would hold {found[0]}")
+        if reuse_only:
+            return None
+        return await run_job_async(job, staging, failed_dir, timeout, isolated, shared, reuse=False)
+    if found:
+        exc = ActiveContentError(f"the page would hold {'; '.join(found)}; it was not published")
+        return failed_result(job, nb, failed_dir, exc, f"{type(exc).__name__}: {exc}", start)
+    if key and not reused:
+        outputs_cache.store(nb, key)
     target = staging_p / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, html)
     return Result(job.name, True, time.perf_counter() - start, summary=summary_of(nb), timings=timings)
+
+
+def failed_result(job: Job, nb, failed_dir: str, exc: BaseException, message: str, start: float) -> Result:
+    """Write the executed notebook, its failing cell marked, beside the reports; the failed Result."""
+    import nbformat
+
+    mark_error(nb, getattr(exc, "cell_index", None), exc, message)
+    strip_volatile_metadata(nb)
+    out = Path(failed_dir) / f"{job.condition}__{job.stem}.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, nbformat.writes(nb) + "\n")
+    return Result(job.name, False, time.perf_counter() - start, error=message[:500], failed_notebook=str(out))

@@ -13,8 +13,14 @@ compare), and any change to code, parameters or inputs gives a new key.
 
 This is the rule Jupyter Book's execution cache (jupyter-cache) applies. Entries
 live under the table cache (``HELPERS_CACHE``, default ``.cache/tables``) in
-``executions/``; ``--force`` ignores them, a damaged entry is treated as absent,
-and the oldest entries beyond :data:`MAX_ENTRIES` are removed.
+``executions/``; ``--force`` ignores them, and the oldest entries beyond
+:data:`MAX_ENTRIES` are removed.
+
+An entry holds its outputs as one JSON text and the sha256 of that text,
+checked when it is read. A damaged entry, or one whose page would hold active
+content (:mod:`helpers.render.inert`, the check every page passes before it is
+published, made by a kernel or not), is discarded with one line on stderr, and
+the report runs on a kernel.
 """
 
 from __future__ import annotations
@@ -22,15 +28,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 #: at most this many executed notebooks are kept (a full build of the shipped table makes 30)
 MAX_ENTRIES = 240
-FORMAT = 1
+FORMAT = 2
+
+_said: set[str] = set()  # entries already reported as discarded by this process
 
 
 def folder() -> Path:
-    from ..data.loader import cache_dir
+    from ..data.table_cache import cache_dir
 
     return cache_dir() / "executions"
 
@@ -48,26 +57,46 @@ def execution_key(nb, shared: str, cwd: str | Path) -> str:
 
 
 def exists(key: str) -> bool:
-    return bool(key) and (folder() / f"{key}.json").is_file()
+    return bool(key) and entry_path(key).is_file()
 
 
 def _code_cells(nb) -> list:
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
+def entry_path(key: str) -> Path:
+    return folder() / f"{key}.json"
+
+
 def load(nb, key: str) -> bool:
-    """Fill the code cells of ``nb`` with the stored outputs for ``key``; False when there are none."""
+    """Fill the code cells of ``nb`` with the stored outputs for ``key``; False when there are none.
+
+    A damaged entry (unreadable, digest not matching, not outputs for these cells) is discarded, said once.
+    """
     import nbformat
 
-    path = folder() / f"{key}.json"
+    path = entry_path(key)
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        cells = stored["cells"]
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        discard(key, f"it cannot be read ({type(exc).__name__})")
+        return False
+    try:
+        stored = json.loads(text)
+        payload = stored["outputs"]
+        if stored["format"] != FORMAT or hashlib.sha256(payload.encode()).hexdigest() != stored["sha256"]:
+            discard(key, "its contents do not match their digest")
+            return False
+        cells = json.loads(payload)
         code = _code_cells(nb)
-        if stored.get("format") != FORMAT or len(cells) != len(code):
+        if len(cells) != len(code):
+            discard(key, f"it holds {len(cells)} cells, the notebook {len(code)}")
             return False
         filled = [([nbformat.from_dict(o) for o in c["outputs"]], c["execution_count"]) for c in cells]
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception as exc:  # whatever a damaged entry raises, the report runs on a kernel instead
+        discard(key, f"it does not decode ({type(exc).__name__})")
         return False
     for cell, (outputs, count) in zip(code, filled):
         cell.outputs = outputs
@@ -79,14 +108,29 @@ def load(nb, key: str) -> bool:
     return True
 
 
+def discard(key: str, why: str) -> None:
+    """Remove the entry for ``key`` and say why, once."""
+    path = entry_path(key)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache: the entry stays, and is refused again when read
+    if str(path) not in _said:
+        _said.add(str(path))
+        print(f"helpers: discarded the execution cache entry {path}: {why}; running the report on a kernel",
+              file=sys.stderr)  # fmt: skip
+
+
 def store(nb, key: str) -> None:
     """Keep the outputs of an executed notebook's code cells under ``key`` (best effort)."""
     cells = [{"outputs": c.get("outputs", []), "execution_count": c.get("execution_count")} for c in _code_cells(nb)]
+    payload = json.dumps(cells)
+    entry = {"format": FORMAT, "sha256": hashlib.sha256(payload.encode()).hexdigest(), "outputs": payload}
     target = folder()
     try:
         target.mkdir(parents=True, exist_ok=True)
         tmp = target / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"format": FORMAT, "cells": cells}), encoding="utf-8")
+        tmp.write_text(json.dumps(entry), encoding="utf-8")
         os.replace(tmp, target / f"{key}.json")
         prune(target)
     except OSError:

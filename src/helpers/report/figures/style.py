@@ -8,6 +8,9 @@
 - Comparative effects are oriented so that the left of the null line favours
   ketamine, and the axis says so.
 - Titles name the condition; axes carry units.
+- Text is text: no figure uses mathtext or LaTeX, so both are off and a
+  ``$`` from the data (a citation ``$\\macro$, et al.``) is a dollar sign,
+  never a formula matplotlib would try (and fail) to parse.
 """
 
 from __future__ import annotations
@@ -99,6 +102,9 @@ def apply_style() -> None:
             "xtick.labelsize": TEXT_PT,
             "legend.fontsize": TEXT_PT,
             "legend.title_fontsize": TEXT_PT,
+            # every label, tick, title and legend may hold text from the data: never parsed as a formula
+            "text.parse_math": False,
+            "text.usetex": False,
             "svg.hashsalt": "ketamine-evidence",
             "path.simplify": True,
         }
