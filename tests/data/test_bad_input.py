@@ -4,6 +4,7 @@ and the published reports stay exactly as they were."""
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ def fake_published(folder: Path) -> dict:
     (folder / "all").mkdir(parents=True)
     (folder / "index.html").write_text("<html>published index</html>")
     (folder / "all" / "01_evidence_overview.html").write_text("<html>published report</html>")
+    published = ["index.html", "all/01_evidence_overview.html", ".build-state.json"]  # an earlier build's record
+    (folder / ".build-state.json").write_text(json.dumps({"reports": {}, "published": published}))
     return digest(folder)
 
 

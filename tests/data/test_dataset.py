@@ -300,13 +300,14 @@ def test_build_refuses_a_bad_companion_before_touching_the_output(data_copy, tmp
     out = tmp_path / "published"
     out.mkdir()
     (out / "index.html").write_text("published")
+    (out / ".build-state.json").write_text('{"reports": {}, "published": ["index.html"]}')  # an earlier build's
     before = hashlib.sha256((out / "index.html").read_bytes()).hexdigest()
     proc = builds.build("--data", data_copy / "studies.csv", "--out", out)
     assert proc.returncode == 1
     assert "certainty.csv, line" in proc.stderr and "column certainty" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert hashlib.sha256((out / "index.html").read_bytes()).hexdigest() == before
-    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".build-state.json", "index.html"]
 
 
 # ------------------------------------------------------------------ PRISMA
