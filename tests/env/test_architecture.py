@@ -97,3 +97,28 @@ def test_the_table_cache_is_keyed_by_the_data_subpackage_code():
     from helpers.data import loader
 
     assert Path(loader.CODE[0]) == SRC / "data"
+
+
+# ------------------------------------------------------------------ which row stands for a study: one module
+def test_only_the_selection_module_picks_a_row_per_study():
+    assert contract.row_picks(SRC) == []
+
+
+def test_a_planted_row_pick_is_found_and_a_study_field_read_is_not(package):
+    plant(
+        package / "stats" / "grade.py", '\n\ndef _first(e):\n    return e.drop_duplicates("study_id", keep="first")\n'
+    )
+    plant(
+        package / "report" / "placeholders.py",
+        '\n\ndef _latest(s):\n    return s.sort_values("followup_days").groupby(s["study_id"].astype(str)).tail(1)\n',
+    )
+    plant(
+        package / "findings" / "lines.py",
+        '\n\ndef _again(e):\n    return e[["study_id", "outcome"]].duplicated(keep="last")\n',
+    )
+    plant(package / "report" / "tables.py", '\n\ndef _names(s):\n    return s.drop_duplicates("study_id")\n')
+    plant(
+        package / "stats" / "selection.py", '\n\ndef _same(e):\n    return e.drop_duplicates("study_id", keep="last")\n'
+    )
+    found = contract.row_picks(package)
+    assert [f.split(" (")[0] for f in found] == ["findings.lines", "report.placeholders", "stats.grade"], found

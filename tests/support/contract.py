@@ -230,3 +230,63 @@ def long_comments(root: Path, limit: int = 2) -> list[str]:
                 out.append(f"{name}: {run} comment lines ending at line {i - 1}")
             run = 0
     return out
+
+
+#: the one module that chooses which of a study's rows stands for it
+SELECTION = "stats.selection"
+#: pandas calls that keep one row of each group of duplicates
+_DEDUPLICATE = ("drop_duplicates", "duplicated")
+#: what taken from a groupby chooses one row of each group (first and head read the first, as a bare
+#: drop_duplicates does; GroupBy.first even skips missing cells column by column)
+_ONE_PER_GROUP = ("last", "tail", "nth", "idxmax", "idxmin")
+
+
+def _names_study_id(node: ast.AST | None) -> bool:
+    return node is not None and any(isinstance(n, ast.Constant) and n.value == "study_id" for n in ast.walk(node))
+
+
+def _subset(call: ast.Call) -> ast.AST | None:
+    """The subset a drop_duplicates/duplicated call names: its first argument, ``subset=``, or the columns it is
+    called on (``d["study_id"].duplicated(...)``)."""
+    if call.args:
+        return call.args[0]
+    kw = next((k.value for k in call.keywords if k.arg == "subset"), None)
+    if kw is not None:
+        return kw
+    receiver = call.func.value
+    return receiver.slice if isinstance(receiver, ast.Subscript) else None
+
+
+def _groupby_on_study(node: ast.AST) -> bool:
+    """``x.groupby(<study_id>)`` or ``x.groupby(<study_id>)[column]``."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "groupby"
+        and _names_study_id(
+            node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "by"), None)
+        )
+    )
+
+
+def row_picks(root: Path) -> list[str]:
+    """Code outside stats.selection that chooses which of a study's rows stands for it: drop_duplicates or
+    duplicated on a subset naming study_id with ``keep=`` (keep says which row wins), or last/tail/nth/
+    idxmax/idxmin of a groupby on study_id. A bare ``drop_duplicates("study_id")`` or a groupby's first reads a
+    study's own fields (the same on all its rows: the schema's study_consistent rule) and chooses nothing."""
+    out = []
+    for name, path in modules(root).items():
+        if name == SELECTION:
+            continue
+        for node in ast.walk(parse(path)):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            attr = node.func.attr
+            if attr in _DEDUPLICATE and any(k.arg == "keep" for k in node.keywords):
+                if _names_study_id(_subset(node)):
+                    out.append(f"{name} (line {node.lineno}): {attr} on study_id picks a row per study")
+            elif attr in _ONE_PER_GROUP and _groupby_on_study(node.func.value):
+                out.append(f"{name} (line {node.lineno}): groupby(study_id).{attr} picks a row per study")
+    return sorted(out)

@@ -4,11 +4,13 @@ A finding holds the line's studies with their design labels from the study
 table (a review is never a randomized study), participants counted by GRADE's
 rules (:func:`helpers.data.lines.study_size`: a crossover's patients once,
 encounters never added to patients, studies without a size named), each
-study's result in one orientation (below no effect favours ketamine), the
-pooled estimate (REML with the Hartung-Knapp interval; the normal interval is
-kept as a sensitivity analysis), the absolute effect per 1,000 where the line
-is dichotomous with events in both arms, and a code for the size of the effect
-against the thresholds of the certainty schema. Words are the report layer's.
+study's result in one orientation (below no effect favours ketamine) from the
+row that stands for it (:mod:`helpers.stats.selection`), the pooled estimate
+(the methods of :data:`helpers.stats.pooling.FITS`: the one shown and its
+sensitivity analysis, each with its method record), the absolute effect per
+1,000 where the line is dichotomous with events in both arms, and a code for
+the size of the effect against the thresholds of the certainty schema. Words
+are the report layer's.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data.lines import HARM_PREFIX, line_rows
+from ..data.lines import HARM_PREFIX
 from ..data.schema import load_schema
 from ..stats.effects import RATIO_MEASURES, harmonize
 from ..stats.grade import LineEvidence, compute_signals, important_effects, line_evidence, thresholds
 from ..stats.meta import MetaResult
+from ..stats.pooling import Record, record_of
+from ..stats.selection import line_rows
 from .results import StudyResult, interval_direction, result_of
 
 RANDOMIZED = ("rct", "crossover_rct")
@@ -66,12 +70,12 @@ class LineFinding:
     row: pd.Series
     evidence: LineEvidence
     studies: list[StudyRef]
-    results: list[StudyResult]  # one per study with a result on the line (its latest matching time point)
+    results: list[StudyResult]  # one per study with a result on the line (the row that stands for it: stats.selection)
     #: important_benefit, important_harm, little_or_no, benefit, harm, no_clear, not_pooled, no_estimate, uncontrolled
     size: str
     absolute: Absolute | None = None
     directions: dict[str, str] = field(default_factory=dict)  # each study's direction, from its interval if any
-    covered: pd.DataFrame | None = None  # the study-table rows the line covers (data.lines.line_rows)
+    covered: pd.DataFrame | None = None  # the study-table rows the line covers (stats.selection.line_rows)
 
     @property
     def certainty(self) -> str:
@@ -119,6 +123,11 @@ class LineFinding:
     @property
     def sensitivity(self) -> MetaResult | None:
         return self.evidence.wald
+
+    @property
+    def record(self) -> Record | None:
+        """How the pooled estimate was made (stats.pooling.record_of), None when the line is not pooled."""
+        return None if self.pooled is None else record_of(self.pooled)
 
     @property
     def directions_differ(self) -> bool:

@@ -7,11 +7,12 @@ it instead, in braces:
 - ``{etchison2018}``: the study's name as the reports write it (Etchison 2018);
 - ``{etchison2018.FIELD}`` for a property of the study: ``n`` (its size, by
   GRADE's rules), ``design``, ``route``, ``setting``, ``year``;
-- ``{etchison2018.FIELD.OUTCOME}`` for a result of one of its outcomes, at
-  the outcome's latest time point: ``direction`` (which way it went, from
-  the interval when there is one), ``result`` (the oriented result with its
-  interval), ``events`` (events and patients in each arm), ``followup``
-  (when it was measured);
+- ``{etchison2018.FIELD.OUTCOME}`` for a result of one of its outcomes, all
+  from the row that stands for the outcome (:func:`helpers.stats.selection.pick`:
+  its latest result with an interval, of any condition): ``direction`` (which
+  way it went, from the interval when there is one), ``result`` (the oriented
+  result with its interval), ``events`` (events and patients in each arm),
+  ``followup`` (when it was measured);
 - ``{migraine.trials}``: how many verified randomized trials the study
   table holds for a condition (``trials``), or studies of any design
   (``studies``).

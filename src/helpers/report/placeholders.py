@@ -9,6 +9,8 @@ import pandas as pd
 from ..data.lines import comparator_group, study_size
 from ..findings.placeholders import PLACEHOLDER
 from ..findings.results import StudyResult, study_results
+from ..stats.effects import harmonize
+from ..stats.selection import pick, with_results
 from .html import esc
 from .marks import mark, result_key
 from .results import direction_phrase, events_html, result_html, study_size_html
@@ -26,24 +28,27 @@ class Filler:
         self.names = names
         self.by_study = {str(k): g for k, g in studies.groupby(studies["study_id"].astype(str), sort=False)}
         self._results: dict[str, list[StudyResult]] | None = None
+        self._ranked: pd.DataFrame | None = None
 
     @property
     def results(self) -> dict[str, list[StudyResult]]:
+        """Each study's results, one per row in the table's order."""
         if self._results is None:
-            self._results = study_results(self.studies)
+            effects = harmonize(self.studies)
+            self._results = study_results(self.studies, effects)
+            self._ranked = with_results(self.studies, effects)
         return self._results
 
-    def latest(self, sid: str, outcome: str) -> StudyResult | None:
-        mine = [r for r in self.results.get(sid, []) if r.outcome == outcome]
-        if not mine:
-            return None
-        numbered = [r for r in mine if r.est is not None] or mine
-        return max(numbered, key=lambda r: -1.0 if r.followup_days is None else r.followup_days)
-
-    def _row(self, sid: str, outcome: str):
-        rows = self.by_study[sid]
+    def stands(self, sid: str, outcome: str) -> tuple[pd.Series, StudyResult] | None:
+        """The study's row that stands for the outcome, at any time point (stats.selection.pick), and its
+        result; None when the study has no row of the outcome."""
+        results = self.results[sid]
+        rows = self._ranked.loc[self.by_study[sid].index]
         rows = rows[rows["outcome"].astype(str) == outcome]
-        return rows.iloc[-1] if not rows.empty else None
+        if rows.empty:
+            return None
+        row = pick(rows).iloc[0]
+        return row, results[list(self.by_study[sid].index).index(row.name)]
 
     def _condition(self, cond: str, field: str) -> str:
         s = self.studies[
@@ -68,8 +73,7 @@ class Filler:
             return esc(word(field, first[field]))
         if field == "year":
             return esc(str(first["year"]))
-        res = self.latest(target, outcome)
-        row = self._row(target, outcome)
+        row, res = self.stands(target, outcome)
         if field == "direction":
             return direction_phrase(res.direction, _comparator(row))
         if field == "result":

@@ -2,7 +2,7 @@
 
 Judgements come from ``certainty.csv``; everything else a line shows is its
 finding (:mod:`helpers.findings.lines`): the studies and participants, each
-study's result, the pooled estimate (REML, Hartung-Knapp interval), the
+study's result, the pooled estimate (named from its method record: :mod:`helpers.report.methods`), the
 absolute effect per 1,000, and the statement in GRADE's words
 (:mod:`helpers.report.statements`). The question above the table comes from
 the protocol (data/protocol.md). Nothing here is typed by hand.
@@ -21,9 +21,12 @@ from ..data.rows import split_list
 from ..findings.lines import Absolute, LineFinding
 from ..stats.effects import RATIO_MEASURES
 from ..stats.grade import Signal
+from ..stats.pooling import record_of
+from ..stats.selection import pick
 from .html import esc
 from .marks import mark
 from .measures import DISPLAY
+from .methods import ci_words, interval_words, studies_words
 from .results import ORIENTATION_NOTE, events_html, fmt, result_html
 from .statements import certainty_words, comment_html, comparison_words, designs_phrase, participants_phrase
 from .words import WINDOW_WORDS, against, comparator_words, word
@@ -77,15 +80,18 @@ def _against(f: LineFinding) -> str:
 
 
 def pooled_html(f: LineFinding) -> str:
-    fit, m = f.pooled, f.evidence.measure
+    fit, m, rec = f.pooled, f.evidence.measure, f.record
     est, lo, hi = (_display(m, v) for v in (fit.estimate, fit.ci_lower, fit.ci_upper))
     text = (
         f"pooled {esc(word('effect_measure', m))} {mark(fmt(est), est, 'estimate', line=f.line)} "
-        f"(Hartung-Knapp 95% CI {fmt(lo)} to {fmt(hi)}; {fit.k} studies, random effects, REML)"
+        f"({ci_words(rec, named=True)} {fmt(lo)} to {fmt(hi)}; {studies_words(rec)})"
     )
     if f.sensitivity is not None:
-        w = f.sensitivity
-        text += f"; sensitivity analysis with the normal interval: 95% CI {fmt(_display(m, w.ci_lower))} to {fmt(_display(m, w.ci_upper))}"
+        w, wrec = f.sensitivity, record_of(f.sensitivity)
+        text += (
+            f"; sensitivity analysis with {interval_words(wrec)}: {ci_words(wrec)} "
+            f"{fmt(_display(m, w.ci_lower))} to {fmt(_display(m, w.ci_upper))}"
+        )
     return text
 
 
@@ -110,7 +116,7 @@ def results_html(f: LineFinding, names: dict[str, str]) -> str:
 
 
 def _counted_row(f: LineFinding, sid: str):
-    """The study's row of the line with events counted in both arms, if any."""
+    """The study's row of the line with events counted in both arms that stands for it (stats.selection), if any."""
     if f.covered is None:
         return None
     c = f.covered[
@@ -118,7 +124,7 @@ def _counted_row(f: LineFinding, sid: str):
         & f.covered["events_ketamine"].notna()
         & f.covered["events_control"].notna()
     ]
-    return None if c.empty else c.iloc[-1]
+    return None if c.empty else pick(c).iloc[0]
 
 
 def absolute_cells(f: LineFinding) -> tuple[str, str]:

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import special
 
 from ..data.lines import HARM_PREFIX, comparator_groups
+from .selection import pick
 
 Z975 = float(special.ndtri(0.975))
 
@@ -271,16 +272,12 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
 
 
 def direction_only(studies: pd.DataFrame) -> pd.DataFrame:
-    """Benefit results reported as a direction without a number, one per study, condition and outcome (its
-    latest time point that states a direction, else its latest): for the effect-direction plot. Harms are never
-    drawn with benefits; a result that states no direction is kept, for the plot to set apart."""
+    """Benefit results reported as a direction without a number, one per study, condition and outcome (the
+    row that stands for it, stats.selection.pick: its latest time point that states a direction, else its
+    latest): for the effect-direction plot. Harms are never drawn with benefits; a result that states no
+    direction is kept, for the plot to set apart."""
     d = studies[studies["effect"].isna() & studies["events_ketamine"].isna() & studies["mean_ketamine"].isna()]
     d = d[~d["outcome"].astype(str).str.startswith(HARM_PREFIX)]
     if d.empty:
         return d.reset_index(drop=True)
-    d = d.assign(
-        _stated=(d["direction"].astype(str) != "not_reported").astype(int),
-        _t=d["followup_days"].astype(float).fillna(-1.0),
-    ).sort_values(["_stated", "_t"], kind="stable")
-    d = d.drop_duplicates(["study_id", "condition", "outcome"], keep="last").drop(columns=["_stated", "_t"])
-    return d.sort_index().reset_index(drop=True)
+    return pick(d, by=("study_id", "condition", "outcome")).sort_index().reset_index(drop=True)

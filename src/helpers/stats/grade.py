@@ -2,8 +2,9 @@
 
 For each line of the Summary of Findings (a row of ``certainty.csv``) this
 module gathers the evidence behind it: the study rows the line covers
-(data.lines.line_rows: its studies and outcomes, against its comparator, in its
-time frame), one harmonized effect per study, a pooled estimate when at least
+(stats.selection.line_rows: its studies and outcomes, against its comparator, in its
+time frame), one harmonized effect per study (the row that stands for it:
+stats.selection.pick), a pooled estimate when at least
 two studies share a comparative measure, and the participants. Each domain's
 rule then gives a value (0, -1, -2, or None when it cannot be computed) and a
 code naming the case that applied, with the numbers behind it:
@@ -38,11 +39,13 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ..data.lines import line_rows, study_size
+from ..data.lines import study_size
 from ..data.rows import split_list
 from ..data.schema import load_schema
 from .effects import COMPARATIVE_MEASURES, RATIO_MEASURES, Z975
-from .meta import MetaResult, rma
+from .meta import MetaResult
+from .pooling import SENSITIVITY, SHOWN
+from .selection import line_results, line_rows, pick, with_results
 
 HIGH = {"high", "serious", "critical"}
 LOW = {"low"}
@@ -85,11 +88,11 @@ class LineEvidence:
     comparator_class: str
     outcomes: list[str]
     study_ids: list[str]
-    rows: pd.DataFrame  # harmonized effects, one per study that has one
+    rows: pd.DataFrame  # harmonized effects, one per study that has one (the row that stands for it)
     participants: int
     without_n: int = 0  # studies whose size the table does not give
     n_by_study: dict[str, int] = field(default_factory=dict)
-    #: each study's reported direction at its latest matching time point (favours_ketamine, no_difference, ...)
+    #: each study's reported direction on the row that stands for it (favours_ketamine, no_difference, ...)
     directions: dict[str, str] = field(default_factory=dict)
     measure: str | None = None
     fit: MetaResult | None = None
@@ -121,13 +124,10 @@ def _participants(rows: pd.DataFrame, ids: list[str]) -> tuple[int, list[str], d
     return total, missing, by_study, encounters
 
 
-def _directions(rows: pd.DataFrame) -> dict[str, str]:
-    s = rows.assign(_t=rows["followup_days"].astype(float).fillna(-1.0)).sort_values("_t", kind="stable")
-    out = {}
-    for sid, g in s.groupby(s["study_id"].astype(str), sort=False):
-        known = g[g["direction"].astype(str) != "not_reported"]
-        out[sid] = str((known if not known.empty else g)["direction"].iloc[-1])
-    return out
+def _directions(covered: pd.DataFrame, effects: pd.DataFrame) -> dict[str, str]:
+    """Each study's reported direction on the row that stands for it (stats.selection.pick)."""
+    stand = pick(with_results(covered, effects))
+    return dict(zip(stand["study_id"].astype(str), stand["direction"].astype(str)))
 
 
 def _indirect_share(rows: pd.DataFrame, by_study: dict[str, int]) -> float:
@@ -138,24 +138,14 @@ def _indirect_share(rows: pd.DataFrame, by_study: dict[str, int]) -> float:
     return sum(n for s, n in by_study.items() if s in ids) / sum(by_study.values())
 
 
-def _row_keys(d: pd.DataFrame) -> list[tuple]:
-    """The study table's unique key of each row (an empty follow-up counts as one value)."""
-    cols = [d[c].astype(str) for c in ("study_id", "condition", "outcome")]
-    return list(zip(*cols, d["followup_days"].astype(float).fillna(-1.0)))
-
-
 def line_evidence(
     effects: pd.DataFrame, studies: pd.DataFrame, line, covered: pd.DataFrame | None = None
 ) -> LineEvidence:
     """The evidence behind one certainty line (a row of certainty.csv, as a mapping); ``effects`` is
-    stats.effects.harmonize of ``studies``; ``covered``, the line's rows if already known (data.lines.line_rows)."""
+    stats.effects.harmonize of ``studies``; ``covered``, the line's rows if already known (selection.line_rows)."""
     ids = split_list(line["study_ids"])
     covered = line_rows(studies, line) if covered is None else covered
-    wanted = set(_row_keys(covered))
-    e = effects[effects["study_id"].astype(str).isin(ids)]  # the line's studies first: a small frame to key
-    e = e[np.array([k in wanted for k in _row_keys(e)], dtype=bool)]
-    e = e[np.isfinite(e["est"].astype(float))].sort_index()
-    rows = e.drop_duplicates("study_id", keep="first")
+    rows = line_results(effects, covered, ids)
     total, missing, by_study, encounters = _participants(covered, ids)
     comparator = line.get("comparator") if hasattr(line, "get") else None
     ev = LineEvidence(
@@ -167,7 +157,7 @@ def line_evidence(
         total,
         len(missing),
         by_study,
-        _directions(covered),
+        _directions(covered, effects),
         comparator=None if comparator is None or pd.isna(comparator) else str(comparator),
         # the share weighs a study counting encounters by them: its size, though not in patients
         indirect_share=_indirect_share(covered, {**by_study, **encounters}),
@@ -181,10 +171,10 @@ def line_evidence(
         if (
             len(usable) >= 2 and ev.measure in COMPARATIVE_MEASURES and not reviews
         ):  # meta-analyses are never pooled again
-            # REML with the Hartung-Knapp interval on every page: with few trials the normal one is overconfident
+            # the registered methods of every pooled group (stats.pooling.FITS): the one shown, and its sensitivity
             y, v = usable["yi"].astype(float), usable["vi"].astype(float)
-            ev.fit = rma(y, v, method="REML", test="knha")
-            ev.wald = rma(y, v, method="REML")
+            ev.fit = SHOWN.fit(y, v)
+            ev.wald = SENSITIVITY.fit(y, v)
     return ev
 
 

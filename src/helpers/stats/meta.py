@@ -43,6 +43,7 @@ class MetaResult:
     pi_lower: float
     pi_upper: float
     weights: tuple[float, ...]
+    level: float = 0.95  # of the confidence and prediction intervals
 
     @property
     def label(self) -> str:
@@ -158,4 +159,5 @@ def rma(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95) -> M
         pi_lower=float(mu - pi_half),
         pi_upper=float(mu + pi_half),
         weights=tuple(float(x) for x in 100.0 * w / np.sum(w)),
+        level=level,
     )

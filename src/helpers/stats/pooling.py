@@ -4,9 +4,15 @@ Rows are pooled only when they share condition, kind of outcome (harm or
 benefit), effect measure, comparator (placebos together, each active drug on
 its own), time-point window and verification status, are primary studies (a
 published meta-analysis is shown beside them, never pooled again), have a
-standard error, and there are at least two studies. Every group gets a
-decision code, and every row left out a code saying why (the report layer
-words them: :mod:`helpers.report.words`).
+standard error, and there are at least two studies; a study enters with the
+row that stands for it in the window (:func:`helpers.stats.selection.pick`).
+Every group gets a decision code, and every row left out a code saying why
+(the report layer words them: :mod:`helpers.report.words`).
+
+Every pooled group is fitted once by each method of :data:`FITS`, and each
+fit carries its method record (:func:`record_of`), from which every page names
+the method and its interval (:mod:`helpers.report.methods`): a new pooling
+method is one entry in :data:`FITS` and its words there.
 """
 
 from __future__ import annotations
@@ -19,11 +25,62 @@ import pandas as pd
 from ..data.lines import timepoint_window
 from .effects import RATIO_MEASURES
 from .meta import MetaResult, rma
+from .selection import chosen
 
 #: comparator_group keeps each active drug on its own (data.lines); outcome_kind keeps harms apart from benefits
 GROUP_KEY = ["condition", "outcome_kind", "effect_measure", "comparator_group", "timepoint", "verification"]
-#: the fits written for every pooled group, in this order: the first is the estimate every page shows (REML, Hartung-Knapp interval); the others are sensitivity analyses
-FITS = (("REML", "knha"), ("REML", "z"), ("DL", "z"))
+#: interval -> the test of stats.meta.rma: Hartung-Knapp(-Sidik-Jonkman) with t quantiles, or normal (Wald)
+INTERVAL_TESTS = {"hartung_knapp": "knha", "normal": "z"}
+
+
+@dataclass(frozen=True)
+class Method:
+    """A registered way of pooling: the estimator of the between-study variance (stats.meta.METHODS), the
+    kind of interval (INTERVAL_TESTS) and its confidence level."""
+
+    estimator: str
+    interval: str
+    level: float = 0.95
+
+    def fit(self, yi, vi) -> MetaResult:
+        return rma(yi, vi, method=self.estimator, test=INTERVAL_TESTS[self.interval], level=self.level)
+
+    def made(self, fit: MetaResult) -> bool:
+        """Whether ``fit`` was made by this method (by its record)."""
+        return record_of(fit).method == self
+
+
+@dataclass(frozen=True)
+class Record:
+    """The method record a pooled result carries: how it was made and from how many studies. Pages name the
+    method, its interval and level from it (helpers.report.methods), never by typing them."""
+
+    method: Method
+    k: int
+
+    @property
+    def estimator(self) -> str:
+        return self.method.estimator
+
+    @property
+    def interval(self) -> str:
+        return self.method.interval
+
+    @property
+    def level(self) -> float:
+        return self.method.level
+
+
+def record_of(fit: MetaResult) -> Record:
+    """The method record of a pooled fit (stats.meta.MetaResult)."""
+    interval = next(i for i, t in INTERVAL_TESTS.items() if t == fit.test)
+    return Record(Method(fit.method, interval, fit.level), fit.k)
+
+
+#: the fits of every pooled group, in this order: the first every page shows (with few trials the normal
+#: interval is overconfident); the others are sensitivity analyses, the second shown beside it
+FITS = (Method("REML", "hartung_knapp"), Method("REML", "normal"), Method("DL", "normal"))
+SHOWN, SENSITIVITY = FITS[0], FITS[1]
 
 POOLED_COLUMNS = [
     "condition",
@@ -94,8 +151,8 @@ class PoolGroup:
 
     @property
     def wald(self) -> MetaResult | None:
-        """REML with the normal (Wald) interval: the sensitivity analysis, and what leave-one-out refits use."""
-        return next((f for f in self.fits if f.method == "REML" and f.test == "z"), None)
+        """The fit of the SENSITIVITY method (REML, normal interval): what leave-one-out refits are compared with."""
+        return next((f for f in self.fits if SENSITIVITY.made(f)), None)
 
     @property
     def reasons(self) -> list[str]:
@@ -121,14 +178,12 @@ def pooling_groups(effects: pd.DataFrame) -> list[PoolGroup]:
         key = dict(zip(GROUP_KEY, key))
         rows = rows.copy()
         eligible = rows[rows["excluded"].isna()]
-        # one row per study: the latest time point inside the window
-        eligible = eligible.sort_values(["study_id", "followup_days"], na_position="first")
-        dup = eligible.duplicated("study_id", keep="last")
-        rows.loc[eligible.index[dup], "excluded"] = REPEAT
-        used = eligible[~dup]
+        stands = chosen(eligible).to_numpy()  # one row per study: the one that stands for it (stats.selection)
+        rows.loc[eligible.index[~stands], "excluded"] = REPEAT
+        used = eligible[stands].sort_values("study_id", kind="stable")  # listed by study_id, as the tables are
         group = PoolGroup(key, rows, used)
         if len(used) >= 2:
-            group.fits = [rma(used["yi"], used["vi"], method=m, test=t) for m, t in FITS]
+            group.fits = [m.fit(used["yi"], used["vi"]) for m in FITS]
             group.decision = "pooled"
         elif len(used) == 1:
             group.decision = "single_usable" if group.reasons else "single_study"

@@ -3,7 +3,8 @@
 A proportion of ketamine-treated patients with an outcome is an uncontrolled
 rate, not a comparison with anything. Rates are pooled only within one outcome
 definition, condition and verification status, from studies that give the
-counts (events and patients), one row per study (its latest time point).
+counts (events and patients), one row per study (the one that stands for it:
+:func:`helpers.stats.selection.pick`).
 
 - ``logit``: metafor's PLO, yi = log(x / (n - x)), vi = 1/x + 1/(n - x), with 1/2
   added to both cells of a study with 0 or n events; back-transformed with
@@ -12,8 +13,9 @@ counts (events and patients), one row per study (its latest time point).
   asin(sqrt((x + 1) / (n + 1)))) / 2, vi = 1 / (4n + 2); back-transformed with
   ``transf.ipft.hm``, the inversion at the harmonic mean of the studies' n.
 
-Both with REML and DerSimonian-Laird; estimates, confidence and prediction
-intervals are returned in percent.
+Both with REML and DerSimonian-Laird (:data:`FITS`, each fit carrying its
+method record: ``ProportionFit.record``); estimates, confidence and
+prediction intervals are returned in percent.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .meta import MetaResult, rma
-from .pooling import POOLED_COLUMNS, REPEAT, PoolGroup
+from .meta import MetaResult
+from .pooling import POOLED_COLUMNS, REPEAT, Method, PoolGroup, Record, record_of
+from .selection import chosen
 
 TRANSFORMS = ("logit", "freeman_tukey")
 METHODS = ("REML", "DL")
+#: the fits written for every group of rates, in this order: the first (logit, REML) is the one pages show
+FITS = tuple((t, Method(m, "normal")) for t in TRANSFORMS for m in METHODS)
 GROUP_KEY = ["condition", "outcome", "verification"]
 #: why a row cannot enter a pooled rate (besides pooling.REPEAT), in the order they are tested
 EXCLUSIONS = ("article_claim", "meta_analysis", "no_counts")
@@ -86,11 +91,16 @@ class ProportionFit:
     def method(self) -> str:
         return self.fit.label
 
+    @property
+    def record(self) -> Record:
+        return record_of(self.fit)
 
-def pool_proportions(xi, ni, transform: str = "logit", method: str = "REML") -> ProportionFit:
-    """Random-effects pooled proportion (in percent) of events ``xi`` among ``ni``."""
+
+def pool_proportions(xi, ni, transform: str = "logit", method: str | Method = "REML") -> ProportionFit:
+    """Random-effects pooled proportion (in percent) of events ``xi`` among ``ni``; ``method``, an estimator
+    (with the normal interval) or a registered Method."""
     yi, vi = escalc_proportion(transform, xi, ni)
-    fit = rma(yi, vi, method=method)
+    fit = (method if isinstance(method, Method) else Method(method, "normal")).fit(yi, vi)
     values = np.array([fit.estimate, fit.ci_lower, fit.ci_upper, fit.pi_lower, fit.pi_upper])
     back = ilogit(values) if transform == "logit" else ipft_hm(values, ni)
     est, lo, hi, plo, phi = (float(v) for v in 100.0 * back)
@@ -131,15 +141,16 @@ def proportion_groups(studies: pd.DataFrame) -> list[ProportionGroup]:
     for key, rows in d.groupby(GROUP_KEY, sort=True, observed=True):
         key = dict(zip(GROUP_KEY, key))
         rows = rows.copy()
-        eligible = rows[rows["excluded"].isna()].sort_values(["study_id", "followup_days"], na_position="first")
-        dup = eligible.duplicated("study_id", keep="last")
-        rows.loc[eligible.index[dup], "excluded"] = REPEAT
-        used = eligible[~dup]
+        eligible = rows[rows["excluded"].isna()]
+        # one row per study, the one that stands for it (stats.selection); every eligible row gives its counts
+        stands = chosen(eligible, rank=pd.Series(0, index=eligible.index)).to_numpy()
+        rows.loc[eligible.index[~stands], "excluded"] = REPEAT
+        used = eligible[stands].sort_values("study_id", kind="stable")
         g = ProportionGroup(key, rows, used)
         if len(used) >= 2:
             x = used["events_ketamine"].astype(float).to_numpy()
             n = used["n_ketamine"].astype(float).to_numpy()
-            g.fits = [pool_proportions(x, n, t, m) for t in TRANSFORMS for m in METHODS]
+            g.fits = [pool_proportions(x, n, t, m) for t, m in FITS]
             g.decision = "pooled"
         else:
             g.decision = "single_usable" if len(used) == 1 else "none_usable"

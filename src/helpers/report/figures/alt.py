@@ -15,6 +15,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
+from ...stats.selection import shown_fit
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
@@ -210,7 +211,7 @@ def followup_alt(studies: pd.DataFrame, condition: str) -> str:
 
 
 def forest_alt(group) -> str:
-    fit = group.fits[0]
+    fit = shown_fit(group)
     measure = group.key["effect_measure"]
     spec = DISPLAY[measure]
     back = np.exp if spec["log"] else (lambda x: np.asarray(x) * (100 if measure == "risk_difference" else 1))

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Polygon
 
+from ...stats.selection import shown_fit
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
@@ -31,7 +32,7 @@ Z95 = 1.959963984540054
 # ---------------------------------------------------------------- forest
 def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     """metafor-style forest plot of one pooled group (see :mod:`helpers.stats.pooling`)."""
-    fit = group.fits[0]
+    fit = shown_fit(group)
     used = group.used.assign(_w=fit.weights)
     hidden = max(0, len(used) - MAX_ROWS_PER_PANEL)
     if hidden:

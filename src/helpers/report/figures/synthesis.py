@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ...stats.effects import RATIO_MEASURES, Z975
+from ...stats.selection import shown_fit
 from ..measures import DISPLAY
 from ..names import short_name
 from ..params import condition_label
@@ -47,7 +48,7 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
     spec = DISPLAY[measure]
     back = back_transform(measure)
     names = names_of(group)
-    fit = group.fits[0]
+    fit = shown_fit(group)
     rows = table.reset_index(drop=True)
     hidden = 0
     if kind == "leave_one_out" and len(rows) > MAX_ROWS_PER_PANEL:  # the refits that move the estimate most
@@ -116,7 +117,7 @@ def funnel_plot(group, egger=None) -> plt.Figure:
     (REML) and the pseudo 95% confidence region estimate +/- 1.96 SE, white on a grey background."""
     measure = group.key["effect_measure"]
     spec = DISPLAY[measure]
-    fit = group.fits[0]
+    fit = shown_fit(group)
     scale = 100.0 if measure == "risk_difference" else 1.0
     y = group.used["yi"].to_numpy(dtype=float) * scale
     se = group.used["se"].to_numpy(dtype=float) * scale

@@ -12,13 +12,15 @@ from ...data.lines import HARM_PREFIX
 from ...findings.lines import REVIEWS
 from ...findings.results import result_of, study_results
 from ...stats.effects import direction_only
-from ...stats.pooling import PoolGroup
+from ...stats.pooling import SENSITIVITY, SHOWN, PoolGroup, record_of
+from ...stats.selection import shown_fit
 from ..cells import MAX_TABLE_ROWS, as_reported, more_note
 from ..figures import effects as effect_plots
 from ..figures.alt import describe, direction_alt, effects_alt, forest_alt
 from ..figures.forest import forest_plot
 from ..html import esc, folded, md, table_html
 from ..measures import DISPLAY
+from ..methods import ci_words, interval_words, model_words
 from ..names import row_name
 from ..results import ORIENTATION_NOTE, result_html
 from ..tables import decisions_table
@@ -138,7 +140,8 @@ class EffectSizes:
         lines = [
             f"Rows were grouped by condition, effect measure, comparator class, time-point window and verification "
             f"status: {plural(len(groups), 'group')}, {len(pooled)} of them pooled "
-            f"(random effects, REML, with the Hartung-Knapp interval; the normal interval is shown only as a sensitivity analysis)."
+            f"({model_words(SHOWN)}, with {interval_words(SHOWN)}; {interval_words(SENSITIVITY)} is shown only as a "
+            "sensitivity analysis)."
         ]
         if len(pooled) > MAX_FORESTS:
             lines.append(
@@ -179,7 +182,8 @@ class EffectSizes:
         return describe(forest_plot(group), forest_alt(group))
 
     def pooled_text(self, group: PoolGroup) -> Markdown:
-        fit = group.fits[0]
+        fit = shown_fit(group)
+        rec = record_of(fit)
         spec = DISPLAY[group.key["effect_measure"]]
 
         def back(x):
@@ -189,18 +193,19 @@ class EffectSizes:
         names = ", ".join(md(row_name(r)) for _, r in group.used.iterrows())
         text = (
             f"**{md(group_label(group.key))}** ({names}): pooled {md(spec['label'].split(',')[0].lower())} "
-            f"{back(fit.estimate):.2f} (Hartung-Knapp 95% CI {back(fit.ci_lower):.2f} to {back(fit.ci_upper):.2f}; "
+            f"{back(fit.estimate):.2f} ({ci_words(rec, named=True)} {back(fit.ci_lower):.2f} to {back(fit.ci_upper):.2f}; "
             f"prediction interval {back(fit.pi_lower):.2f} to {back(fit.pi_upper):.2f}); "
             f"tau² = {fit.tau2:.3g}, I² = {fit.i2:.0f}%."
         )
         if wald is not None:
+            wrec = record_of(wald)
             text += (
-                f" Sensitivity analysis: with the normal (Wald) interval, 95% CI {back(wald.ci_lower):.2f} to "
-                f"{back(wald.ci_upper):.2f}."
+                f" Sensitivity analysis: with {interval_words(wrec, aka=True)}, {ci_words(wrec)} "
+                f"{back(wald.ci_lower):.2f} to {back(wald.ci_upper):.2f}."
             )
-        if fit.k < 5:
+        if rec.k < 5:
             text += (
-                f" With only {count_word(fit.k)} studies, the between-study variance is barely estimable; "
+                f" With only {count_word(rec.k)} studies, the between-study variance is barely estimable; "
                 "read the interval, not the point."
             )
         return Markdown(text)

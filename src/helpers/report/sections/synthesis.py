@@ -19,7 +19,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ...stats.pooling import record_of
+from ...stats.proportions import FITS as RATE_FITS
 from ...stats.proportions import ProportionGroup, proportion_groups
+from ...stats.selection import shown_fit
 from ...stats.sensitivity import MAX_K_SENSITIVITY, MIN_K_LEAVE_ONE_OUT, group_cumulative, group_leave_one_out
 from ...stats.small_study import MIN_K, egger_test
 from ...stats.subgroups import subgroup_test_of
@@ -27,6 +30,7 @@ from ..figures import synthesis as plots_synthesis
 from ..html import esc, md, table_html
 from ..marks import mark
 from ..measures import DISPLAY
+from ..methods import MODEL, ci_words, estimator_words, level_words
 from ..names import row_name
 from ..text import count_word, plural, verb
 from ..words import group_label, proportion_label, proportion_reason
@@ -99,7 +103,8 @@ class Synthesis:
             if not g.pooled:
                 items.append(f"<li><strong>{esc(proportion_label(g))}</strong>: {esc(proportion_reason(g))}.</li>")
                 continue
-            lo, fr = g.fit("logit", "REML"), g.fit("freeman_tukey", "REML")
+            lo = shown_fit(g)
+            fr = g.fit("freeman_tukey", lo.fit.method)  # the other transform, same method
             key = f"proportion:{g.key['condition']}:{g.key['outcome']}"
             names = (
                 ", ".join(esc(row_name(r)) for _, r in g.used.iterrows())
@@ -108,16 +113,16 @@ class Synthesis:
             )
             items.append(
                 f"<li><strong>{esc(proportion_label(g))}</strong> ({names}): "
-                f"{mark(f'{lo.estimate:.1f}%', lo.estimate, 'estimate', key=key)} (95% CI "
+                f"{mark(f'{lo.estimate:.1f}%', lo.estimate, 'estimate', key=key)} ({ci_words(lo.record)} "
                 f"{mark(f'{lo.ci_lower:.1f}%', lo.ci_lower, 'lower', key=key)} to "
                 f"{mark(f'{lo.ci_upper:.1f}%', lo.ci_upper, 'upper', key=key)}; prediction interval {lo.pi_lower:.1f}% to {lo.pi_upper:.1f}%) with the logit "
                 f"transform; {fr.estimate:.1f}% ({fr.ci_lower:.1f}% to {fr.ci_upper:.1f}%) with the Freeman-Tukey "
-                f"double arcsine; random effects (REML), I² = {lo.fit.i2:.0f}% on the logit scale.</li>"
+                f"double arcsine; {MODEL} ({estimator_words(lo.record)}), I² = {lo.fit.i2:.0f}% on the logit scale.</li>"
             )
         return HTML(f"<p>{text}</p>" + (f"<ul>{''.join(items)}</ul>" if items else ""))
 
     def proportions_table(self) -> HTML:
-        rows = []
+        rows, shown = [], RATE_FITS[0][1]  # every fit of the table has the level of the one shown
         for g in self._proportion_groups:
             for f in g.fits:
                 rows.append(
@@ -129,8 +134,8 @@ class Synthesis:
                         "Transform": TRANSFORM_LABELS[f.transform],
                         "Method": f.method,
                         "Pooled rate": f"{f.estimate:.1f}%",
-                        "95% CI": f"{f.ci_lower:.1f}% to {f.ci_upper:.1f}%",
-                        "95% prediction interval": f"{f.pi_lower:.1f}% to {f.pi_upper:.1f}%",
+                        ci_words(shown): f"{f.ci_lower:.1f}% to {f.ci_upper:.1f}%",
+                        f"{level_words(shown)} prediction interval": f"{f.pi_lower:.1f}% to {f.pi_upper:.1f}%",
                         "tau² (transformed scale)": f"{f.fit.tau2:.3g}",
                     }
                 )
@@ -230,7 +235,7 @@ class Synthesis:
         names = plots_synthesis.names_of(group)
         d = d[d["estimate"].notna()].reset_index(drop=True)  # a refit whose REML did not converge is left out
         est = back(d["estimate"].to_numpy())
-        full = float(back(group.fits[0].estimate))
+        full = float(back(shown_fit(group).estimate))
         i = int(np.argmax(np.abs(est - full)))
         null = DISPLAY[group.key["effect_measure"]]["null"]
         lo, hi = back(d["ci_lower"].to_numpy()), back(d["ci_upper"].to_numpy())
@@ -242,14 +247,15 @@ class Synthesis:
             f"estimate ranges from {est.min():.2f} to {est.max():.2f}{self._unit(group)} (all studies: {full:.2f}); "
             f"leaving out {md(names.get(str(d['omitted'][i]), d['omitted'][i]))} moves it most. "
         )
+        ci = ci_words(record_of(wald))
         if full_crosses:
             text += (
-                f"The 95% CI of all studies includes no difference, and so {verb(crosses, 'does', 'do')} "
+                f"The {ci} of all studies includes no difference, and so {verb(crosses, 'does', 'do')} "
                 f"{count_word(crosses)} of the {len(d)} refits."
             )
         else:
             text += (
-                f"The 95% CI of all studies excludes no difference; {count_word(crosses)} of the {len(d)} refits "
+                f"The {ci} of all studies excludes no difference; {count_word(crosses)} of the {len(d)} refits "
                 f"{verb(crosses, 'includes', 'include')} it."
             )
         return Markdown(text)
