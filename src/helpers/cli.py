@@ -39,7 +39,7 @@ def _validate(args) -> int:
 
 
 def _changes(args) -> int:
-    from .report.changes import changes_since, changes_text
+    from .site.changes import changes_since, changes_text
 
     print(changes_text(args.since, changes_since(args.since)))
     return 0
@@ -65,7 +65,7 @@ def _tables(args) -> int:
 
     from .data.loader import load_studies
     from .report.params import resolve_data_path
-    from .report.tables import write_tables
+    from .site.tables import write_tables
 
     out = Path(args.out).resolve()
     for path in write_tables(load_studies(resolve_data_path(args.data)), out, args.subgroup).values():

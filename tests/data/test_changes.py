@@ -12,7 +12,7 @@ import pytest
 from helpers.data.changes import RevisionError, data_changes
 from helpers.data.version import evidence_version
 from helpers.paths import ROOT
-from helpers.report.changes import change_sections, changes_text
+from helpers.site.changes import change_sections, changes_text
 
 pytestmark = pytest.mark.process  # git runs as a process of its own
 
@@ -101,7 +101,7 @@ def test_the_version_says_when_the_data_changed_since_it_was_released(repo):
 def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_answers(repo):
     import json
 
-    from helpers.report.changes import version_changes_html
+    from helpers.site.changes import version_changes_html
 
     package = repo / "data" / "datapackage.json"
     descriptor = json.loads(package.read_text())
@@ -136,7 +136,7 @@ def test_the_tag_of_a_version_marks_its_release(repo):
 
 
 def test_a_copy_without_git_names_its_version_and_says_it_cannot_tell_more(tmp_path, monkeypatch):
-    from helpers.report import colophon
+    from helpers.site import colophon
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
     shutil.copy(ROOT / "CHANGELOG.md", tmp_path)
@@ -155,7 +155,7 @@ def test_two_commits_a_new_study_in_every_file_and_a_changed_certainty_are_liste
     import json
     import os
 
-    from helpers.report.changes import version_changes_html
+    from helpers.site.changes import version_changes_html
     from support.commands import run_helpers
 
     data = repo / "data"

@@ -34,6 +34,14 @@ def test_comments_are_at_most_two_lines():
     assert contract.long_comments(SRC) == []
 
 
+def test_site_and_build_never_read_a_fact_back_from_a_rendered_notebook():
+    assert contract.rendered_output_reads(SRC) == []
+
+
+def test_the_site_sits_between_the_report_layer_and_the_build():
+    assert contract.layer_of("report.params") < contract.layer_of("site.index") < contract.layer_of("render.build")
+
+
 def test_every_module_belongs_to_a_layer():
     for name in contract.modules(SRC):
         contract.layer_of(name)  # raises for a top-level module no layer names
@@ -63,10 +71,43 @@ def test_a_planted_upward_import_is_found(package):
 
 def test_a_planted_private_name_is_found_imported_or_reached(package):
     plant(package / "data" / "dataset.py", "\nfrom .loader import _convert\n")
-    plant(package / "report" / "index.py", "\nfrom . import html\nx = html._fmt\n")
+    plant(package / "report" / "claims.py", "\nfrom . import html\nx = html._fmt\n")
     found = contract.private_uses(package)
     assert any("imports _convert from data.loader" in f for f in found)
     assert any("reaches report.html._fmt" in f for f in found)
+
+
+#: how the index once took each report's summary: the first output of the cell tagged "summary" (CSS, on the
+#: bottom-line pages, where that output is the notebooks' table style)
+SUMMARY_OF = """
+
+def summary_of(nb):
+    for cell in nb.cells:
+        if "summary" in cell.metadata.get("tags", []):
+            for out in cell.get("outputs", []):
+                return out.get("data", {}).get("text/markdown")
+"""
+
+
+def test_a_planted_read_of_a_rendered_notebook_is_found(package):
+    plant(package / "site" / "index.py", SUMMARY_OF)
+    plant(package / "render" / "build.py", "\n\ndef _first(nb):\n    return nb.cells[0].outputs[0]\n")
+    plant(package / "render" / "plan.py", "\n\ndef _html(out):\n    return out['data']['text/html']\n")
+    found = contract.rendered_output_reads(package)
+    assert any(f.startswith("site.index") and ".get('outputs')" in f for f in found), found
+    assert any(f.startswith("site.index") and ".get('text/markdown')" in f for f in found), found
+    assert any(f.startswith("render.build") and ".outputs" in f for f in found), found
+    assert any(f.startswith("render.plan") and "['text/html']" in f for f in found), found
+    # negative controls: the execution cache may read them, and clearing them is no read
+    plant(package / "render" / "outputs_cache.py", SUMMARY_OF)
+    plant(package / "render" / "loop.py", "\n\ndef _clear(cell):\n    cell.outputs = []\n")
+    again = contract.rendered_output_reads(package)
+    assert not [f for f in again if f.startswith(("render.outputs_cache", "render.loop"))], again
+
+
+def test_a_planted_import_of_the_site_by_the_report_layer_is_found(package):
+    plant(package / "report" / "claims.py", "\n\ndef _index():\n    from ..site import index\n")
+    assert any(v.startswith("report.claims") and "site.index" in v for v in contract.upward_imports(package))
 
 
 def test_a_long_module_and_a_big_class_are_found(package):

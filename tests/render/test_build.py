@@ -153,3 +153,33 @@ def test_parameter_values_cannot_run_code(tmp_path, capsys):
         assert "expected" in capsys.readouterr().err
     assert not marker.exists()
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("report_fails", [True, False])
+def test_a_failed_report_is_said_before_a_failure_of_what_was_written_meanwhile(tmp_path, monkeypatch, report_fails):
+    """In this process (kernels and git replaced): the tables and summaries written in a thread while the
+    reports run never hide a report's own failure, which names its notebook; alone, their failure is raised."""
+    from helpers.render import build as building
+    from helpers.render import plan as planning
+    from helpers.render.build import BuildError, build
+    from helpers.render.jobs import Result
+    from helpers.site import data_outputs
+
+    def site_fails(*args):
+        raise RuntimeError("planted failure of the site")
+
+    def reports_run(plan, staging, failed_dir, meanwhile=None):
+        meanwhile()
+        return [Result(j.name, not report_fails, 0.1, error="ValueError: planted") for j in plan.stale]
+
+    monkeypatch.setattr(planning, "evidence_version", lambda: "1.0.0")
+    monkeypatch.setattr(data_outputs, "write_data_outputs", site_fails)
+    monkeypatch.setattr(building, "execute_jobs", reports_run)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    shutil.copy(NOTEBOOKS / "04_adverse_events.ipynb", nbs)
+    expected = (BuildError, "1 of 1 reports failed") if report_fails else (RuntimeError, "planted failure of the site")
+    with pytest.raises(expected[0], match=expected[1]):
+        build(conditions=["migraine"], out=tmp_path / "out", notebooks_dir=nbs, isolated=True)
+    assert not list((tmp_path / "out").glob(".staging-*"))  # and nothing was published
+    assert not (tmp_path / "out" / "index.html").exists()

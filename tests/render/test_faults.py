@@ -160,7 +160,7 @@ def test_the_message_names_the_published_path_not_the_staging_folder():
 
 
 def test_any_command_turns_an_os_error_into_one_line(tmp_path, monkeypatch, capsys):
-    from helpers.report import tables
+    from helpers.site import tables
 
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "t" / "effects.csv"))

@@ -32,11 +32,13 @@ def test_the_shared_build_is_the_committed_notebooks_byte_for_byte(shipped):
     from helpers.paths import STUDIES_PATH
     from helpers.render.export import render_html
     from helpers.render.jobs import Job, notebooks
+    from helpers.report.params import ReportParams
 
     shared = shipped
     for path in notebooks():
         for condition in CHECKED:
-            page = render_html(nbformat.read(path, as_version=4), Job(str(path), condition, "all", str(STUDIES_PATH)))
+            job = Job(str(path), ReportParams(condition, "all", str(STUDIES_PATH)))
+            page = render_html(nbformat.read(path, as_version=4), job)
             built = (shared / condition / f"{path.stem}.html").read_text(encoding="utf-8")
             assert page == built, f"{path.name}: the build differs from the committed notebook (run make notebooks)"
     assert not (shared / "figures").exists()  # 300-dpi PNGs only with --figures

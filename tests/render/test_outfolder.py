@@ -165,8 +165,8 @@ def test_a_sound_state_is_read_as_it_is(tmp_path):  # negative control of the da
 def two_conditions(tmp_path_factory, builds):
     """Reports of two conditions, from two quick notebooks, published once for the module."""
     base = tmp_path_factory.mktemp("two")
-    make_notebook(base / "nbs", "01_first", [OK], summary=True)
-    make_notebook(base / "nbs", "02_second", [OK], summary=True)
+    make_notebook(base / "nbs", "01_first", [OK])
+    make_notebook(base / "nbs", "02_second", [OK])
     out = base / "out"
     res = builds.build("--notebooks", base / "nbs", "--out", out, "--condition", "neck_pain", "--condition", "migraine")
     assert res.returncode == 0, res.stderr
@@ -181,7 +181,7 @@ def test_a_one_condition_build_keeps_the_other_conditions_and_the_users_files(tm
     (out / "my-notes.txt").write_text("kept")
     neck = {rel: data for rel, data in files(out).items() if rel.startswith(("neck_pain/", "figures/neck_pain"))}
     assert "neck_pain/01_first.html" in neck
-    make_notebook(nbs.parent / "edited", "01_first", [OK + "\nprint('edited')"], summary=True)
+    make_notebook(nbs.parent / "edited", "01_first", [OK + "\nprint('edited')"])
     shutil.copy(nbs / "02_second.ipynb", nbs.parent / "edited")
     res = builds.build("--notebooks", nbs.parent / "edited", "--out", out, "--condition", "migraine")
     assert res.returncode == 0, res.stderr
@@ -236,7 +236,6 @@ def test_odd_characters_in_paths_are_data(tmp_path, builds):
         odd / "nbs",
         "01_reads_the_table",
         ["from helpers.report.params import resolve_data_path\n" + OK + " if resolve_data_path(data_path) else None"],
-        summary=True,
     )
     res = builds.build("--notebooks", odd / "nbs", "--data", table, "--out", odd / "reports", "--condition", "migraine")
     assert res.returncode == 0, res.stdout + res.stderr

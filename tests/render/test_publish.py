@@ -60,8 +60,8 @@ def published_once(tmp_path_factory, builds):
     """A published report set built once from two quick notebooks (in the test process's build session)."""
     base = tmp_path_factory.mktemp("published")
     good = base / "good"
-    make_notebook(good, "01_prints_ok_after_a_pause", [OK], summary=True)
-    make_notebook(good, "02_prints_ok", [OK], summary=True)
+    make_notebook(good, "01_prints_ok_after_a_pause", [OK])
+    make_notebook(good, "02_prints_ok", [OK])
     out = base / "out"
     res = builds.build(
         "--notebooks", good, "--out", out, "--condition", "all", "--condition", "migraine", "--jobs", "1"
@@ -80,8 +80,8 @@ def published(tmp_path, published_once):
 
 def failing_set(tmp_path, code):
     folder = tmp_path / "bad"
-    make_notebook(folder, "01_prints_ok_after_a_pause", [OK], summary=True)
-    make_notebook(folder, "02_prints_ok", [code], summary=True)
+    make_notebook(folder, "01_prints_ok_after_a_pause", [OK])
+    make_notebook(folder, "02_prints_ok", [code])
     return folder
 
 
@@ -171,8 +171,8 @@ def test_a_signal_halfway_keeps_reports_kills_kernels_and_exits_by_convention(tm
 
 def test_two_builds_started_together_never_mix(tmp_path):
     folder = tmp_path / "nbs"
-    make_notebook(folder, "01_prints_ok_after_a_pause", ["import time\ntime.sleep(0.5)\n" + OK], summary=True)
-    make_notebook(folder, "02_prints_ok", [OK], summary=True)
+    make_notebook(folder, "01_prints_ok_after_a_pause", ["import time\ntime.sleep(0.5)\n" + OK])
+    make_notebook(folder, "02_prints_ok", [OK])
     data_a, data_b = tmp_path / "a.csv", tmp_path / "b.csv"
     for p in (data_a, data_b):
         p.write_bytes((ROOT / "data" / "studies.csv").read_bytes())

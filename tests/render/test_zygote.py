@@ -47,6 +47,7 @@ DRIVER = textwrap.dedent("""
     import nbformat
     from helpers.render.execute import run_job
     from helpers.render.jobs import Job
+    from helpers.report.params import ReportParams
     from helpers.render.zygote import start_zygote, stop_zygote
     if __name__ == "__main__":
         data, work, probe, polluter, error, modules, session_nbs = sys.argv[1:]
@@ -54,7 +55,7 @@ DRIVER = textwrap.dedent("""
         start_zygote(folder)
         pages = []
         for i, nb in enumerate([probe, polluter, probe]):
-            job = Job(nb, "all", "all", data)
+            job = Job(nb, ReportParams("all", "all", data))
             staging = Path(work) / f"run{i}"
             res = run_job(job, str(staging), str(Path(work) / "failed"), 60, False)
             assert res.ok, res.error
@@ -62,7 +63,7 @@ DRIVER = textwrap.dedent("""
         out = {}
         for nb in (probe, error, modules):
             for mode, isolated in (("forked", False), ("isolated", True)):
-                job = Job(nb, "migraine", "all", data)
+                job = Job(nb, ReportParams("migraine", "all", data))
                 staging = Path(work) / mode
                 res = run_job(job, str(staging), str(Path(work) / f"failed-{mode}"), 60, isolated)
                 if res.ok:
@@ -74,7 +75,7 @@ DRIVER = textwrap.dedent("""
         first = start_zygote(folder).pid
         os.kill(first, signal.SIGKILL)
         os.waitpid(first, 0)  # dead before the next report asks it for a kernel (as when it died long before)
-        job = Job(modules, "all", "all", data)
+        job = Job(modules, ReportParams("all", "all", data))
         res = run_job(job, str(Path(work) / "recovered"), str(Path(work) / "failed"), 60, False)
         again = start_zygote(folder)  # the one the provisioner started instead
         recovered = {"ok": res.ok, "new_zygote": again.pid != first and again.alive(),

@@ -8,10 +8,17 @@ import pytest
 from papermill.inspection import inspect_notebook
 
 from helpers.errors import ParameterError
-from helpers.paths import NOTEBOOKS
+from helpers.paths import NOTEBOOKS, STUDIES_PATH
 from helpers.render.jobs import Job, notebooks
 from helpers.report.context import open_report
-from helpers.report.params import DEFAULTS, PARAMETERS, notebook_parameters, parameters_cell, parameters_of
+from helpers.report.params import (
+    DEFAULTS,
+    PARAMETERS,
+    ReportParams,
+    notebook_parameters,
+    parameters_cell,
+    parameters_of,
+)
 
 
 def parameters_source(path) -> str:
@@ -51,7 +58,7 @@ def test_papermill_lists_each_parameter_with_its_type_and_default():
 
 def test_jobs_pass_every_parameter_a_notebook_takes():
     for path in notebooks():
-        job = Job(str(path), "migraine", "verified", "data/studies.csv")
+        job = Job(str(path), ReportParams("migraine", "verified", "data/studies.csv"))
         params = job.parameters()
         assert set(params) == {p.name for p in parameters_of(path.stem)}
         assert params["condition"] == "migraine" and params["evidence"] == "verified"
@@ -84,3 +91,18 @@ def test_the_first_markdown_cell_tells_a_researcher_what_may_change(path):
     from helpers.render.jobs import REMOVE_TAGS
 
     assert "remove-cell" in REMOVE_TAGS
+
+
+def test_report_params_are_the_definition_as_one_value():
+    import dataclasses
+
+    fields = dataclasses.fields(ReportParams)
+    assert [f.name for f in fields] == [p.name for p in PARAMETERS]
+    assert {f.name: f.default for f in fields} == DEFAULTS
+    checked = ReportParams.checked("migraine", "verified", "data/studies.csv", None, None)
+    assert checked == ReportParams("migraine", "verified", str(STUDIES_PATH), "", "")  # the path made absolute
+    assert checked.for_notebook("02_effect_sizes") == dataclasses.asdict(checked)
+    assert set(checked.for_notebook("00_bottom_line")) == {"condition", "evidence", "data_path", "figures_dir"}
+    for bad in ({"condition": "mygraine"}, {"evidence": "some"}, {"data_path": "no/such.csv"}):  # negative controls
+        with pytest.raises(ParameterError):
+            ReportParams.checked(**bad)

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from helpers.report.colophon import NOT_ADVICE
 from helpers.report.params import condition_label
+from helpers.site.colophon import NOT_ADVICE
 from support.consistency import segments
 
 #: what a reader should never meet in the text: commands, file names, name=value pairs (a p value is not one),

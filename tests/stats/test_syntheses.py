@@ -216,7 +216,7 @@ def test_unknown_subgroup_column_is_refused_with_the_allowed_ones(tmp_path, caps
 def test_tables_emit_no_runtime_warning(table, tmp_path):
     from helpers.data.loader import load_studies
     from helpers.paths import STUDIES_PATH
-    from helpers.report.tables import write_tables
+    from helpers.site.tables import write_tables
 
     studies = load_studies(STUDIES_PATH if table == "shipped" else HERE / "studies" / f"{table}.csv")
     with warnings.catch_warnings():

@@ -24,7 +24,7 @@ def tables(path, out):
 @pytest.mark.parametrize("category", [RuntimeWarning, UserWarning])
 def test_the_in_process_tables_check_fails_on_a_warning(tmp_path, monkeypatch, category):
     """Negative control for run_tables: a warning raised while the tables are written fails it."""
-    import helpers.report.tables as outputs
+    import helpers.site.tables as outputs
 
     real = outputs.write_tables
 

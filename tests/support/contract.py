@@ -18,6 +18,7 @@ LAYERS = (
     ("stats",),
     ("findings",),
     ("report",),
+    ("site",),
     ("render",),
     ("cli", "__main__", "__init__"),
 )
@@ -290,3 +291,57 @@ def row_picks(root: Path) -> list[str]:
             elif attr in _ONE_PER_GROUP and _groupby_on_study(node.func.value):
                 out.append(f"{name} (line {node.lineno}): groupby(study_id).{attr} picks a row per study")
     return sorted(out)
+
+
+#: the only code of the site and the build that may read what a notebook's cells displayed: the execution cache
+#: (stores and restores outputs whole), the HTML exporter (renders them) and mark_error (finds the failed cell)
+OUTPUT_READERS = {"render.outputs_cache": "*", "render.export": "*", "render.execute": ("mark_error",)}
+#: a cell's outputs, and the keys of an output and of its display data
+OUTPUT_KEYS = {"outputs", "output_type", "text/html", "text/markdown", "text/plain", "text/latex", "image/png"}
+
+
+def rendered_output_reads(root: Path, layers: tuple[str, ...] = ("site", "render")) -> list[str]:
+    """Places in the site and the build that read a notebook cell's outputs: a fact a page shows is computed
+    from the findings, never parsed back out of what a notebook displayed. A read is ``x.outputs`` (not an
+    assignment to it), ``x["outputs"]`` or ``x.get("outputs")`` (``setdefault``, ``pop``), and the same for an
+    output's keys and its display data's MIME types."""
+    found = []
+    for name, path in modules(root).items():
+        allowed = OUTPUT_READERS.get(name, ())
+        if name.split(".")[0] not in layers or allowed == "*":
+            continue
+        for functions, node in _with_functions(parse(path)):
+            key = _output_read(node)
+            if key and not set(functions) & set(allowed):
+                found.append(f"{name} (line {node.lineno}) reads {key} of a notebook's outputs")
+    return found
+
+
+def _with_functions(tree: ast.AST, functions: tuple[str, ...] = ()):
+    """Every node with the names of the functions it stands in."""
+    for child in ast.iter_child_nodes(tree):
+        inner = (*functions, child.name) if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else functions
+        yield inner, child
+        yield from _with_functions(child, inner)
+
+
+def _output_read(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute) and node.attr == "outputs" and isinstance(node.ctx, ast.Load):
+        return ".outputs"
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.slice, ast.Constant)
+        and node.slice.value in OUTPUT_KEYS
+    ):
+        return f"[{node.slice.value!r}]"
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("get", "setdefault", "pop")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and node.args[0].value in OUTPUT_KEYS
+    ):
+        return f".{node.func.attr}({node.args[0].value!r})"
+    return None

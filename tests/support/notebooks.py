@@ -14,11 +14,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from helpers.report.params import parameters_cell
 
 
-def make_notebook(folder: Path, name: str, cells: list[str], summary: bool = False) -> Path:
-    """Write ``folder/name.ipynb``; ``summary`` tags the last code cell as the report's one-line summary."""
+def make_notebook(folder: Path, name: str, cells: list[str]) -> Path:
+    """Write ``folder/name.ipynb``."""
     code = [new_code_cell(c) for c in cells]
-    if summary and code:
-        code[-1].metadata["tags"] = ["summary"]
     nb = new_notebook(
         cells=[
             new_markdown_cell(f"# {name}"),

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import time
@@ -25,10 +24,10 @@ from ..data.bibliography import check_bibliography
 from ..data.dataset import load_dataset
 from ..files import os_error_message, write_atomic
 from ..findings.placeholders import check_placeholders
-from ..paths import NOTEBOOKS, REPORTS, display_path
+from ..paths import NOTEBOOKS, display_path
+from ..report.params import check_subgroup
 from .execute import execute_notebook, strip_volatile_metadata
 from .jobs import (
-    CELL_TIMEOUT,
     FAILED_DIR,
     KERNELSPEC,
     PID_DIR,
@@ -39,7 +38,8 @@ from .jobs import (
     notebooks,
 )
 from .loop import execute_jobs
-from .outfolder import check_out_folder, left_by_builds, recorded_paths
+from .options import BuildOptions
+from .outfolder import left_by_builds, recorded_paths
 from .plan import Plan, job_key, kept_data_outputs, will_run_kernels
 from .publish import BuildLock, link_or_copy, publish
 from .zygote import start_zygote_or_say
@@ -53,39 +53,20 @@ def _on_term(signum, frame):
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
-def build(
-    *,
-    conditions: list[str] | None = None,
-    evidence: str = "all",
-    data: str | Path | None = None,
-    out: str | Path | None = None,
-    jobs: int | None = None,
-    force: bool = False,
-    notebooks_dir: str | Path | None = None,
-    cell_timeout: int = CELL_TIMEOUT,
-    subgroup: str | None = None,
-    isolated: bool = False,
-    figures: bool = False,
-) -> list[Result]:
+def build(options: BuildOptions | None = None, **values) -> list[Result]:
     """Render the reports; returns one Result per report that was (re)built.
 
-    Nothing in the output folder is touched until the parameters and the
-    table are known to be valid.
+    ``options`` as the command line gives them, or ``values`` to make them from
+    (:meth:`.options.BuildOptions.checked`: ``conditions``, ``evidence``,
+    ``data``, ``out``, ``jobs``, ``force``, ``notebooks_dir``, ``cell_timeout``,
+    ``subgroup``, ``isolated``, ``figures``). Nothing in the output folder is
+    touched until the options and the table are known to be valid.
     """
-    from ..report.params import check_condition, check_evidence, check_subgroup, report_conditions, resolve_data_path
-
-    conditions = [check_condition(c) for c in (conditions or report_conditions())]
-    check_evidence(evidence)
-    data_path = resolve_data_path(str(data) if data else None)
-    out = check_out_folder(Path(out) if out else REPORTS, data_path)  # before anything is read or written
-    # a kernel waits on its messages part of the time: two per core keep the cores busy
-    # (benchmarks/results/executor-notes.md)
-    workers = jobs if jobs is not None else 2 * (os.cpu_count() or 1)
-    if workers < 1:
-        raise BuildError(f"--jobs must be at least 1 (got {workers})")
-    if cell_timeout < 1:
-        raise BuildError(f"--cell-timeout must be at least 1 second (got {cell_timeout})")
-    folder = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS
+    if options is None:
+        options = BuildOptions.checked(**values)
+    elif values:
+        raise TypeError("build() takes BuildOptions or the values to make them, not both")
+    out, folder = options.out, options.notebooks_dir
     nbs = notebooks(folder)
     if not nbs:
         raise BuildError(f"no report notebooks (NN_name.ipynb) found in {display_path(folder)}")
@@ -93,7 +74,7 @@ def build(
     raise_open_file_limit()
 
     started = time.perf_counter()
-    plan = Plan(nbs, conditions, evidence, data_path, out, force, subgroup or "", figures)
+    plan = Plan(options, nbs)
     if plan.up_to_date():
         if left_by_builds(out):  # a build stopped by a signal or killed left them: clean up even with nothing to do
             with BuildLock(out):
@@ -103,26 +84,23 @@ def build(
             f"({time.perf_counter() - started:.2f} s; use --force to rebuild)"
         )
         return []
-    if not isolated and will_run_kernels(plan):
+    if not options.isolated and will_run_kernels(plan):
         start_zygote_or_say(str(folder))  # it imports the stack while this process validates and plans
 
-    ds = load_dataset(data_path)  # a bad table stops here, before any kernel or file
+    ds = load_dataset(options.data_path)  # a bad table stops here, before any kernel or file
     check_placeholders(ds)  # and so does a reason naming a study or field that does not exist
-    check_bibliography(ds.studies, data_path)  # and metadata that disagree with the table
-    studies = ds.studies
-    check_subgroup(studies, subgroup)  # so does a subgroup column the table cannot be split by
+    check_bibliography(ds.studies, options.data_path)  # and metadata that disagree with the table
+    check_subgroup(ds.studies, options.subgroup)  # so does a subgroup column the table cannot be split by
     previous = {signum: signal.signal(signum, _on_term) for signum in _STOP_SIGNALS}
     try:
         out.mkdir(parents=True, exist_ok=True)
         with BuildLock(out):
-            plan = Plan(
-                nbs, conditions, evidence, data_path, out, force, subgroup or "", figures, locked=True
-            )  # another build may have finished meanwhile
+            plan = Plan(options, nbs, locked=True)  # another build may have finished meanwhile
             if plan.up_to_date():
                 remove_stale_staging(out)
                 print(f"everything is up to date: {len(plan.jobs)} reports in {display_path(out)}")
                 return []
-            return _build_locked(plan, studies, workers, cell_timeout, started, isolated)
+            return _build_locked(plan, ds, started)
     except OSError as exc:  # a full disk, a read-only folder: the staging folder is gone, the published set stands
         raise BuildError(f"{os_error_message(exc)}; the published reports were left as they were") from None
     finally:
@@ -130,10 +108,8 @@ def build(
             signal.signal(signum, handler)
 
 
-def _build_locked(
-    plan: Plan, studies, workers: int, cell_timeout: int, started: float, isolated: bool = False
-) -> list[Result]:
-    out = plan.out
+def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
+    out = plan.options.out
     old_reports = plan.state.get("reports", {})
     remove_stale_staging(out)
     staging = out / f".staging-{uuid.uuid4().hex[:8]}"
@@ -152,43 +128,27 @@ def _build_locked(
                         if f.is_file():
                             link_or_copy(f, staging / j.figures_rel / f.relative_to(fig_src))
         print(
-            f"building {len(plan.stale)} of {len(plan.jobs)} reports, {min(workers, len(plan.stale))} at a time, "
-            f"into {display_path(out)}",
+            f"building {len(plan.stale)} of {len(plan.jobs)} reports, "
+            f"{min(plan.options.jobs, len(plan.stale))} at a time, into {display_path(out)}",
             flush=True,
         )
-        conditions = sorted({j.condition for j in plan.jobs})
-        answers: list = []
-        kept = kept_data_outputs(plan)
+        shown = sorted([*plan.jobs, *plan.kept], key=_report_order)
+        site: dict = {}  # the index's answers and the reports' summaries
+        kept = kept_data_outputs(plan, shown)
         if kept is not None:  # same data, conditions and options: the tables and citations of the last build stand
             for rel in kept["files"]:
                 link_or_copy(out / rel, staging / rel)
-            answers.extend(tuple(a) for a in kept["answers"])
+            site.update(answers=kept["answers"], summaries={j.name: kept["summaries"][j.name] for j in shown})
 
         def tables_and_citations() -> None:  # they depend on the data only, so they are written meanwhile
-            from ..report.bottom_line import index_answers
-            from ..report.citations import write_citations
-            from ..report.tables import write_condition_tables, write_data_tables, write_tables
+            from ..site.data_outputs import write_data_outputs
 
-            data_set = load_dataset(plan.jobs[0].data_path) if plan.jobs else None
-            answers.extend(index_answers(data_set) if data_set is not None else [])
-            if data_set is not None:
-                write_data_tables(data_set, Path(plan.jobs[0].data_path), staging / "data")
-            write_tables(studies, staging / "tables", plan.subgroup or None)
-            write_condition_tables(studies, staging, conditions, plan.evidence)
-            write_citations(studies, staging, conditions, plan.evidence, plan.jobs[0].data_path if plan.jobs else None)
+            try:
+                site.update(write_data_outputs(ds, staging, plan.jobs, shown))
+            except Exception as exc:  # raised after the reports' own failures, which name their notebooks
+                site["error"] = exc
 
-        results = execute_jobs(
-            plan.stale,
-            staging,
-            failed_dir,
-            workers,
-            cell_timeout,
-            isolated,
-            plan.shared,
-            reuse=not (plan.force or isolated),
-            meanwhile=tables_and_citations if kept is None else None,
-            prepared=plan.prepared,
-        )
+        results = execute_jobs(plan, staging, failed_dir, meanwhile=tables_and_citations if kept is None else None)
         shutil.rmtree(staging / PID_DIR, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:
@@ -197,24 +157,23 @@ def _build_locked(
                 lines.append(f"  {r.name}: {r.error}")
                 lines.append(f"    executed notebook with the error marked: {display_path(r.failed_notebook)}")
             raise BuildError("\n".join(lines))
-        shown = sorted([*plan.jobs, *plan.kept], key=_report_order)
+        if "error" in site:
+            raise site["error"]
+        from ..site.changes import version_changes_html  # the site's modules import matplotlib: after the zygote
+        from ..site.index import write_index
+
         reports = {j.name: dict(old_reports.get(j.name, {})) for j in shown}
         for r in results:
-            reports[r.name] = {"summary": r.summary, "seconds": round(r.seconds, 2)}
+            reports[r.name] = {"seconds": round(r.seconds, 2)}
         for j in plan.jobs:
             reports[j.name]["key"] = plan.keys[j.name]
-        from ..report.changes import version_changes_html
-        from ..report.index import write_index
-
         write_index(
             staging / "index.html",
             shown,
-            reports,
-            studies,
-            plan.evidence,
-            plan.subgroup or None,
-            answers=answers,
-            changes=version_changes_html(plan.jobs[0].data_path) if plan.jobs else "",
+            ds.studies,
+            site["summaries"],
+            answers=[tuple(a) for a in site["answers"]],
+            changes=version_changes_html(plan.options.data_path),
         )
         report_files = {j.name for j in plan.jobs}
         staged = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
@@ -229,7 +188,7 @@ def _build_locked(
         new_state = {
             "reports": reports,
             "tables_key": plan.tables_key,
-            "data_outputs": {"files": data_files, "answers": [list(a) for a in answers]},
+            "data_outputs": {"files": data_files, **site},
             # every file this build publishes: the only files a later build may replace or remove
             "published": sorted([*staged, STATE_FILE]),
         }
@@ -253,15 +212,15 @@ def _keep_other_conditions(plan: Plan, staging: Path) -> set[str]:
     reports, figures and per-condition tables) into staging, so that publishing keeps them; returns them."""
     if not plan.kept:
         return set()
-    conditions = {j.condition for j in plan.kept}
+    conditions = {j.params.condition for j in plan.kept}
     kept = {
         rel
-        for rel in recorded_paths(plan.state, plan.out)
+        for rel in recorded_paths(plan.state, plan.options.out)
         if rel.split("/")[0] in conditions or (rel.startswith("figures/") and rel.split("/")[1] in conditions)
     }
     for rel in sorted(kept):
-        if (plan.out / rel).is_file():
-            link_or_copy(plan.out / rel, staging / rel)
+        if (plan.options.out / rel).is_file():
+            link_or_copy(plan.options.out / rel, staging / rel)
     stale = [j for j in plan.kept if plan.state["reports"][j.name].get("key") != job_key(j, plan.shared)]
     if stale:
         print(
@@ -276,7 +235,7 @@ def _report_order(job) -> tuple:
     from ..report.params import report_conditions
 
     order = report_conditions()
-    return (order.index(job.condition) if job.condition in order else len(order), job.stem)
+    return (order.index(job.params.condition) if job.params.condition in order else len(order), job.stem)
 
 
 def check_notebooks(paths) -> None:
@@ -357,17 +316,5 @@ def main(args) -> int:
     if args.refresh_notebooks:
         refresh_notebooks(Path(args.notebooks).resolve() if args.notebooks else NOTEBOOKS)
         return 0
-    build(
-        conditions=args.condition,
-        evidence=args.evidence,
-        data=args.data,
-        out=args.out,
-        jobs=args.jobs,
-        force=args.force,
-        notebooks_dir=args.notebooks,
-        cell_timeout=args.cell_timeout,
-        subgroup=args.subgroup,
-        isolated=args.isolated,
-        figures=args.figures,
-    )
+    build(BuildOptions.from_args(args))
     return 0

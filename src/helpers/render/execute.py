@@ -21,7 +21,6 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..paths import NOTEBOOKS
-from ..report.text import plain_text
 from . import outputs_cache
 from .export import render_html
 from .inert import ActiveContentError, active_content
@@ -222,19 +221,6 @@ def strip_volatile_metadata(nb) -> None:
             cell.metadata.pop("tags")
 
 
-def summary_of(nb) -> str:
-    """The one-line summary a notebook publishes in the output of its cell tagged 'summary'."""
-    for cell in nb.cells:
-        if "summary" in cell.metadata.get("tags", []):
-            for out in cell.get("outputs", []):
-                data = out.get("data", {})
-                text = data.get("text/markdown") or data.get("text/html")
-                if text:
-                    text = "".join(text) if isinstance(text, list) else text
-                    return plain_text(text)
-    return ""
-
-
 def run_job(
     job: Job,
     staging: str,
@@ -308,7 +294,7 @@ async def run_job_async(
     target = staging_p / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, html)
-    return Result(job.name, True, time.perf_counter() - start, summary=summary_of(nb), timings=timings)
+    return Result(job.name, True, time.perf_counter() - start, timings=timings)
 
 
 def failed_result(job: Job, nb, failed_dir: str, exc: BaseException, message: str, start: float) -> Result:
@@ -317,7 +303,7 @@ def failed_result(job: Job, nb, failed_dir: str, exc: BaseException, message: st
 
     mark_error(nb, getattr(exc, "cell_index", None), exc, message)
     strip_volatile_metadata(nb)
-    out = Path(failed_dir) / f"{job.condition}__{job.stem}.ipynb"
+    out = Path(failed_dir) / f"{job.params.condition}__{job.stem}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, nbformat.writes(nb) + "\n")
     return Result(job.name, False, time.perf_counter() - start, error=message[:500], failed_notebook=str(out))

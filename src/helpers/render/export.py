@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 from ..paths import SRC
-from ..report.citations import report_links
-from ..report.colophon import colophon_html, neighbours, page_title
 from ..report.html import LAB_TABLE_STYLE, label_cells
-from ..report.index import notebook_title
 from ..report.params import condition_label
+from ..site.citations import report_links
+from ..site.colophon import colophon_html, neighbours, page_title
+from ..site.index import notebook_title
 from .jobs import REMOVE_TAGS, Job, notebooks
 
 TEMPLATES = SRC / "report" / "templates"
@@ -62,19 +62,17 @@ def contents(body: str) -> str:
 
 def render_html(nb, job: Job) -> str:
     own = notebook_title(job.notebook)
-    title = page_title(own, job.condition)
+    title = page_title(own, job.params.condition)
     nb.metadata["title"] = title
     prev, nxt = neighbours(job.notebook, [str(p) for p in notebooks(Path(job.notebook).parent)], notebook_title)
     resources = {
         "metadata": {"name": title},
         "index_href": "../index.html",
         "report_label": title,
-        "condition_label": condition_label(job.condition).capitalize(),
+        "condition_label": condition_label(job.params.condition).capitalize(),
         "prev": prev,
         "next": nxt,
-        "colophon": colophon_html(
-            job.notebook, job.condition, job.evidence, job.subgroup, job.data_path, report_links()
-        ),
+        "colophon": colophon_html(job.notebook, job.params, report_links()),
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     # the notebooks' JupyterLab-only table style: a report has its own stylesheet and no <style> in its body

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from ..errors import HelpersError
 from ..paths import NOTEBOOKS
-from ..report.params import notebook_parameters
+from ..report.params import ReportParams
 
 STATE_FILE = ".build-state.json"
 LOCK_FILE = ".build.lock"
@@ -52,10 +52,7 @@ class Interrupted(HelpersError):
 @dataclass(frozen=True)
 class Job:
     notebook: str  # path
-    condition: str
-    evidence: str
-    data_path: str
-    subgroup: str = ""  # a column to compare subgroups by (--subgroup); "" for none
+    params: ReportParams  # checked where they entered (helpers.render.options); figures_dir is set per build
     figures: bool = False  # also write 300-dpi PNGs for manuscripts (--figures)
 
     @property
@@ -65,22 +62,15 @@ class Job:
     @property
     def name(self) -> str:
         """Published path of the report, relative to the output folder."""
-        return f"{self.condition}/{self.stem}.html"
+        return f"{self.params.condition}/{self.stem}.html"
 
     @property
     def figures_rel(self) -> str:
-        return f"figures/{self.condition}/{self.stem}"
+        return f"figures/{self.params.condition}/{self.stem}"
 
     def parameters(self, figures_dir: str = "") -> dict:
         """Every parameter the notebook takes, explicitly (the definition: helpers.report.params.PARAMETERS)."""
-        values = {
-            "condition": self.condition,
-            "evidence": self.evidence,
-            "data_path": self.data_path,
-            "figures_dir": figures_dir if self.figures else "",
-            "subgroup": self.subgroup,
-        }
-        return notebook_parameters(self.stem, values)
+        return replace(self.params, figures_dir=figures_dir if self.figures else "").for_notebook(self.stem)
 
 
 @dataclass
@@ -88,7 +78,6 @@ class Result:
     name: str
     ok: bool
     seconds: float
-    summary: str = ""
     error: str = ""
     failed_notebook: str = ""
     timings: dict = field(default_factory=dict)  # seconds: kernel_start, cells, kernel_stop, export

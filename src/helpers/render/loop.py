@@ -15,9 +15,9 @@ from pathlib import Path
 
 from . import outputs_cache
 from .execute import run_job_async
-from .jobs import CELL_TIMEOUT, PID_DIR, Interrupted, Job, Result
+from .jobs import PID_DIR, Interrupted, Job, Result
 from .kernels import kill_kernels
-from .plan import prepare
+from .plan import Plan, prepare
 from .zygote import start_zygote_or_say, stop_zygote
 
 
@@ -32,35 +32,25 @@ def _progress(done: int, total: int) -> None:
         sys.stderr.write("\r" + " " * (width + 20) + "\r")
 
 
-def execute_jobs(
-    jobs: list[Job],
-    staging: Path,
-    failed_dir: Path,
-    workers: int,
-    timeout: int = CELL_TIMEOUT,
-    isolated: bool = True,
-    shared: str = "",
-    reuse: bool = True,
-    meanwhile=None,
-    prepared=None,
-) -> list[Result]:
-    """Run the jobs, at most ``workers`` kernels at a time, all driven by this process.
+def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) -> list[Result]:
+    """Run the plan's stale reports, at most ``--jobs`` kernels at a time, all driven by this process.
 
     A report's work outside its kernel (parameterizing, exchanging messages,
     exporting HTML) takes a few hundredths of a second, so one process drives
     every kernel through nbclient's asynchronous API; the kernels are the only
-    processes that compute. Unless ``isolated``, they are forked from one zygote
+    processes that compute. Unless ``--isolated``, they are forked from one zygote
     (:mod:`helpers.render.zygote`), started here before anything else so that it
     warms up while this process renders the reports whose outputs are kept and,
     in a thread, runs ``meanwhile`` (no arguments: the tables and citations).
-    ``prepared(job)``, when given, returns a report's parameterized notebook and
-    execution key if it was made already (reports without ``--figures``).
+    Each report's parameterized notebook and execution key are made once per build
+    (:meth:`.plan.Plan.prepared`, reports without ``--figures``).
     """
+    options, shared, jobs = plan.options, plan.shared, plan.stale
+    workers, timeout, isolated, reuse = options.jobs, options.cell_timeout, options.isolated, options.reuse
     results: list[Result] = []
     total = len(jobs)
-    made = {
-        j.name: (prepared(j) if prepared is not None and not j.figures else prepare(j, staging, shared)) for j in jobs
-    }  # each report's notebook is read and parameterized once
+    # each report's notebook is read and parameterized once
+    made = {j.name: (prepare(j, staging, shared) if j.figures else plan.prepared(j)) for j in jobs}
     cached = [j for j in jobs if reuse and shared and outputs_cache.exists(made[j.name][1])]
     to_run = [j for j in jobs if j not in cached]
     pid_dir = staging / PID_DIR

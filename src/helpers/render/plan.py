@@ -20,6 +20,7 @@ from ..paths import ROOT, SRC
 from ..report.params import report_conditions
 from . import outputs_cache
 from .jobs import KERNEL_NAME, KERNELSPEC, Job
+from .options import BuildOptions
 from .outfolder import load_state
 
 
@@ -76,44 +77,36 @@ def prepare(job: Job, staging: str | Path, shared: str = ""):
 class Plan:
     """Which reports a build needs and which of them are stale."""
 
-    def __init__(
-        self,
-        nbs,
-        conditions,
-        evidence,
-        data_path: Path,
-        out: Path,
-        force: bool,
-        subgroup: str = "",
-        figures: bool = False,
-        locked: bool = False,
-    ):
-        self.out, self.evidence, self.subgroup, self.force = out, evidence, subgroup, force
+    def __init__(self, options: BuildOptions, nbs, locked: bool = False):
+        self.options = options
+        out = options.out
         self.state = load_state(out, set_aside=locked)  # under the lock, a damaged state is set aside
-        self.shared = shared = shared_inputs_hash(data_path)
-        self.jobs = [Job(str(nb), c, evidence, str(data_path), subgroup, figures) for c in conditions for nb in nbs]
+        self.shared = shared = shared_inputs_hash(options.data_path)
+        self.jobs = [Job(str(nb), options.report_params(c), options.figures) for c in options.conditions for nb in nbs]
         self.keys = {j.name: job_key(j, shared) for j in self.jobs}
         old = self.state.get("reports", {})
         self.stale = [
             j
             for j in self.jobs
-            if force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
+            if options.force or old.get(j.name, {}).get("key") != self.keys[j.name] or not (out / j.name).is_file()
         ]
         # a build of some conditions keeps the reports other conditions' builds published here
         built = {j.name for j in self.jobs}
         stems = {Path(nb).stem: str(nb) for nb in nbs}
         self.kept = [
-            Job(stems[stem], condition, evidence, str(data_path), subgroup)
+            Job(stems[stem], options.report_params(condition))
             for name in old
             for condition, _, stem in [name.removesuffix(".html").partition("/")]
             if name not in built
-            and condition not in conditions
+            and condition not in options.conditions
             and condition in report_conditions()
             and stem in stems
             and (out / name).is_file()
         ]
+        subgroup = options.subgroup
         self.tables_key = sha(
-            f"{shared}|{sorted(conditions)}|{evidence}".encode() + (f"|{subgroup}".encode() if subgroup else b"")
+            f"{shared}|{sorted(options.conditions)}|{options.evidence}".encode()
+            + (f"|{subgroup}".encode() if subgroup else b"")
         )
         self._prepared: dict = {}
 
@@ -121,33 +114,39 @@ class Plan:
         """A report's parameterized notebook and execution key, made once per build. Only for reports without
         ``--figures``: nothing else in them depends on the folder they are staged in."""
         if job.name not in self._prepared:
-            self._prepared[job.name] = prepare(job, self.out, self.shared)
+            self._prepared[job.name] = prepare(job, self.options.out, self.shared)
         return self._prepared[job.name]
 
     def up_to_date(self) -> bool:
         return (
-            not self.stale and self.state.get("tables_key") == self.tables_key and (self.out / "index.html").is_file()
+            not self.stale
+            and self.state.get("tables_key") == self.tables_key
+            and (self.options.out / "index.html").is_file()
         )
 
 
-def kept_data_outputs(plan: Plan) -> dict | None:
-    """The tables, citation files and index answers of the last build, when they still hold.
+def kept_data_outputs(plan: Plan, shown) -> dict | None:
+    """The tables, citation files, index answers and report summaries of the last build, when they still hold.
 
     They depend on the data files, the ``helpers`` source, the pinned set, the
     conditions, the evidence and the subgroup column, which ``tables_key``
     covers; a rebuild after a notebook changed takes them as they are, unless
-    ``--force`` asks for everything again or a file went missing.
+    ``--force`` asks for everything again, a file went missing or a report has
+    no summary recorded (``shown``: the reports the index lists).
     """
     kept = plan.state.get("data_outputs")
-    if plan.force or kept is None or plan.state.get("tables_key") != plan.tables_key:
+    if plan.options.force or kept is None or plan.state.get("tables_key") != plan.tables_key:
         return None
-    if not kept.get("files") or not all((plan.out / rel).is_file() for rel in kept["files"]):
+    if not kept.get("files") or not all((plan.options.out / rel).is_file() for rel in kept["files"]):
+        return None
+    summaries = kept.get("summaries")
+    if not isinstance(summaries, dict) or not all(isinstance(summaries.get(j.name), str) for j in shown):
         return None
     return kept
 
 
 def will_run_kernels(plan: Plan) -> bool:
     """Whether some stale report needs a kernel (False when the execution cache holds every one of them)."""
-    if plan.force or not plan.stale or not any(outputs_cache.folder().glob("*.json")):
+    if plan.options.force or not plan.stale or not any(outputs_cache.folder().glob("*.json")):
         return bool(plan.stale)
     return any(j.figures or not outputs_cache.exists(plan.prepared(j)[1]) for j in plan.stale)

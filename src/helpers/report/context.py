@@ -28,7 +28,7 @@ from ..stats.effects import harmonize
 from ..stats.pooling import PoolGroup, pooling_groups
 from .figures import style
 from .names import study_names
-from .params import ALL, DEFAULTS, check_parameters, check_subgroup, condition_label, select
+from .params import ALL, DEFAULTS, ReportParams, check_subgroup, condition_label, select
 from .sections.appraisal import Appraisal
 from .sections.effect_sizes import EffectSizes
 from .sections.followup import Followup
@@ -148,15 +148,19 @@ def open_report(
 ) -> Report:
     """Check the parameters (their definition: helpers.report.params.PARAMETERS), load and validate the
     table, and set the figure style."""
-    condition, evidence, path = check_parameters(condition, evidence, data_path)
+    params = ReportParams.checked(condition, evidence, data_path, figures_dir, subgroup)
     style.apply_style()
-    ds = load_dataset(path)
+    return report_for(params, load_dataset(params.data_path))
+
+
+def report_for(params: ReportParams, ds: DataSet) -> Report:
+    """The report of checked parameters on a loaded data set (the subgroup column checked against its table)."""
     return Report(
-        condition=condition,
-        evidence=evidence,
-        data_path=str(path),
-        figures_dir=figures_dir or "",
+        condition=params.condition,
+        evidence=params.evidence,
+        data_path=params.data_path,
+        figures_dir=params.figures_dir,
         table=ds.studies,
         dataset=ds,
-        subgroup=check_subgroup(ds.studies, subgroup),
+        subgroup=check_subgroup(ds.studies, params.subgroup),
     )

@@ -161,8 +161,38 @@ def resolve_data_path(data_path) -> Path:
     return with_sheet(path.resolve(), sheet)
 
 
-def check_parameters(condition, evidence, data_path) -> tuple[str, str, Path]:
-    return check_condition(condition), check_evidence(evidence), resolve_data_path(data_path)
+@dataclass(frozen=True)
+class ReportParams:
+    """One report's parameters as one value (the fields are :data:`PARAMETERS`, with their defaults).
+
+    Checked once, where they enter: :meth:`checked` for the values a notebook or a person gives; the build
+    makes its reports' parameters from its options, checked when they entered (helpers.render.options).
+    ``subgroup`` is "" for none; ``figures_dir`` "" for no 300-dpi PNGs.
+    """
+
+    condition: str = DEFAULTS["condition"]
+    evidence: str = DEFAULTS["evidence"]
+    data_path: str = DEFAULTS["data_path"]
+    figures_dir: str = DEFAULTS["figures_dir"]
+    subgroup: str = DEFAULTS["subgroup"]
+
+    @classmethod
+    def checked(
+        cls,
+        condition=DEFAULTS["condition"],
+        evidence=DEFAULTS["evidence"],
+        data_path=DEFAULTS["data_path"],
+        figures_dir=DEFAULTS["figures_dir"],
+        subgroup=DEFAULTS["subgroup"],
+    ) -> ReportParams:
+        """The parameters, each checked (a condition and evidence filter of the definition, a study table that
+        exists, its path made absolute); the subgroup column is checked against the table when it is read."""
+        condition, evidence, path = check_condition(condition), check_evidence(evidence), resolve_data_path(data_path)
+        return cls(condition, evidence, str(path), figures_dir or "", subgroup or "")
+
+    def for_notebook(self, stem: str) -> dict:
+        """Every parameter the notebook ``stem`` takes, explicitly (see :func:`notebook_parameters`)."""
+        return notebook_parameters(stem, {p.name: getattr(self, p.name) for p in PARAMETERS})
 
 
 def select(studies: pd.DataFrame, condition: str = ALL, evidence: str = "all") -> pd.DataFrame:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import write_atomic
+from ..report.html import esc
+from ..report.params import EVIDENCE_LABELS, condition_label
+from ..report.text import plural, seed_sentence
 from .citations import report_links
 from .colophon import NOT_ADVICE, made_by, searched_on, version_words
-from .html import esc
-from .params import EVIDENCE_LABELS, condition_label
-from .text import plural, seed_sentence
 
 INDEX_CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; color: #222; }
@@ -69,26 +69,20 @@ def citation_paragraphs(prefix: str = "") -> str:
     return "\n".join(out)
 
 
-def write_index(
-    path: Path,
-    jobs,
-    reports: dict,
-    studies: pd.DataFrame,
-    evidence: str,
-    subgroup: str | None = None,
-    answers=None,
-    changes: str = "",
-) -> Path:
+def write_index(path: Path, jobs, studies: pd.DataFrame, summaries: dict[str, str], answers=None, changes="") -> Path:
+    """The index of the reports ``jobs`` (of one build: one study table, evidence filter and subgroup column),
+    each listed with its one-line summary from ``summaries`` (plain text, by published name)."""
+    evidence, subgroup = jobs[0].params.evidence, jobs[0].params.subgroup or None
     subgroup_link = f', <a href="tables/subgroups.csv">subgroups.csv</a> (by {esc(subgroup)})' if subgroup else ""
     figures_note = (
         " Every figure is also under <code>figures/</code> as a 300-dpi PNG."
         if any(getattr(j, "figures", False) for j in jobs)
         else ""
     )
-    searched = searched_on(jobs[0].data_path) if jobs else None
+    data_path = jobs[0].params.data_path
+    searched = searched_on(data_path)
     searched_text = f" The evidence is as found by searches last run on {esc(searched)}." if searched else ""
-    if jobs:
-        searched_text += " " + version_words(jobs[0].data_path, "data/CHANGELOG.md").strip()
+    searched_text += " " + version_words(data_path, "data/CHANGELOG.md").strip()
     seed = studies[studies["source"] == "seed_article"]["study_id"].nunique()
     seed_found = studies[(studies["source"] == "seed_article") & (studies["verification"] == "verified")][
         "study_id"
@@ -96,12 +90,11 @@ def write_index(
     verified = studies[studies["verification"] == "verified"]["study_id"].nunique()
     rows = []
     for job in jobs:
-        info = reports.get(job.name, {})
         title = notebook_title(job.notebook)
         rows.append(
-            f"<tr><td>{esc(condition_label(job.condition))}</td>"
+            f"<tr><td>{esc(condition_label(job.params.condition))}</td>"
             f'<td><a href="{esc(job.name)}">{esc(title)}</a></td>'
-            f'<td class="summary">{esc(info.get("summary", ""))}</td></tr>'
+            f'<td class="summary">{esc(summaries.get(job.name, ""))}</td></tr>'
         )
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

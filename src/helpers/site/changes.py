@@ -15,12 +15,12 @@ from ..data.dataset import DataSetError, load_dataset
 from ..data.schema import load_schema
 from ..errors import TableError
 from ..paths import ROOT
-from .bottom_line import index_answers
-from .figures.effects import outcome_words
-from .html import esc
-from .names import short_name
-from .params import condition_label
-from .text import human_duration
+from ..report.bottom_line import index_answers
+from ..report.figures.effects import outcome_words
+from ..report.html import esc
+from ..report.names import short_name
+from ..report.params import condition_label
+from ..report.text import human_duration
 
 TABLE_WORDS = {
     "studies": "study table",

@@ -15,8 +15,8 @@ from helpers.data.bibliography import FILE, check_bibliography, issued_year, loa
 from helpers.data.loader import load_studies
 from helpers.errors import TableError
 from helpers.paths import DATA, ROOT, STUDIES_PATH
-from helpers.report.citations import NO_METADATA, NOT_LOCATED, NOT_LOCATED_NOTE, REFERENCES, write_citations
 from helpers.report.params import report_conditions, select
+from helpers.site.citations import NO_METADATA, NOT_LOCATED, NOT_LOCATED_NOTE, REFERENCES, write_citations
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile" / "studies.csv"
 

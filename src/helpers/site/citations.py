@@ -179,7 +179,7 @@ def write_citations(
 ) -> list[Path]:
     """The two sets for the whole table in ``folder``, and for each condition's selection in ``folder/<condition>``
     (the published studies' metadata from the CSL-JSON file beside ``study_path``, where there is one)."""
-    from .params import select
+    from ..report.params import select
 
     path = bibliography_path(study_path) if study_path else None
     items = load_bibliography(path) if path is not None and path.is_file() else []

@@ -15,8 +15,8 @@ from pathlib import Path
 from ..data.dataset import load_dataset
 from ..data.version import evidence_version
 from ..paths import DATA, ROOT
-from .html import esc
-from .params import condition_label
+from ..report.html import esc
+from ..report.params import ReportParams, condition_label
 
 #: the data files the build publishes in data/ beside the reports, with the words a reader sees
 DATA_FILES = (
@@ -49,7 +49,7 @@ def repository_url() -> str | None:
 
 def searched_on(data_path) -> str | None:
     """The date of the last search of the data set beside ``data_path`` (the one function every page uses)."""
-    from .bottom_line import last_search  # the findings and statistics: only when a page is written
+    from ..report.bottom_line import last_search  # the findings and statistics: only when a page is written
 
     try:
         return last_search(load_dataset(data_path))
@@ -83,11 +83,13 @@ def made_by() -> str:
     return f"Made by {project}, from a copy of its repository."
 
 
-def colophon_html(notebook: str, condition: str, evidence: str, subgroup: str, data_path, citation_links) -> str:
+def colophon_html(notebook: str, params: ReportParams, citation_links) -> str:
+    """A report's "How this was made": ``params`` are the report's (:class:`helpers.report.params.ReportParams`)."""
+    data_path = params.data_path
     searched = searched_on(data_path)
-    command = f"python -m helpers build --condition {condition} --evidence {evidence}"
-    if subgroup:
-        command += f" --subgroup {subgroup}"
+    command = f"python -m helpers build --condition {params.condition} --evidence {params.evidence}"
+    if params.subgroup:
+        command += f" --subgroup {params.subgroup}"
     data = ", ".join(
         f'<a href="../data/{name}">{esc(words)}</a> (<code>{esc(name)}</code>)' for name, words in DATA_FILES
     )

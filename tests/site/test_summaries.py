@@ -1,0 +1,155 @@
+"""Each report's one-line summary on the index is prose computed from the findings: its page's own headline, in
+plain text, never CSS, code, a traceback or markup read back from what a notebook displayed."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+
+import pytest
+
+from helpers.data.loader import load_studies
+from helpers.paths import STUDIES_PATH
+from helpers.render.jobs import Job, notebooks
+from helpers.render.options import BuildOptions
+from helpers.render.plan import Plan, kept_data_outputs
+from helpers.report.headlines import SUMMARY_SECTIONS, summary
+from helpers.report.params import ReportParams
+from helpers.site.index import write_index
+from support.reports import shipped_report
+
+#: what a summary on the index may not hold, each with the words a failure shows
+NOT_PROSE = (
+    (re.compile(r"[{}]"), "a brace (CSS or code)"),
+    (re.compile(r"\b[a-z]+(?:-[a-z]+)*:\s*[-#\w.%]+(?:\s[-#\w.%]+)?;\s*[a-z]+(?:-[a-z]+)*:"), "CSS declarations"),
+    (re.compile(r"</?[A-Za-z][^>]*>"), "an HTML tag or an object's repr"),
+    (re.compile(r"&(?:#x?[0-9a-fA-F]+|[a-zA-Z]+);"), "a character reference left unresolved"),
+    (re.compile(r"Traceback|\b[A-Z]\w*(?:Error|Exception)\b|File \"|\x1b\["), "a traceback"),
+    (re.compile(r"\w\(\)|\b\w+\.\w+\(|^\s*(?:import|from|def|class|return)\b|>>>|In \[\d+\]", re.M), "code"),
+    (re.compile(r"\*\*|__|`|\\[\\*_()\[\]#.!-]"), "Markdown marks"),
+)
+SUMMARY_CELLS = re.compile(r'<td class="summary">(.*?)</td>', re.S)
+
+
+def not_prose(text: str) -> list[str]:
+    """Why ``text`` is not a plain-text sentence a reader can read ([] when it is)."""
+    if not text.strip():
+        return ["empty"]
+    return [f"{why}: {m.group(0)!r}" for pattern, why in NOT_PROSE for m in [pattern.search(text)] if m]
+
+
+def index_summaries(page: str) -> list[str]:
+    """The summary cells of an index page, as the text a reader sees."""
+    return [html.unescape(cell) for cell in SUMMARY_CELLS.findall(page)]
+
+
+# ------------------------------------------------------------------ the built index
+def test_every_summary_on_the_built_index_is_prose(shipped):
+    page = (shipped / "index.html").read_text(encoding="utf-8")
+    summaries = index_summaries(page)
+    assert len(summaries) == len(list(shipped.glob("*/0*.html")))  # one per report
+    assert {s: not_prose(s) for s in summaries if not_prose(s)} == {}
+
+
+def test_each_summary_is_its_pages_headline(shipped):
+    """The index repeats what the page opens with (markup and spacing aside)."""
+    page = (shipped / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<a href="([^"]+)">[^<]*</a></td><td class="summary">(.*?)</td>', page, re.S)
+    assert rows
+
+    def squeezed(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    texts = {}
+    for href, cell in rows:
+        body = (shipped / href).read_text(encoding="utf-8")
+        texts[href] = squeezed(html.unescape(re.sub(r"<[^>]+>", "", body)))
+        assert squeezed(html.unescape(cell)) in texts[href], href
+    # negative control: one report's summary is not in another report's page
+    (first, cell), (other, _) = rows[1], rows[2]
+    assert squeezed(html.unescape(cell)) not in texts[other], (first, other)
+
+
+# ------------------------------------------------------------------ negative controls, in this process
+OLD_SUMMARY = (  # what the index showed for every bottom-line report before (the notebooks' table style)
+    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table { display: block; overflow-x: auto; max-width: 100%; }"
+)
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        OLD_SUMMARY,
+        "display: block; overflow-x: auto; max-width: 100%",
+        "Traceback (most recent call last):",
+        "ValueError: could not convert string to float",
+        "<IPython.core.display.HTML object>",
+        '<p class="short-answer">Short answer.</p>',
+        "a.headline()",
+        "**Migraine: 8 verified published studies.**",
+        "Migraine &amp; more",
+        "",
+    ],
+)
+def test_a_planted_summary_that_is_not_prose_is_found_on_the_index(tmp_path, planted):
+    table = tmp_path / "studies.csv"  # a table of one's own: the index asks git for no version
+    shutil.copy(STUDIES_PATH, table)
+    job = Job(str(notebooks()[0]), ReportParams("migraine", "all", str(table)))
+    real = summary(shipped_report("migraine"), job.notebook)
+    studies = load_studies()
+    write_index(tmp_path / "good.html", [job], studies, {job.name: real})
+    write_index(tmp_path / "planted.html", [job], studies, {job.name: planted})
+    assert [not_prose(s) for s in index_summaries((tmp_path / "good.html").read_text())] == [[]], real
+    (found,) = [not_prose(s) for s in index_summaries((tmp_path / "planted.html").read_text())]
+    assert found, planted
+
+
+def test_prose_with_parentheses_semicolons_and_colons_passes():
+    for text in (
+        "All conditions: 26 verified published studies, 12 of them randomized (Nicolodi 1995, Amr 2011); "
+        "6 published studies not yet verified; 6 article claims that could not be located.",
+        "Short answer. Compared with placebo, the evidence is very uncertain (one randomized trial, 51 "
+        "participants; very low certainty). Etchison 2018 found no clear difference.",
+        "Migraine: the longest comparison ends at 60 min (Etchison 2018); time points run from 30 min to 60 min.",
+    ):
+        assert not_prose(text) == [], text
+
+
+# ------------------------------------------------------------------ where the summaries come from
+def test_every_report_notebook_has_a_summary_section_and_shows_its_headline():
+    """The registry names a section for every notebook, and the notebook's cell tagged summary shows the
+    same section's headline (so the page and the index say the same)."""
+    assert set(SUMMARY_SECTIONS) == {p.stem for p in notebooks()}
+    for path in notebooks():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        (source,) = ["".join(c["source"]) for c in cells if "summary" in c["metadata"].get("tags", [])]
+        assert SUMMARY_SECTIONS[path.stem] in source and ".headline()" in source, path.name
+
+
+@pytest.mark.parametrize("stem", sorted(SUMMARY_SECTIONS))
+def test_each_summary_is_plain_text_from_the_findings(stem):
+    text = summary(shipped_report("migraine"), f"{stem}.ipynb")
+    assert not_prose(text) == [], text
+    assert summary(shipped_report("migraine"), "09_not_a_report.ipynb") == ""
+
+
+# ------------------------------------------------------------------ a rebuild of prose reuses them
+def test_a_rebuild_takes_the_recorded_summaries_and_recomputes_missing_ones(tmp_path, monkeypatch):
+    from helpers.render import plan as planning
+
+    monkeypatch.setattr(planning, "evidence_version", lambda: "1.0.0")  # git runs as a process
+    options = BuildOptions.checked(conditions=["migraine"], out=tmp_path / "out")
+    plan = Plan(options, notebooks())
+    names = [j.name for j in plan.jobs]
+    (options.out / "tables").mkdir(parents=True)
+    (options.out / "tables" / "effects.csv").write_text("x\n")
+    recorded = {"files": ["tables/effects.csv"], "answers": [], "summaries": {n: f"About {n}." for n in names}}
+    plan.state = {"tables_key": plan.tables_key, "data_outputs": recorded}
+    assert kept_data_outputs(plan, plan.jobs) == recorded
+    # negative controls: a report without a recorded summary (a state of an older build), or a summary that is
+    # not text, and they are computed again
+    for summaries in ({n: recorded["summaries"][n] for n in names[1:]}, {**recorded["summaries"], names[0]: 5}):
+        plan.state = {"tables_key": plan.tables_key, "data_outputs": {**recorded, "summaries": summaries}}
+        assert kept_data_outputs(plan, plan.jobs) is None
