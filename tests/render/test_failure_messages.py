@@ -56,6 +56,7 @@ def timing_out(tmp_path, monkeypatch):
     from helpers.paths import STUDIES_PATH
     from helpers.render import execute
     from helpers.render.jobs import Job
+    from helpers.report.params import ReportParams
 
     path = make_notebook(tmp_path / "nbs", "02_never_finishes", ["import time\ntime.sleep(60)"])
 
@@ -64,7 +65,7 @@ def timing_out(tmp_path, monkeypatch):
         raise at(CellTimeoutError.error_from_timeout_and_cell("Cell execution timed out", 2, nb.cells[index]), index)
 
     monkeypatch.setattr(execute, "execute_notebook_async", fake_kernel)
-    return Job(str(path), "all", "all", str(STUDIES_PATH)), tmp_path
+    return Job(str(path), ReportParams.checked("all", "all", str(STUDIES_PATH))), tmp_path
 
 
 def test_a_report_that_timed_out_says_so_in_its_result_and_its_notebook(timing_out):

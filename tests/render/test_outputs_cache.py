@@ -104,6 +104,7 @@ def report(tmp_path, monkeypatch):
     from helpers.paths import STUDIES_PATH
     from helpers.render import execute, export
     from helpers.render.jobs import Job
+    from helpers.report.params import ReportParams
 
     monkeypatch.setenv("HELPERS_CACHE", str(tmp_path / "cache"))
     path = make_notebook(tmp_path / "nbs", "01_counts_its_runs", ['print("fresh")'])
@@ -119,7 +120,7 @@ def report(tmp_path, monkeypatch):
 
     monkeypatch.setattr(execute, "execute_notebook_async", fake_kernel)
     monkeypatch.setattr(export, "colophon_html", lambda *a: "<p>colophon</p>")  # it asks git for the version
-    job = Job(str(path), "all", "all", str(STUDIES_PATH))
+    job = Job(str(path), ReportParams.checked("all", "all", str(STUDIES_PATH)))
     return {"job": job, "staging": tmp_path / "staging", "failed": tmp_path / "failed", "kernel": kernel}
 
 
