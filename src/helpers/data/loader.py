@@ -18,13 +18,13 @@ import os
 import pickle
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..digest import code_digest
 from ..errors import Problem, TableError
 from ..paths import ROOT, STUDIES_PATH
 from . import csvfile
+from .cells import convert
 from .csvfile import read_raw, record_lines
 from .schema import Schema, load_schema, schema_path
 from .spreadsheet import is_spreadsheet, split_sheet, validate_workbook
@@ -173,18 +173,6 @@ def _cache_put(key: str, table: pd.DataFrame) -> None:
 
 
 def _convert(schema: Schema, raw: pd.DataFrame) -> pd.DataFrame:
-    """Cast text cells to schema dtypes; cells that do not parse become missing (already reported)."""
-    out = {}
-    for f in schema.fields:
-        col = raw[f.name]
-        if f.type == "number":
-            out[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
-            out[f.name] = out[f.name].where(np.isfinite(out[f.name]))
-        elif f.type == "integer":
-            num = pd.to_numeric(col.where(col.fillna("").str.fullmatch(r"[+-]?\d+")), errors="coerce")
-            out[f.name] = num.astype("Int64")
-        elif f.enum:
-            out[f.name] = pd.Categorical(col.where(col.isin(f.enum)), categories=list(f.enum))
-        else:
-            out[f.name] = col.astype("string")
-    return pd.DataFrame(out, index=raw.index)
+    """Cast text cells to schema dtypes with the parser that is also their check (helpers.data.cells): a
+    non-empty cell that gives no value is reported by typed_problems, never passed on as missing."""
+    return pd.DataFrame({f.name: convert(f, raw[f.name]) for f in schema.fields}, index=raw.index)
