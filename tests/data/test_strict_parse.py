@@ -182,25 +182,20 @@ def test_probe_cases_end_in_one_line(cells, column, fragment, shipped_rows, tabl
 
 
 # ------------------------------------------------------------------ magnitudes on a unit's scale
-def scaled_row(rows, unit: str, column: str) -> int:
-    """A row on ``unit`` whose ``column`` may take a value without another rule objecting."""
-    for i, r in enumerate(rows):
-        if r["unit"] == unit and (column.startswith(("mean", "sd")) or r["effect_measure"] == "mean_difference"):
-            return i
-    return next(i for i, r in enumerate(rows) if r["unit"] == unit)
-
-
 @pytest.mark.parametrize("unit,span", [("points_0_10", 10), ("mm_0_100", 100), ("percent", 100)])
-@pytest.mark.parametrize("column", ["mean_ketamine", "sd_control", "effect"])
-def test_a_value_beyond_its_scale_is_refused(unit, span, column, shipped_rows, table_with):
-    rows = shipped_rows
-    if column == "effect" and unit == "percent":
-        pytest.skip("percent effects are proportions and risk differences: percent_range's, tested in test_loader")
-    i = scaled_row(rows, unit, column)
-    over = problems(table_with({i: {column: str(span + 0.5)}}), "studies")
-    assert any(p.rule == "within_scale" and p.column == column and p.line == i + 2 for p in over), over
-    at = problems(table_with({i: {column: str(-span if column != "sd_control" else span)}}), "studies")
-    assert not any(p.rule == "within_scale" for p in at), at  # the span itself is allowed
+def test_a_value_beyond_its_scale_is_refused(unit, span, shipped_rows, table_with):
+    """A mean, a standard deviation and a mean difference each a little beyond the span of the unit's scale;
+    the negative control: each at the span (a change or a difference may reach it)."""
+    i = next(i for i, r in enumerate(shipped_rows) if r["unit"] == unit)
+    columns = {"mean_ketamine": -span, "sd_control": span}
+    if unit != "percent":  # a percent effect is a proportion or a risk difference: percent_range's (test_loader)
+        columns["effect"] = span
+        columns.update(effect_measure="mean_difference", ci_lower="", ci_upper="")
+    over = {c: str(v * 1.005) if isinstance(v, int) else v for c, v in columns.items()}
+    found = {p.column for p in problems(table_with({i: over}), "studies") if p.rule == "within_scale"}
+    assert found == {c for c, v in columns.items() if isinstance(v, int)}, found
+    at = {c: str(v) for c, v in columns.items()}
+    assert not [p for p in problems(table_with({i: at}), "studies") if p.rule == "within_scale"]
 
 
 def test_case_19_absurd_magnitude_is_refused_without_overflow_warnings(shipped_rows, table_with):
