@@ -23,7 +23,7 @@ from helpers.data.loader import load_table
 from helpers.data.schema import load_schema
 from helpers.errors import TableError
 from helpers.paths import STUDIES_PATH
-from support.tables import read_rows
+from support.tables import read_rows, write_rows
 
 TABLES = ("studies", "search_log", "screening", "risk_of_bias", "certainty", "claims")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -150,6 +150,15 @@ def test_a_refused_control_character_is_named(tmp_path):
     codes = {p.value: p.expected for p in problems(plant(tmp_path, "studies", "code")[0], "studies")}
     assert "U+000A line break at the end" in codes["seed_roberts2014\n"]
     assert "U+00A0 NO-BREAK SPACE at the end" in codes["seed_roberts2014\u00a0"]
+
+
+def test_the_users_own_columns_hold_no_control_characters(shipped_rows, tmp_path):
+    """x_... columns are kept as text and published: a NUL there is refused too, a line break is not."""
+    rows = [dict(r, x_dose_band="low") for r in shipped_rows]
+    rows[0]["x_dose_band"], rows[1]["x_dose_band"] = "lo\x00w", "two\nlines"  # the second: the negative control
+    found = problems(write_rows(tmp_path / "user.csv", rows), "studies")
+    assert [(p.line, p.column) for p in found] == [(2, "x_dose_band")], found
+    assert "U+0000 NUL at character 3" in found[0].expected
 
 
 def test_the_parsers_are_exact_at_their_limits():

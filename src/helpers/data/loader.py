@@ -28,7 +28,7 @@ from .cells import convert
 from .csvfile import read_raw, record_lines
 from .schema import Schema, load_schema, schema_path
 from .spreadsheet import is_spreadsheet, split_sheet, validate_workbook
-from .validation import raw_problems, typed_problems
+from .validation import raw_problems, typed_problems, user_column_problems
 
 #: the code a validated table depends on: this subpackage and the messages of its problems
 CODE = (Path(__file__).parent, Path(__file__).parent.parent / "errors.py")
@@ -91,6 +91,8 @@ def _validate(path: Path, schema: Schema | None = None, text: str | None = None)
         return starts[i] if i < len(starts) else i + 1
 
     problems = raw_problems(schema, raw, line_of)
+    if extra is not None:
+        problems += user_column_problems(extra, line_of)
     typed = _convert(schema, raw)
     problems += typed_problems(schema, typed, raw, line_of)
     problems = _one_message_per_cell(problems)

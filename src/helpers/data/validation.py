@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .cells import expected_value, text_checks
+from .cells import control_check, expected_value, text_checks
 from .lines import HARM_PREFIX
 from .record_rules import RULES as RECORD_RULES
 from .schema import EXTENSION, Field, Schema, load_schema
@@ -234,6 +234,19 @@ def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:
                 message = want(value) if callable(want) else want
                 problems.append(Problem(line_of(idx), f.name, value, message, f"{f.name}:format"))
             cells = cells.drop(failed)
+    return problems
+
+
+def user_column_problems(extra: pd.DataFrame, line_of) -> list[Problem]:
+    """The user's own x_... columns are kept as text, not otherwise checked; like all text, without control
+    characters (they are published in the tables and the figures' labels)."""
+    problems = []
+    want, check = control_check()
+    for column in extra.columns:
+        cells = extra[column].where(extra[column] != "", None)
+        for idx in _failing(cells, check):
+            value = extra.at[idx, column]
+            problems.append(Problem(line_of(idx), column, value, want(value), f"{column}:format"))
     return problems
 
 
