@@ -4,8 +4,8 @@ The check and the conversion of a table are the same function (:func:`convert`):
 whose value comes out missing is the error, named with its line and column by the validator, so a
 value that passes can never silently become another one, or none, later. The rules are strict on
 purpose: digits are ASCII 0-9 (never other scripts' digits), a cell matches as a whole (a trailing
-line break is not "the end"), codes hold no line breaks, tabs or control characters, and no text
-holds control characters other than tab and line breaks.
+line break is not "the end"), codes are printable with no space at either end, and no text holds
+control characters other than tab and line breaks.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ INTEGER = r"[+-]?[0-9]{1,18}"
 NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 #: numbers at least this large are refused: beyond it a float no longer holds every whole number, and squares
 #: of such values overflow the statistics
-MAX_MAGNITUDE = 1e15
+MAX_DIGITS = 15
+MAX_MAGNITUDE = 10.0**MAX_DIGITS
 #: text that a spreadsheet would run as a formula
 FORMULA = r"[=+\-@\t\r]"
 #: control characters no text may hold: C0 and C1 ones other than tab, line feed and carriage return
@@ -38,7 +39,7 @@ def expected_value(f: Field) -> str:
     if f.type == "number":
         return (
             "a finite number (not text, NaN or infinity; digits 0-9 only, no spaces or line breaks, "
-            f"at most {len(str(int(MAX_MAGNITUDE))) - 1} digits before the decimal point)"
+            f"at most {MAX_DIGITS} digits before the decimal point)"
         )
     if f.enum:
         return "one of " + ", ".join(f.enum)
