@@ -119,12 +119,16 @@ def problems(path, name):
     return []
 
 
-@pytest.mark.parametrize("which", ["number", "code", "text"])
-@pytest.mark.parametrize("name", TABLES)
+#: (table, kind of column) for every kind of column each table has
+PLANTED = [
+    (n, k) for n in TABLES for k in ("number", "code", "text") if any(kind(f) == k for f in load_schema(n).fields)
+]
+
+
+@pytest.mark.parametrize("name,which", PLANTED)
 def test_every_check_refuses_what_its_conversion_would_lose(name, which, tmp_path):
     path, bad, good = plant(tmp_path, name, which)
-    if not bad:
-        pytest.skip(f"{name} has no {which} columns")
+    assert bad
     found = {(p.line, p.column): p for p in problems(path, name) if p.rule == f"{p.column}:format"}
     missed = [(line, col, value) for line, col, value in bad if (line, col) not in found]
     assert not missed, f"{name}: accepted {missed}"
