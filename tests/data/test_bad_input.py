@@ -176,6 +176,15 @@ def catalogue(rows):
             [L(e), "column comparator", "formula"],
         ),
         "fifty_megabytes_bad_last_row": ("big", ["column effect", "'1,5'", "finite number"]),
+        "utf16_with_bom": (
+            rows_text(rows).encode("utf-16"),
+            ["line 1", "UTF-16", "byte-order mark ff fe", "CSV UTF-8"],
+        ),
+        "utf16_without_bom": (rows_text(rows).encode("utf-16-be"), ["line 1", "UTF-16 without a byte-order mark"]),
+        "field_over_csv_limit": (  # the stdlib csv reader's default limit is 131,072 characters
+            changed(rows, e, notes="x" * 200_000).encode(),
+            [L(e), "column notes", "200000 characters", "at most 2000 characters"],
+        ),
     }
 
 
@@ -209,6 +218,9 @@ CASES = sorted(
         "very_long_text",
         "formula_in_text",
         "fifty_megabytes_bad_last_row",
+        "utf16_with_bom",
+        "utf16_without_bom",
+        "field_over_csv_limit",
     ]
 )
 

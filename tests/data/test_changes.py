@@ -83,6 +83,17 @@ def test_unchanged_data_say_so_and_a_missing_table_is_not_compared(repo):
     assert "not there" in ch.tables["claims"].not_compared
 
 
+def test_a_revision_with_a_broken_schema_is_not_compared(repo):
+    """Probe case 70: a revision whose schema.json is damaged gave a JSONDecodeError traceback."""
+    good = (repo / "data" / "schema.json").read_bytes()
+    (repo / "data" / "schema.json").write_text('{"fields": [', encoding="utf-8")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "broken schema")
+    (repo / "data" / "schema.json").write_bytes(good)
+    text = changes_text("HEAD", change_sections(data_changes("HEAD", root=repo)))
+    assert "Not compared: at HEAD: its schema there cannot be read (schema.json: JSONDecodeError" in text, text
+    assert text.count("Not compared") == 1  # the other tables, intact, are compared
+
+
 def test_an_unknown_revision_is_one_clear_message(repo):
     with pytest.raises(RevisionError, match="no such revision"):
         data_changes("no-such-tag", root=repo)

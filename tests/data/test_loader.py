@@ -125,6 +125,12 @@ CASES = {
         "effect",
         "percent_range",
     ),
+    "within_scale": (  # a mean on a 0-100 mm scale
+        dict(study_id="benish2019", outcome="pain_reduction"),
+        {"mean_ketamine": "143.5"},
+        "mean_ketamine",
+        "within_scale",
+    ),
 }
 
 

@@ -63,7 +63,7 @@ def test_sd_zero_and_one_patient_arms_give_empty_cells_with_the_reason(tmp_path,
     rows = fixture_rows("continuous_smd")
     for r in rows:
         r["effect_measure"] = measure
-        r["unit"] = "sd_units" if measure == "standardized_mean_difference" else "points_0_10"
+        r["unit"] = "sd_units" if measure == "standardized_mean_difference" else "other"  # days in hospital
     rows[0].update(sd_ketamine="0", sd_control="0")
     rows[1].update(n_ketamine="1", n_control="1")
     out = tables(write_rows(tmp_path / "t.csv", rows), tmp_path / "out")

@@ -25,7 +25,8 @@ MEASURES = {
     "MD": "mean_difference",
     "SMD": "standardized_mean_difference",
 }
-UNITS = {"RR": "ratio", "OR": "ratio", "RD": "percent", "MD": "points_0_10", "SMD": "sd_units"}
+#: the mean-difference fixtures (dat.normand1999) are lengths of hospital stay: no pain scale, so "other"
+UNITS = {"RR": "ratio", "OR": "ratio", "RD": "percent", "MD": "other", "SMD": "sd_units"}
 
 
 def fixture_names() -> list[str]:

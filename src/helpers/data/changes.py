@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -97,23 +98,34 @@ def extract(commit: str, into: Path, root: Path = ROOT) -> Path:
     return into / "data"
 
 
-def _schema_of(folder: Path, name: str) -> Schema | None:
+def _schema_of(folder: Path, name: str) -> Schema | str:
+    """The table's schema in ``folder``, or why there is none that can be used."""
     path = folder / ("schema.json" if name == "studies" else f"schemas/{name}.json")
     if not path.is_file():
-        return None
-    return parse_schema(json.loads(path.read_text(encoding="utf-8")), f"{name} schema at the revision")
+        return "the table has no schema there"
+    try:
+        return parse_schema(json.loads(path.read_text(encoding="utf-8")), f"{name} schema at the revision")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # a damaged or older schema file
+        return f"its schema there cannot be read ({path.name}: {_first_line(exc)})"
 
 
-def _read(folder: Path, name: str, schema: Schema | None) -> tuple[pd.DataFrame | None, str | None]:
+def _read(folder: Path, name: str, schema: Schema | str) -> tuple[pd.DataFrame | None, str | None]:
     path = folder / "studies.csv" if name == "studies" else companion_paths(folder / "studies.csv").get(name)
     if path is None or not path.is_file():
         return None, "the table is not there"
-    if schema is None:
-        return None, "the table has no schema there"
+    if isinstance(schema, str):
+        return None, schema
     try:
         return load_with_schema(path, schema), None
     except TableError as exc:
         return None, f"the table does not meet its own schema there ({len(exc.problems)} problems)"
+    except (ValueError, KeyError, TypeError, AttributeError, re.error) as exc:  # a schema today's rules cannot apply
+        return None, f"its schema there cannot be applied ({_first_line(exc)})"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _same(a, b) -> bool:
@@ -163,11 +175,13 @@ def data_changes(rev: str, root: Path = ROOT, keep: Path | None = None) -> DataC
     commit = resolve(rev, root)
     if keep is None:
         with tempfile.TemporaryDirectory() as tmp:
-            return _compare(rev, commit, root, extract(commit, Path(tmp), root), keep=False)
-    return _compare(rev, commit, root, extract(commit, keep, root), keep=True)
+            return compare(rev, commit, root, extract(commit, Path(tmp), root), keep=False)
+    return compare(rev, commit, root, extract(commit, keep, root), keep=True)
 
 
-def _compare(rev: str, commit: str, root: Path, old_dir: Path, keep: bool) -> DataChanges:
+def compare(rev: str, commit: str, root: Path, old_dir: Path, keep: bool = False) -> DataChanges:
+    """Compare the data of revision ``rev`` (``commit``), already extracted into ``old_dir``, with root's data/. A
+    table either side cannot give (absent, damaged, invalid, or with a schema that cannot be read) is not compared."""
     new_dir = root / "data"
     tables, frames = {}, {}
     for name in TABLES:

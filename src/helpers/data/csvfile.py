@@ -21,6 +21,14 @@ MAX_BYTES = 100 * 1024 * 1024
 BOM = "\ufeff"
 
 
+def records(text: str):
+    """A CSV reader of ``text``. pandas parses fields of any size; the stdlib's reader refuses those over
+    131,072 characters unless told otherwise, so the limit is the largest file accepted."""
+    if csv.field_size_limit() < MAX_BYTES:
+        csv.field_size_limit(MAX_BYTES)
+    return csv.reader(io.StringIO(text, newline=""))
+
+
 def file_problem(expected: str, rule: str, line=None, column=None, value=None) -> Problem:
     return Problem(line, column, value, expected, rule)
 
@@ -41,12 +49,17 @@ def read_text(path: Path) -> str:
             ],
         )
     data = path.read_bytes()
+    utf16 = _utf16(data)
+    if utf16:
+        raise TableError(
+            path, [file_problem(f"UTF-8 text ({utf16}; re-save the file as 'CSV UTF-8')", "encoding", line=1)]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TableError(path, [encoding_problem(data, exc)]) from None
     if text.startswith(BOM):
-        header = next(csv.reader(io.StringIO(text[1:], newline="")), [""])
+        header = next(records(text[1:]), [""])
         raise TableError(
             path,
             [
@@ -62,12 +75,22 @@ def read_text(path: Path) -> str:
     return text
 
 
+def _utf16(data: bytes) -> str | None:
+    """Why the bytes look like UTF-16, which decodes as nonsense (or, being ASCII and NULs, as UTF-8)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return f"this file is UTF-16: it starts with the byte-order mark {data[:2].hex(' ')}"
+    head = data[:4096]
+    if head and head.count(0) * 4 >= len(head):
+        return "this file looks like UTF-16 without a byte-order mark: every other byte is 0"
+    return None
+
+
 def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:
     line = data[: exc.start].count(b"\n") + 1
     bad = data[exc.start : exc.end]
     column = None
     text = data.decode("utf-8", errors="replace")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(records(text))
     if rows:
         header = rows[0]
         for row in rows:
@@ -87,7 +110,7 @@ def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> Problem:
 
 def record_lines(text: str) -> list[int]:
     """The line on which each CSV record starts (index 0 is the header)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = records(text)
     starts, prev_end = [], 0
     for row in reader:
         if row:
@@ -143,7 +166,7 @@ def header_problems(schema: Schema, header: list[str]) -> list[Problem]:
 
 def ragged_problems(text: str, width: int, header: list[str]) -> list[Problem]:
     problems = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = records(text)
     prev_end = 0
     for i, row in enumerate(reader):
         start = prev_end + 1
@@ -173,7 +196,7 @@ def read_raw(
         raise TableError(
             path, [file_problem("a header row and at least one data row (the file is empty)", "empty_file")]
         )
-    header = next(csv.reader(io.StringIO(text, newline="")))
+    header = next(records(text))
     problems = header_problems(schema, header)
     if problems:
         raise TableError(path, problems)

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import Problem, TableError
 from ..paths import STUDIES_PATH
 from . import table_cache
+from .cells import convert
 from .csvfile import read_raw, record_lines
 from .schema import Schema, load_schema
 from .spreadsheet import is_spreadsheet, split_sheet, validate_workbook
-from .validation import raw_problems, typed_problems
+from .validation import raw_problems, typed_problems, user_column_problems
 
 #: the code a validated table depends on: this subpackage and the messages of its problems
 CODE = (Path(__file__).parent, Path(__file__).parent.parent / "errors.py")
@@ -87,6 +87,8 @@ def _validate(path: Path, schema: Schema | None = None, text: str | None = None)
         return starts[i] if i < len(starts) else i + 1
 
     problems = raw_problems(schema, raw, line_of)
+    if extra is not None:
+        problems += user_column_problems(extra, line_of)
     typed = _convert(schema, raw)
     problems += typed_problems(schema, typed, raw, line_of)
     problems = _one_message_per_cell(problems)
@@ -127,18 +129,6 @@ def _one_message_per_cell(problems: list[Problem]) -> list[Problem]:
 
 
 def _convert(schema: Schema, raw: pd.DataFrame) -> pd.DataFrame:
-    """Cast text cells to schema dtypes; cells that do not parse become missing (already reported)."""
-    out = {}
-    for f in schema.fields:
-        col = raw[f.name]
-        if f.type == "number":
-            out[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
-            out[f.name] = out[f.name].where(np.isfinite(out[f.name]))
-        elif f.type == "integer":
-            num = pd.to_numeric(col.where(col.fillna("").str.fullmatch(r"[+-]?\d+")), errors="coerce")
-            out[f.name] = num.astype("Int64")
-        elif f.enum:
-            out[f.name] = pd.Categorical(col.where(col.isin(f.enum)), categories=list(f.enum))
-        else:
-            out[f.name] = col.astype("string")
-    return pd.DataFrame(out, index=raw.index)
+    """Cast text cells to schema dtypes with the parser that is also their check (helpers.data.cells): a
+    non-empty cell that gives no value is reported by typed_problems, never passed on as missing."""
+    return pd.DataFrame({f.name: convert(f, raw[f.name]) for f in schema.fields}, index=raw.index)

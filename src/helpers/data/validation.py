@@ -14,37 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .cells import control_check, expected_value, text_checks
 from .lines import HARM_PREFIX
 from .record_rules import RULES as RECORD_RULES
-from .schema import Field, Schema, load_schema
-
-#: a finite decimal number; rejects NaN, infinity, thousands separators and text
-NUMBER_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-INTEGER_RE = r"^[+-]?\d+$"
-#: text that a spreadsheet would run as a formula
-FORMULA_RE = r"^[=+\-@\t\r]"
+from .schema import EXTENSION, Field, Schema, load_schema
 
 Mask = pd.Series
-
-
-def _raw_checks(f: Field) -> list[tuple[str, Callable[[pd.Series], Mask]]]:
-    """(expected, check) for one column's text cells: each check gives True for the cells that pass."""
-    checks = []
-    if f.type == "integer":
-        checks.append(("a whole number", lambda s: s.str.match(INTEGER_RE)))
-    elif f.type == "number":
-        checks.append(("a finite number (not text, NaN or infinity)", lambda s: s.str.match(NUMBER_RE)))
-    elif f.enum:
-        checks.append(("one of " + ", ".join(f.enum), lambda s: s.isin(list(f.enum))))
-    else:
-        if f.pattern:
-            checks.append((f"{f.description.rstrip('.')} (matching {f.pattern})", lambda s: s.str.match(f.pattern)))
-        else:
-            formula = "text that does not start with =, +, -, @, tab or carriage return (a spreadsheet would run it as a formula)"
-            checks.append((formula, lambda s: ~s.str.match(FORMULA_RE)))
-        if f.max_length:
-            checks.append((f"at most {f.max_length} characters", lambda s: s.str.len() <= f.max_length))
-    return checks
 
 
 def _typed_checks(f: Field) -> list[tuple[str, Callable[[pd.Series], Mask]]]:
@@ -58,9 +33,9 @@ def _typed_checks(f: Field) -> list[tuple[str, Callable[[pd.Series], Mask]]]:
     return checks
 
 
-def _failing(frame: pd.DataFrame, column: str, check) -> pd.Index:
-    """The rows whose (present) cell of ``column`` fails ``check``; missing cells are not checked."""
-    cells = frame[column].dropna()
+def _failing(cells: pd.Series, check) -> pd.Index:
+    """The rows whose (present) cell fails ``check``; missing cells are not checked."""
+    cells = cells.dropna()
     if cells.empty:
         return cells.index
     passed = check(cells)
@@ -149,6 +124,23 @@ def _percent_range(d):
     return out
 
 
+_SCALED = ("effect", "ci_lower", "ci_upper", "mean_ketamine", "mean_control", "sd_ketamine", "sd_control")
+
+
+def _within_scale(d):
+    scales = _field_raw("unit").get(EXTENSION, {}).get("scales", {})
+    span = d["unit"].astype("string").map({u: hi - lo for u, (lo, hi) in scales.items()}).astype("float64")
+    # proportions and risk differences are percent_range's (one message a cell)
+    percent = d["effect_measure"].astype("string").isin(["proportion", "risk_difference"]).fillna(False)
+    out = {}
+    for c in _SCALED:
+        if c not in d:
+            continue
+        bad = (d[c].abs() > span).fillna(False)
+        out[c] = ~(bad & ~percent) if c in ("effect", "ci_lower", "ci_upper") else ~bad
+    return out
+
+
 def _study_consistent(d):
     out = {}
     for c in ("citation", "year", "source", "verification"):
@@ -210,6 +202,7 @@ RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "events_within_n": _events_within_n,
     "ratio_positive": _ratio_positive,
     "percent_range": _percent_range,
+    "within_scale": _within_scale,
     "study_consistent": _study_consistent,
     "indirect_has_reason": _indirect_has_reason,
     "comparator_drug_fits_class": _comparator_drug_fits_class,
@@ -225,7 +218,7 @@ BUILTIN_RULES = {"unique_key", "line_is_one_comparator", "departure_has_reason"}
 
 
 def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:
-    """Required cells that are empty, and text cells that do not have their column's form."""
+    """Required cells that are empty, and text cells that do not have their column's form (one message a cell)."""
     problems = []
     for f in schema.fields:
         if f.name not in raw.columns:
@@ -233,9 +226,39 @@ def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:
         if f.required:
             for idx in raw.index[raw[f.name].isna().to_numpy()]:
                 problems.append(Problem(line_of(idx), f.name, "", "a value (this column is required)", "required"))
-        for expected, check in _raw_checks(f):
-            for idx in _failing(raw, f.name, check):
-                problems.append(Problem(line_of(idx), f.name, raw.at[idx, f.name], expected, f"{f.name}:format"))
+        cells = raw[f.name]
+        for want, check in text_checks(f):
+            failed = _failing(cells, check)
+            for idx in failed:
+                value = raw.at[idx, f.name]
+                message = want(value) if callable(want) else want
+                problems.append(Problem(line_of(idx), f.name, value, message, f"{f.name}:format"))
+            cells = cells.drop(failed)
+    return problems
+
+
+def user_column_problems(extra: pd.DataFrame, line_of) -> list[Problem]:
+    """The user's own x_... columns are kept as text, not otherwise checked; like all text, without control
+    characters (they are published in the tables and the figures' labels)."""
+    problems = []
+    want, check = control_check()
+    for column in extra.columns:
+        cells = extra[column].where(extra[column] != "", None)
+        for idx in _failing(cells, check):
+            value = extra.at[idx, column]
+            problems.append(Problem(line_of(idx), column, value, want(value), f"{column}:format"))
+    return problems
+
+
+def unconverted_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_of) -> list[Problem]:
+    """Every non-empty cell that gave no value: the parser that converts a column is the check of its cells."""
+    problems = []
+    for f in schema.fields:
+        if f.name not in typed.columns or f.name not in raw.columns:
+            continue
+        lost = raw[f.name].notna().to_numpy() & pd.isna(typed[f.name]).to_numpy()
+        for idx in raw.index[lost]:
+            problems.append(Problem(line_of(idx), f.name, raw.at[idx, f.name], expected_value(f), f"{f.name}:format"))
     return problems
 
 
@@ -255,13 +278,13 @@ def rule_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_o
 
 
 def typed_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_of) -> list[Problem]:
-    """Numbers outside their column's range, rows that repeat the table's key, and the cross-field rules."""
-    problems = rule_problems(schema, typed, raw, line_of)
+    """Cells that gave no value, numbers outside their column's range, rows that repeat the table's key, and the cross-field rules."""
+    problems = unconverted_problems(schema, typed, raw, line_of) + rule_problems(schema, typed, raw, line_of)
     for f in schema.fields:
         if f.name not in typed.columns:
             continue
         for expected, check in _typed_checks(f):
-            for idx in _failing(typed, f.name, check):
+            for idx in _failing(typed[f.name], check):
                 value = raw.at[idx, f.name]
                 problems.append(
                     Problem(line_of(idx), f.name, "" if value is None else str(value), expected, f"{f.name}:range")
