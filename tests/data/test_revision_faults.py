@@ -13,7 +13,7 @@ import shutil
 
 from helpers.data.changes import compare
 from helpers.paths import ROOT
-from helpers.report.changes import change_sections, changes_text
+from helpers.site.changes import change_sections, changes_text
 from support.tables import read_rows
 
 
