@@ -28,6 +28,7 @@ from ..stats.effects import harmonize
 from ..stats.pooling import PoolGroup, pooling_groups
 from .figures import style
 from .names import study_names
+from .numbers import count_word
 from .params import ALL, DEFAULTS, check_parameters, check_subgroup, condition_label, select
 from .sections.appraisal import Appraisal
 from .sections.effect_sizes import EffectSizes
@@ -35,7 +36,7 @@ from .sections.followup import Followup
 from .sections.harms import Harms
 from .sections.overview import Overview
 from .sections.synthesis import Synthesis
-from .text import count_word, seed_sentence, verb
+from .text import seed_sentence, verb
 
 
 @dataclass
