@@ -159,3 +159,16 @@ def test_a_planted_table_outside_the_builder_is_found_and_the_builder_is_not(pac
     plant(package / "report" / "cells.py", '\n\ndef _doc():\n    """Builds no <table>, says so."""\n')
     found = formatting.tables_outside_builder(package)
     assert [f.split(" (")[0] for f in found] == ["report.sections.harms", "report.sof"], found
+
+
+def test_a_study_interval_s_quantile_is_stated_once():
+    assert formatting.typed_quantiles(SRC) == []
+
+
+def test_a_planted_quantile_is_found_typed_or_computed(package):
+    plant(package / "findings" / "results.py", "\n\ndef _lo(y, se):\n    return y - 1.959963984540054 * se\n")
+    plant(package / "report" / "figures" / "forest.py", "\n\nZ = 1.96\n")
+    plant(package / "stats" / "grade.py", "\n\nfrom scipy import special\nZ = special.ndtri(0.975)\n")
+    plant(package / "stats" / "effects.py", "\n\nZ = 1.96\n")
+    found = formatting.typed_quantiles(package)
+    assert [f.split(" (")[0] for f in found] == ["findings.results", "report.figures.forest", "stats.grade"], found

@@ -1,6 +1,7 @@
 """One way to write what a page shows, as a checkable contract (tests/env/test_architecture.py): numbers as
 text only in report.numbers, an interval's level in words only in report.methods, a report's tables only in
-report.html. Read from each module's syntax tree (support.contract), docstrings aside."""
+report.html, a study interval's normal quantile only in stats.effects. Read from each module's syntax tree
+(support.contract), docstrings aside."""
 
 from __future__ import annotations
 
@@ -115,4 +116,27 @@ def tables_outside_builder(root: Path) -> list[str]:
                 m = _TABLE_MARKUP.search(node.value)
                 if m:
                     out.append(f"{name} (line {node.lineno}): {m.group(0)}...> outside {TABLES}.table")
+    return sorted(set(out))
+
+
+#: the one module that states a study interval's level and its normal quantile (LEVEL, Z975)
+LEVEL_HOME = "stats.effects"
+
+
+def typed_quantiles(root: Path) -> list[str]:
+    """A study interval's normal quantile typed (1.96, 1.959963984540054) or computed (``ndtri(0.975)``) outside
+    stats.effects: pages word the level from LEVEL, so an interval made at another level would be misnamed."""
+    out = []
+    for name, path in modules(root).items():
+        if name == LEVEL_HOME or name.split(".")[0] not in SHOWN_LAYERS:
+            continue
+        for node in ast.walk(parse(path)):
+            typed = isinstance(node, ast.Constant) and isinstance(node.value, float) and 1.95 < node.value < 1.97
+            computed = (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", None)) == "ndtri"
+                and any(isinstance(a, ast.Constant) for a in node.args)
+            )
+            if typed or computed:
+                out.append(f"{name} (line {node.lineno}): a normal quantile of its own ({LEVEL_HOME}.Z975 is the one)")
     return sorted(set(out))
