@@ -2,9 +2,9 @@
 percentages, risks per 1,000, p values and heterogeneity, counts in words, durations, table cells.
 
 The statistics return numbers; the pages call these functions for their text, and words about how an interval
-was made (its level, its kind) come from :mod:`helpers.report.methods`. No other module of the report layer
-holds a format specification (tests/env/test_architecture.py), so a change of how a kind of number is shown is
-made once, here.
+was made (its level, its kind) come from :mod:`helpers.report.methods`. No other module of the layers whose text
+is shown (stats, findings, report, site) holds a number's format specification (tests/env/test_architecture.py),
+so a change of how a kind of number is shown is made once, here.
 """
 
 from __future__ import annotations
