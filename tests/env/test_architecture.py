@@ -10,7 +10,7 @@ import pytest
 
 from helpers.digest import code_digest
 from helpers.paths import SRC
-from support import contract
+from support import contract, formatting
 
 
 def test_layers_point_one_way():
@@ -163,3 +163,53 @@ def test_a_planted_row_pick_is_found_and_a_study_field_read_is_not(package):
     )
     found = contract.row_picks(package)
     assert [f.split(" (")[0] for f in found] == ["findings.lines", "report.placeholders", "stats.grade"], found
+
+
+# ------------------------------------------------------------------ one way to write a number and an interval's level
+def test_numbers_are_written_by_one_module_and_levels_worded_by_one():
+    assert formatting.second_formatters(SRC) == []
+
+
+def test_a_planted_second_formatter_is_found_and_the_formatting_modules_are_not(package):
+    plant(package / "report" / "sof.py", '\n\ndef _rate(x):\n    return f"{x:.1f}%"\n')
+    plant(package / "report" / "figures" / "forest.py", '\n\nHEAD = "effect [95% CI]"\n')
+    plant(package / "findings" / "lines.py", '\n\ndef _two(x):\n    return format(x, ".2f")\n')
+    plant(package / "stats" / "meta.py", '\n\ndef _p(p):\n    return "p = %.3g" % p\n')
+    plant(package / "report" / "words.py", '\n\ndef _share(x):\n    return "{:.0%} of them".format(x)\n')
+    plant(package / "report" / "numbers.py", '\n\ndef _third(x):\n    return f"{x:.3f}"\n')
+    plant(package / "report" / "methods.py", '\n\nNINETY = "90% CI"\n')
+    plant(package / "report" / "cells.py", '\n\ndef _doc():\n    """(95% CI 0.1 to 0.2), explained."""\n')
+    found = formatting.second_formatters(package)
+    assert [f.split(" (")[0] for f in found] == [
+        "findings.lines",
+        "report.figures.forest",
+        "report.sof",
+        "report.words",
+        "stats.meta",
+    ], found
+
+
+def test_every_report_table_is_built_by_one_builder():
+    assert formatting.tables_outside_builder(SRC) == []
+
+
+def test_a_planted_table_outside_the_builder_is_found_and_the_builder_is_not(package):
+    plant(package / "report" / "sof.py", '\n\ndef _cell(x):\n    return f"<td>{x}</td>"\n')
+    plant(package / "report" / "sections" / "harms.py", "\n\nHEAD = '<table class=\"evidence-table\">'\n")
+    plant(package / "report" / "html.py", '\n\ndef _row(x):\n    return f"<tr>{x}</tr>"\n')
+    plant(package / "report" / "cells.py", '\n\ndef _doc():\n    """Builds no <table>, says so."""\n')
+    found = formatting.tables_outside_builder(package)
+    assert [f.split(" (")[0] for f in found] == ["report.sections.harms", "report.sof"], found
+
+
+def test_a_study_interval_s_quantile_is_stated_once():
+    assert formatting.typed_quantiles(SRC) == []
+
+
+def test_a_planted_quantile_is_found_typed_or_computed(package):
+    plant(package / "findings" / "results.py", "\n\ndef _lo(y, se):\n    return y - 1.959963984540054 * se\n")
+    plant(package / "report" / "figures" / "forest.py", "\n\nZ = 1.96\n")
+    plant(package / "stats" / "grade.py", "\n\nfrom scipy import special\nZ = special.ndtri(0.975)\n")
+    plant(package / "stats" / "effects.py", "\n\nZ = 1.96\n")
+    found = formatting.typed_quantiles(package)
+    assert [f.split(" (")[0] for f in found] == ["findings.results", "report.figures.forest", "stats.grade"], found

@@ -63,6 +63,39 @@ def test_effect_labels_are_words_and_never_cut_and_harms_have_their_own_figure()
     plt.close("all")
 
 
+def test_one_call_saves_and_shows_a_figure_or_shows_the_sentence_of_an_empty_one(monkeypatch, tmp_path):
+    """r.show is a notebook's whole figure cell: saved when figures are asked for, then plt.show() as a plotting
+    cell ends; an empty figure is neither saved nor drawn, its sentence shown instead. Nothing is returned, so a
+    cell has no second output."""
+    from helpers.report import context
+    from helpers.report.figures.style import empty_panel
+
+    events = []
+    monkeypatch.setattr(context.plt, "show", lambda: events.append(("show", plt.get_fignums())))
+    monkeypatch.setattr(context, "display", lambda obj: events.append(("text", obj.data)))
+    plt.close("all")
+    r = context.Report("all", "all", "", figures_dir=str(tmp_path / "figures"))
+    drawn, _ = plt.subplots(figsize=(1, 1))
+    assert r.show(drawn, "drawn") is None
+    assert (tmp_path / "figures" / "drawn.png").is_file() and events == [("show", [drawn.number])]
+    plt.close("all")  # as the inline backend's show does
+    events.clear()
+    empty, ax = plt.subplots()
+    empty_panel(ax, "Nothing to draw here.")
+    r.show(empty, "empty")
+    assert not (tmp_path / "figures" / "empty.png").exists() and events == [
+        ("text", "*Nothing to draw here.*"),
+        ("show", []),
+    ]
+    plt.close("all")
+    events.clear()
+    context.Report("all", "all", "").show(plt.subplots()[0], "unsaved")  # no figures folder: shown only
+    assert [e[0] for e in events] == ["show"] and sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+        "drawn.png"
+    ]
+    plt.close("all")
+
+
 def test_a_figure_with_nothing_to_show_is_replaced_by_its_sentence(monkeypatch):
     from helpers.report import context
     from helpers.report.figures.style import nothing_to_show

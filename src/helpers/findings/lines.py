@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..data.lines import HARM_PREFIX
 from ..data.schema import load_schema
-from ..stats.effects import RATIO_MEASURES, harmonize
+from ..stats.effects import RATIO_MEASURES, Z975, harmonize
 from ..stats.grade import LineEvidence, compute_signals, important_effects, line_evidence, thresholds
 from ..stats.meta import MetaResult
 from ..stats.pooling import Record, record_of
@@ -189,7 +189,7 @@ def absolute_effect(ev: LineEvidence, covered: pd.DataFrame) -> Absolute | None:
         if not np.isfinite(float(r["vi"])):
             return None
         y, se = float(r["yi"]), math.sqrt(float(r["vi"]))
-        lo, hi = y - 1.959963984540054 * se, y + 1.959963984540054 * se
+        lo, hi = y - Z975 * se, y + Z975 * se
 
     def risk(log_ratio: float) -> float:
         ratio = math.exp(log_ratio)

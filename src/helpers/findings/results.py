@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..stats.effects import harmonize
+from ..stats.effects import Z975, harmonize
 
 
 def _num(x) -> float | None:
@@ -65,7 +65,7 @@ def result_of(h: pd.Series) -> StudyResult:
     lo_a = hi_a = None
     if yi is not None and vi is not None:
         se = math.sqrt(vi)
-        lo_a, hi_a = yi - 1.959963984540054 * se, yi + 1.959963984540054 * se
+        lo_a, hi_a = yi - Z975 * se, yi + Z975 * se
     lower, upper = _num(h.get("lo")), _num(h.get("hi"))
     if yi is not None and vi is None:  # a point without an interval
         lower = upper = None

@@ -19,8 +19,9 @@ from ..stats.effects import harmonize
 from .claims import claims_for, verdict_counts, verdict_word
 from .html import esc
 from .names import study_names
+from .numbers import count_word
 from .statements import certainty_words, plain_html, statement_html
-from .text import count_word, plural
+from .text import plural
 from .words import word
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .figures.style import is_indirect
 from .html import esc
-from .text import human_duration
+from .numbers import human_duration, interval, plain
 from .words import word
 
 #: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
@@ -37,19 +36,13 @@ def n_text(r) -> str:
     return f"{'not reported' if pd.isna(nk) else int(nk)} / {int(nc)}"
 
 
-def fmt_num(x) -> str:
-    if x is None or not np.isfinite(x):
-        return ""
-    return f"{x:.2f}"
-
-
 def as_reported(r) -> str:
     if pd.isna(r["effect"]):
         return "from arm data" if r["origin"] == "arm_data" else ""
     unit = {"mm_0_100": " mm", "points_0_10": " points", "percent": "%"}.get(str(r["unit"]), "")
-    text = f"{r['effect']:g}{unit}"
+    text = f"{plain(r['effect'])}{unit}"
     if pd.notna(r["ci_lower"]):
-        text += f" ({r['ci_lower']:g} to {r['ci_upper']:g})"
+        text += f" ({interval(r['ci_lower'], r['ci_upper'], plain)})"
     return text
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..data.rows import split_list
 from ..data.schema import load_schema
-from .html import esc
+from .html import Html, Row, esc, table
 from .placeholders import Filler
 from .results import ORIENTATION_NOTE, result_html
 
@@ -60,26 +60,17 @@ def claims_html(claims: pd.DataFrame, fill: Filler, caption: str) -> str:
             nums = study_numbers(fill, sid, conds)
             evidence.append(f"<li><strong>{esc(fill.names.get(sid, sid))}</strong>: {nums}</li>")
         ev = f"<ul>{''.join(evidence)}</ul>" if evidence else "<em>none located</em>"
-        figure = esc(c["claimed_figure"]) if pd.notna(c["claimed_figure"]) else "<em>no number given</em>"
-        rows.append(
-            f'<tr><th scope="row">{esc(c["claim"])}</th><td>{figure}</td>'
-            f"<td><strong>{esc(verdict_word(str(c['verdict'])))}</strong></td><td>{ev}</td><td>{fill(c['reasoning'])}</td></tr>"
-        )
-    head = "".join(
-        f'<th scope="col">{h}</th>'
-        for h in (
-            "The article claims",
-            "Figure it gives",
-            "Verdict",
-            "Nearest real evidence (numbers from the study table)",
-            "Why",
-        )
+        figure = c["claimed_figure"] if pd.notna(c["claimed_figure"]) else Html("<em>no number given</em>")
+        verdict = Html(f"<strong>{esc(verdict_word(str(c['verdict'])))}</strong>")
+        rows.append(Row((figure, verdict, Html(ev), Html(fill(c["reasoning"]))), header=c["claim"]))
+    head = (
+        "The article claims",
+        "Figure it gives",
+        "Verdict",
+        "Nearest real evidence (numbers from the study table)",
+        "Why",
     )
-    return (
-        f'<table class="evidence-table claims"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
-    )
+    return table(head, rows, caption, cls="claims") + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
 
 
 def verdict_counts(claims: pd.DataFrame) -> dict[str, int]:

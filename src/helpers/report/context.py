@@ -5,9 +5,7 @@ A notebook is prose, a parameters cell and one-line calls::
     from helpers.report import open_report
     r = open_report(condition, evidence, data_path, figures_dir)
     r.overview.studies_table()        # escaped HTML table
-    fig = r.effect_sizes.effect_figure()
-    r.save(fig, "effect_sizes")
-    plt.show()
+    r.show(r.effect_sizes.effect_figure(), "effect_sizes")  # shown, and saved when figures are asked for
 
 Each section (overview, effect sizes, syntheses, follow-up, harms, appraisal)
 is a module of :mod:`helpers.report.sections`, reached the same way from the
@@ -28,6 +26,7 @@ from ..stats.effects import harmonize
 from ..stats.pooling import PoolGroup, pooling_groups
 from .figures import style
 from .names import study_names
+from .numbers import count_word
 from .params import ALL, DEFAULTS, ReportParams, check_subgroup, condition_label, select
 from .sections.appraisal import Appraisal
 from .sections.effect_sizes import EffectSizes
@@ -35,7 +34,7 @@ from .sections.followup import Followup
 from .sections.harms import Harms
 from .sections.overview import Overview
 from .sections.synthesis import Synthesis
-from .text import count_word, seed_sentence, verb
+from .text import seed_sentence, verb
 
 
 @dataclass
@@ -86,6 +85,13 @@ class Report:
             display(Markdown(f"*{empty}*"))
             return None
         return style.save(fig, name, self.figures_dir)
+
+    def show(self, fig, name: str) -> None:
+        """A figure's one call in a notebook: :meth:`save` it, then show it (``plt.show()``, as a plotting cell
+        ends). Returns nothing, so the cell's only output is the figure, or the sentence of one with nothing to
+        show."""
+        self.save(fig, name)
+        plt.show()
 
     # ------------------------------------------------------------ sections
     @cached_property

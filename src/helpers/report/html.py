@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
+
+from .numbers import cell
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s\"<>]+$")
 PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
@@ -72,25 +76,45 @@ def lab_tables() -> None:
     display(HTML(LAB_TABLE_STYLE))
 
 
-def table_html(df: pd.DataFrame, caption: str = "") -> str:
-    """A plain, deterministic HTML table; every cell is escaped."""
-    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in df.columns)
-    body = []
-    for row in df.itertuples(index=False):
-        cells = []
-        for value in row:
-            cells.append(f"<td>{esc(_fmt(value))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+class Html(str):
+    """Text that is already HTML, its values escaped where they were put in (a marked number, a link, a badge):
+    the table builder keeps it as it is. Any other cell is text, and escaped."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row: its cells, its header cell (``<th scope="row">``) if it has one, and a class."""
+
+    cells: Sequence
+    header: object = None
+    cls: str = ""
+
+
+def table(head: Sequence[str], rows: Iterable[Row | Sequence], caption: str = "", cls: str = "") -> str:
+    """Every table of a report, built here: a caption, column headers, and rows (a :class:`Row`, or a plain
+    sequence of cells). Headers and captions are text; a cell is escaped unless it is :class:`Html`, and a
+    number in it is written by :func:`helpers.report.numbers.cell`. ``cls`` adds a class to evidence-table."""
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<table class="evidence-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    heads = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
+    body = []
+    for row in rows:
+        row = row if isinstance(row, Row) else Row(row)
+        opening = f'<tr class="{esc(row.cls)}">' if row.cls else "<tr>"
+        first = "" if row.header is None else f'<th scope="row">{_cell(row.header)}</th>'
+        body.append(opening + first + "".join(f"<td>{_cell(c)}</td>" for c in row.cells) + "</tr>")
+    classes = "evidence-table" + (f" {cls}" if cls else "")
+    return f'<table class="{classes}">{cap}<thead><tr>{heads}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def _fmt(value):
-    if isinstance(value, float):
-        if pd.isna(value):
-            return ""
-        return f"{value:g}"
-    return value
+def _cell(value) -> str:
+    return value if isinstance(value, Html) else esc(cell(value))
+
+
+def table_html(df: pd.DataFrame, caption: str = "") -> str:
+    """A data frame as a report table (:func:`table`): every cell escaped, numbers as :func:`numbers.cell`."""
+    return table(list(df.columns), df.itertuples(index=False), caption)
 
 
 def folded(summary: str, body: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from .html import esc
+from .numbers import plain
 
 #: the fields a mark may name (the consistency test knows each)
 STUDY_FIELDS = ("n", "effect", "lower", "upper", "events_ketamine", "events_control", "n_ketamine", "n_control")
@@ -44,6 +45,6 @@ def result_key(outcome: str, followup_days) -> str:
     days = (
         ""
         if followup_days is None or (isinstance(followup_days, float) and math.isnan(followup_days))
-        else f"{followup_days:g}"
+        else plain(followup_days)
     )
     return f"{outcome}@{days}"

@@ -1,11 +1,16 @@
-"""Words for how a pooled result was made, from the method record it carries (:class:`helpers.stats.pooling.Record`)
-or a registered method (:class:`helpers.stats.pooling.Method`): a page never types the method, its interval or
-its level. A new pooling method (an entry of :data:`helpers.stats.pooling.FITS`) needs its estimator or
-interval named here if they are new."""
+"""Words for how an interval was made, from the method record a pooled result carries
+(:class:`helpers.stats.pooling.Record`), a registered method (:class:`helpers.stats.pooling.Method`), or
+:data:`STUDY` for a study's own interval: a page never types the method, its interval or its level ("95% CI"
+is written here and nowhere else). A new pooling method (an entry of :data:`helpers.stats.pooling.FITS`)
+needs its estimator or interval named here if they are new."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..stats.effects import LEVEL
 from ..stats.pooling import Method, Record
+from .numbers import level
 
 #: the estimator of the between-study variance, as the pages write it
 ESTIMATOR_WORDS = {"REML": "REML", "DL": "DerSimonian-Laird"}
@@ -15,15 +20,36 @@ INTERVAL_WORDS = {"hartung_knapp": ("Hartung-Knapp", None), "normal": ("normal",
 MODEL = "random effects"
 
 
-def level_words(rec: Record | Method) -> str:
+@dataclass(frozen=True)
+class Reported:
+    """A study's own interval, at the level of the study table's intervals (helpers.stats.effects.LEVEL)."""
+
+    level: float = LEVEL
+
+
+#: the interval of a study's result (reported, or computed from its arm data)
+STUDY = Reported()
+
+
+def level_words(rec: Record | Method | Reported) -> str:
     """'95%'."""
-    return f"{100 * rec.level:g}%"
+    return level(rec.level)
 
 
-def ci_words(rec: Record | Method, named: bool = False) -> str:
+def ci_words(rec: Record | Method | Reported, named: bool = False) -> str:
     """'95% CI', or with its interval named: 'Hartung-Knapp 95% CI'."""
     ci = f"{level_words(rec)} CI"
-    return f"{INTERVAL_WORDS[rec.interval][0]} {ci}" if named else ci
+    return f"{interval_name(rec)} {ci}" if named else ci
+
+
+def prediction_words(rec: Record | Method) -> str:
+    """'95% prediction interval' (of a pooled fit, at the level of its confidence interval)."""
+    return f"{level_words(rec)} prediction interval"
+
+
+def interval_name(rec: Record | Method) -> str:
+    """'Hartung-Knapp'."""
+    return INTERVAL_WORDS[rec.interval][0]
 
 
 def interval_words(rec: Record | Method, aka: bool = False) -> str:

@@ -13,8 +13,8 @@ from ..stats.effects import harmonize
 from ..stats.selection import pick, with_results
 from .html import esc
 from .marks import mark, result_key
+from .numbers import count_word, human_duration
 from .results import direction_phrase, events_html, result_html, study_size_html
-from .text import count_word, human_duration
 from .words import word
 
 RANDOMIZED = ("rct", "crossover_rct")

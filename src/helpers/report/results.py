@@ -13,6 +13,8 @@ from ..findings.results import StudyResult
 from .html import esc
 from .marks import mark, result_key
 from .measures import DISPLAY
+from .methods import STUDY, ci_words
+from .numbers import effect
 from .words import comparator_words, missing_words, word
 
 ORIENTATION_NOTE = (
@@ -21,10 +23,6 @@ ORIENTATION_NOTE = (
     "says so. Millimetres of a 0-100 scale are shown as points on a 0-10 scale. Percentages of single-arm series are "
     "uncontrolled rates, not comparisons."
 )
-
-
-def fmt(x: float) -> str:
-    return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
 
 
 def _unit(measure: str) -> str:
@@ -54,11 +52,11 @@ def result_html(res: StudyResult, with_measure: bool = True) -> str:
     key = result_key(res.outcome, res.followup_days)
     unit = _unit(res.measure)
     text = (esc(word("effect_measure", res.measure)) + " ") if with_measure else ""
-    text += mark(esc(fmt(res.est) + unit), res.est, "effect", res.study_id, key)
+    text += mark(esc(effect(res.est) + unit), res.est, "effect", res.study_id, key)
     if res.lower is not None and res.upper is not None:
-        lo = mark(esc(fmt(res.lower)), res.lower, "lower", res.study_id, key)
-        hi = mark(esc(fmt(res.upper)), res.upper, "upper", res.study_id, key)
-        text += f" (95% CI {lo} to {hi})"
+        lo = mark(esc(effect(res.lower)), res.lower, "lower", res.study_id, key)
+        hi = mark(esc(effect(res.upper)), res.upper, "upper", res.study_id, key)
+        text += f" ({ci_words(STUDY)} {lo} to {hi})"
     else:
         text += " (no interval reported)"
     if res.flipped:

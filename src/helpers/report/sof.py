@@ -21,13 +21,14 @@ from ..data.rows import split_list
 from ..findings.lines import Absolute, LineFinding
 from ..stats.effects import RATIO_MEASURES
 from ..stats.grade import Signal
-from ..stats.pooling import record_of
+from ..stats.pooling import SHOWN, record_of
 from ..stats.selection import pick
-from .html import esc
+from .html import Html, Row, esc, table
 from .marks import mark
 from .measures import DISPLAY
-from .methods import ci_words, interval_words, studies_words
-from .results import ORIENTATION_NOTE, events_html, fmt, result_html
+from .methods import STUDY, ci_words, interval_words, studies_words
+from .numbers import effect, interval, per_1000, percent, share
+from .results import ORIENTATION_NOTE, events_html, result_html
 from .statements import certainty_words, comment_html, comparison_words, designs_phrase, participants_phrase
 from .words import WINDOW_WORDS, against, comparator_words, word
 
@@ -83,14 +84,14 @@ def pooled_html(f: LineFinding) -> str:
     fit, m, rec = f.pooled, f.evidence.measure, f.record
     est, lo, hi = (_display(m, v) for v in (fit.estimate, fit.ci_lower, fit.ci_upper))
     text = (
-        f"pooled {esc(word('effect_measure', m))} {mark(fmt(est), est, 'estimate', line=f.line)} "
-        f"({ci_words(rec, named=True)} {fmt(lo)} to {fmt(hi)}; {studies_words(rec)})"
+        f"pooled {esc(word('effect_measure', m))} {mark(effect(est), est, 'estimate', line=f.line)} "
+        f"({ci_words(rec, named=True)} {interval(lo, hi, effect)}; {studies_words(rec)})"
     )
     if f.sensitivity is not None:
         w, wrec = f.sensitivity, record_of(f.sensitivity)
         text += (
             f"; sensitivity analysis with {interval_words(wrec)}: {ci_words(wrec)} "
-            f"{fmt(_display(m, w.ci_lower))} to {fmt(_display(m, w.ci_upper))}"
+            f"{interval(_display(m, w.ci_lower), _display(m, w.ci_upper), effect)}"
         )
     return text
 
@@ -131,12 +132,12 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
     """(risk with the comparator, risk with ketamine) per 1,000, with the reason where it cannot be given."""
     a: Absolute | None = f.absolute
     if a is not None:
-        comp = mark(f"{a.comparator:.0f}", round(a.comparator), "risk_comparator", line=f.line) + " per 1,000"
+        comp = mark(per_1000(a.comparator), round(a.comparator), "risk_comparator", line=f.line) + " per 1,000"
         more = a.difference
         keta = (
-            mark(f"{a.ketamine:.0f}", round(a.ketamine), "risk_ketamine", line=f.line)
-            + f" per 1,000 ({a.ketamine_lower:.0f} to {a.ketamine_upper:.0f}): "
-            + f"{abs(more):.0f} {'more' if more >= 0 else 'fewer'} per 1,000"
+            mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=f.line)
+            + f" per 1,000 ({interval(a.ketamine_lower, a.ketamine_upper, per_1000)}): "
+            + f"{per_1000(abs(more))} {'more' if more >= 0 else 'fewer'} per 1,000"
         )
         basis = "the median risk of the control arm" + ("s" if a.control_arms > 1 else "") + " (GRADE's default)"
         return f"{comp}<br><small>assumed: {basis}</small>", keta
@@ -198,51 +199,51 @@ def sof_html(
         )
         risk_c, risk_k = absolute_cells(line)
         studies = ", ".join(esc(names.get(s.study_id, s.study_id)) for s in line.studies)
-        body.append(
-            f'<tr><th scope="row">{esc(line.label)}<br><small>{esc(_against(line))}; '
-            f"{esc(_time_frame(line))}; {esc(_scale(line))}</small></th>"
-            f"<td>{risk_c}</td><td>{risk_k}</td><td>{results_html(line, names)}</td>"
-            f"<td>{participants_phrase(line, names)} ({designs_phrase(line)}: {studies})</td>"
-            f"<td>{cert}</td><td>{comment_html(line, names)}</td></tr>"
+        outcome = (
+            f"{esc(line.label)}<br><small>{esc(_against(line))}; {esc(_time_frame(line))}; {esc(_scale(line))}</small>"
         )
-    head = "".join(
-        f'<th scope="col">{h}</th>'
-        for h in (
-            "Outcome, comparison, time frame and scale",
-            "Risk with the comparator",
-            "Risk with ketamine (95% CI)",
-            "Relative effect or difference (95% CI)",
-            "Participants (studies)",
-            "Certainty of the evidence (GRADE)",
-            "Comment",
+        cells = (
+            risk_c,
+            risk_k,
+            results_html(line, names),
+            f"{participants_phrase(line, names)} ({designs_phrase(line)}: {studies})",
+            cert,
+            comment_html(line, names),
         )
+        body.append(Row([Html(c) for c in cells], header=Html(outcome)))
+    ci = ci_words(SHOWN)  # of the fit a line shows; a study's own interval is named in its cell
+    head = (
+        "Outcome, comparison, time frame and scale",
+        "Risk with the comparator",
+        f"Risk with ketamine ({ci})",
+        f"Relative effect or difference ({ci})",
+        "Participants (studies)",
+        "Certainty of the evidence (GRADE)",
+        "Comment",
     )
     foot = f'<ol class="sof-notes">{"".join(notes)}</ol>' if notes else ""
     return (
         (question_html(condition) if condition else "")
-        + f'<table class="evidence-table sof"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-        f'<p class="note">{esc(ORIENTATION_NOTE)}</p>' + foot
+        + table(head, body, caption, cls="sof")
+        + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
+        + foot
     )
 
 
-def signal_text(sig: Signal) -> str:
-    """What a computed GRADE signal found, in words."""
+def signal_text(sig: Signal, ci: str) -> str:
+    """What a computed GRADE signal found, in words; ``ci`` names the intervals it judged ('95% CI')."""
     f = sig.facts
     if sig.code in ("no_interval", "both_thresholds"):
-        return SIGNAL_WORDS[sig.code] + "; " + participants_words(f)
+        return SIGNAL_WORDS[sig.code].format(ci=ci) + "; " + participants_words(f)
     if sig.code == "imprecision":
         parts = []
         if f.get("thresholds") is not None:
-            parts.append(
-                "the 95% CI crosses one threshold of an important effect"
-                if f.get("crossed", 0) == 1
-                else "the 95% CI crosses neither threshold of an important effect"
-            )
+            crossed = "one threshold" if f.get("crossed", 0) == 1 else "neither threshold"
+            parts.append(f"the {ci} crosses {crossed} of an important effect")
         if f["ci_includes_null"] is None:
             parts.append("no single interval to judge (no comparison with a standard error)")
         else:
-            parts.append("the 95% CI includes no effect" if f["ci_includes_null"] else "the 95% CI excludes no effect")
+            parts.append(f"the {ci} {'includes' if f['ci_includes_null'] else 'excludes'} no effect")
         n, without = f["participants"], f["without_n"]
         counted = f"{n} participants" + (
             f" (and {without} {'study' if without == 1 else 'studies'} without a size in the table)" if without else ""
@@ -256,7 +257,7 @@ def signal_text(sig: Signal) -> str:
         return "; ".join(parts)
     if sig.code == "pooled":
         return (
-            f"I² = {f['i2']:.0f}% across {f['k']} studies; prediction interval "
+            f"I² = {percent(f['i2'], 0)} across {f['k']} studies; prediction interval "
             f"{'crosses' if f['pi_crosses_null'] else 'excludes'} no effect"
         )
     if sig.code == "shares":
@@ -274,11 +275,11 @@ def signal_text(sig: Signal) -> str:
         return (
             f"{f['k']} {'study' if f['k'] == 1 else 'studies'}: fewer than {f['minimum']}, a funnel plot cannot be read"
         )
-    return SIGNAL_WORDS[sig.code]
+    return SIGNAL_WORDS[sig.code].format(ci=ci)
 
 
 def _share(x: float) -> str:
-    return "all" if x == 1 else "none" if x == 0 else f"{x:.0%}"
+    return "all" if x == 1 else "none" if x == 0 else share(x)
 
 
 def levels_words(value: int) -> str:
@@ -299,7 +300,7 @@ def participants_words(f: dict) -> str:
 SIGNAL_WORDS = {
     "uncontrolled": "uncontrolled rates: no difference between groups to be imprecise about (the limit is bias)",
     "no_interval": "no estimate with a confidence interval",
-    "both_thresholds": "the 95% CI includes both an important benefit and an important harm",
+    "both_thresholds": "the {ci} includes both an important benefit and an important harm",
     "directions_disagree": "the studies report results favouring opposite arms",
     "directions_agree": "the studies' reported directions do not favour opposite arms",
     "funnel_not_drawn": "not computed: a funnel plot is not drawn here",
@@ -322,35 +323,32 @@ def signals_html(lines: list[LineFinding], caption: str, reasons=None) -> str:
     rows = []
     for line in lines:
         first = True
+        ci = ci_words(line.record or STUDY)  # the pooled interval, else each study's
         for d in DOMAINS:
             sig = line.evidence.signals.get(d)
             judged = int(line.row[d])
             if sig is None:
                 computed, flag = "not computed from the data", ""
             elif sig.value is None:
-                computed, flag = signal_text(sig), ""
+                computed, flag = signal_text(sig, ci), ""
             else:
-                computed = f"{levels_words(sig.value)}: {signal_text(sig)}"
+                computed = f"{levels_words(sig.value)}: {signal_text(sig, ci)}"
                 flag = "differs" if sig.value != judged else "agrees"
-            cls = ' class="differs"' if flag == "differs" else ""
             said = flag
             if flag == "differs" and isinstance(line.row.get("departure_reason"), str):
                 said = f"differs: {fill(line.row['departure_reason'])}"
             label = f"{line.label} ({against(line.comparator)})" if first else ""
-            rows.append(
-                f'<tr{cls}><th scope="row">{esc(label)}</th><td>{esc(DOMAIN_WORDS[d])}</td>'
-                f"<td>{levels_words(judged)}</td><td>{fill(line.row[d + '_reason'])}</td><td>{esc(computed)}</td>"
-                f"<td>{'<strong>' + said + '</strong>' if flag == 'differs' else esc(flag)}</td></tr>"
+            cells = (
+                DOMAIN_WORDS[d],
+                levels_words(judged),
+                Html(fill(line.row[d + "_reason"])),
+                computed,
+                Html(f"<strong>{said}</strong>") if flag == "differs" else flag,
             )
+            rows.append(Row(cells, header=label, cls=flag if flag == "differs" else ""))
             first = False
-    head = "".join(
-        f'<th scope="col">{h}</th>'
-        for h in ("Line", "Domain", "Judged", "Reason", "Computed from the data", "Judgement vs signal")
-    )
-    return (
-        f'<table class="evidence-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    head = ("Line", "Domain", "Judged", "Reason", "Computed from the data", "Judgement vs signal")
+    return table(head, rows, caption)
 
 
 def covered_studies(certainty: pd.DataFrame | None, condition: str) -> set[str]:

@@ -16,8 +16,8 @@ from ..data.schema import load_schema
 from ..findings.lines import LineFinding
 from .html import esc
 from .marks import mark
+from .numbers import count_word
 from .results import direction_phrase
-from .text import count_word
 from .words import comparator_words
 
 #: certainty -> (benefit verb, harm verb, no-difference verb); benefit means "favours ketamine"

@@ -1,27 +1,10 @@
-"""Wording for numbers in prose: counts as words or digits, plurals, agreement."""
+"""Wording around numbers in prose: plurals and agreement (the numbers themselves: :mod:`helpers.report.numbers`)."""
 
 from __future__ import annotations
 
-import numpy as np
+from .numbers import count_word
 
-NUMBER_WORDS = {
-    0: "none",
-    1: "one",
-    2: "two",
-    3: "three",
-    4: "four",
-    5: "five",
-    6: "six",
-    7: "seven",
-    8: "eight",
-    9: "nine",
-    10: "ten",
-}
-
-
-def count_word(n: int) -> str:
-    """Small counts as words ('none', 'one' ... 'ten'), larger ones as digits."""
-    return NUMBER_WORDS.get(int(n), str(int(n)))
+# helpers.report.changes takes durations from here; they are written by .numbers like every number
 
 
 def plural(n: int, word: str, plural_form: str | None = None) -> str:
@@ -50,23 +33,3 @@ def plain_text(markdown: str) -> str:
     text = re.sub(r"<[^>]+>", "", markdown)  # inline HTML (marked facts, emphasis) shows as its text
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~$])", r"\1", text.replace("**", ""))
     return " ".join(html.unescape(text).split())
-
-
-def human_duration(days: float) -> str:
-    """A duration in days as a person would say it (30 min, 2 h, 5 days, 6 weeks, 4 months, 1 year)."""
-    if days is None or not np.isfinite(days):
-        return "not stated"
-    minutes = days * 1440
-    if minutes < 90:
-        return f"{minutes:.0f} min"
-    hours = days * 24
-    if hours < 36:
-        return f"{hours:.0f} h"
-    if days < 14:
-        return f"{days:.0f} days"
-    if days < 60:
-        return f"{days / 7:.0f} weeks"
-    if days < 365:
-        return f"{days / 30.44:.0f} months"
-    years = days / 365.25
-    return f"{years:.0f} year" + ("s" if round(years) != 1 else "")

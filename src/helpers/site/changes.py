@@ -19,8 +19,8 @@ from ..report.bottom_line import index_answers
 from ..report.figures.effects import outcome_words
 from ..report.html import esc
 from ..report.names import short_name
+from ..report.numbers import human_duration
 from ..report.params import condition_label
-from ..report.text import human_duration
 
 TABLE_WORDS = {
     "studies": "study table",

@@ -26,7 +26,10 @@ from scipy import special
 from ..data.lines import HARM_PREFIX, comparator_groups
 from .selection import pick
 
-Z975 = float(special.ndtri(0.975))
+#: the level of every study's interval: those the table reports (the SE is taken from them) and those computed
+#: from arm data; the pages name it from here (helpers.report.methods.STUDY)
+LEVEL = 0.95
+Z975 = float(special.ndtri(0.5 + LEVEL / 2))
 
 RATIO_MEASURES = ("risk_ratio", "odds_ratio")
 BINARY_MEASURES = ("risk_ratio", "odds_ratio", "risk_difference")

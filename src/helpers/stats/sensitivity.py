@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from .effects import Z975
 from .meta import rma
 from .synthesis_common import KEY_COLUMNS, display_value, key_record
 
@@ -69,12 +69,11 @@ def cumulative(yi, vi, ids, years, method: str = "REML") -> pd.DataFrame:
     order = np.argsort(np.asarray(years, dtype=float), kind="stable")
     ids, years = np.asarray(list(ids), dtype=object)[order], np.asarray(years, dtype=float)[order]
     y, v = y[order], v[order]
-    z = float(special.ndtri(0.975))
     rows = []
     for j in range(1, len(y) + 1):
         if j == 1:
             se = float(np.sqrt(v[0]))
-            est, lo, hi, tau2, i2 = float(y[0]), float(y[0]) - z * se, float(y[0]) + z * se, 0.0, 0.0
+            est, lo, hi, tau2, i2 = float(y[0]), float(y[0]) - Z975 * se, float(y[0]) + Z975 * se, 0.0, 0.0
         else:
             f = _fit(y[:j], v[:j], method)
             if f is None:  # REML did not converge: an empty row

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from .effects import Z975
 from .meta import rma
 from .metareg import rma_mods
 from .synthesis_common import KEY_COLUMNS, display_value, key_record
@@ -65,8 +66,7 @@ def subgroup_fit(yi, vi, level: str, method: str = "REML") -> Subgroup:
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
     if len(y) == 1:
         se = float(np.sqrt(v[0]))
-        z = float(special.ndtri(0.975))
-        return Subgroup(level, 1, float(y[0]), se, float(y[0]) - z * se, float(y[0]) + z * se, 0.0)
+        return Subgroup(level, 1, float(y[0]), se, float(y[0]) - Z975 * se, float(y[0]) + Z975 * se, 0.0)
     f = rma(y, v, method=method)
     return Subgroup(level, f.k, f.estimate, f.se, f.ci_lower, f.ci_upper, f.tau2)
 

@@ -15,11 +15,14 @@ import weakref
 import numpy as np
 import pandas as pd
 
+from ...stats.pooling import record_of
 from ...stats.selection import shown_fit
 from ..measures import DISPLAY
+from ..methods import STUDY, ci_words, level_words
 from ..names import short_name
+from ..numbers import human_duration, interval, plain, rounded
 from ..params import condition_label
-from ..text import human_duration, plural, verb
+from ..text import plural, verb
 from ..words import WINDOW_WORDS, against
 
 #: at most this many study names are listed in one sentence; the rest are counted
@@ -114,12 +117,8 @@ def _names(rows: pd.DataFrame) -> str:
     return text
 
 
-def _num(x: float) -> str:
-    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
-
-
 def _range(values, unit: str = "") -> str:
-    lo, hi = _num(min(values)), _num(max(values))
+    lo, hi = rounded(min(values)), rounded(max(values))
     return f"at {lo}{unit}" if lo == hi else f"from {lo}{unit} to {hi}{unit}"
 
 
@@ -144,7 +143,7 @@ def effects_alt(effects: pd.DataFrame, condition: str, harms: bool = False) -> s
         return f"{what} for {label}: no {'adverse event' if harms else 'result'} of this selection has a number."
     parts = [
         f"{what} for {label}: {plural(len(rows), 'effect')} from "
-        f"{plural(rows['study_id'].nunique(), 'study', 'studies')}, each with its 95% confidence interval where known."
+        f"{plural(rows['study_id'].nunique(), 'study', 'studies')}, each with its {level_words(STUDY)} confidence interval where known."
     ]
     for measure in [m for m in DISPLAY if m in set(rows["effect_measure"].astype(str))]:
         spec = DISPLAY[measure]
@@ -158,7 +157,7 @@ def effects_alt(effects: pd.DataFrame, condition: str, harms: bool = False) -> s
             right = int((est > spec["null"]).sum())
             on = len(sub) - left - right
             text += (
-                f"; {left} {verb(left, 'lies', 'lie')} left of the no-difference line at {spec['null']:g} (towards "
+                f"; {left} {verb(left, 'lies', 'lie')} left of the no-difference line at {plain(spec['null'])} (towards "
                 f"ketamine), {right} to its right (towards the comparator)" + (f", {on} on the line" if on else "")
             )
         else:
@@ -225,7 +224,7 @@ def forest_alt(group) -> str:
     elif hi < null:
         verdict = "the whole interval lies on the side favouring ketamine"
     else:
-        verdict = f"the interval crosses the no-difference value of {null:g}"
+        verdict = f"the interval crosses the no-difference value of {plain(null)}"
     name = spec["label"].split(",")[0].replace(" (log scale)", "").lower()
     unit = f" {spec['unit']}" if spec["unit"] else ""
     timepoint = group.key["timepoint"]
@@ -233,6 +232,6 @@ def forest_alt(group) -> str:
         f"Forest plot for {condition_label(group.key['condition'])}, {name}, "
         f"{against(group.key['comparator_group'])}, {WINDOW_WORDS.get(str(timepoint), str(timepoint))}: "
         f"{plural(fit.k, 'study', 'studies')} ({_names(used)}) with estimates {_range(yi)}. "
-        f"Pooled {name} {_num(est)}{unit} (95% CI {_num(lo)} to {_num(hi)}; prediction interval {_num(pil)} to {_num(piu)}): "
-        f"{verdict}. Values below {null:g} favour ketamine."
+        f"Pooled {name} {rounded(est)}{unit} ({ci_words(record_of(fit))} {interval(lo, hi, rounded)}; prediction "
+        f"interval {interval(pil, piu, rounded)}): {verdict}. Values below {plain(null)} favour ketamine."
     )

@@ -12,8 +12,8 @@ import pandas as pd
 from ...data.schema import conditions, load_schema
 from ..measures import DISPLAY
 from ..names import short_name
+from ..numbers import human_duration
 from ..params import condition_label
-from ..text import human_duration
 from .style import (
     HEADING_PT,
     MAX_ROWS_LISTED,

@@ -7,9 +7,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Polygon
 
+from ...stats.effects import Z975
+from ...stats.pooling import record_of
 from ...stats.selection import shown_fit
 from ..measures import DISPLAY
+from ..methods import STUDY, ci_words, estimator_words, interval_name, prediction_words
 from ..names import short_name
+from ..numbers import bracketed, decimals, percent, significant
 from ..params import condition_label
 from ..words import WINDOW_WORDS, against
 from .style import (
@@ -24,9 +28,6 @@ from .style import (
     log_axis,
     null_line,
 )
-
-#: the normal quantile of a 95% interval
-Z95 = 1.959963984540054
 
 
 # ---------------------------------------------------------------- forest
@@ -43,20 +44,21 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     spec = DISPLAY[measure]
     back = np.exp if spec["log"] else (lambda x: np.asarray(x) * (100 if measure == "risk_difference" else 1))
     k = len(used)
-    ci = [back([r["yi"] - Z95 * r["se"], r["yi"], r["yi"] + Z95 * r["se"]]) for _, r in used.iterrows()]
+    ci = [back([r["yi"] - Z975 * r["se"], r["yi"], r["yi"] + Z975 * r["se"]]) for _, r in used.iterrows()]
     sizes = [
         f"{'n/r' if pd.isna(r['n_ketamine']) else int(r['n_ketamine'])} / "
         f"{'n/r' if pd.isna(r['n_control']) else int(r['n_control'])}"
         for _, r in used.iterrows()
     ]
-    effects = [f"{e:.2f} [{low:.2f}, {high:.2f}]" for low, e, high in ci]
+    effects = [f"{decimals(e)} {bracketed(low, high)}" for low, e, high in ci]
+    effect_head, pi_label = f"effect [{ci_words(STUDY)}]", prediction_words(record_of(fit))
     labels = [f"{short_name(r['citation'], r['year'])}" for _, r in used.iterrows()]
     # columns as wide as their longest text (DejaVu Sans digits are 0.64 em), so no column runs into the next
     em = TEXT_PT * SCREEN_DPI / 72
     n_px = max(len(t) for t in sizes + ["patients"]) * 0.64 * em + em
-    effect_px = max(len(t) for t in effects + ["effect [95% CI]"]) * 0.64 * em + em
+    effect_px = max(len(t) for t in effects + [effect_head]) * 0.64 * em + em
     table_px = n_px + effect_px + 4.5 * em
-    label_px = max(len(t) for t in labels + ["95% prediction interval"]) * 0.6 * em + em
+    label_px = max(len(t) for t in labels + [pi_label]) * 0.6 * em + em
     plot_px = max(COLUMN_PX - 40 - label_px - table_px, 300)
     width_px = label_px + plot_px + table_px + 30
     fig, (ax, axt) = plt.subplots(
@@ -81,7 +83,7 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
             va="top",
         )
     for y, (_, r), w in zip(ys, used.iterrows(), weights):
-        lo, hi = r["yi"] - Z95 * r["se"], r["yi"] + Z95 * r["se"]
+        lo, hi = r["yi"] - Z975 * r["se"], r["yi"] + Z975 * r["se"]
         ax.plot(back([lo, hi]), [y, y], color=OKABE_ITO["black"], linewidth=1.2, zorder=2)
         size = 40 + 400 * w / 100
         ax.scatter(
@@ -106,7 +108,7 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     if spec["log"]:
         log_axis(ax)
     ax.set_yticks(list(ys) + [0.8, 0.2])
-    ax.set_yticklabels(labels + [f"Random effects, {fit.k} studies", "95% prediction interval"])
+    ax.set_yticklabels(labels + [f"Random effects, {fit.k} studies", pi_label])
     # text columns in their own axes, sharing the rows
     axt.set_xlim(0, 1)
     axt.axis("off")
@@ -115,24 +117,26 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     if used["n_ketamine"].isna().any() or used["n_control"].isna().any():
         key += "; n/r: not reported"
     axt.text(0.0, -0.45, key, fontsize=TEXT_PT, va="top", color=".35")
-    for x, text in ((0.0, "patients"), (x_effect, "effect [95% CI]"), (x_weight, "weight")):
+    for x, text in ((0.0, "patients"), (x_effect, effect_head), (x_weight, "weight")):
         axt.text(x, head_y, text, fontsize=TEXT_PT, fontweight="bold", va="center")
     for y, n_text, effect_text, w in zip(ys, sizes, effects, weights):
         axt.text(0.0, y, n_text, va="center", fontsize=TEXT_PT)
         axt.text(x_effect, y, effect_text, va="center", fontsize=TEXT_PT)
-        axt.text(x_weight, y, f"{w:.1f}%", va="center", fontsize=TEXT_PT)
-    axt.text(x_effect, 0.8, f"{est:.2f} [{lo:.2f}, {hi:.2f}]", va="center", fontsize=TEXT_PT, fontweight="bold")
-    axt.text(x_effect, 0.2, f"[{pil:.2f}, {piu:.2f}]", va="center", fontsize=TEXT_PT)
+        axt.text(x_weight, y, percent(w), va="center", fontsize=TEXT_PT)
+    axt.text(x_effect, 0.8, f"{decimals(est)} {bracketed(lo, hi)}", va="center", fontsize=TEXT_PT, fontweight="bold")
+    axt.text(x_effect, 0.2, bracketed(pil, piu), va="center", fontsize=TEXT_PT)
     ax.set_ylim(-0.3, k + 2.6)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(measure_label or spec["label"])
     favours(ax)
     heading = spec["label"].split(",")[0].replace(" (log scale)", "").lower()
     timepoint = str(group.key["timepoint"])
-    het = f"{fit.method}: tau\u00b2 = {fit.tau2:.3g}, I\u00b2 = {fit.i2:.0f}%"
+    rec = record_of(fit)
+    het = f"{estimator_words(rec)}: tau\u00b2 = {significant(fit.tau2)}, I\u00b2 = {percent(fit.i2, 0)}"
     if wald is not None:
         kl, kh = back([wald.ci_lower, wald.ci_upper])
-        het += f"; Hartung-Knapp interval shown; sensitivity, normal 95% CI [{kl:.2f}, {kh:.2f}]"
+        het += f"; {interval_name(rec)} interval shown; sensitivity, {ci_words(record_of(wald), named=True)} "
+        het += bracketed(kl, kh)
     fig.suptitle(
         f"{condition_label(group.key['condition']).capitalize()}: {heading}, "
         f"{against(group.key['comparator_group'])}, {WINDOW_WORDS.get(timepoint, timepoint)}\n{het}",

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from ...data.schema import load_schema
+from .. import numbers
 from .style import HEADING_PT, OKABE_ITO, TEXT_PT, empty_panel
 
 #: judgement -> (colour, symbol, rank for ordering from best to worst)
@@ -204,7 +205,9 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
             colour, symbol, _ = STYLE.get(j, ("#ffffff", "", 0))
             ax.barh(y, share * 100, left=left, color=colour, edgecolor="white", height=0.7)
             if share >= 0.08:
-                ax.text(left + share * 50, y, f"{symbol} {share:.0%}", ha="center", va="center", fontsize=TEXT_PT)
+                ax.text(
+                    left + share * 50, y, f"{symbol} {numbers.share(share)}", ha="center", va="center", fontsize=TEXT_PT
+                )
             left += share * 100
         ax.text(101, y, f"n = {n}", va="center", fontsize=TEXT_PT)
     ax.set_yticks(range(len(domains)), [SHORT[d].replace("\n", " ") for d in domains], fontsize=TEXT_PT)
@@ -253,6 +256,6 @@ def summary_alt(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> str:
     parts = []
     for d in [d for d in order if d in set(r["domain"].astype(str))]:
         sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)
-        shares = ", ".join(f"{(sub == j).mean():.0%} {judgement_word(j)}" for j in _order(sub))
+        shares = ", ".join(f"{numbers.share((sub == j).mean())} {judgement_word(j)}" for j in _order(sub))
         parts.append(f"{SHORT[d].replace(chr(10), ' ')}: {shares}")
     return f"{title}. Share of studies with each judgement, per domain: " + "; ".join(parts) + "."

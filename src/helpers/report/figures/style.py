@@ -24,6 +24,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+from ..numbers import plain
+
 OKABE_ITO = {
     "blue": "#0072B2",
     "orange": "#E69F00",
@@ -211,7 +213,7 @@ def log_axis(ax) -> None:
     ax.set_xscale("log")
     ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: plain(x)))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 

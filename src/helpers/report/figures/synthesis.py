@@ -13,9 +13,12 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ...stats.effects import RATIO_MEASURES, Z975
+from ...stats.pooling import SENSITIVITY
 from ...stats.selection import shown_fit
 from ..measures import DISPLAY
+from ..methods import STUDY, ci_words, level_words, model_words
 from ..names import short_name
+from ..numbers import p_value, significant, statistic
 from ..params import condition_label
 from ..words import against
 from .style import HEADING_PT, MAX_ROWS_PER_PANEL, OKABE_ITO, TEXT_PT, favours, log_axis, null_line
@@ -83,7 +86,8 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
     ax.set_yticklabels(labels, fontsize=TEXT_PT)
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(spec["label"] + " (random effects, REML, 95% CI)")
+    # the refits are REML fits with normal intervals (stats.sensitivity), as the SENSITIVITY method
+    ax.set_xlabel(f"{spec['label']} ({model_words(SENSITIVITY)}, {ci_words(SENSITIVITY)})")
     favours(ax)
     if hidden:
         ax.text(
@@ -109,7 +113,7 @@ def _narrow_log_axis(ax) -> None:
     lo, hi = ax.get_xlim()
     if hi / lo < 10:
         ax.xaxis.set_major_locator(MaxNLocator(6))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.3g}"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: significant(x)))
 
 
 def funnel_plot(group, egger=None) -> plt.Figure:
@@ -127,7 +131,11 @@ def funnel_plot(group, egger=None) -> plt.Figure:
     ax.set_facecolor("#DDDDDD")
     half = Z975 * top
     ax.fill(
-        [est - half, est, est + half], [top, 0.0, top], color="white", zorder=1, label="pseudo 95% confidence region"
+        [est - half, est, est + half],
+        [top, 0.0, top],
+        color="white",
+        zorder=1,
+        label=f"pseudo {level_words(STUDY)} confidence region",
     )
     ax.plot(
         [est - half, est, est + half], [top, 0.0, top], color=OKABE_ITO["black"], linestyle=":", linewidth=1.0, zorder=2
@@ -156,7 +164,7 @@ def funnel_plot(group, egger=None) -> plt.Figure:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=TEXT_PT, frameon=False)
     sub = ""
     if egger is not None:
-        sub = f"\nEgger's regression test (REML, predictor SE): z = {egger.z:.2f}, p = {egger.p:.3g}"
+        sub = f"\nEgger's regression test (REML, predictor SE): z = {statistic(egger.z)}, p = {p_value(egger.p)}"
     fig.suptitle(f"{group_title(group)}\nFunnel plot{sub}", x=0.01, ha="left", fontsize=HEADING_PT, fontweight="bold")
     fig.subplots_adjust(left=0.12, right=0.97, top=0.84, bottom=0.17)
     return fig

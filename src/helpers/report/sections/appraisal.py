@@ -18,7 +18,7 @@ from ..bottom_line import BottomLine, bottom_line_for
 from ..claims import claims_for, claims_html
 from ..figures import robvis
 from ..figures.alt import describe
-from ..html import esc, folded
+from ..html import Html, Row, esc, folded, table
 from ..placeholders import Filler
 from ..sof import signals_html, sof_html
 from ..words import word
@@ -122,24 +122,18 @@ class Appraisal:
         for _, x in rob.iterrows():
             src = word("assessed_from", x["assessed_from"], "risk_of_bias") if pd.notna(x["assessed_from"]) else ""
             outcome = str(x["outcome"]).replace("_", " ") if pd.notna(x["outcome"]) else "all outcomes"
-            rows.append(
-                f'<tr><th scope="row">{esc(self.r.names.get(str(x["study_id"]), x["study_id"]))}</th>'
-                f"<td>{esc(outcome)}</td><td>{esc(word('tool', x['tool'], 'risk_of_bias').split(',')[0])}</td>"
-                f"<td>{esc(word('domain', x['domain'], 'risk_of_bias'))}</td>"
-                f"<td><strong>{esc(word('judgement', x['judgement'], 'risk_of_bias'))}</strong></td>"
-                f"<td>{esc(x['support'])}</td><td>{esc(src)}</td></tr>"
+            cells = (
+                outcome,
+                word("tool", x["tool"], "risk_of_bias").split(",")[0],
+                word("domain", x["domain"], "risk_of_bias"),
+                Html(f"<strong>{esc(word('judgement', x['judgement'], 'risk_of_bias'))}</strong>"),
+                x["support"],
+                src,
             )
-        head = "".join(
-            f'<th scope="col">{h}</th>'
-            for h in ("Study", "Outcome", "Tool", "Domain", "Judgement", "Support (our words)", "Judged from")
-        )
-        return HTML(
-            folded(
-                "Show every risk-of-bias judgement with its support",
-                f'<table class="evidence-table"><caption>Risk-of-bias judgements with their support</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
-            )
-        )
+            rows.append(Row(cells, header=self.r.names.get(str(x["study_id"]), x["study_id"])))
+        head = ("Study", "Outcome", "Tool", "Domain", "Judgement", "Support (our words)", "Judged from")
+        judgements = table(head, rows, "Risk-of-bias judgements with their support")
+        return HTML(folded("Show every risk-of-bias judgement with its support", judgements))
 
     def rob_counts(self) -> Markdown:
         rob = self.rob

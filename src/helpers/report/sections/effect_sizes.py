@@ -18,13 +18,14 @@ from ..cells import MAX_TABLE_ROWS, as_reported, more_note
 from ..figures import effects as effect_plots
 from ..figures.alt import describe, direction_alt, effects_alt, forest_alt
 from ..figures.forest import forest_plot
-from ..html import esc, folded, md, table_html
+from ..html import Html, Row, esc, folded, md, table, table_html
 from ..measures import DISPLAY
-from ..methods import ci_words, interval_words, model_words
+from ..methods import STUDY, ci_words, interval_words, model_words
 from ..names import row_name
+from ..numbers import count_word, decimals, interval, percent, significant
 from ..results import ORIENTATION_NOTE, result_html
 from ..tables import decisions_table
-from ..text import count_word, plural
+from ..text import plural
 from ..words import OUTCOME_KIND_WORDS, WINDOW_WORDS, comparator_words, group_label, word
 
 #: a study's results with an interval, all one way or not, in words
@@ -71,11 +72,11 @@ class EffectSizes:
                 continue
             counts = {c: sum(v == c for v in found.values()) for c in STUDY_DIRECTION_WORDS}
             listed = ", ".join(f"{n} {STUDY_DIRECTION_WORDS[c]}" for c, n in counts.items() if n)
-            parts.append(f"{plural(len(found), *noun)} with a 95% CI for a benefit outcome ({listed})")
+            parts.append(f"{plural(len(found), *noun)} with a {ci_words(STUDY)} for a benefit outcome ({listed})")
         if parts:
             text = f"**{label}: {'; '.join(parts)}"
         else:
-            text = f"**{label}: no published study in this selection reports a benefit with a 95% CI"
+            text = f"**{label}: no published study in this selection reports a benefit with a {ci_words(STUDY)}"
         pooled = [g for g in self.r.groups if g.pooled]
         text += f"; {plural(len(pooled), 'pooled estimate')}" if pooled else "; nothing could be pooled"
         return Markdown(text + ".** Each study is counted once, by the direction of its results with an interval.")
@@ -102,30 +103,26 @@ class EffectSizes:
             name = row_name(r) + (" (article claim, not located)" if r["verification"] == "not_found" else "")
             outcome = r["outcome_description"] if pd.notna(r["outcome_description"]) else r["outcome"]
             cells = (
-                f'<span class="outcome-def">{esc(outcome)}</span>',
-                esc(r["followup_text"] if pd.notna(r["followup_text"]) else ""),
-                esc(as_reported(r)),
-                result_html(result_of(r)),
-                esc(word("direction", r["direction"])),
+                Html(f'<span class="outcome-def">{esc(outcome)}</span>'),
+                r["followup_text"] if pd.notna(r["followup_text"]) else "",
+                as_reported(r),
+                Html(result_html(result_of(r))),
+                word("direction", r["direction"]),
             )
-            body.append(f'<tr><th scope="row">{esc(name)}</th>' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        head = "".join(
-            f'<th scope="col">{h}</th>'
-            for h in (
-                "Study",
-                "Outcome",
-                "Time point",
-                "As the paper reports it (not oriented)",
-                "Oriented result (95% CI)",
-                "Direction reported",
-            )
+            body.append(Row(cells, header=name))
+        head = (
+            "Study",
+            "Outcome",
+            "Time point",
+            "As the paper reports it (not oriented)",
+            f"Oriented result ({ci_words(STUDY)})",
+            "Direction reported",
         )
         caption = "Every effect as reported and as the reports use it (below no effect favours ketamine)"
         return HTML(
             folded(
                 f"Show every effect ({plural(len(e), 'row')}) as reported and as used",
-                f'<table class="evidence-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(body)}</tbody></table>",
+                table(head, body, caption),
             )
             + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
             + more_note(len(e))
@@ -193,15 +190,16 @@ class EffectSizes:
         names = ", ".join(md(row_name(r)) for _, r in group.used.iterrows())
         text = (
             f"**{md(group_label(group.key))}** ({names}): pooled {md(spec['label'].split(',')[0].lower())} "
-            f"{back(fit.estimate):.2f} ({ci_words(rec, named=True)} {back(fit.ci_lower):.2f} to {back(fit.ci_upper):.2f}; "
-            f"prediction interval {back(fit.pi_lower):.2f} to {back(fit.pi_upper):.2f}); "
-            f"tau² = {fit.tau2:.3g}, I² = {fit.i2:.0f}%."
+            f"{decimals(back(fit.estimate))} ({ci_words(rec, named=True)} "
+            f"{interval(back(fit.ci_lower), back(fit.ci_upper))}; "
+            f"prediction interval {interval(back(fit.pi_lower), back(fit.pi_upper))}); "
+            f"tau² = {significant(fit.tau2)}, I² = {percent(fit.i2, 0)}."
         )
         if wald is not None:
             wrec = record_of(wald)
             text += (
                 f" Sensitivity analysis: with {interval_words(wrec, aka=True)}, {ci_words(wrec)} "
-                f"{back(wald.ci_lower):.2f} to {back(wald.ci_upper):.2f}."
+                f"{interval(back(wald.ci_lower), back(wald.ci_upper))}."
             )
         if rec.k < 5:
             text += (

@@ -10,7 +10,8 @@ from ..figures.alt import describe, followup_alt
 from ..figures.followup import followup_plot
 from ..html import folded, md, table_html
 from ..names import row_name
-from ..text import human_duration, plural, verb
+from ..numbers import human_duration
+from ..text import plural, verb
 from ..words import word
 
 

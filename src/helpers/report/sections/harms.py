@@ -9,10 +9,12 @@ from ...findings.results import result_of
 from ..cells import MAX_TABLE_ROWS, more_note
 from ..figures.alt import describe, effects_alt
 from ..figures.effects import effect_panels
-from ..html import esc, folded, table_html
+from ..html import Html, Row, esc, folded, table, table_html
+from ..methods import STUDY, ci_words
 from ..names import row_name
+from ..numbers import count_word
 from ..results import ORIENTATION_NOTE, result_html
-from ..text import count_word, plural, verb
+from ..text import plural, verb
 from ..words import word
 
 
@@ -55,16 +57,11 @@ class Harms:
         body = []
         for _, h in e.iterrows():
             outcome = h["outcome_description"] if pd.notna(h["outcome_description"]) else h["outcome"]
-            body.append(
-                f'<tr><th scope="row">{esc(row_name(h))}</th><td><span class="outcome-def">{esc(outcome)}</span></td>'
-                f"<td>{result_html(result_of(h))}</td></tr>"
-            )
-        head = "".join(f'<th scope="col">{c}</th>' for c in ("Study", "Adverse event", "Result (95% CI)"))
-        table = (
-            f'<table class="evidence-table"><caption>Adverse events with a number</caption><thead><tr>{head}</tr>'
-            f"</thead><tbody>{''.join(body)}</tbody></table>"
-        )
-        return HTML(folded("Show the numbers the figure draws", table) + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>')
+            cells = (Html(f'<span class="outcome-def">{esc(outcome)}</span>'), Html(result_html(result_of(h))))
+            body.append(Row(cells, header=row_name(h)))
+        head = ("Study", "Adverse event", f"Result ({ci_words(STUDY)})")
+        drawn = table(head, body, "Adverse events with a number")
+        return HTML(folded("Show the numbers the figure draws", drawn) + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>')
 
     def table(self) -> HTML:
         s = self.r.studies.drop_duplicates(["study_id", "condition"]).sort_values(["condition", "source", "year"])

@@ -14,7 +14,7 @@ from ..cells import MAX_TABLE_ROWS, indirect_note, more_note, n_text
 from ..figures.alt import describe
 from ..figures.prisma import flow_diagram
 from ..figures.style import empty_panel
-from ..html import doi_link, esc, md, pmid_link, table_html
+from ..html import Html, Row, doi_link, esc, md, pmid_link, table, table_html
 from ..params import ALL, EVIDENCE_LABELS
 from ..prisma import flow_text
 from ..text import plain_text, plural, verb
@@ -112,32 +112,31 @@ class Overview:
                 else f'<span class="verified-badge">{esc(r["verification"])}</span>'
             )
             ids = " ".join(x for x in (doi_link(r["doi"]), pmid_link(r["pmid"])) if x)
-            rows.append(
-                f'<tr class="{"claim" if claim else "evidence"}"><td>{esc(r["citation"])}</td><td>{esc(r["year"])}</td>'
-                f"<td>{esc(word('condition', r['condition']))}</td><td>{esc(word('design', r['design']))}{indirect_note(r)}</td>"
-                f"<td>{esc(n_text(r))}</td><td>{esc(r['regimen'])}</td><td>{esc(r['comparator'])}</td>"
-                f"<td>{badge}</td><td>{ids}</td></tr>"
+            cells = (
+                r["citation"],
+                r["year"],
+                word("condition", r["condition"]),
+                Html(esc(word("design", r["design"])) + indirect_note(r)),
+                n_text(r),
+                r["regimen"],
+                r["comparator"],
+                Html(badge),
+                Html(ids),
             )
-        head = "".join(
-            f'<th scope="col">{h}</th>'
-            for h in (
-                "Study",
-                "Year",
-                "Condition",
-                "Design",
-                "n (ketamine / comparator)",
-                "Ketamine regimen",
-                "Comparator",
-                "Verification",
-                "Identifiers",
-            )
+            rows.append(Row(cells, cls="claim" if claim else "evidence"))
+        head = (
+            "Study",
+            "Year",
+            "Condition",
+            "Design",
+            "n (ketamine / comparator)",
+            "Ketamine regimen",
+            "Comparator",
+            "Verification",
+            "Identifiers",
         )
-        more = more_note(len(s))
-        caption = "<caption>Studies in this report, one line per study and condition</caption>"
-        return HTML(
-            f'<table class="evidence-table">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
-            f"</tbody></table>{more}"
-        )
+        caption = "Studies in this report, one line per study and condition"
+        return HTML(table(head, rows, caption) + more_note(len(s)))
 
     def counts_table(self) -> HTML:
         """Studies by condition x design x verification."""

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from ...stats.pooling import record_of
+from ...stats.pooling import SENSITIVITY, record_of
 from ...stats.proportions import FITS as RATE_FITS
 from ...stats.proportions import ProportionGroup, proportion_groups
 from ...stats.selection import shown_fit
@@ -30,13 +30,16 @@ from ..figures import synthesis as plots_synthesis
 from ..html import esc, md, table_html
 from ..marks import mark
 from ..measures import DISPLAY
-from ..methods import MODEL, ci_words, estimator_words, level_words
+from ..methods import MODEL, ci_words, estimator_words, prediction_words
 from ..names import row_name
-from ..text import count_word, plural, verb
+from ..numbers import count_word, decimals, interval, p_value, percent, significant, statistic
+from ..text import plural, verb
 from ..words import group_label, proportion_label, proportion_reason
 
 #: at most this many groups get sensitivity forests or funnel plots (the largest); the CSVs hold all
 MAX_GROUPS = 3
+#: subgroup estimates are REML fits with normal intervals (stats.subgroups), as the sensitivity fit
+SUBGROUPS = SENSITIVITY
 TRANSFORM_LABELS = {"logit": "logit", "freeman_tukey": "Freeman-Tukey double arcsine"}
 
 
@@ -113,11 +116,12 @@ class Synthesis:
             )
             items.append(
                 f"<li><strong>{esc(proportion_label(g))}</strong> ({names}): "
-                f"{mark(f'{lo.estimate:.1f}%', lo.estimate, 'estimate', key=key)} ({ci_words(lo.record)} "
-                f"{mark(f'{lo.ci_lower:.1f}%', lo.ci_lower, 'lower', key=key)} to "
-                f"{mark(f'{lo.ci_upper:.1f}%', lo.ci_upper, 'upper', key=key)}; prediction interval {lo.pi_lower:.1f}% to {lo.pi_upper:.1f}%) with the logit "
-                f"transform; {fr.estimate:.1f}% ({fr.ci_lower:.1f}% to {fr.ci_upper:.1f}%) with the Freeman-Tukey "
-                f"double arcsine; {MODEL} ({estimator_words(lo.record)}), I² = {lo.fit.i2:.0f}% on the logit scale.</li>"
+                f"{mark(percent(lo.estimate), lo.estimate, 'estimate', key=key)} ({ci_words(lo.record)} "
+                f"{mark(percent(lo.ci_lower), lo.ci_lower, 'lower', key=key)} to "
+                f"{mark(percent(lo.ci_upper), lo.ci_upper, 'upper', key=key)}; prediction interval "
+                f"{interval(lo.pi_lower, lo.pi_upper, percent)}) with the logit transform; {percent(fr.estimate)} "
+                f"({interval(fr.ci_lower, fr.ci_upper, percent)}) with the Freeman-Tukey double arcsine; {MODEL} "
+                f"({estimator_words(lo.record)}), I² = {percent(lo.fit.i2, 0)} on the logit scale.</li>"
             )
         return HTML(f"<p>{text}</p>" + (f"<ul>{''.join(items)}</ul>" if items else ""))
 
@@ -133,10 +137,10 @@ class Synthesis:
                         "Series": f.fit.k,
                         "Transform": TRANSFORM_LABELS[f.transform],
                         "Method": f.method,
-                        "Pooled rate": f"{f.estimate:.1f}%",
-                        ci_words(shown): f"{f.ci_lower:.1f}% to {f.ci_upper:.1f}%",
-                        f"{level_words(shown)} prediction interval": f"{f.pi_lower:.1f}% to {f.pi_upper:.1f}%",
-                        "tau² (transformed scale)": f"{f.fit.tau2:.3g}",
+                        "Pooled rate": percent(f.estimate),
+                        ci_words(shown): interval(f.ci_lower, f.ci_upper, percent),
+                        prediction_words(shown): interval(f.pi_lower, f.pi_upper, percent),
+                        "tau² (transformed scale)": significant(f.fit.tau2),
                     }
                 )
         if not rows:
@@ -167,9 +171,15 @@ class Synthesis:
             if len(t.subgroups) < 2:
                 lines.append(head + "; with a single subgroup there is nothing to compare.")
                 continue
-            head += f"; test for subgroup differences Q = {t.q_between:.2f}, df = {t.df_between}, p = {t.p_between:.3g}"
+            head += (
+                f"; test for subgroup differences Q = {statistic(t.q_between)}, df = {t.df_between}, "
+                f"p = {p_value(t.p_between)}"
+            )
             if np.isfinite(t.qm):
-                head += f"; moderator model QM = {t.qm:.2f}, p = {t.qm_p:.3g}, residual tau² = {t.tau2_residual:.3g}"
+                head += (
+                    f"; moderator model QM = {statistic(t.qm)}, p = {p_value(t.qm_p)}, "
+                    f"residual tau² = {significant(t.tau2_residual)}"
+                )
             else:
                 head += "; too few studies for a moderator model (it needs more studies than subgroups)"
             lines.append(head + ".")
@@ -189,8 +199,8 @@ class Synthesis:
                         "Group": group_label(g.key),
                         column: s.level,
                         "k": s.k,
-                        "Estimate (95% CI)": f"{est:.2f} ({lo:.2f} to {hi:.2f}){self._unit(g)}",
-                        "tau²": f"{s.tau2:.3g}",
+                        f"Estimate ({ci_words(SUBGROUPS)})": f"{decimals(est)} ({interval(lo, hi)}){self._unit(g)}",
+                        "tau²": significant(s.tau2),
                     }
                 )
         return HTML(table_html(pd.DataFrame(rows), caption=f"Random-effects estimates by {column}"))
@@ -244,7 +254,7 @@ class Synthesis:
         full_crosses = float(back(wald.ci_lower)) <= null <= float(back(wald.ci_upper))
         text = (
             f"**{md(group_label(group.key))}**, leave-one-out: with one of the {count_word(group.k)} studies left out, the pooled "
-            f"estimate ranges from {est.min():.2f} to {est.max():.2f}{self._unit(group)} (all studies: {full:.2f}); "
+            f"estimate ranges from {interval(est.min(), est.max())}{self._unit(group)} (all studies: {decimals(full)}); "
             f"leaving out {md(names.get(str(d['omitted'][i]), d['omitted'][i]))} moves it most. "
         )
         ci = ci_words(record_of(wald))
@@ -273,8 +283,8 @@ class Synthesis:
         )
         est = back(d["estimate"].to_numpy())
         return Markdown(
-            f"**{md(group_label(group.key))}**, cumulative by year ({years}): the estimate went from {est[0]:.2f} with the "
-            f"first study to {est[-1]:.2f}{self._unit(group)} with all {count_word(group.k)}."
+            f"**{md(group_label(group.key))}**, cumulative by year ({years}): the estimate went from {decimals(est[0])} "
+            f"with the first study to {decimals(est[-1])}{self._unit(group)} with all {count_word(group.k)}."
         )
 
     def cumulative_figure(self, group):
@@ -312,7 +322,7 @@ class Synthesis:
                     "do not vary enough to regress on, or the model did not converge)."
                 )
             else:
-                lines.append(f"- **{md(group_label(g.key))}**: k = {t.k}, z = {t.z:.2f}, p = {t.p:.3g}.")
+                lines.append(f"- **{md(group_label(g.key))}**: k = {t.k}, z = {statistic(t.z)}, p = {p_value(t.p)}.")
         small = len(pooled) - len(big)
         if small:
             lines.append(
