@@ -24,7 +24,7 @@ def study_numbers(fill: Filler, sid: str, conditions: list[str], limit: int = 2)
     if not results:
         return ""
     picked = ([r for r in results if r.est is not None] + [r for r in results if r.est is None])[:limit]
-    rows = fill.by_study[sid]
+    rows = fill.rows_of(sid)
     parts = []
     for r in picked:
         row = rows[rows["outcome"].astype(str) == r.outcome].iloc[0]
@@ -55,7 +55,7 @@ def claims_html(claims: pd.DataFrame, fill: Filler, caption: str) -> str:
         conds = split_list(c["conditions"])
         evidence = []
         for sid in split_list(c["evidence_study_ids"]):
-            if sid not in fill.by_study:
+            if not fill.has_study(sid):
                 continue
             nums = study_numbers(fill, sid, conds)
             evidence.append(f"<li><strong>{esc(fill.names.get(sid, sid))}</strong>: {nums}</li>")

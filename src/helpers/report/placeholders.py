@@ -26,9 +26,19 @@ class Filler:
     def __init__(self, studies: pd.DataFrame, names: dict[str, str]):
         self.studies = studies
         self.names = names
-        self.by_study = {str(k): g for k, g in studies.groupby(studies["study_id"].astype(str), sort=False)}
+        # each study's row positions; a frame per study is cut only when a placeholder names it (a 10,000-row
+        # table has thousands of studies, and cutting them all cost 8 s)
+        ids = studies["study_id"].astype(str)
+        self._positions = {str(k): v for k, v in studies.groupby(ids, sort=False).indices.items()}
         self._results: dict[str, list[StudyResult]] | None = None
         self._ranked: pd.DataFrame | None = None
+
+    def has_study(self, sid: str) -> bool:
+        return sid in self._positions
+
+    def rows_of(self, sid: str) -> pd.DataFrame:
+        """The study's rows, in the table's order."""
+        return self.studies.iloc[self._positions[sid]]
 
     @property
     def results(self) -> dict[str, list[StudyResult]]:
@@ -43,12 +53,12 @@ class Filler:
         """The study's row that stands for the outcome, at any time point (stats.selection.pick), and its
         result; None when the study has no row of the outcome."""
         results = self.results[sid]
-        rows = self._ranked.loc[self.by_study[sid].index]
+        rows = self._ranked.loc[self.rows_of(sid).index]
         rows = rows[rows["outcome"].astype(str) == outcome]
         if rows.empty:
             return None
         row = pick(rows).iloc[0]
-        return row, results[list(self.by_study[sid].index).index(row.name)]
+        return row, results[list(self.rows_of(sid).index).index(row.name)]
 
     def _condition(self, cond: str, field: str) -> str:
         s = self.studies[
@@ -61,14 +71,14 @@ class Filler:
 
     def one(self, m: re.Match) -> str:
         target, field, outcome = m.groups()
-        if target not in self.by_study:
+        if target not in self._positions:
             return self._condition(target, field)
         name = esc(self.names.get(target, target))
         if field is None:
             return name
-        first = self.by_study[target].iloc[0]
+        first = self.rows_of(target).iloc[0]
         if field == "n":
-            return study_size_html(target, *study_size(self.by_study[target]))
+            return study_size_html(target, *study_size(self.rows_of(target)))
         if field in ("design", "route", "setting"):
             return esc(word(field, first[field]))
         if field == "year":
