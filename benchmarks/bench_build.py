@@ -25,7 +25,7 @@ time), with the load average before and after. The ratios are compared with the 
 :data:`GOALS`. Results are printed as a table, written to ``benchmarks/results/latest.json``
 and copied into README.md between the benchmark markers.
 
-    .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--sizes 10,1000,10000,100000] [--make-test]
+    .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--sizes 10000,50000] [--make-test]
 """
 
 from __future__ import annotations
@@ -58,12 +58,14 @@ from helpers.report.params import report_conditions  # noqa: E402
 PY = sys.executable
 BIN = Path(PY).parent
 START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
-#: ratio or seconds -> the most the goal allows (issue 12)
+#: ratio or seconds -> the most the goal allows (issue 12; the scale goals of issue 30: a table of 50,000 rows is
+#: about half the 100 MiB input limit)
 GOALS = {
     "cold_over_naive": 0.08,
     "one_notebook_rebuild_s": 2.0,
     "rows_10000_over_shipped": 1.5,
     "rows_10000_largest_html_mb": 2.0,
+    "rows_50000_over_10000": 5.0,
 }
 
 #: run a command and report wall time and the peak resident memory of any process it started
@@ -368,6 +370,10 @@ def run(args) -> dict:
             if n == 10000:
                 results["rows_10000_over_shipped"] = row["vs_shipped"]
                 results["rows_10000_largest_html_mb"] = row["largest_html_mb"]
+            ten = next((r for r in scaling if r["rows"] == 10000), None)
+            if n == 50000 and ten is not None:
+                results["rows_50000_over_10000"] = row["build_s"] / ten["build_s"]
+                results["rows_50000_peak_rss_mb"] = row["peak_rss_mb"]
             print(
                 f"{n:>7} rows          {row['build_s']:7.1f} s  x{row['vs_shipped']:.2f} of shipped, "
                 f"peak {row['peak_rss_mb']:.0f} MB, largest HTML {row['largest_html_mb']:.2f} MB",
@@ -450,7 +456,7 @@ def markdown(r: dict) -> str:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--sizes", default="10,1000,10000,100000")
+    p.add_argument("--sizes", default="10000,50000")
     p.add_argument("--skip-naive", action="store_true")
     p.add_argument("--make-test", action="store_true")
     p.add_argument("--json", default=str(HERE / "results" / "latest.json"))
