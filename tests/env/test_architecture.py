@@ -213,3 +213,35 @@ def test_a_planted_quantile_is_found_typed_or_computed(package):
     plant(package / "stats" / "effects.py", "\n\nZ = 1.96\n")
     found = formatting.typed_quantiles(package)
     assert [f.split(" (")[0] for f in found] == ["findings.results", "report.figures.forest", "stats.grade"], found
+
+
+# ------------------------------------------------------------------ design codes: the schema's, read in one module
+def design_codes() -> frozenset[str]:
+    from helpers.data.schema import load_schema
+
+    return frozenset(load_schema().enum("design"))
+
+
+def test_no_module_lists_design_codes_but_the_vocabulary():
+    assert contract.design_lists(SRC, design_codes()) == []
+
+
+def test_a_planted_list_of_design_codes_is_found_and_one_code_or_the_vocabulary_is_not(package):
+    plant(package / "report" / "placeholders.py", '\nRANDOMIZED = ("rct", "crossover_rct")\n')
+    plant(
+        package / "stats" / "grade.py",
+        '\n\ndef _reviews(r):\n    return r["design"].isin(["meta_analysis", "review"])\n',
+    )
+    plant(package / "report" / "statements.py", '\nNOUNS = {"case_series": "series", "single_arm_trial": "trial"}\n')
+    plant(package / "findings" / "lines.py", '\n\ndef _x(d):\n    return d in {"crossover", "controlled_cohort"}\n')
+    # negative controls: one design code among other codes, and the vocabulary module itself
+    plant(package / "stats" / "pooling.py", '\nOTHER = ("article_claim", "meta_analysis", "no_variance")\n')
+    plant(package / "data" / "vocabulary.py", '\nKNOWN = ("rct", "crossover_rct")\n')
+    found = contract.design_lists(package, design_codes())
+    assert [f.split(" (")[0] for f in found] == [
+        "findings.lines",
+        "report.placeholders",
+        "report.statements",
+        "stats.grade",
+    ], found
+    assert "lists the design codes crossover_rct, rct" in found[1]

@@ -345,3 +345,29 @@ def _output_read(node: ast.AST) -> str | None:
     ):
         return f".{node.func.attr}({node.args[0].value!r})"
     return None
+
+
+#: the one module that knows the schema's classes of codes (it reads them from the schemas, data.vocabulary)
+VOCABULARY = "data.vocabulary"
+
+
+def design_lists(root: Path, codes: set[str] | frozenset[str]) -> list[str]:
+    """Literal lists, tuples and sets, and dict literals keyed by codes, naming two or more design codes, outside
+    the vocabulary module: which designs are randomized, crossover, single-arm or reviews, and the words for them,
+    are the schema's (data.vocabulary.designs, design_noun), never listed again in code. A literal with one design
+    code (a pooling exclusion code named like one) lists nothing."""
+    out = []
+    for name, path in modules(root).items():
+        if name == VOCABULARY:
+            continue
+        for node in ast.walk(parse(path)):
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                items = node.elts
+            elif isinstance(node, ast.Dict):
+                items = [k for k in node.keys if k is not None]
+            else:
+                continue
+            named = {i.value for i in items if isinstance(i, ast.Constant) and i.value in codes}
+            if len(named) >= 2:
+                out.append(f"{name} (line {node.lineno}) lists the design codes {', '.join(sorted(named))}")
+    return sorted(out)

@@ -12,32 +12,13 @@ import pandas as pd
 
 from ..errors import Problem
 from .lines import NO_WINDOW, comparator_groups, line_rows
+from .rob import TOOLS, tool_for
 from .rows import cell_text, line_number, split_list
 from .schema import load_schema
+from .vocabulary import designs as design_class
 
 #: problems found, by the table (file stem) where each fix belongs
 Checks = dict[str, list[Problem]]
-
-RANDOMIZED = {"rct", "crossover_rct"}
-REVIEWS = {"meta_analysis", "systematic_review", "review"}
-#: uncontrolled designs: no comparison group, so ROBINS-I (which needs one) does not apply
-SINGLE_ARM = {"case_series", "single_arm_trial"}
-ROB2_ORDER = {"low": 0, "some_concerns": 1, "high": 2}
-ROBINS_ORDER = {"low": 0, "moderate": 1, "no_information": 1, "serious": 2, "critical": 3}
-ORDERS = {"rob2": ROB2_ORDER, "rob2_crossover": ROB2_ORDER, "murad_case_series": ROB2_ORDER, "robins_i": ROBINS_ORDER}
-
-
-def expected_tool(design: str, source: str) -> str:
-    """The risk-of-bias tool a study's design calls for."""
-    if source == "seed_article" or design in REVIEWS:
-        return "not_assessed"
-    if design == "rct":
-        return "rob2"
-    if design == "crossover_rct":
-        return "rob2_crossover"
-    if design in SINGLE_ARM:
-        return "murad_case_series"
-    return "robins_i"  # a comparison that was not randomized (a cohort, a crossover in a fixed order)
 
 
 def _study_index(studies: pd.DataFrame) -> tuple[dict, dict]:
@@ -56,9 +37,6 @@ def _risk_of_bias(ds, out: Checks) -> None:
     studies = ds.studies
     info, first_line = _study_index(studies)
     outcomes = studies.groupby(studies["study_id"].astype(str))["outcome"].agg(lambda s: set(s.astype(str))).to_dict()
-    required = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")[
-        "requiredDomainsByTool"
-    ]
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, r in enumerate(rob.itertuples(index=False)):
         sid, outcome, tool = str(r.study_id), cell_text(r.outcome), str(r.tool)
@@ -76,7 +54,7 @@ def _risk_of_bias(ds, out: Checks) -> None:
                     "outcome_exists",
                 )
             )
-        want = expected_tool(str(info[sid].design), str(info[sid].source))
+        want = tool_for(str(info[sid].design), str(info[sid].source))
         if tool != want:
             out["risk_of_bias"].append(
                 Problem(
@@ -91,7 +69,7 @@ def _risk_of_bias(ds, out: Checks) -> None:
     assessed = {k[0] for k in groups}
     for sid in info:
         if sid not in assessed:
-            want = expected_tool(str(info[sid].design), str(info[sid].source))
+            want = tool_for(str(info[sid].design), str(info[sid].source))
             out["studies"].append(
                 Problem(
                     first_line[sid],
@@ -113,7 +91,7 @@ def _risk_of_bias(ds, out: Checks) -> None:
             domains: dict[str, tuple[str, int]] = {}
             for i in idx:  # outcome rows come last and override the study's rows
                 domains[str(rob.iloc[i]["domain"])] = (str(rob.iloc[i]["judgement"]), i)
-            missing = [d for d in required.get(tool, []) if d not in domains]
+            missing = [d for d in (TOOLS[tool].required if tool in TOOLS else ()) if d not in domains]
             line = line_number(rob, (parts[outcome] if outcome else common)[0])
             what = f"{sid}" + (f" ({outcome})" if outcome else "")
             if missing:
@@ -127,13 +105,13 @@ def _risk_of_bias(ds, out: Checks) -> None:
                         "domains_complete",
                     )
                 )
-            order = ORDERS.get(tool)
-            if "overall" not in domains or order is None or domains["overall"][0] not in order:
+            rank = TOOLS[tool].rank if tool in TOOLS and TOOLS[tool].assessed else None
+            if "overall" not in domains or rank is None or rank(domains["overall"][0]) is None:
                 continue
             overall, oi = domains["overall"]
-            judged = {d: j for d, (j, _) in domains.items() if d != "overall" and j in order}
-            worst = max((order[j] for j in judged.values()), default=0)
-            if order[overall] < worst:
+            judged = {d: j for d, (j, _) in domains.items() if d != "overall" and rank(j) is not None}
+            worst = max((rank(j) for j in judged.values()), default=0)
+            if rank(overall) < worst:
                 out["risk_of_bias"].append(
                     Problem(
                         line_number(rob, oi),
@@ -185,7 +163,11 @@ def _certainty(ds, out: Checks) -> None:
             out["certainty"].append(Problem(line, "study_ids", sid, expected, rule))
         designs = {str(info[s].design) for s in ids}
         # published meta-analyses in this table pool randomized trials
-        want = "randomized" if designs <= RANDOMIZED | {"meta_analysis"} else "observational"
+        want = (
+            "randomized"
+            if designs <= {*design_class("randomized"), *design_class("pooled_estimate")}
+            else "observational"
+        )
         if str(r.evidence_type) != want:
             out["certainty"].append(
                 Problem(

@@ -10,12 +10,11 @@ two active drugs. Time windows are fixed bands of followup_days.
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import pandas as pd
 
 from .rows import split_list
-from .schema import load_schema
+from .vocabulary import designs, pools_as
 
 #: time-point windows, (name, upper bound in days, inclusive)
 WINDOWS: tuple[tuple[str, float], ...] = (
@@ -38,17 +37,11 @@ def timepoint_window(days) -> str:
     return WINDOWS[-1][0]
 
 
-@cache
-def _pools_as() -> dict[str, str]:
-    field = next(f for f in load_schema().raw["fields"] if f["name"] == "comparator_drug")
-    return field.get("poolsAs", {})
-
-
 def comparator_group(drug, comparator_class=None) -> str:
     """'placebo' for any placebo, the drug's own code otherwise; the class when a table gives no drug."""
     if drug is None or pd.isna(drug) or str(drug) == "":
         return "none" if str(comparator_class) == "none" else str(comparator_class)
-    return _pools_as().get(str(drug), str(drug))
+    return pools_as().get(str(drug), str(drug))
 
 
 def comparator_groups(studies: pd.DataFrame) -> pd.Series:
@@ -77,9 +70,6 @@ def line_rows(studies: pd.DataFrame, line) -> pd.DataFrame:
     return s
 
 
-CROSSOVER_DESIGNS = ("crossover_rct", "crossover")
-
-
 def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:
     """(size, what it counts) of one study from its rows, by GRADE's rules: the largest of its rows; a
     crossover's patients are in both arms and count once; encounters are kept apart from patients
@@ -88,7 +78,7 @@ def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:
         return None, "patients"
     nk = rows["n_ketamine"].astype("Float64")
     nc = rows["n_control"].astype("Float64")
-    crossover = rows["design"].astype(str).isin(CROSSOVER_DESIGNS).to_numpy()
+    crossover = rows["design"].astype(str).isin(designs("crossover")).to_numpy()
     per_row = pd.Series(
         [max(a, b) if x else a + b for a, b, x in zip(nk.fillna(0), nc.fillna(0), crossover)], index=rows.index
     )

@@ -7,11 +7,12 @@ Rules that need more than one table live in :mod:`helpers.data.dataset`.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from collections.abc import Callable
+from functools import lru_cache
 
 import pandas as pd
 
-from .rob import follows, parse_signalling
+from .rob import TOOLS, Tool, follows, parse_signalling
 from .schema import load_schema
 
 
@@ -66,34 +67,28 @@ def _duplicate_has_original(d):
 
 
 # ------------------------------------------------------------------ risk of bias
-@cache
-def _tool_map(key: str) -> dict[str, list[str]]:
-    raw = next(f for f in load_schema("risk_of_bias").raw["fields"] if f["name"] == "tool")
-    return raw[key]
-
-
-def _fits_tool(d, column: str, key: str):
+def _fits_tool(d, column: str, allowed_by_tool: Callable[[Tool], tuple[str, ...]]):
     tool, value = _text(d["tool"]), _text(d[column])
     ok = pd.Series(True, index=d.index)
-    for t, allowed in _tool_map(key).items():
-        rows = (tool == t).fillna(False)
-        ok &= ~rows | value.isin(allowed).fillna(True)
+    for t in TOOLS.values():
+        rows = (tool == t.code).fillna(False)
+        ok &= ~rows | value.isin(allowed_by_tool(t)).fillna(True)
     return {column: ok}
 
 
 def _domain_fits_tool(d):
-    return _fits_tool(d, "domain", "domainsByTool")
+    return _fits_tool(d, "domain", lambda t: t.domains)
 
 
 def _judgement_fits_tool(d):
-    return _fits_tool(d, "judgement", "judgementsByTool")
+    return _fits_tool(d, "judgement", lambda t: t.judgements)
 
 
 def _signalling_given(d):
+    # a tool with an algorithm decides each domain from its answers: they must be there
     tool, domain = _text(d["tool"]), _text(d["domain"])
-    needs = tool.isin(["rob2", "rob2_crossover", "murad_case_series"]).fillna(False) & (domain != "overall").fillna(
-        False
-    )
+    with_algorithm = [t.code for t in TOOLS.values() if t.algorithm is not None]
+    needs = tool.isin(with_algorithm).fillna(False) & (domain != "overall").fillna(False)
     return {"signalling": ~needs | d["signalling"].notna()}
 
 
@@ -108,7 +103,7 @@ def _judgement_follows_signalling(d):
 
 
 def _assessed_from_given(d):
-    assessed = (_text(d["tool"]) != "not_assessed").fillna(True)
+    assessed = ~_text(d["tool"]).isin([t.code for t in TOOLS.values() if not t.assessed]).fillna(False)
     return {"assessed_from": ~assessed | d["assessed_from"].notna()}
 
 

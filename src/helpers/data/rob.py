@@ -9,25 +9,48 @@ single-arm series, the tool of Murad et al. 2018 (BMJ Evid Based Med 23:60)
 asks eight questions in four domains; :func:`murad_judgement` applies the
 project's convention: every answer yes, low; any no, high; otherwise some
 concerns.
+
+Each tool is one entry (:data:`TOOLS`): what the schema says of it (the
+designs it appraises, its domains, its scale of judgements, which of them GRADE
+counts as high risk, the words of its figure: ``x-helpers.tools`` of the tool
+field in ``data/schemas/risk_of_bias.json``) with its algorithm, if it has one,
+from :data:`ALGORITHMS`. Validation, GRADE's risk-of-bias signal, the appraisal
+table and the robvis figures read the entry, so adding a tool touches its
+schema entry and, for an algorithm, one line here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from .vocabulary import derived, extension, field_raw, word
 
 YES, NO = {"Y", "PY"}, {"N", "PN"}
 ANSWERS = {"Y", "PY", "PN", "N", "NI", "NA"}
-#: one answer: a question number (1.1, S.2, Q4) and its answer, separated by ';'
-ANSWER_RE = re.compile(r"^(?P<q>(?:[1-7]|S)\.[0-9]{1,2}|Q[1-8])=(?P<a>Y|PY|PN|N|NI|NA)$")
+
+
+def answer_pattern() -> re.Pattern:
+    """One answer (a question number and its answer), from the signalling column's pattern in the schema:
+    ``^ONE(?:;ONE)*$``, with ONE = ``QUESTION=ANSWER``."""
+    pattern = field_raw("signalling", "risk_of_bias")["constraints"]["pattern"]
+    size = (len(pattern) - len("^(?:;)*$")) // 2
+    one = pattern[1 : 1 + size]
+    if pattern != f"^{one}(?:;{one})*$" or "=" not in one:
+        raise ValueError(f"the signalling pattern of data/schemas/risk_of_bias.json is not ^ONE(?:;ONE)*$: {pattern}")
+    question, answer = one.rsplit("=", 1)
+    return re.compile(f"^(?P<q>{question})=(?P<a>{answer})$")
 
 
 def parse_signalling(text: str | None) -> dict[str, str] | None:
     """'1.1=Y;1.2=NI' -> {'1.1': 'Y', '1.2': 'NI'}; None when the text is not of that form."""
     if text is None or not str(text).strip():
         return {}
+    answer = derived("risk_of_bias", "answer", answer_pattern)
     out = {}
     for part in str(text).split(";"):
-        m = ANSWER_RE.match(part.strip())
+        m = answer.match(part.strip())
         if not m or m.group("q") in out:
             return None
         out[m.group("q")] = m.group("a")
@@ -137,10 +160,139 @@ def murad_judgement(domain: str, answers: dict[str, str]) -> str | None:
     return "low" if given and all(x == "Y" for x in given) else "some_concerns"
 
 
+#: tool -> its algorithm: a domain's judgement from the signalling answers (None: the tool leaves it to judgement)
+ALGORITHMS: dict[str, Callable[[str, dict[str, str]], str | None]] = {
+    "rob2": rob2_judgement,
+    "rob2_crossover": rob2_judgement,
+    "murad_case_series": murad_judgement,
+}
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A risk-of-bias tool: its schema entry and its algorithm."""
+
+    code: str
+    designs: tuple[str, ...]  # the study designs it appraises
+    domains: tuple[str, ...]  # in the order its figure shows them; "overall" last
+    required: tuple[str, ...]  # the domains every appraisal with it gives
+    scale: tuple[tuple[str, ...], ...]  # judgements, from the least to the most serious; one level ranks alike
+    high_risk: frozenset[str]  # the judgements GRADE counts as at high risk of bias
+    assessed: bool  # False for the entry of studies that are not assessed (reviews, the article's claims)
+    studies: str  # what it appraises, in words, for its figure's title ("randomized trials")
+    name: str  # the tool as its figure's title names it ("RoB 2")
+    drawn_with: str | None  # the tool whose figure also draws this one's studies (RoB 2's crossover variant)
+
+    @property
+    def judgements(self) -> tuple[str, ...]:
+        return tuple(j for level in self.scale for j in level)
+
+    @property
+    def low_risk(self) -> frozenset[str]:
+        return frozenset(self.scale[0]) if self.assessed else frozenset()
+
+    def rank(self, judgement: str) -> int | None:
+        """How serious a judgement is on this tool's scale (0 the least), None when it is not on it."""
+        return next((i for i, level in enumerate(self.scale) if judgement in level), None)
+
+    @property
+    def algorithm(self) -> Callable[[str, dict[str, str]], str | None] | None:
+        return ALGORITHMS.get(self.code)
+
+    def follows(self, domain: str, answers: dict[str, str]) -> str | None:
+        """The judgement the tool's algorithm gives for a domain, or None where it leaves it to judgement."""
+        return self.algorithm(domain, answers) if self.algorithm else None
+
+    @property
+    def title(self) -> str:
+        """Its traffic-light figure's title: 'Risk of bias of randomized trials (RoB 2)'."""
+        return f"Risk of bias of {self.studies} ({self.name})"
+
+
+def _tool(code: str, entry: dict) -> Tool:
+    figure = entry.get("figure", {})
+    return Tool(
+        code=code,
+        designs=tuple(entry.get("designs", ())),
+        domains=tuple(entry["domains"]),
+        required=tuple(entry.get("required", entry["domains"])),
+        scale=tuple(tuple(level) for level in entry["scale"]),
+        high_risk=frozenset(entry.get("highRisk", ())),
+        assessed=bool(entry.get("assessed", True)),
+        studies=figure.get("studies", ""),
+        name=figure.get("name", word("tool", code, "risk_of_bias")),
+        drawn_with=figure.get("drawnWith"),
+    )
+
+
+def _tools() -> dict[str, Tool]:
+    entries = extension("tool", "risk_of_bias").get("tools", {})
+    return {code: _tool(code, e) for code, e in entries.items()}
+
+
+class _Registry(Mapping):
+    """The tools of the schema now loaded (a reloaded schema is read again), in the schema's order."""
+
+    def _now(self) -> dict[str, Tool]:
+        return derived("risk_of_bias", "tools", _tools)
+
+    def __getitem__(self, code: str) -> Tool:
+        return self._now()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+
+#: every risk-of-bias tool, by its code in risk_of_bias.csv
+TOOLS: Mapping[str, Tool] = _Registry()
+
+
 def follows(tool: str, domain: str, answers: dict[str, str]) -> str | None:
     """The judgement a tool's algorithm gives for a domain, or None where the tool leaves it to judgement."""
-    if tool in ("rob2", "rob2_crossover"):
-        return rob2_judgement(domain, answers)
-    if tool == "murad_case_series":
-        return murad_judgement(domain, answers)
-    return None
+    return TOOLS[tool].follows(domain, answers) if tool in TOOLS else None
+
+
+def tool_for(design: str, source: str) -> str:
+    """The tool a study's design calls for; the article's claims (no located publication) are not assessed."""
+    if source == "seed_article":
+        return next(t.code for t in TOOLS.values() if not t.assessed)
+    found = [t.code for t in TOOLS.values() if design in t.designs]
+    if len(found) != 1:
+        raise ValueError(f"design {design} is appraised by {len(found)} tools of the schema, not one: {found}")
+    return found[0]
+
+
+def drawn_together(tool: str) -> tuple[str, ...]:
+    """A tool and those whose studies its figure also draws (RoB 2 with its crossover variant)."""
+    return (tool, *(t.code for t in TOOLS.values() if t.drawn_with == tool))
+
+
+def figure_domains(tools: tuple[str, ...]) -> list[str]:
+    """The domains of tools drawn in one figure, each tool's in its order (a variant's extra domain after the
+    one it follows: RoB 2's period and carry-over domain after randomization)."""
+    order: list[str] = []
+    for code in tools:
+        previous = None
+        for d in TOOLS[code].domains:
+            if d not in order:
+                order.insert(order.index(previous) + 1 if previous else 0, d)
+            previous = d
+    return order
+
+
+def high_risk() -> frozenset[str]:
+    """The judgements of any tool that GRADE counts as at high risk of bias."""
+    return frozenset().union(*(t.high_risk for t in TOOLS.values()))
+
+
+def low_risk() -> frozenset[str]:
+    """The judgements of any assessed tool that GRADE counts as at low risk of bias (each scale's first level)."""
+    return frozenset().union(*(t.low_risk for t in TOOLS.values()))
+
+
+def not_judged() -> frozenset[str]:
+    """The judgements that say a study was not assessed (reviews, the article's claims)."""
+    return frozenset(j for t in TOOLS.values() if not t.assessed for j in t.judgements)

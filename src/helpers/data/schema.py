@@ -3,7 +3,8 @@
 ``data/schema.json`` describes the study table; the tables that sit beside it
 (search log, screening record, risk of bias, certainty, claims) have theirs in
 ``data/schemas/``. Everything that needs to know a column's type, its allowed
-values or the list of conditions asks this module; nothing else hard-codes them.
+values or the list of conditions asks this module, and for the classes of codes and the words for them
+:mod:`helpers.data.vocabulary`; nothing else hard-codes them.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ def _referenced_descriptions(value) -> dict:
     return {}
 
 
-#: the key of a field's constraints beyond Table Schema's (see parse_schema)
+#: the key of a field's constraints beyond Table Schema's (see parse_schema), and of its vocabulary: classes of
+#: codes and words for them, read by helpers.data.vocabulary
 EXTENSION = "x-helpers"
 
 

@@ -17,7 +17,8 @@ from ..errors import Problem
 from .cells import control_check, expected_value, text_checks
 from .lines import HARM_PREFIX
 from .record_rules import RULES as RECORD_RULES
-from .schema import EXTENSION, Field, Schema, load_schema
+from .schema import Field, Schema
+from .vocabulary import class_of, extension, harm_outcomes
 
 Mask = pd.Series
 
@@ -128,7 +129,7 @@ _SCALED = ("effect", "ci_lower", "ci_upper", "mean_ketamine", "mean_control", "s
 
 
 def _within_scale(d):
-    scales = _field_raw("unit").get(EXTENSION, {}).get("scales", {})
+    scales = extension("unit").get("scales", {})
     span = d["unit"].astype("string").map({u: hi - lo for u, (lo, hi) in scales.items()}).astype("float64")
     # proportions and risk differences are percent_range's (one message a cell)
     percent = d["effect_measure"].astype("string").isin(["proportion", "risk_difference"]).fillna(False)
@@ -156,14 +157,10 @@ def _indirect_has_reason(d):
     return {"indirect_reason": (needs & reason.notna()) | (~needs & reason.isna())}
 
 
-def _field_raw(name: str) -> dict:
-    return next(f for f in load_schema().raw["fields"] if f["name"] == name)
-
-
 def _comparator_drug_fits_class(d):
     if "comparator_drug" not in d:
         return {}
-    want = d["comparator_drug"].astype("string").map(_field_raw("comparator_drug")["classOf"])
+    want = d["comparator_drug"].astype("string").map(class_of())
     got = d["comparator_class"].astype("string")
     return {"comparator_drug": (want == got).fillna(True) | d["comparator_drug"].isna()}
 
@@ -171,7 +168,7 @@ def _comparator_drug_fits_class(d):
 def _harm_is_known(d):
     outcome = d["outcome"].astype("string")
     harm = outcome.str.startswith(HARM_PREFIX).fillna(False)
-    known = outcome.isin(list(load_schema().raw.get("harmOutcomes", {}))).fillna(False)
+    known = outcome.isin(list(harm_outcomes())).fillna(False)
     lower = (d["better"].astype("string") == "lower").fillna(True)
     return {"outcome": ~harm | known, "better": ~harm | lower}
 

@@ -30,9 +30,6 @@ from ..stats.pooling import Record, record_of
 from ..stats.selection import line_rows
 from .results import StudyResult, interval_direction, result_of
 
-RANDOMIZED = ("rct", "crossover_rct")
-REVIEWS = ("meta_analysis", "systematic_review", "review")
-
 
 @dataclass(frozen=True)
 class StudyRef:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data.schema import conditions
-from ..findings.lines import RANDOMIZED, LineFinding, line_findings
+from ..data.vocabulary import designs
+from ..findings.lines import LineFinding, line_findings
 from ..stats.effects import harmonize
 from .claims import claims_for, verdict_counts, verdict_word
 from .html import esc
@@ -51,7 +52,8 @@ class BottomLine:
     # ------------------------------------------------------------ facts
     def trials(self, comparator_class: str | None = None, verified_only: bool = True) -> list[str]:
         s = self.selected[
-            (self.selected["source"].astype(str) == "literature") & self.selected["design"].astype(str).isin(RANDOMIZED)
+            (self.selected["source"].astype(str) == "literature")
+            & self.selected["design"].astype(str).isin(designs("randomized"))
         ]
         if verified_only:
             s = s[s["verification"].astype(str) == "verified"]

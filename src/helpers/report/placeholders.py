@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from ..data.lines import comparator_group, study_size
+from ..data.vocabulary import designs
 from ..findings.placeholders import PLACEHOLDER
 from ..findings.results import StudyResult, study_results
 from ..stats.effects import harmonize
@@ -16,8 +17,6 @@ from .marks import mark, result_key
 from .numbers import count_word, human_duration
 from .results import direction_phrase, events_html, result_html, study_size_html
 from .words import word
-
-RANDOMIZED = ("rct", "crossover_rct")
 
 
 class Filler:
@@ -65,7 +64,7 @@ class Filler:
             (self.studies["condition"].astype(str) == cond) & (self.studies["source"].astype(str) == "literature")
         ]
         if field == "trials":
-            s = s[s["design"].astype(str).isin(RANDOMIZED) & (s["verification"].astype(str) == "verified")]
+            s = s[s["design"].astype(str).isin(designs("randomized")) & (s["verification"].astype(str) == "verified")]
         n = s["study_id"].nunique()
         return mark(count_word(n), n, field, study=f"condition:{cond}")
 

@@ -42,11 +42,11 @@ def reason_label(reason: str) -> str:
     return load_schema("screening")["reason"].label(reason)
 
 
-#: designs grouped for the 'included' box
+#: designs grouped for the 'included' box: its words -> the schema's class of designs (data.vocabulary.designs)
 DESIGN_GROUPS = {
-    "randomized trials": ("rct", "crossover_rct"),
-    "non-randomized studies": ("crossover", "controlled_cohort", "single_arm_trial", "case_series", "not_reported"),
-    "reviews and meta-analyses (context)": ("meta_analysis", "systematic_review", "review"),
+    "randomized trials": "randomized",
+    "non-randomized studies": "non_randomized",
+    "reviews and meta-analyses (context)": "review",
 }
 
 

@@ -13,6 +13,7 @@ of participants, and where the studies went different ways, which way each went.
 from __future__ import annotations
 
 from ..data.schema import load_schema
+from ..data.vocabulary import design_noun
 from ..findings.lines import LineFinding
 from .html import esc
 from .marks import mark
@@ -34,18 +35,6 @@ HARM_VERBS = {
 }
 SIZE_SLOT = {"important_benefit": 0, "benefit": 0, "important_harm": 1, "harm": 1, "little_or_no": 2, "no_clear": 2}
 VERY_UNCERTAIN = "the evidence is very uncertain about the effect of ketamine on"
-#: how many of each design, in words (plural forms)
-DESIGN_NOUNS = {
-    "rct": ("randomized trial", "randomized trials"),
-    "crossover_rct": ("randomized crossover trial", "randomized crossover trials"),
-    "crossover": ("non-randomized crossover study", "non-randomized crossover studies"),
-    "controlled_cohort": ("controlled cohort study", "controlled cohort studies"),
-    "single_arm_trial": ("single-arm trial", "single-arm trials"),
-    "case_series": ("case series", "case series"),
-    "meta_analysis": ("published meta-analysis", "published meta-analyses"),
-    "systematic_review": ("systematic review", "systematic reviews"),
-    "review": ("narrative review", "narrative reviews"),
-}
 
 
 def certainty_words(value: str) -> str:
@@ -63,11 +52,10 @@ def verb_for(f: LineFinding) -> str:
 def designs_phrase(f: LineFinding) -> str:
     parts = []
     for design, n in f.designs().items():
-        one, many = DESIGN_NOUNS.get(design, ("study", "studies"))
         parts.append(
             mark(count_word(n) if n < 10 else str(n), n, "studies", key=design, line=f.line)
             + " "
-            + (one if n == 1 else many)
+            + design_noun(design, n)
         )
     return " and ".join(parts) if parts else "no study"
 

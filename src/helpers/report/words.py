@@ -1,20 +1,15 @@
 """Codes of the data and of the statistics in plain words: prose and tables never show a raw code.
 
-The words for a column's values come from the schema (``enumLabels``), so the
-data dictionary and the reports agree; the words for what the statistics
-decided (why a row was not pooled, a pooling window) are kept here.
+The words for a column's values come from the schema, through
+:mod:`helpers.data.vocabulary` (``word``, ``comparator_words``), so the data
+dictionary and the reports agree; the words for what the statistics decided
+(why a row was not pooled, a pooling window) are kept here.
 """
 
 from __future__ import annotations
 
 from ..data.lines import NO_WINDOW
-from ..data.schema import load_schema
-
-
-def word(column: str, value, table: str = "studies") -> str:
-    """One value of a column in plain words (``word("comparator_class", "active")`` -> "active drugs")."""
-    return load_schema(table)[column].label(value)
-
+from ..data.vocabulary import comparator_words, word
 
 #: each pooling window in plain words
 WINDOW_WORDS = {
@@ -46,19 +41,6 @@ PROPORTION_EXCLUSION_WORDS = {
     "no_counts": "no counts (patients with the outcome and patients treated) to pool",
     "repeat_of_study": "another time point of a study already in this group",
 }
-
-
-def comparator_words(group: str) -> str:
-    """A comparator group in words: 'placebo', 'prochlorperazine', 'a lower dose of ketamine'.
-
-    A group is a comparator_drug code as its schema pools it (data.lines.comparator_group), or a
-    comparator_class where a table gives no drug."""
-    if group == "placebo":
-        return "placebo"
-    drug = load_schema()["comparator_drug"]
-    if group in (drug.enum or ()):
-        return drug.label(group)
-    return word("comparator_class", group)
 
 
 #: stats.effects' outcome_kind in words

@@ -13,10 +13,10 @@ from pathlib import Path
 from ..data.changes import DataChanges, data_changes, field_title
 from ..data.dataset import DataSetError, load_dataset
 from ..data.schema import load_schema
+from ..data.vocabulary import outcome_words
 from ..errors import TableError
 from ..paths import ROOT
 from ..report.bottom_line import index_answers
-from ..report.figures.effects import outcome_words
 from ..report.html import esc
 from ..report.names import short_name
 from ..report.numbers import human_duration

@@ -40,15 +40,15 @@ import numpy as np
 import pandas as pd
 
 from ..data.lines import study_size
+from ..data.rob import high_risk, low_risk, not_judged
 from ..data.rows import split_list
 from ..data.schema import load_schema
+from ..data.vocabulary import designs
 from .effects import COMPARATIVE_MEASURES, RATIO_MEASURES, Z975
 from .meta import MetaResult
 from .pooling import SENSITIVITY, SHOWN
 from .selection import line_results, line_rows, pick, with_results
 
-HIGH = {"high", "serious", "critical"}
-LOW = {"low"}
 #: publication bias cannot be judged from a funnel plot with fewer studies
 FUNNEL_MIN_STUDIES = 10
 PAIN_UNITS = ("points_0_10", "mm_0_100")
@@ -167,7 +167,7 @@ def line_evidence(
     if not rows.empty:
         ev.measure = str(rows["effect_measure"].astype(str).mode().iloc[0])
         usable = rows[(rows["effect_measure"].astype(str) == ev.measure) & np.isfinite(rows["vi"].astype(float))]
-        reviews = rows["design"].astype(str).isin(["meta_analysis", "systematic_review"]).any()
+        reviews = rows["design"].astype(str).isin(designs("review")).any()
         if (
             len(usable) >= 2 and ev.measure in COMPARATIVE_MEASURES and not reviews
         ):  # meta-analyses are never pooled again
@@ -284,7 +284,7 @@ def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
         mine = specific if not specific.empty else mine[mine["outcome"].isna()]
         if not mine.empty:
             judged[sid] = str(mine["judgement"].iloc[0])
-    judged = {s: j for s, j in judged.items() if j != "not_assessed"}
+    judged = {s: j for s, j in judged.items() if j not in not_judged()}
     if not judged:
         return Signal(None, "none_judged")
     if ev.fit is not None:
@@ -298,8 +298,8 @@ def risk_of_bias(ev: LineEvidence, rob: pd.DataFrame | None) -> Signal:
     total = sum(weights.values())
     if not total:
         return Signal(None, "no_weights")
-    high = sum(w for s, w in weights.items() if judged[s] in HIGH) / total
-    low = sum(w for s, w in weights.items() if judged[s] in LOW) / total
+    high = sum(w for s, w in weights.items() if judged[s] in high_risk()) / total
+    low = sum(w for s, w in weights.items() if judged[s] in low_risk()) / total
     value = -2 if high > 0.5 else -1 if low < 0.5 else 0
     return Signal(value, "shares", {"high": high, "low": low, "basis": basis})
 

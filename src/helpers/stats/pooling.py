@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.lines import timepoint_window
+from ..data.vocabulary import designs
 from .effects import RATIO_MEASURES
 from .meta import MetaResult, rma
 from .selection import chosen
@@ -112,7 +113,7 @@ def exclusion_reasons(e: pd.DataFrame) -> pd.Series:
     vi = e["vi"].astype(float)
     conditions = [
         (e["source"].astype(str) == "seed_article") | (e["verification"].astype(str) == "not_found"),
-        e["design"].astype(str) == "meta_analysis",
+        e["design"].astype(str).isin(designs("pooled_estimate")),
         (e["effect_measure"].astype(str) == "proportion") | (e["comparator_class"].astype(str) == "none"),
         e["effect_measure"].astype(str) == "median_difference",
         ~np.isfinite(vi) | (vi <= 0),

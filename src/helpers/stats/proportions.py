@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..data.vocabulary import designs
 from .meta import MetaResult
 from .pooling import POOLED_COLUMNS, REPEAT, Method, PoolGroup, Record, record_of
 from .selection import chosen
@@ -119,7 +120,7 @@ class ProportionGroup(PoolGroup):
 def _exclusion(rows: pd.DataFrame) -> pd.Series:
     conditions = [
         (rows["source"].astype(str) == "seed_article") | (rows["verification"].astype(str) == "not_found"),
-        rows["design"].astype(str) == "meta_analysis",
+        rows["design"].astype(str).isin(designs("pooled_estimate")),
         rows["events_ketamine"].isna() | rows["n_ketamine"].isna(),
     ]
     out = pd.Series(

@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ...data.schema import conditions, load_schema
+from ...data.schema import conditions
+from ...data.vocabulary import designs, outcome_words
 from ..measures import DISPLAY
 from ..names import short_name
 from ..numbers import human_duration
@@ -41,31 +42,6 @@ def short_time(r) -> str:
         return ""
     first = re.split(r"[,;(]", str(text))[0].strip()  # the source's own words, never cut mid-word
     return first if len(first) <= 30 else ""
-
-
-#: the pieces of outcome codes that are not words
-_CODE_WORDS = (
-    (re.compile(r"\b(\d+)pct\b"), r"\1%"),
-    (re.compile(r"\b(\d+)pt\b"), r"\1-point"),
-    (re.compile(r"\b(\d+)h\b"), r"\1 h"),
-    (re.compile(r"\b(\d+) (\d+) h\b"), r"\1-\2 h"),
-    (re.compile(r"\ble(\d+) (\d+) h\b"), r"at most \1 for \2 h"),
-    (re.compile(r"\bed\b"), "emergency department"),
-    (re.compile(r"\ble(\d+)"), r"at most \1"),
-    (re.compile(r"\bnonres(ponders)?\b"), "non-responders"),
-    (re.compile(r"\bqol\b"), "quality of life"),
-)
-
-
-def outcome_words(outcome: str) -> str:
-    """An outcome code in words: a harm by the schema's harmOutcomes, other codes with their abbreviations spelt."""
-    harms = load_schema().raw.get("harmOutcomes", {})
-    if outcome in harms:
-        return harms[outcome]
-    text = outcome.replace("_", " ")
-    for pattern, words in _CODE_WORDS:
-        text = pattern.sub(words, text)
-    return text
 
 
 def row_label(r, width: int = 46) -> str:
@@ -106,7 +82,7 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
     panels = []
     for m in measures:
         rows = effects[effects["effect_measure"].astype(str) == m].copy()
-        rows["design_order"] = (rows["design"].astype(str) == "meta_analysis").astype(int)
+        rows["design_order"] = rows["design"].astype(str).isin(designs("pooled_estimate")).astype(int)
         rows = rows.sort_values(sort_cols, na_position="first")
         rows, hidden = limit_rows(rows, sort_cols)
         panels.append((m, rows, hidden))
@@ -147,7 +123,7 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
             if r["verification"] == "not_found":
                 claim_label(ax, r["est"], yi, 8)
             verifs.add(str(r["verification"]))
-            meta |= r["design"] == "meta_analysis"
+            meta |= str(r["design"]) in designs("pooled_estimate")
             any_oriented |= bool(r["oriented"])
         ax.set_yticks(y)
         ax.set_yticklabels([condition_label(x).capitalize() if kind == "head" else row_label(x) for kind, x in slots])

@@ -9,6 +9,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from ...data.vocabulary import figure_label
 from ..names import short_name
 from ..params import condition_label
 from .style import (
@@ -24,18 +25,6 @@ from .style import (
     legend_handles,
     marker_style,
 )
-
-#: the form of administration in a few words, for the labels (the schema's route codes)
-ROUTE_WORDS = {
-    "iv": "intravenous",
-    "intranasal": "nasal spray",
-    "subcutaneous": "under the skin",
-    "intramuscular": "into a muscle",
-    "oral": "by mouth",
-    "epidural": "epidural injection",
-    "mixed": "several routes",
-    "not_reported": "route not reported",
-}
 
 TIME_TICKS = [
     (1 / 1440 * 30, "30 min"),
@@ -60,8 +49,7 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
         return _followup_distribution(d, title)
     # the form of administration beside each study, from the data: a bar is the time over which it was given
     d["label"] = [
-        f"{short_name(c, y)}, {ROUTE_WORDS.get(str(rt), str(rt).replace('_', ' '))}"
-        for c, y, rt in zip(d["citation"], d["year"], d["route"])
+        f"{short_name(c, y)}, {figure_label('route', rt)}" for c, y, rt in zip(d["citation"], d["year"], d["route"])
     ]
     order = d.drop_duplicates(["condition", "study_id"]).sort_values(["condition", "source", "year", "study_id"])[
         ["condition", "study_id", "label", "verification", "design"]

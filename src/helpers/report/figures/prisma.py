@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
 from ...data.prisma import PrismaCounts
+from ...data.vocabulary import designs
 from ..prisma import DESIGN_GROUPS, citation_check_line, count_lines, reason_label, source_line
 from ..text import plural
 from .style import HEADING_PT, OKABE_ITO, TEXT_PT
@@ -110,7 +111,7 @@ def flow_diagram(c: PrismaCounts, label: str = "all conditions") -> plt.Figure:
     _box(ax, rx, 0.31, rw, 0.17, f"Records excluded after reading (n = {c.excluded_assessment_total})", ex2[:6], grey)
     waiting = count_lines(c.awaiting, reason_label)
     _box(ax, rx, 0.09, rw, 0.18, f"Studies awaiting classification (n = {c.awaiting_total})", waiting[:5], grey)
-    grouped = {g: sum(c.included_by_design.get(d, 0) for d in ds) for g, ds in DESIGN_GROUPS.items()}
+    grouped = {g: sum(c.included_by_design.get(d, 0) for d in designs(kind)) for g, kind in DESIGN_GROUPS.items()}
     design = [f"{g}: {n}" for g, n in grouped.items() if n]
     extra = [] if c.pooled_studies is None else [f"in a pooled estimate: {c.pooled_studies}"]
     if c.included_here is not None:

@@ -7,11 +7,14 @@ Judgements made from an abstract are marked in the row label.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from ...data.schema import load_schema
+from ...data.rob import figure_domains
+from ...data.vocabulary import figure_label, word
 from .. import numbers
 from .style import HEADING_PT, OKABE_ITO, TEXT_PT, empty_panel
 
@@ -25,36 +28,6 @@ STYLE = {
     "critical": ("#7a2100", "\u00d7", 3),  # darker than serious's orange: the two differ in lightness too
     "no_information": ("#d9d9d9", "?", 1),
 }
-ROB2_DOMAINS = [
-    "randomization",
-    "period_carryover",
-    "deviations",
-    "missing_data",
-    "measurement",
-    "reported_result",
-    "overall",
-]
-ROBINS_DOMAINS = [
-    "confounding",
-    "selection",
-    "classification",
-    "deviations",
-    "missing_data",
-    "measurement",
-    "reported_result",
-    "overall",
-]
-
-#: the case-series tool of Murad and colleagues (2018)
-MURAD_DOMAINS = ["selection", "ascertainment", "causality", "reporting", "overall"]
-
-
-def domains_of(tools: tuple[str, ...]) -> list[str]:
-    if tools == ("robins_i",):
-        return ROBINS_DOMAINS
-    if tools == ("murad_case_series",):
-        return MURAD_DOMAINS
-    return ROB2_DOMAINS
 
 
 def _order(judgements) -> list[str]:
@@ -62,25 +35,13 @@ def _order(judgements) -> list[str]:
     return sorted(set(judgements), key=lambda j: (STYLE.get(j, ("", "", 9))[2], j))
 
 
-SHORT = {
-    "randomization": "randomization",
-    "period_carryover": "period and\ncarryover",
-    "deviations": "deviations",
-    "missing_data": "missing data",
-    "measurement": "outcome\nmeasurement",
-    "reported_result": "reported\nresult",
-    "confounding": "confounding",
-    "selection": "selection",
-    "classification": "classification",
-    "ascertainment": "ascertainment",
-    "causality": "causality",
-    "reporting": "reporting",
-    "overall": "OVERALL",
-}
+def short(domain: str) -> str:
+    """A domain's figure label (the schema's figureLabels), on two lines where it is long."""
+    return textwrap.fill(figure_label("domain", domain, "risk_of_bias"), 12, break_long_words=False)
 
 
 def judgement_word(value: str) -> str:
-    return load_schema("risk_of_bias")["judgement"].label(value)
+    return word("judgement", value, "risk_of_bias")
 
 
 def assessed_rows(rob: pd.DataFrame, tools: tuple[str, ...]) -> pd.DataFrame:
@@ -117,7 +78,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
         empty_panel(ax, f"{title}: no study of this kind in this selection.")
         ax.set_title(title, fontsize=HEADING_PT, loc="left")
         return fig
-    order = domains_of(tools)
+    order = figure_domains(tools)
     domains = [d for d in order if d in set(r["domain"].astype(str))]
     keys = list(dict.fromkeys(zip(r["study_id"].astype(str), r["outcome"])))
     # an outcome's row inherits the study's rows without an outcome
@@ -156,7 +117,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
         abstract = any(v[1] == "abstract" for (s, o, _), v in cells.items() if s == sid and o in ("", outcome))
         labels.append(_label(sid, outcome, names, abstract))
     ax.set_yticks(range(len(keys)), labels, fontsize=TEXT_PT)
-    ax.set_xticks(range(len(domains)), [SHORT[d] for d in domains], fontsize=TEXT_PT)
+    ax.set_xticks(range(len(domains)), [short(d) for d in domains], fontsize=TEXT_PT)
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(domains) - 0.4)
     ax.set_ylim(len(keys) - 0.5, -0.6)
@@ -190,7 +151,7 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
         empty_panel(ax, f"{title}: no study of this kind in this selection.")
         ax.set_title(title, fontsize=HEADING_PT, loc="left")
         return fig
-    order = domains_of(tools)
+    order = figure_domains(tools)
     domains = [d for d in order if d in set(r["domain"].astype(str))]
     judgements = _order(r["judgement"].astype(str))
     fig.set_size_inches(8.2, 0.5 * len(domains) + 1.6)
@@ -210,7 +171,7 @@ def summary_bars(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> plt.F
                 )
             left += share * 100
         ax.text(101, y, f"n = {n}", va="center", fontsize=TEXT_PT)
-    ax.set_yticks(range(len(domains)), [SHORT[d].replace("\n", " ") for d in domains], fontsize=TEXT_PT)
+    ax.set_yticks(range(len(domains)), [figure_label("domain", d, "risk_of_bias") for d in domains], fontsize=TEXT_PT)
     ax.set_ylim(len(domains) - 0.5, -0.5)
     ax.set_xlim(0, 110)
     ax.set_xlabel("Share of studies, percent")
@@ -252,10 +213,10 @@ def summary_alt(rob: pd.DataFrame, title: str, tools: tuple[str, ...]) -> str:
     r = per_study(assessed_rows(rob, tools))
     if r.empty:
         return f"{title}: no study of this kind in this selection."
-    order = domains_of(tools)
+    order = figure_domains(tools)
     parts = []
     for d in [d for d in order if d in set(r["domain"].astype(str))]:
         sub = r[r["domain"].astype(str) == d]["judgement"].astype(str)
         shares = ", ".join(f"{numbers.share((sub == j).mean())} {judgement_word(j)}" for j in _order(sub))
-        parts.append(f"{SHORT[d].replace(chr(10), ' ')}: {shares}")
+        parts.append(f"{figure_label('domain', d, 'risk_of_bias')}: {shares}")
     return f"{title}. Share of studies with each judgement, per domain: " + "; ".join(parts) + "."

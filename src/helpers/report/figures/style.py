@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+from ...data.vocabulary import designs
 from ..numbers import plain
 
 OKABE_ITO = {
@@ -130,12 +131,18 @@ def is_indirect(value) -> bool:
 
 
 def marker_style(verification: str, design: str) -> dict:
+    """A study's marker: its shape from its design (a published pooled estimate is a diamond), fill and colour
+    from its verification."""
+    return marker(verification, design in designs("pooled_estimate"))
+
+
+def marker(verification: str, pooled: bool) -> dict:
     colour = VERIFICATION_COLOURS.get(verification, OKABE_ITO["grey"])
     claim = verification == "not_found"
     # fill as well as colour tells the status apart: full = verified, half = not yet verified, hollow = claim
     return {
-        "marker": "D" if design == "meta_analysis" else "o",
-        "markersize": 9 if design == "meta_analysis" else 7,
+        "marker": "D" if pooled else "o",
+        "markersize": 9 if pooled else 7,
         "markeredgecolor": colour,
         "markerfacecolor": "white" if claim else colour,
         "fillstyle": "left" if verification == "unverified" else "full",
@@ -150,10 +157,10 @@ def legend_handles(verifications, meta: bool) -> list:
     handles = []
     for v in ("verified", "unverified", "not_found"):
         if v in verifications:
-            style = marker_style(v, "rct")
+            style = marker(v, pooled=False)
             handles.append(Line2D([], [], label=VERIFICATION_LABELS[v], **style))
     if meta:
-        handles.append(Line2D([], [], label="published meta-analysis", **marker_style("verified", "meta_analysis")))
+        handles.append(Line2D([], [], label="published meta-analysis", **marker("verified", pooled=True)))
     return handles
 
 

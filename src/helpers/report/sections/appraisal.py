@@ -13,6 +13,7 @@ from functools import cached_property
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ...data.rob import TOOLS, drawn_together
 from ...data.schema import load_schema
 from ..bottom_line import BottomLine, bottom_line_for
 from ..claims import claims_for, claims_html
@@ -22,13 +23,6 @@ from ..html import Html, Row, esc, folded, table
 from ..placeholders import Filler
 from ..sof import signals_html, sof_html
 from ..words import word
-
-#: the traffic-light figures' titles, by tool
-ROB_FIGURE_TITLES = {
-    "rob2": "Risk of bias of randomized trials (RoB 2)",
-    "robins_i": "Risk of bias of comparative non-randomized studies (ROBINS-I)",
-    "murad_case_series": "Risk of bias of single-arm series (the case-series tool of Murad and colleagues)",
-}
 
 
 class Appraisal:
@@ -97,11 +91,12 @@ class Appraisal:
 
     # ------------------------------------------------------------ risk of bias
     def rob_figure(self, tools: str = "rob2"):
-        """Traffic-light plot: randomized trials (``rob2``), comparative non-randomized studies (``robins_i``)
-        or single-arm series (``murad_case_series``)."""
+        """Traffic-light plot of one tool's studies (data.rob.TOOLS): randomized trials (``rob2``, with its
+        crossover variant), comparative non-randomized studies (``robins_i``) or single-arm series
+        (``murad_case_series``)."""
         rob = self.rob
-        kinds = ("rob2", "rob2_crossover") if tools == "rob2" else (tools,)
-        title = f"{ROB_FIGURE_TITLES[tools]}, {self.r.label}"
+        kinds = drawn_together(tools)
+        title = f"{TOOLS[tools].title}, {self.r.label}"
         return describe(
             robvis.traffic_light(rob, self.r.names, title, kinds),
             robvis.traffic_light_alt(rob, self.r.names, title, kinds),
@@ -109,8 +104,8 @@ class Appraisal:
 
     def rob_summary_figure(self, tools: str = "rob2"):
         rob = self.rob
-        kinds = ("rob2", "rob2_crossover") if tools == "rob2" else ("robins_i",)
-        title = f"Risk of bias by domain, randomized trials, {self.r.label}"
+        kinds = drawn_together(tools)
+        title = f"Risk of bias by domain, {TOOLS[tools].studies}, {self.r.label}"
         return describe(robvis.summary_bars(rob, title, kinds), robvis.summary_alt(rob, title, kinds))
 
     def rob_table(self) -> HTML:

@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from ...data.lines import HARM_PREFIX
-from ...findings.lines import REVIEWS
+from ...data.vocabulary import designs as design_class
 from ...findings.results import result_of, study_results
 from ...stats.effects import direction_only
 from ...stats.pooling import SENSITIVITY, SHOWN, PoolGroup, record_of
@@ -59,7 +59,7 @@ class EffectSizes:
             }
             if not said or sid not in verified:
                 continue
-            kind = "review" if designs.get(sid) in REVIEWS else "primary"
+            kind = "review" if designs.get(sid) in design_class("review") else "primary"
             kinds[kind][sid] = said.pop() if len(said) == 1 else "mixed"
         label = self.r.label.capitalize()
         parts = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ...data.vocabulary import comparator_classes
 from ..cells import MAX_TABLE_ROWS, more_note, span
 from ..figures.alt import describe, followup_alt
 from ..figures.followup import followup_plot
@@ -26,7 +27,7 @@ class Followup:
         if s.empty:
             return Markdown(f"**{r.label.capitalize()}: no published study in this selection.**")
         times = s.dropna(subset=["followup_days"])
-        compared = times[times["comparator_class"].astype(str).isin(["placebo", "active"])]
+        compared = times[times["comparator_class"].astype(str).isin(comparator_classes("controlled"))]
         none = s["study_id"].nunique() - times["study_id"].nunique()
         parts = []
         if len(compared):

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown
 
 from ...data.prisma import prisma_counts
+from ...data.vocabulary import designs
 from ...stats.effects import harmonize
 from ...stats.pooling import pooling_groups
 from ..cells import MAX_TABLE_ROWS, indirect_note, more_note, n_text
@@ -30,9 +31,7 @@ class Overview:
         lit = s[s["source"] == "literature"]
         verified = lit[lit["verification"] == "verified"]
         unverified = len(lit) - len(verified)
-        trials = verified[verified["design"].astype(str).isin(["rct", "crossover_rct"])].sort_values(
-            ["year", "study_id"]
-        )
+        trials = verified[verified["design"].astype(str).isin(designs("randomized"))].sort_values(["year", "study_id"])
         seed = int((s["source"] == "seed_article").sum())
         head = f"{plural(len(verified), 'verified published study', 'verified published studies')}"
         if len(trials):
