@@ -4,6 +4,7 @@ found with its old and new value; a revision without a table says so; the eviden
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
 
@@ -13,6 +14,9 @@ from helpers.data.changes import RevisionError, data_changes
 from helpers.data.version import evidence_version
 from helpers.paths import ROOT
 from helpers.site.changes import change_sections, changes_text
+
+#: the version the shipped data package carries (data/datapackage.json)
+SHIPPED = json.loads((ROOT / "data" / "datapackage.json").read_text())["version"]
 
 pytestmark = pytest.mark.process  # git runs as a process of its own
 
@@ -102,7 +106,7 @@ def test_an_unknown_revision_is_one_clear_message(repo):
 def test_the_version_says_when_the_data_changed_since_it_was_released(repo):
     evidence_version.cache_clear()
     v = evidence_version(repo)
-    assert v.version == "1.0.0" and v.unreleased is False and v.data_date
+    assert v.version == SHIPPED and v.unreleased is False and v.data_date
     edit(repo / "data" / "claims.csv", lambda rows: rows[0].update(reasoning=rows[0]["reasoning"] + " Reworded."))
     evidence_version.cache_clear()
     assert evidence_version(repo).unreleased is True
@@ -118,7 +122,9 @@ def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_
     descriptor = json.loads(package.read_text())
     package.write_text(json.dumps({**descriptor, "version": "1.1.0"}, indent=2))
     log = repo / "CHANGELOG.md"
-    log.write_text(log.read_text().replace("## 1.0.0", "## 1.1.0 - 2026-12-03\n\n- A changed verdict.\n\n## 1.0.0", 1))
+    log.write_text(
+        log.read_text().replace(f"## {SHIPPED}", f"## 1.1.0 - 2026-12-03\n\n- A changed verdict.\n\n## {SHIPPED}", 1)
+    )
     edit(
         repo / "data" / "claims.csv",
         lambda rows: rows[0].update(
@@ -128,10 +134,10 @@ def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_
     git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "1.1.0")
     evidence_version.cache_clear()
     v = evidence_version(repo)
-    assert (v.version, v.previous, v.unreleased) == ("1.1.0", "1.0.0", False)
+    assert (v.version, v.previous, v.unreleased) == ("1.1.0", SHIPPED, False)
     html = version_changes_html(repo / "data" / "studies.csv", root=repo)
     evidence_version.cache_clear()
-    assert "What changed since version 1.0.0" in html and "Verdicts on the source article" in html
+    assert f"What changed since version {SHIPPED}" in html and "Verdicts on the source article" in html
     assert "Short answers" in html and "as it was" in html  # a verdict changes no condition's short answer
 
 
@@ -140,7 +146,7 @@ def test_the_tag_of_a_version_marks_its_release(repo):
     git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "reworded")
     evidence_version.cache_clear()
     assert evidence_version(repo).unreleased is True  # the first commit with 1.0.0 released it
-    git(repo, "tag", "v1.0.0")
+    git(repo, "tag", f"v{SHIPPED}")
     evidence_version.cache_clear()
     assert evidence_version(repo).unreleased is False  # the tag says this commit did
     evidence_version.cache_clear()
@@ -153,10 +159,10 @@ def test_a_copy_without_git_names_its_version_and_says_it_cannot_tell_more(tmp_p
     shutil.copy(ROOT / "CHANGELOG.md", tmp_path)
     evidence_version.cache_clear()
     v = evidence_version(tmp_path)
-    assert (v.version, v.data_date, v.unreleased) == ("1.0.0", None, None)
+    assert (v.version, v.data_date, v.unreleased) == (SHIPPED, None, None)
     monkeypatch.setattr(colophon, "evidence_version", lambda: v)
     words = colophon.version_words(ROOT / "data" / "studies.csv")
-    assert "Evidence version 1.0.0" in words and "no history to tell" in words
+    assert f"Evidence version {SHIPPED}" in words and "no history to tell" in words
     evidence_version.cache_clear()
 
 
@@ -243,13 +249,15 @@ def test_two_commits_a_new_study_in_every_file_and_a_changed_certainty_are_liste
     package = data / "datapackage.json"
     package.write_text(json.dumps({**json.loads(package.read_text()), "version": "2.0.0"}, indent=2))
     log = repo / "CHANGELOG.md"
-    log.write_text(log.read_text().replace("## 1.0.0", "## 2.0.0 - 2026-12-03\n\n- A new trial.\n\n## 1.0.0", 1))
+    log.write_text(
+        log.read_text().replace(f"## {SHIPPED}", f"## 2.0.0 - 2026-12-03\n\n- A new trial.\n\n## {SHIPPED}", 1)
+    )
     git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "2.0.0")
     git(repo, "tag", "v2.0.0")
     evidence_version.cache_clear()
     html = version_changes_html(data / "studies.csv", root=repo)
     evidence_version.cache_clear()
-    assert "What changed since version 1.0.0" in html and "Newman A, et al." in html
+    assert f"What changed since version {SHIPPED}" in html and "Newman A, et al." in html
     assert "Certainty of the evidence very low \u2192 moderate" in html
 
 
@@ -277,4 +285,4 @@ def test_a_build_from_a_copy_without_git_names_its_version(tmp_path):
     res = run_helpers("build", "--condition", "migraine", "--notebooks", one, "--out", out, "--jobs", "1", env=env)
     assert res.returncode == 0, res.stdout + res.stderr
     page = (out / "migraine" / "03_followup.html").read_text()
-    assert "Evidence version 1.0.0" in page and "no history to tell" in page
+    assert f"Evidence version {SHIPPED}" in page and "no history to tell" in page

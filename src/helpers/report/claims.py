@@ -7,6 +7,7 @@ import pandas as pd
 from ..data.rows import split_list
 from ..data.schema import load_schema
 from .html import Html, Row, esc, table
+from .numbers import human_duration
 from .placeholders import Filler
 from .results import ORIENTATION_NOTE, result_html
 
@@ -16,24 +17,25 @@ def verdict_word(value: str) -> str:
 
 
 def study_numbers(fill: Filler, sid: str, conditions: list[str], limit: int = 2) -> str:
-    """The study's results as the findings hold them (one path: report.results), its numbered ones first."""
-    results = fill.results.get(sid, [])
-    if conditions:
-        here = [r for r in results if r.condition in conditions]
-        results = here or results
-    if not results:
-        return ""
-    picked = ([r for r in results if r.est is not None] + [r for r in results if r.est is None])[:limit]
+    """The study's results as the findings hold them (one path: report.results): for each of its outcomes the
+    row that stands for it (stats.selection, as the Summary of Findings and pooling choose it), numbered ones
+    first, each named by its outcome and time point."""
     rows = fill.rows_of(sid)
+    if conditions:
+        here = rows[rows["condition"].astype(str).isin(conditions)]
+        rows = here if not here.empty else rows
+    standing = [fill.stands(sid, outcome) for outcome in dict.fromkeys(rows["outcome"].astype(str))]
+    standing = [s for s in standing if s is not None]
+    picked = ([s for s in standing if s[1].est is not None] + [s for s in standing if s[1].est is None])[:limit]
     parts = []
-    for r in picked:
-        row = rows[rows["outcome"].astype(str) == r.outcome].iloc[0]
+    for row, r in picked:
         what = (
             str(row["outcome_description"])
             if pd.notna(row["outcome_description"])
             else str(r.outcome).replace("_", " ")
         )
-        parts.append(f'<span class="outcome-def">{esc(what)}</span>: {result_html(r)}')
+        when = f"at {human_duration(r.followup_days)}" if r.followup_days is not None else "time not stated"
+        parts.append(f'<span class="outcome-def">{esc(what)}</span> ({when}): {result_html(r)}')
     return "; ".join(parts)
 
 
