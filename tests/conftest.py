@@ -29,14 +29,15 @@ FIXTURE_MARKS = {
 #: xdist's work units (--dist loadfile) are test files, except these folders, each of which goes whole to one
 #: test process: the browser tests share its one Chromium (tests/browser/conftest.py), and the committed
 #: notebooks its one nbval zygote (support.nbval_kernels), instead of one per process
-SHARED_UNITS = {"tests/browser/": "tests/browser/", "notebooks/": "notebooks/"}
+SHARED_UNITS = ("tests/browser/", "notebooks/")
 
 
 def work_unit(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
-    return next((unit for folder, unit in SHARED_UNITS.items() if path.startswith(folder)), path)
+    return next((folder for folder in SHARED_UNITS if path.startswith(folder)), path)
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: no error where xdist is not loaded
 def pytest_xdist_make_scheduler(config, log):
     """--dist loadfile with the units of :func:`work_unit` (xdist's loadgroup cannot group them: it marks a
     group in the test's id, which this version of pytest no longer lets a plugin change)."""
