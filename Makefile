@@ -91,8 +91,10 @@ lint: $(STAMP) ## ruff: lint and format check of the package, tests, scripts and
 format: $(STAMP) ## ruff: format everything in place (then make notebooks if a notebook's code changed)
 	$(VENV)/bin/ruff format .
 
+# xdist's work units are test files, except that the browser tests and the notebooks each go whole to one
+# worker (one Chromium, one nbval zygote); tests/conftest.py makes them and puts the longest first
 test: $(STAMP) $(AXE) lint ## lint, then unit, build, browser and accessibility tests, and nbval on the committed notebooks
-	$(PYTEST) -n 2 --dist loadfile -m "not slow" tests notebooks --nbval --nbval-current-env \
+	$(PYTEST) -n 2 --dist loadfile --no-loadscope-reorder -m "not slow" tests notebooks --nbval --nbval-current-env \
 	  --sanitize-with tests/sanitize.cfg $(ARGS)
 
 test-slow: $(STAMP) ## the exhaustive checks make test leaves out (every shipped report built both ways); CI runs them

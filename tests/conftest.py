@@ -26,11 +26,53 @@ FIXTURE_MARKS = {
 }
 
 
+#: xdist's work units (--dist loadfile) are test files, except these folders, each of which goes whole to one
+#: test process: the browser tests share its one Chromium (tests/browser/conftest.py), and the committed
+#: notebooks its one nbval zygote (support.nbval_kernels), instead of one per process
+SHARED_UNITS = ("tests/browser/", "notebooks/")
+
+
+def work_unit(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return next((folder for folder in SHARED_UNITS if path.startswith(folder)), path)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: no error where xdist is not loaded
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile with the units of :func:`work_unit` (xdist's loadgroup cannot group them: it marks a
+    group in the test's id, which this version of pytest no longer lets a plugin change)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return Scheduling(config, log)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         for name, mark in FIXTURE_MARKS.items():
             if name in getattr(item, "fixturenames", ()):
                 item.add_marker(mark)
+        if item.nodeid.split("::", 1)[0].endswith(".ipynb"):  # an nbval cell runs in a kernel
+            item.add_marker("kernel")
+    # the longest work first, so that what is left at the end, when one process may be idle, is short: units
+    # that start a kernel or a browser, then those that start a process, then the rest, each by its number of
+    # tests (xdist's own order, which make test turns off with --no-loadscope-reorder to keep this one)
+    units: dict[str, list] = {}
+    for item in items:
+        units.setdefault(work_unit(item.nodeid), []).append(item)
+
+    def weight(unit: list) -> tuple[int, int]:
+        starts = 0 if any(i.get_closest_marker(m) for i in unit for m in ("kernel", "browser")) else 1
+        if starts and not any(i.get_closest_marker("process") for i in unit):
+            starts = 2
+        return starts, -len(unit)
+
+    items[:] = [item for unit in sorted(units.values(), key=weight) for item in unit]
 
 
 @pytest.fixture(autouse=True)

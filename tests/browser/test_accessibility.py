@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
-from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
-from support.chromium import CHROMIUM, launched_browser  # noqa: E402
-from support.shipped import CHECKED, CONDITIONS  # noqa: E402
+from helpers.paths import NOTEBOOKS, ROOT
+from support.chromium import CHROMIUM
+from support.shipped import CHECKED, CONDITIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
@@ -63,11 +62,6 @@ def expected_pages(conditions=CHECKED) -> list[str]:
         return pages((ROOT / os.environ["A11Y_REPORTS"]).resolve())
     stems = [nb.stem for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
     return ["index.html"] + [f"{c}/{s}.html" for c in conditions for s in stems]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_browser(sync_api)
 
 
 _FACTS = """() => ({

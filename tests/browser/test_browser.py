@@ -20,16 +20,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
-
-from support.chromium import CHROMIUM, launched_browser  # noqa: E402
+from support.chromium import CHROMIUM
 
 if not CHROMIUM.exists():
     pytest.skip(
         f"browser tests need the system Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
     )
 
-from helpers.paths import NOTEBOOKS, ROOT  # noqa: E402
+from helpers.paths import NOTEBOOKS, ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
@@ -218,11 +216,6 @@ def build_reports(builds, table: Path, out: Path, conditions, notebooks_dir: Pat
 @pytest.fixture(scope="module")
 def hostile_reports(tmp_path_factory, builds) -> Path:
     return build_reports(builds, HOSTILE_TABLE, tmp_path_factory.mktemp("hostile-reports"), CONDITIONS)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_browser(sync_api)
 
 
 def expected_pages() -> list[str]:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
-
-from helpers.report.figures.style import BODY_PX, COLUMN_PX  # noqa: E402
-from support.chromium import CHROMIUM, launched_browser  # noqa: E402
-from support.shipped import CHECKED  # noqa: E402
+from support.chromium import CHROMIUM
+from support.shipped import CHECKED
 
 if not CHROMIUM.exists():
     pytest.skip(f"browser tests need the system Chromium at {CHROMIUM}", allow_module_level=True)
@@ -29,13 +26,10 @@ MEASURE = """() => ({
 })"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_browser(sync_api)
-
-
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])
 def test_no_page_scrolls_sideways_and_no_table_is_wider_than_the_screen(shipped, browser, width, height):
+    from helpers.report.figures.style import BODY_PX, COLUMN_PX  # it imports matplotlib: here, not at collection
+
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     try:

@@ -130,7 +130,7 @@ def test_a_planted_second_path_is_found(monkeypatch):
     a mark with another value by the table check; two marks of one fact by the agreement check."""
     rows = read(DATA / "studies.csv")
     study_names = names(rows)
-    html = open_report("headache_other").appraisal.claims_table().data
+    html = shipped_report("headache_other").appraisal.claims_table().data
     assert not unmarked_numbers(html, study_names)
     assert not mismatches(marks("claims", html), rows, read(DATA / "certainty.csv"), pools_as())
 
@@ -147,7 +147,7 @@ def test_a_planted_second_path_is_found(monkeypatch):
     wrong = re.sub(
         r'(data-field="participants"[^>]*value=")(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1), html
     )
-    sof = open_report("headache_other").appraisal.sof_table().data
+    sof = shipped_report("headache_other").appraisal.sof_table().data  # sof.py has its own result_html
     wrong = re.sub(
         r'(value=")(\d+)("[^>]*data-field="participants")|(data-field="participants"[^>]*value=")(\d+)',
         lambda m: (m.group(1) or m.group(4)) + str(int(m.group(2) or m.group(5)) + 1) + (m.group(3) or ""),
@@ -167,11 +167,13 @@ def copy_data(tmp_path: Path) -> Path:
     return folder
 
 
-def statements(data: Path) -> list[str]:
-    """Every statement a bottom-line report and the index make, as reader text segments."""
+def statements(data: Path | None) -> list[str]:
+    """Every statement a bottom-line report and the index make, as reader text segments (of the shipped data
+    when ``data`` is None, from the report this process shares)."""
     out = []
     for condition in ("headache_other",):  # both changed studies, their lines, claims and certainty reasons
-        a = open_report(condition, data_path=str(data / "studies.csv")).appraisal
+        r = shipped_report(condition) if data is None else open_report(condition, data_path=str(data / "studies.csv"))
+        a = r.appraisal
         for part in (
             a.headline(),
             a.details(),
@@ -183,7 +185,7 @@ def statements(data: Path) -> list[str]:
             out += segments(part.data, keep_marks=True)
     out += [
         seg
-        for _, answer, _ in index_answers(load_dataset(data / "studies.csv"))
+        for _, answer, _ in index_answers(load_dataset(None if data is None else data / "studies.csv"))
         for seg in segments(answer, keep_marks=True)
     ]
     return out
@@ -203,7 +205,7 @@ def test_a_changed_number_leaves_no_old_number_in_any_statement(tmp_path):
             assert r["events_ketamine"] == "2"
             r["events_ketamine"] = "4"
     write(data / "studies.csv", rows)
-    before = statements(DATA)
+    before = statements(None)
     after = statements(data)
     # Benish 2019: 27 + 26 = 53 patients before, 63 after, wherever it is counted
     assert "53 participants" in text_of(before, "Benish 2019")

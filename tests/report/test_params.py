@@ -5,7 +5,6 @@ import inspect
 
 import nbformat
 import pytest
-from papermill.inspection import inspect_notebook
 
 from helpers.errors import ParameterError
 from helpers.paths import NOTEBOOKS, STUDIES_PATH
@@ -48,6 +47,8 @@ def test_only_the_effect_size_notebook_takes_a_subgroup():
 
 
 def test_papermill_lists_each_parameter_with_its_type_and_default():
+    from papermill.inspection import inspect_notebook  # 0.3 s of imports: here, not at every collection
+
     for path in notebooks():
         listed = inspect_notebook(str(path))
         assert list(listed) == [p.name for p in parameters_of(path.stem)]
