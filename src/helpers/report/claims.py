@@ -7,6 +7,7 @@ import pandas as pd
 from ..data.rows import split_list
 from ..data.schema import load_schema
 from .html import Html, Row, esc, table
+from .marks import mark, result_key
 from .numbers import human_duration
 from .placeholders import Filler
 from .results import ORIENTATION_NOTE, result_html
@@ -34,7 +35,12 @@ def study_numbers(fill: Filler, sid: str, conditions: list[str], limit: int = 2)
             if pd.notna(row["outcome_description"])
             else str(r.outcome).replace("_", " ")
         )
-        when = f"at {human_duration(r.followup_days)}" if r.followup_days is not None else "time not stated"
+        days = r.followup_days
+        when = (
+            "at " + mark(esc(human_duration(days)), days, "followup_days", sid, result_key(r.outcome, days))
+            if days is not None
+            else "time not stated"
+        )
         parts.append(f'<span class="outcome-def">{esc(what)}</span> ({when}): {result_html(r)}')
     return "; ".join(parts)
 
