@@ -40,6 +40,8 @@ def _failing(cells: pd.Series, check) -> pd.Index:
     if cells.empty:
         return cells.index
     passed = check(cells)
+    if isinstance(passed, np.ndarray) and passed.dtype == bool:
+        return cells.index[~passed]
     return cells.index[~np.asarray(pd.Series(passed, index=cells.index).fillna(False), dtype=bool)]
 
 
@@ -230,7 +232,8 @@ def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:
                 value = raw.at[idx, f.name]
                 message = want(value) if callable(want) else want
                 problems.append(Problem(line_of(idx), f.name, value, message, f"{f.name}:format"))
-            cells = cells.drop(failed)
+            if len(failed):
+                cells = cells.drop(failed)
     return problems
 
 
@@ -266,7 +269,8 @@ def rule_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_o
         if rule.id in BUILTIN_RULES:
             continue
         for column, mask in RULES[rule.id](typed).items():
-            for idx in typed.index[~mask.fillna(True).astype(bool).to_numpy()]:  # a rule that cannot tell passes
+            passed = mask.to_numpy() if mask.dtype == bool else mask.fillna(True).astype(bool).to_numpy()
+            for idx in typed.index[~passed]:  # a rule that cannot tell passes
                 value = raw.at[idx, column]
                 problems.append(
                     Problem(line_of(idx), column, "" if value is None else str(value), rule.description, rule.id)
