@@ -9,7 +9,9 @@ rows. The identities that must hold are checked by the tests:
 
 Records awaiting classification (in scope, but a fact needed to include them
 could not be reached) are counted apart, as PRISMA 2020 and Cochrane reviews
-do, never among the exclusions.
+do, never among the exclusions. Records a scheduled search queued that nobody
+has screened yet are identified but not screened: counted apart as awaiting
+screening (:func:`awaiting_screening`, the one count every page reads).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class PrismaCounts:
     article_citations_located: int = 0
     #: included studies that hold rows of the report's condition (None: the report is about all conditions)
     included_here: int | None = None
+    #: records a scheduled search queued that nobody has screened yet (not in screened)
+    awaiting_screening: int = 0
 
     @property
     def identified(self) -> int:
@@ -99,6 +103,17 @@ def _source_dates(search_log: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return out
 
 
+#: the decision of a record a scheduled search queued for a person to screen
+QUEUED = "awaiting_screening"
+
+
+def awaiting_screening(screening: pd.DataFrame | None) -> int:
+    """How many records wait for a person to screen them."""
+    if screening is None:
+        return 0
+    return int((screening["decision"].astype(str) == QUEUED).sum())
+
+
 def prisma_counts(
     search_log: pd.DataFrame,
     screening: pd.DataFrame,
@@ -114,7 +129,8 @@ def prisma_counts(
     decision = screening["decision"].astype(str)
     identified = _counts(rec_source, sources)
     duplicates = int((decision == "duplicate").sum())
-    screened = len(screening) - duplicates
+    queued = awaiting_screening(screening)
+    screened = len(screening) - duplicates - queued
     ex_ta = screening[decision == "excluded_title_abstract"]["reason"]
     ex_ft = screening[decision == "excluded_full_text"]["reason"]
     awaiting = screening[decision == "awaiting_classification"]["reason"]
@@ -150,4 +166,5 @@ def prisma_counts(
         article_citations=seeds,
         article_citations_located=located,
         included_here=None if here is None else int(included_ids[included_ids.isin(here)].nunique()),
+        awaiting_screening=queued,
     )
