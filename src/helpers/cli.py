@@ -73,6 +73,54 @@ def _tables(args) -> int:
     return 0
 
 
+def _search(args) -> int:
+    from pathlib import Path
+
+    from .paths import STUDIES_PATH
+
+    study_path = Path(args.data or STUDIES_PATH)
+    folder = study_path.resolve().parent
+    if args.export_ris:
+        from .search.ris import export_ris
+
+        n = export_ris(folder, Path(args.export_ris))
+        print(f"wrote {display_path(args.export_ris)}: {n} records awaiting screening")
+        return 0
+    if args.import_ris:
+        import datetime as dt
+
+        from .search.ris import import_ris
+
+        included, excluded, left, written = import_ris(folder, Path(args.import_ris), dt.date.today().isoformat())
+        print(f"{included} passed to the full text, {excluded} excluded, {left} left awaiting screening")
+        for p in written:
+            print(f"wrote {display_path(p)}")
+        return 0
+    from .search.queue import parse_date, run_search
+
+    outcome = run_search(study_path, args.source, parse_date(args.since, "--since"), parse_date(args.until, "--until"))
+    print("\n".join(outcome.lines()))
+    return 0
+
+
+def search_epilog() -> str:
+    from .search.settings import VARIABLES
+
+    env = "\n".join(
+        f"  {name:<24}{what}" + (f" (default {default})" if default else "") for name, what, default in VARIABLES
+    )
+    return (
+        "sources (the source column of data/search_strategies.csv):\n"
+        "  pubmed          PubMed through NCBI's E-utilities (esearch, esummary); 3 requests a second, 10 with an API key\n"
+        "  europepmc       Europe PMC's REST search (cursorMark paging)\n"
+        "  clinicaltrials  ClinicalTrials.gov's API version 2 (/studies, pageToken paging); refreshes registrations.csv\n"
+        "\nenvironment:\n" + env + "\n\n"
+        "Each run appends one row per strategy to search_log.csv (source, exact query with its date range, run date,\n"
+        "count) and queues the records that screening.csv and studies.csv do not hold (by DOI, PMID, NCT number or\n"
+        "normalized title) in screening.csv as awaiting screening. Nothing is written unless every source answered."
+    )
+
+
 def _build(args) -> int:
     from .render.build import main as build_main
 
@@ -150,6 +198,39 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--out", metavar="DIR", required=True, help="folder for the CSV files")
     t.add_argument("--subgroup", metavar="COLUMN", help=SUBGROUP_HELP)
     t.set_defaults(func=_tables)
+
+    se = sub.add_parser(
+        "search",
+        help="run the search strategies again (PubMed, Europe PMC, ClinicalTrials.gov), queue new records for "
+        "screening, log the run; or export/import the queue as RIS",
+        description="Run the strategies of data/search_strategies.csv for a date range and queue what is new for a "
+        "person to screen; nothing enters the study table.",
+        epilog=search_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    se.add_argument(
+        "--source",
+        action="append",
+        choices=("pubmed", "europepmc", "clinicaltrials"),
+        help="only this source; repeatable",
+    )
+    se.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="start of the date range (default: each strategy's start date)"
+    )
+    se.add_argument("--until", metavar="YYYY-MM-DD", help="end of the date range (default: today)")
+    se.add_argument(
+        "--data", metavar="PATH", help="study table whose folder holds the tables (default: data/studies.csv)"
+    )
+    ris = se.add_mutually_exclusive_group()
+    ris.add_argument(
+        "--export-ris", metavar="FILE", help="write the records awaiting screening as RIS, and search nothing"
+    )
+    ris.add_argument(
+        "--import-ris",
+        metavar="FILE",
+        help="apply the decisions of an RIS file (a keyword or note line 'include', or 'exclude REASON'), and search nothing",
+    )
+    se.set_defaults(func=_search)
 
     b = sub.add_parser("build", help="execute the notebooks and render the HTML reports")
     b.add_argument(

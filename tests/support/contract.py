@@ -20,6 +20,8 @@ LAYERS = (
     ("report",),
     ("site",),
     ("render",),
+    # python -m helpers search: reads and writes the data tables only (below it: data and what it stands on)
+    ("search",),
     ("cli", "__main__", "__init__"),
 )
 MAX_LINES = 400

@@ -33,7 +33,7 @@ def _records_within_hits(d):
 
 # ------------------------------------------------------------------ screening record
 @lru_cache(maxsize=1)
-def _reasons_by_decision() -> dict[str, list[str]]:
+def reasons_by_decision() -> dict[str, list[str]]:
     raw = next(f for f in load_schema("screening").raw["fields"] if f["name"] == "reason")
     return raw["reasonsByDecision"]
 
@@ -41,7 +41,7 @@ def _reasons_by_decision() -> dict[str, list[str]]:
 def _reason_fits_decision(d):
     decision, reason = _text(d["decision"]), _text(d["reason"])
     ok = pd.Series(True, index=d.index)
-    for dec, allowed in _reasons_by_decision().items():
+    for dec, allowed in reasons_by_decision().items():
         rows = (decision == dec).fillna(False)
         ok &= ~rows | reason.isin(allowed).fillna(True)
     return {"reason": ok}
