@@ -10,10 +10,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ..data.dataset import load_dataset
 from ..data.loader import load_table
 from ..data.prisma import QUEUED
 from ..data.schema import load_schema
+from ..data.unpublished import YEARS, possibly_unpublished
 from ..errors import HelpersError
 from ..paths import STUDIES_PATH, display_path
 from . import registry, tables
@@ -29,6 +32,7 @@ STRATEGIES = "search_strategies.csv"
 class Outcome:
     runs: list[tuple[str, SourceRun, int]] = field(default_factory=list)  # (search_id, run, records queued)
     registrations: tuple[int, int] = (0, 0)  # (updated, added)
+    unpublished: list[str] = field(default_factory=list)  # completed over two years ago, no publication
     written: list[Path] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -39,6 +43,11 @@ class Outcome:
         ]
         updated, added = self.registrations
         out.append(f"registrations: {updated} changed, {added} added")
+        if self.unpublished:
+            out.append(
+                f"possibly unpublished (completed over {YEARS} years ago, no publication or results): "
+                + ", ".join(self.unpublished)
+            )
         out += [f"wrote {display_path(p)}" for p in self.written]
         return out
 
@@ -154,9 +163,10 @@ def record(ds, log, screening, regs, runs, extra, run_date: str) -> Outcome:
         queued = 0
         for f in run.found:
             keys = found_keys(f)
-            if f.registration:
-                trials.append((f, strategy, search_id))
-            if keys & known:
+            new = not keys & known
+            if f.registration:  # a new registration gets a row; a known one only refreshes the row it has
+                trials.append((f, strategy if new else None, search_id))
+            if not new:
                 continue
             known |= keys
             screening.append(screening_row(f"R{n_record:0{w_record}d}", search_id, f, run.strategy_id, run_date))
@@ -167,6 +177,9 @@ def record(ds, log, screening, regs, runs, extra, run_date: str) -> Outcome:
     trials += [(f, None, "") for f in extra]
     links = registry.linked_studies(ds.studies)
     outcome.registrations = registry.refresh(regs, trials, run_date, links)
+    table = pd.DataFrame(regs.all_rows(), columns=regs.header)
+    flagged = possibly_unpublished(table, dt.date.fromisoformat(run_date))
+    outcome.unpublished = list(flagged["registration_id"])
     outcome.written = tables.commit(ds.paths["studies"].resolve().parent, [log, screening, regs])
     return outcome
 
