@@ -3,6 +3,7 @@ comparison a Summary of Findings is headed with, written once in the protocol's 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from ..errors import Problem, TableError
@@ -11,6 +12,22 @@ from ..paths import DATA
 PROTOCOL = DATA / "protocol.md"
 HEADING = "## Questions by condition"
 COLUMNS = ("condition", "population", "setting", "intervention", "comparison")
+#: the one line that sets after how many days a page says the search is out of date
+STALE_LINE = "Search out of date after:"
+STALE = re.compile(r"^Search out of date after: ([1-9][0-9]{0,3}) days$")
+
+
+@cache
+def stale_after_days(path=PROTOCOL) -> int | None:
+    """The number of days after the last search at which pages say it is out of date (None: the protocol sets none)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(STALE_LINE):
+            m = STALE.match(line.strip())
+            if not m:
+                expected = f"'{STALE_LINE} N days' with N a whole number from 1 to 9999"
+                raise TableError(path, [Problem(number, None, line, expected, "protocol_stale_after")])
+            return int(m[1])
+    return None
 
 
 @cache

@@ -159,7 +159,9 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             raise BuildError("\n".join(lines))
         if "error" in site:
             raise site["error"]
-        from ..site.changes import version_changes_html  # the site's modules import matplotlib: after the zygote
+        from ..site.changes import version_changes, version_changes_html  # they import matplotlib: after the zygote
+        from ..site.feed import write_feed
+        from ..site.freshness import FEED
         from ..site.index import write_index
 
         reports = {j.name: dict(old_reports.get(j.name, {})) for j in shown}
@@ -173,8 +175,11 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             ds.studies,
             site["summaries"],
             answers=[tuple(a) for a in site["answers"]],
-            changes=version_changes_html(plan.options.data_path),
+            changes=version_changes_html(
+                plan.options.data_path, changes=(changes := version_changes(plan.options.data_path))
+            ),
         )
+        write_feed(staging / FEED, changes)
         report_files = {j.name for j in plan.jobs}
         staged = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
         data_files = [

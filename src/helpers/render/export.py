@@ -10,6 +10,7 @@ from ..report.html import LAB_TABLE_STYLE, label_cells
 from ..report.params import condition_label
 from ..site.citations import report_links
 from ..site.colophon import colophon_html, neighbours, page_title
+from ..site.freshness import FEED, feed_link, freshness_html
 from ..site.index import notebook_title
 from .jobs import REMOVE_TAGS, Job, notebooks
 
@@ -73,6 +74,8 @@ def render_html(nb, job: Job) -> str:
         "prev": prev,
         "next": nxt,
         "colophon": colophon_html(job.notebook, job.params, report_links()),
+        "head_links": feed_link(f"../{FEED}"),
+        "freshness": freshness_html(job.params.data_path),
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     # the notebooks' JupyterLab-only table style: a report has its own stylesheet and no <style> in its body

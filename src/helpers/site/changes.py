@@ -128,13 +128,18 @@ def answers_before_after(ch: DataChanges, root: Path = ROOT) -> list[tuple[str, 
 
 def changes_since(rev: str, root: Path = ROOT) -> list[tuple[str, list[str]]]:
     """Everything the ``changes`` command says about ``rev``."""
+    return sections_and_answers(rev, root)[0]
+
+
+def sections_and_answers(rev: str, root: Path = ROOT):
+    """(what changed since ``rev`` in sections, each condition's (label, answer then, answer now) or None)."""
     with tempfile.TemporaryDirectory() as tmp:
         ch = data_changes(rev, root, keep=Path(tmp))
         answers = answers_before_after(ch, root)
     sections = change_sections(ch, answers if isinstance(answers, list) else None)
     if isinstance(answers, str):
         sections.append(("Short answers", [f"Not computed for {rev}: {answers}."]))
-    return sections
+    return sections, (answers if isinstance(answers, list) else None)
 
 
 def changes_text(rev: str, sections: list[tuple[str, list[str]]]) -> str:
@@ -155,13 +160,21 @@ def changes_html(version: str, sections: list[tuple[str, list[str]]]) -> str:
     return f'<section aria-labelledby="changes-h"><h2 id="changes-h">What changed since version {esc(version)}</h2>{body}</section>'
 
 
-def version_changes_html(data_path, root: Path = ROOT) -> str:
-    """The index's "What changed since version X", when the shipped data have a previous version (else "")."""
+def version_changes(data_path, root: Path = ROOT):
+    """(previous version, sections, answers) of what changed since the shipped data's previous version, computed
+    once per build for the index and the feed; None for a table of the user's own or without a previous version."""
     from ..data.version import evidence_version
 
     if Path(str(data_path).split("#")[0]).resolve().parent != (root / "data").resolve():
-        return ""
+        return None
     v = evidence_version(root)
     if not v.previous or not v.previous_commit:
-        return ""
-    return changes_html(v.previous, changes_since(v.previous_commit, root))
+        return None
+    return (v.previous, *sections_and_answers(v.previous_commit, root))
+
+
+def version_changes_html(data_path, root: Path = ROOT, changes=None) -> str:
+    """The index's "What changed since version X", when the shipped data have a previous version (else "");
+    ``changes``: :func:`version_changes` already computed."""
+    changes = changes or version_changes(data_path, root)
+    return changes_html(changes[0], changes[1]) if changes else ""

@@ -12,6 +12,7 @@ from ..report.params import EVIDENCE_LABELS, condition_label
 from ..report.text import plural, seed_sentence
 from .citations import report_links
 from .colophon import NOT_ADVICE, made_by, searched_on, version_words
+from .freshness import FEED, feed_link, freshness_html, queue_sentence
 
 INDEX_CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; color: #222; }
@@ -29,6 +30,7 @@ footer.colophon { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid #d
 h2 { font-size: 1.2rem; margin-top: 1.6rem; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 a { color: #005A8C; }
+.stale-notice { border-left: 4px solid #B00020; background: #fdf0f0; padding: .6rem 1rem; }
 @media print { a[href]::after { content: " <" attr(href) ">"; font-size: 85%; overflow-wrap: anywhere; } }
 """
 
@@ -101,12 +103,15 @@ def write_index(path: Path, jobs, studies: pd.DataFrame, summaries: dict[str, st
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
 <title>Ketamine for migraine, neck pain and low back pain: evidence reports</title>
+{feed_link()}
 <style>{INDEX_CSS}</style></head>
 <body>
 <main>
 <h1>Ketamine infusions for migraine, neck pain and low back pain</h1>
 <p class="lede">Evidence reports built from the study table ({len(studies)} rows,
 {studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
+{freshness_html(data_path)}
+<p class="queue">{esc(queue_sentence(data_path))} <a href="{FEED}">Follow new versions and changed answers (Atom feed)</a>.</p>
 {_answers_html(answers)}
 {changes}
 <p class="callout">{esc(seed_sentence(seed, seed_found))} Its claims are shown beside
