@@ -32,7 +32,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock report figures lint format test test-slow unit nbval lab notebooks validate dictionary benchmark bench-tests bench-setup a11y a11y-deps clean
+.PHONY: help install lock report figures lint format test test-slow unit nbval lab notebooks validate search dictionary benchmark bench-tests bench-setup a11y a11y-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -120,6 +120,9 @@ notebooks: $(STAMP) ## re-execute the committed notebooks, parameters cells rese
 
 validate: $(STAMP) ## validate data/studies.csv (or ARGS=path/to/table.csv)
 	$(PY) -m helpers validate $(ARGS)
+
+search: $(STAMP) ## run the search strategies again and queue new records for screening (ARGS="--source pubmed --since 2026-11-01")
+	$(PY) -m helpers search $(ARGS)
 
 dictionary: $(STAMP) ## regenerate data/README.md from data/schema.json
 	$(PY) -m helpers dictionary
