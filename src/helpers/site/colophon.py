@@ -22,6 +22,7 @@ from ..report.params import ReportParams, condition_label
 DATA_FILES = (
     ("studies.csv", "the study table"),
     ("search_log.csv", "the search log"),
+    ("search_strategies.csv", "the search strategies, one per source, that are run again every month"),
     ("screening.csv", "the screening record"),
     ("risk_of_bias.csv", "the risk-of-bias judgements"),
     ("certainty.csv", "the GRADE judgements"),

@@ -67,13 +67,13 @@ def write_condition_tables(studies: pd.DataFrame, folder: Path, conditions, evid
 def write_data_tables(ds, table: Path, folder: Path) -> None:
     """The data the reports read, published beside them (data/) so that a page can link the search log it
     cites: the study table and the tables beside it as validated (formulas neutralized, as every CSV written
-    here), and the data dictionary and protocol where they sit beside the table."""
+    here), and the data dictionary, the protocol and the search strategies where they sit beside the table."""
     write_csv(ds.studies, folder / "studies.csv")
     for name, path in ds.paths.items():
         if ds.get(name) is not None:
             write_csv(ds.get(name), folder / Path(path).name)
     here = Path(str(table).split("#")[0]).parent  # a spreadsheet's sheet is named after '#'
-    for extra in ("README.md", "protocol.md", "references.csl.json"):
+    for extra in ("README.md", "protocol.md", "references.csl.json", "search_strategies.csv"):
         if (here / extra).is_file():
             write_atomic(folder / extra, (here / extra).read_bytes())
     write_data_package(here, folder)
