@@ -113,5 +113,11 @@ def data(tmp_path) -> Path:
     return folder
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
+def folder_bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def snapshot():
+    """Every file of a folder, name -> bytes: a table changed, or a file left behind, shows as a difference."""
+    return folder_bytes

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import snapshot
 
 from support.commands import run_helpers
 
 
 @pytest.mark.process
-def test_the_command_as_a_process_searches_and_refuses_a_rate_limit_in_one_line(api, data):
+def test_the_command_as_a_process_searches_and_refuses_a_rate_limit_in_one_line(snapshot, api, data):
     env = {**os.environ}
     before = snapshot(data)
     api.faults["/eutils/esearch.fcgi"] = ("status", 429)

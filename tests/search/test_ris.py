@@ -8,7 +8,6 @@ import io
 
 import pytest
 import rispy
-from conftest import snapshot
 
 from helpers.cli import main
 
@@ -82,7 +81,7 @@ def test_a_record_without_a_decision_stays_in_the_queue(queued, tmp_path, capsys
     ],
     ids=["unknown id", "already decided", "reason off the list", "two decisions"],
 )
-def test_an_import_that_cannot_be_applied_is_refused_in_one_line(queued, tmp_path, capsys, change, said):
+def test_an_import_that_cannot_be_applied_is_refused_in_one_line(snapshot, queued, tmp_path, capsys, change, said):
     entries = exported(queued, tmp_path)
     entries[1]["keywords"] = ["exclude wrong_design"]  # a good decision in the same file is not applied either
     change(entries)

@@ -9,7 +9,6 @@ import datetime as dt
 import io
 
 import pytest
-from conftest import snapshot
 
 from helpers.cli import main
 from helpers.data.loader import load_table
@@ -27,7 +26,7 @@ def search(data, *extra) -> int:
     return main(["search", "--data", str(data / "studies.csv"), *extra])
 
 
-def test_a_search_queues_only_the_records_no_table_knows_and_logs_every_run(api, data, capsys):
+def test_a_search_queues_only_the_records_no_table_knows_and_logs_every_run(snapshot, api, data, capsys):
     before = snapshot(data)
     assert search(data) == 0
     screening, log = rows(data / "screening.csv"), rows(data / "search_log.csv")
@@ -99,7 +98,7 @@ FAULTS = [
 
 @pytest.mark.parametrize(("path", "fault", "said"), FAULTS, ids=lambda v: str(v)[:30])
 def test_a_refusal_a_timeout_or_a_malformed_body_ends_in_one_line_and_writes_nothing(
-    api, data, capsys, monkeypatch, path, fault, said
+    snapshot, api, data, capsys, monkeypatch, path, fault, said
 ):
     monkeypatch.setenv("HELPERS_SEARCH_TIMEOUT", "0.3")
     before = snapshot(data)
@@ -110,7 +109,7 @@ def test_a_refusal_a_timeout_or_a_malformed_body_ends_in_one_line_and_writes_not
     assert snapshot(data) == before  # no table changed, no staging folder left
 
 
-def test_the_same_run_without_a_fault_writes(api, data):
+def test_the_same_run_without_a_fault_writes(snapshot, api, data):
     """The negative control of the faults above: the same folder and server, answering well."""
     before = snapshot(data)
     assert search(data, "--source", "pubmed") == 0
