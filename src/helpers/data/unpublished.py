@@ -3,6 +3,7 @@ linked to them and no results posted in the registry. They feed the judgement of
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import pandas as pd
@@ -14,10 +15,14 @@ YEARS = 2
 
 
 def completed_on(value) -> dt.date | None:
-    """A registry date ('2021-09' or '2021-09-30'), a month read as its last day's month start (conservative)."""
+    """A registry date ('2021-09-30', or '2021-09' read as the month's last day, so that no trial is flagged
+    before its two years are surely over)."""
     text = cell_text(value)
     try:
-        return dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+        if len(text) == 7:
+            year, month = int(text[:4]), int(text[5:])
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
 
