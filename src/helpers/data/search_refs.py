@@ -95,7 +95,9 @@ def _review_appraisal(ds, out: Checks) -> None:
     for i, r in enumerate(app.itertuples(index=False)):
         sid, line = str(r.study_id), line_number(app, i)
         if sid not in design:
-            out["review_appraisal"].append(Problem(line, "study_id", sid, "a study_id of the study table", "study_exists"))
+            out["review_appraisal"].append(
+                Problem(line, "study_id", sid, "a study_id of the study table", "study_exists")
+            )
             continue
         if design[sid] not in reviews:
             out["review_appraisal"].append(
