@@ -156,6 +156,11 @@ def test_a_followed_up_registration_passes():
     assert not problems(dataset(screening=SCREENING, search_log=LOG, followups=followup()))
 
 
+def test_a_data_set_without_a_follow_up_table_is_not_held_to_it():
+    # an earlier revision of the data, or a user's own table with a screening record beside it
+    assert not problems(dataset(screening=SCREENING, search_log=LOG))
+
+
 @pytest.mark.parametrize(
     "cells, column",
     [

@@ -32,9 +32,10 @@ def _studies(ds) -> set[str]:
 
 def _followups(ds, out: Checks) -> None:
     scr, fol = ds.get("screening"), ds.get("followups")
-    if scr is None:
+    # a data set without follow-ups (an earlier revision, a user's own table) is not held to them
+    if scr is None or fol is None:
         return
-    followed = set() if fol is None else set(fol["record_id"].astype(str))
+    followed = set(fol["record_id"].astype(str))
     ids = scr["record_id"].astype(str)
     for i in scr.index[needs_follow_up(scr).to_numpy()]:
         rid = ids.iloc[i]
@@ -49,8 +50,6 @@ def _followups(ds, out: Checks) -> None:
                     "followed_up",
                 )
             )
-    if fol is None:
-        return
     known, searches = set(ids), set(ds.get("search_log")["search_id"].astype(str)) if "search_log" in ds else set()
     studies = _studies(ds)
     for i, r in enumerate(fol.itertuples(index=False)):
