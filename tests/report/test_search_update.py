@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from helpers.data.amstar import ITEMS
+from helpers.data.vocabulary import word
 from helpers.findings.registrations import registrations_view
 from helpers.report.search_update import FLAG, GROUP_WORDS, appraisal_table, registrations_table
 from helpers.report.text import plain_text as plain
@@ -59,3 +60,12 @@ def test_a_condition_report_shows_only_its_registrations():
     ids = set(rows_of(html))
     assert ids and "NCT04814381" not in ids and "NCT06419439" in ids
     assert "No registered trial" in shipped_report("neck_pain").overview.registrations_summary().data
+
+
+def test_every_follow_up_is_counted_by_what_it_found():
+    r = shipped_report("all")
+    fol = r.dataset.get("followups")
+    text = r.overview.registrations_summary().data
+    assert f"{len(fol)} protocols, registrations and conference abstracts met in screening were followed up" in text
+    for result, n in fol["result"].astype(str).value_counts().items():
+        assert f"{n} {word('result', result, 'followups')}" in text

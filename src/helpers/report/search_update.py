@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data.amstar import ITEMS, critical_items, item_text, ratings
 from ..data.rows import cell_text
+from ..data.schema import load_schema
 from ..findings.registrations import registrations_view
 from .html import Html, Row, esc, folded, table
 from .text import plural
@@ -46,6 +47,28 @@ def registry_link(r) -> Html:
 
 def _date(text) -> str:
     return cell_text(text) or "not given"
+
+
+def followups_summary(followups: pd.DataFrame) -> str:
+    """One sentence: how many screened protocols, registrations and conference abstracts were followed up, and
+    what was found (for the whole search: a follow-up has no condition of its own)."""
+    if followups.empty:
+        return ""
+    dates = sorted(set(followups["followed_on"].astype(str)))
+    when = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    counts = followups["result"].astype(str).value_counts()
+    found = ", ".join(
+        f"{int(counts[v])} {word('result', v, 'followups')}"
+        for v in load_schema("followups").enum("result")
+        if counts.get(v, 0)
+    )
+    n = plural(
+        len(followups),
+        "protocol, registration or conference abstract",
+        "protocols, registrations and conference abstracts",
+    )
+    verb = "was" if len(followups) == 1 else "were"
+    return f"In the whole search, {n} met in screening {verb} followed up for a publication ({when}): {found}."
 
 
 def registrations_summary(registrations: pd.DataFrame, label: str) -> str:

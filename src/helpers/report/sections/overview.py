@@ -18,7 +18,13 @@ from ..figures.style import empty_panel
 from ..html import Html, Row, doi_link, esc, md, pmid_link, table, table_html
 from ..params import ALL, EVIDENCE_LABELS
 from ..prisma import flow_text
-from ..search_update import appraisal_summary, appraisal_table, registrations_summary, registrations_table
+from ..search_update import (
+    appraisal_summary,
+    appraisal_table,
+    followups_summary,
+    registrations_summary,
+    registrations_table,
+)
 from ..text import plain_text, plural, verb
 from ..words import word
 
@@ -109,10 +115,12 @@ class Overview:
         return reg[reg["condition"].astype(str) == self.r.condition]
 
     def registrations_summary(self) -> Markdown:
-        reg = self.registrations
-        if reg is None:
-            return Markdown("No table of registered trials sits beside this study table.")
-        return Markdown(registrations_summary(reg, self.r.label))
+        reg, fol = self.registrations, self._companion("followups")
+        text = "No table of registered trials sits beside this study table." if reg is None else ""
+        text = text or registrations_summary(reg, self.r.label)
+        if fol is not None:
+            text += " " + followups_summary(fol)
+        return Markdown(text.strip())
 
     def registrations_table(self) -> HTML:
         reg = self.registrations
