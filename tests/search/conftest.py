@@ -102,11 +102,15 @@ def api(monkeypatch):
 
 @pytest.fixture
 def data(tmp_path) -> Path:
-    """A copy of the data tables, with three strategies (one per source) beside them."""
+    """A copy of the data tables (registrations: header only), with three strategies (one per source) beside them."""
     folder = tmp_path / "data"
     folder.mkdir()
     for name in TABLES:
         shutil.copy(ROOT / "data" / f"{name}.csv", folder / f"{name}.csv")
+    # every registration in the table is read again from the registry; the local server serves only the
+    # fixtures' trials, so the copy keeps the shipped table's header and the tests plant their own rows
+    header = (ROOT / "data" / "registrations.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "registrations.csv").write_text(header + "\n", encoding="utf-8")
     lines = (ROOT / "data" / "search_strategies.csv").read_text(encoding="utf-8").splitlines()
     kept = [lines[0]] + [line for line in lines[1:] if line.split(",", 1)[0] in STRATEGIES]
     (folder / "search_strategies.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from helpers.data.unpublished import possibly_unpublished
+from helpers.data.unpublished import unpublished_rows as possibly_unpublished
 from helpers.search.registry import linked_studies
 
 TODAY = dt.date(2026, 12, 7)

@@ -118,7 +118,7 @@ def test_the_same_run_without_a_fault_writes(snapshot, api, data):
 
 def test_a_registration_already_in_the_table_is_read_again_and_flagged_when_unpublished(api, data, capsys):
     header = (data / "registrations.csv").read_text(encoding="utf-8")
-    planted = "clinicaltrials_gov,NCT99000003,,migraine,migraine_primary,recruiting,2019-03,,,,no,,https://clinicaltrials.gov/study/NCT99000003,2020-01-01,\n"
+    planted = "clinicaltrials_gov,NCT99000003,A planted trial,migraine,migraine_primary,recruiting,2019-03,,,,no,,https://clinicaltrials.gov/study/NCT99000003,2020-01-01,\n"
     (data / "registrations.csv").write_text(header + planted, encoding="utf-8")
     assert search(data, "--source", "clinicaltrials") == 0
     row = next(r for r in rows(data / "registrations.csv") if r["registration_id"] == "NCT99000003")

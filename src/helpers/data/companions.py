@@ -12,9 +12,23 @@ from pathlib import Path
 from ..paths import STUDIES_PATH
 
 #: companion tables, in the order they are checked
-COMPANIONS = ("search_log", "screening", "risk_of_bias", "certainty", "claims")
+COMPANIONS = (
+    "search_log",
+    "screening",
+    "followups",
+    "registrations",
+    "risk_of_bias",
+    "review_appraisal",
+    "certainty",
+    "claims",
+)
 #: companions that need another one to make sense
-REQUIRES = {"screening": "search_log", "search_log": "screening", "certainty": "risk_of_bias"}
+REQUIRES = {
+    "screening": "search_log",
+    "search_log": "screening",
+    "certainty": "risk_of_bias",
+    "followups": "screening",
+}
 
 
 def companion_paths(study_path: Path | str | None = None) -> dict[str, Path]:

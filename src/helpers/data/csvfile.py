@@ -206,7 +206,7 @@ def read_raw(
         )
     except pd.errors.ParserError:
         raise TableError(path, ragged_problems(text, len(header), header)) from None
-    if raw.empty:
+    if raw.empty and not schema.may_be_empty:
         raise TableError(path, [file_problem("at least one data row below the header", "no_rows", line=2)])
     short = raw.isna().any(axis=1)
     if short.any():

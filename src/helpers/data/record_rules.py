@@ -22,7 +22,7 @@ def _text(s: pd.Series) -> pd.Series:
 
 # ------------------------------------------------------------------ search log
 def _lookup_has_target(d):
-    lookup = _text(d["purpose"]).isin(["identifier", "citation_check", "full_text"]).fillna(False)
+    lookup = _text(d["purpose"]).isin(["identifier", "citation_check", "full_text", "follow_up"]).fillna(False)
     return {"target": ~lookup | d["target"].notna()}
 
 
@@ -151,6 +151,21 @@ def _verdict_has_evidence(d):
     return {"evidence_study_ids": ~located | d["evidence_study_ids"].notna()}
 
 
+# ------------------------------------------------------------------ follow-ups
+def _published_names_publication(d):
+    published = (_text(d["result"]) == "published").fillna(False)
+    has = d["publication"].notna()
+    return {"publication": (published & has) | (~published & ~has)}
+
+
+# ------------------------------------------------------------------ review appraisal (AMSTAR 2)
+def _not_applicable_only_where_allowed(d):
+    allowed = load_schema("review_appraisal").raw["fields"]
+    may_not_apply = next(f for f in allowed if f["name"] == "item")["x-helpers"]["mayNotApply"]
+    na = (_text(d["answer"]) == "not_applicable").fillna(False)
+    return {"answer": ~na | _text(d["item"]).isin(may_not_apply).fillna(True)}
+
+
 RULES = {
     "lookup_has_target": _lookup_has_target,
     "records_within_hits": _records_within_hits,
@@ -167,4 +182,6 @@ RULES = {
     "certainty_follows": _certainty_follows,
     "upgrade_has_reason": _upgrade_has_reason,
     "verdict_has_evidence": _verdict_has_evidence,
+    "published_names_publication": _published_names_publication,
+    "not_applicable_only_where_allowed": _not_applicable_only_where_allowed,
 }

@@ -114,6 +114,11 @@ class Schema:
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    @property
+    def may_be_empty(self) -> bool:
+        """A table whose rows record what was found (registered trials): none found is a true state, not a fault."""
+        return bool(self.raw.get("x-helpers", {}).get("mayBeEmpty", False))
+
     def __getitem__(self, name: str) -> Field:
         for f in self.fields:
             if f.name == name:

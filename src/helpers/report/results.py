@@ -50,7 +50,8 @@ def result_html(res: StudyResult, with_measure: bool = True) -> str:
     if res.measure is None or res.est is None:
         return f"{esc(word('direction', res.direction))} (no number in the source)"
     key = result_key(res.outcome, res.followup_days)
-    unit = _unit(res.measure)
+    # a difference on a scale the source does not state (unit other) gets no unit word: never "points" by default
+    unit = "" if res.unit == "other" and res.measure in ("mean_difference", "median_difference") else _unit(res.measure)
     text = (esc(word("effect_measure", res.measure)) + " ") if with_measure else ""
     text += mark(esc(effect(res.est) + unit), res.est, "effect", res.study_id, key)
     if res.lower is not None and res.upper is not None:

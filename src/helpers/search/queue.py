@@ -16,7 +16,7 @@ from ..data.dataset import load_dataset
 from ..data.loader import load_table
 from ..data.prisma import QUEUED
 from ..data.schema import load_schema
-from ..data.unpublished import YEARS, possibly_unpublished
+from ..data.unpublished import UNPUBLISHED_AFTER_YEARS, unpublished_rows
 from ..errors import HelpersError
 from ..paths import STUDIES_PATH, display_path
 from . import registry, tables
@@ -45,7 +45,7 @@ class Outcome:
         out.append(f"registrations: {updated} changed, {added} added")
         if self.unpublished:
             out.append(
-                f"possibly unpublished (completed over {YEARS} years ago, no publication or results): "
+                f"possibly unpublished (completed over {UNPUBLISHED_AFTER_YEARS} years ago, no publication or results): "
                 + ", ".join(self.unpublished)
             )
         out += [f"wrote {display_path(p)}" for p in self.written]
@@ -178,7 +178,7 @@ def record(ds, log, screening, regs, runs, extra, run_date: str) -> Outcome:
     links = registry.linked_studies(ds.studies)
     outcome.registrations = registry.refresh(regs, trials, run_date, links)
     table = pd.DataFrame(regs.all_rows(), columns=regs.header)
-    flagged = possibly_unpublished(table, dt.date.fromisoformat(run_date))
+    flagged = unpublished_rows(table, dt.date.fromisoformat(run_date))
     outcome.unpublished = list(flagged["registration_id"])
     outcome.written = tables.commit(ds.paths["studies"].resolve().parent, [log, screening, regs])
     return outcome

@@ -26,7 +26,10 @@ TABLE_WORDS = {
     "studies": "study table",
     "search_log": "search log",
     "screening": "screening record",
+    "followups": "follow-ups of screened protocols and registrations",
+    "registrations": "registered trials",
     "risk_of_bias": "risk-of-bias judgements",
+    "review_appraisal": "AMSTAR 2 appraisal of the reviews",
     "certainty": "GRADE certainty judgements",
     "claims": "verdicts on the source article's claims",
 }

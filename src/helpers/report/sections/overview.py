@@ -18,6 +18,13 @@ from ..figures.style import empty_panel
 from ..html import Html, Row, doi_link, esc, md, pmid_link, table, table_html
 from ..params import ALL, EVIDENCE_LABELS
 from ..prisma import flow_text
+from ..search_update import (
+    appraisal_summary,
+    appraisal_table,
+    followups_summary,
+    registrations_summary,
+    registrations_table,
+)
 from ..text import plain_text, plural, verb
 from ..words import word
 
@@ -93,6 +100,53 @@ class Overview:
         empty = "No search log and screening record beside this table: no flow to draw."
         empty_panel(ax, empty)
         return describe(fig, empty)
+
+    # ------------------------------------------------------------ the update search: registrations and reviews
+    def _companion(self, name: str):
+        ds = self.r.dataset
+        return None if ds is None or name not in ds else ds.get(name)
+
+    @property
+    def registrations(self):
+        """The registered trials of this report's condition (None without a registrations table beside the data)."""
+        reg = self._companion("registrations")
+        if reg is None or self.r.condition == ALL:
+            return reg
+        return reg[reg["condition"].astype(str) == self.r.condition]
+
+    def registrations_summary(self) -> Markdown:
+        reg, fol = self.registrations, self._companion("followups")
+        text = "No table of registered trials sits beside this study table." if reg is None else ""
+        text = text or registrations_summary(reg, self.r.label)
+        if fol is not None:
+            text += " " + followups_summary(fol)
+        return Markdown(text.strip())
+
+    def registrations_table(self) -> HTML:
+        reg = self.registrations
+        if reg is None or reg.empty:
+            return HTML("")
+        return HTML(registrations_table(reg, self.r.names, "Registered trials"))
+
+    @property
+    def review_appraisal(self):
+        """AMSTAR 2 rows of the reviews in this selection (None without the table beside the data)."""
+        app = self._companion("review_appraisal")
+        if app is None:
+            return None
+        return app[app["study_id"].astype(str).isin(set(self.r.studies["study_id"].astype(str)))]
+
+    def reviews_summary(self) -> Markdown:
+        app = self.review_appraisal
+        if app is None:
+            return Markdown("No appraisal of systematic reviews sits beside this study table.")
+        return Markdown(appraisal_summary(app))
+
+    def reviews_table(self) -> HTML:
+        app = self.review_appraisal
+        if app is None or app.empty:
+            return HTML("")
+        return HTML(appraisal_table(app, self.r.names, "Systematic reviews and meta-analyses appraised with AMSTAR 2"))
 
     # ------------------------------------------------------------ tables
     def studies_table(self) -> HTML:
