@@ -12,7 +12,7 @@ from pathlib import Path
 from ..paths import STUDIES_PATH
 
 #: companion tables, in the order they are checked
-COMPANIONS = ("search_log", "screening", "risk_of_bias", "certainty", "claims")
+COMPANIONS = ("search_log", "screening", "risk_of_bias", "questions", "certainty", "claims")
 #: companions that need another one to make sense
 REQUIRES = {"screening": "search_log", "search_log": "screening", "certainty": "risk_of_bias"}
 
