@@ -128,6 +128,11 @@ def _counted_row(f: LineFinding, sid: str):
     return None if c.empty else pick(c).iloc[0]
 
 
+def more_or_fewer(x: float) -> str:
+    """A difference per 1,000 in words: '46 more', '26 fewer', '0 more'."""
+    return f"{per_1000(abs(x))} {'more' if round(x) >= 0 else 'fewer'}"
+
+
 def absolute_cells(f: LineFinding) -> tuple[str, str]:
     """(risk with the comparator, risk with ketamine) per 1,000, with the reason where it cannot be given."""
     a: Absolute | None = f.absolute
@@ -137,7 +142,8 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
         keta = (
             mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=f.line)
             + f" per 1,000 ({interval(a.ketamine_lower, a.ketamine_upper, per_1000)}): "
-            + f"{per_1000(abs(more))} {'more' if more >= 0 else 'fewer'} per 1,000"
+            + f"{more_or_fewer(more)} per 1,000 "
+            + f"({more_or_fewer(a.difference_lower)} to {more_or_fewer(a.difference_upper)})"
         )
         basis = "the median risk of the control arm" + ("s" if a.control_arms > 1 else "") + " (GRADE's default)"
         return f"{comp}<br><small>assumed: {basis}</small>", keta

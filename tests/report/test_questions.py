@@ -1,0 +1,83 @@
+"""Every answer opens with its primary question's status, derived here from questions.csv and certainty.csv
+on their own, mentions harms, and every line with events in both arms shows absolute effects per 1,000."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.data.dataset import load_dataset
+from helpers.findings.lines import line_findings
+from helpers.report.bottom_line import index_answers
+from helpers.report.sof import absolute_cells
+from helpers.report.text import plain_text
+
+PICO = ("direct_population", "direct_intervention", "direct_comparator", "direct_outcome")
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def expected_claims(ds) -> dict[str, str]:
+    """Each condition's first claim, from the two tables alone: answered directly (at which certainty) or not."""
+    q, cert = ds.get("questions"), ds.get("certainty")
+    out = {}
+    for r in q[q["kind"].astype(str) == "primary"].itertuples(index=False):
+        mine = cert[cert["question"].astype(str) == r.question_id]
+        direct = mine[(mine[list(PICO)].astype(str) == "yes").all(axis=1)]
+        if direct.empty:
+            claim = "No study answers this directly."
+        else:
+            best = next(c for c in ("high", "moderate", "low", "very_low") if c in set(direct["certainty"]))
+            claim = f"Direct evidence exists, at {best.replace('_', ' ')} certainty."
+        out[str(r.condition)] = f"{r.question} {claim}"
+    return out
+
+
+def answers(ds) -> dict[str, str]:
+    from helpers.data.schema import load_schema
+
+    labels = {load_schema()["condition"].label(c): c for c in load_schema().enum("condition")}
+    return {labels[label]: plain_text(html) for label, html, _ in index_answers(ds)}
+
+
+def test_each_answer_opens_with_its_primary_question_status(ds):
+    got, want = answers(ds), expected_claims(ds)
+    assert set(want) <= set(got)
+    for condition, first in want.items():
+        assert got[condition].startswith(first), (condition, got[condition][:200])
+
+
+def test_marking_a_line_direct_changes_the_first_sentence(ds):
+    cert = ds.get("certainty").copy()
+    line = cert.index[cert["question"].astype(str) == "neck_pain_laboratory"][0]
+    cert.loc[line, "question"] = "neck_pain_primary"
+    for c in PICO:
+        cert.loc[line, c] = "yes"
+    planted = type(ds)(ds.studies, dict(ds.tables, certainty=cert), ds.paths)
+    before, after = answers(ds)["neck_pain"], answers(planted)["neck_pain"]
+    assert "No study answers this directly." in before
+    assert "Direct evidence exists, at very low certainty." in after
+    assert after.startswith(expected_claims(planted)["neck_pain"])
+
+
+def test_every_answer_says_what_is_known_about_harms(ds):
+    for condition, text in answers(ds).items():
+        assert "Harms" in text, condition
+
+
+def test_every_line_with_events_in_both_arms_shows_absolute_effects(ds):
+    lines = line_findings(ds.get("certainty"), ds.studies, ds.get("risk_of_bias"))
+    counted = 0
+    for f in lines:
+        c = f.covered
+        both = c[c["events_ketamine"].notna() & c["events_control"].notna()]
+        if both.empty or both["events_ketamine"].sum() == 0 or both["events_control"].sum() == 0:
+            continue
+        counted += 1
+        comparator, ketamine = (plain_text(x) for x in absolute_cells(f))
+        assert "per 1,000" in comparator, f.label
+        # risk with ketamine and its interval, then the difference and its interval
+        assert ketamine.count("per 1,000") == 2 and ketamine.count(" to ") == 2, (f.label, ketamine)
+    assert counted >= 2
