@@ -3,6 +3,8 @@ on their own, mentions harms, and every line with events in both arms shows abso
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers.data.dataset import load_dataset
@@ -73,11 +75,35 @@ def test_every_line_with_events_in_both_arms_shows_absolute_effects(ds):
     for f in lines:
         c = f.covered
         both = c[c["events_ketamine"].notna() & c["events_control"].notna()]
-        if both.empty or both["events_ketamine"].sum() == 0 or both["events_control"].sum() == 0:
+        if both.empty:
             continue
         counted += 1
         comparator, ketamine = (plain_text(x) for x in absolute_cells(f))
-        assert "per 1,000" in comparator, f.label
-        # risk with ketamine and its interval, then the difference and its interval
-        assert ketamine.count("per 1,000") == 2 and ketamine.count(" to ") == 2, (f.label, ketamine)
-    assert counted >= 2
+        assert re.match(r"\d+ per 1,000", comparator), (f.label, comparator)
+        # the risk with ketamine, then the difference per 1,000 with its interval
+        assert re.match(r"\d+ per 1,000.*: (0|\d+ (more|fewer)) per 1,000 \(.+ to .+\)$", ketamine), (f.label, ketamine)
+        if f.row.get("zero_events") == "inferred":
+            assert "inferred" in comparator
+    assert counted >= 5
+
+
+def test_every_result_with_counts_in_both_arms_has_its_risks_per_1000(ds):
+    from helpers.findings.results import study_results
+    from helpers.report.results import result_html
+
+    results = [r for rs in study_results(ds.studies).values() for r in rs]
+    rows = ds.studies[
+        ds.studies["events_ketamine"].notna()
+        & ds.studies["events_control"].notna()
+        & ds.studies["n_ketamine"].notna()
+        & ds.studies["n_control"].notna()
+        & ds.studies["effect_measure"].astype(str).isin(["risk_ratio", "odds_ratio", "risk_difference"])
+    ]
+    keys = {(str(r.study_id), str(r.outcome)) for r in rows.itertuples()}
+    shown = [r for r in results if (r.study_id, r.outcome) in keys]
+    assert len(shown) == len(keys) >= 5
+    for r in shown:
+        text = plain_text(result_html(r))
+        assert re.search(
+            r"\d+ per 1,000 with ketamine, \d+ with the comparator: .+ per 1,000 \(95% CI .+ to .+\)", text
+        ), text

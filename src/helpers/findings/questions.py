@@ -4,8 +4,8 @@ The status of a primary question (data/questions.csv) follows from the lines
 that belong to it (certainty.csv's question column) and their directness: it
 is answered when at least one line matches the question in population,
 intervention, comparator and outcome, at the highest certainty among those
-lines; otherwise the closest evidence is the question's own indirect lines,
-or, where it has none, the lines of the condition's secondary questions. The
+lines. The closest evidence is the question's own indirect lines, then the
+first outcome of each of the condition's secondary questions. The
 harms of a condition are the lines of its harms questions (every harms line
 for all conditions). Words are the report layer's.
 """
@@ -57,13 +57,12 @@ def primary_status(condition: str, questions: pd.DataFrame | None, lines: list[L
     own = [x for x in lines if x.condition == condition and question_of(x) == row["question_id"]]
     direct = [x for x in own if is_direct(x.row)]
     closest = [x for x in own if not is_direct(x.row)]
-    if not own:
-        secondary = questions[
-            (questions["condition"].astype(str) == condition) & (questions["kind"].astype(str) == "secondary")
-        ]
-        for qid in secondary["question_id"].astype(str):
-            mine = [x for x in lines if question_of(x) == qid and not x.is_harm]
-            closest.extend(x for x in mine if x.label == mine[0].label)  # each question's first outcome
+    secondary = questions[
+        (questions["condition"].astype(str) == condition) & (questions["kind"].astype(str) == "secondary")
+    ]
+    for qid in secondary["question_id"].astype(str):
+        mine = [x for x in lines if question_of(x) == qid and not x.is_harm]
+        closest.extend(x for x in mine if x.label == mine[0].label)  # each secondary question's first outcome
     return PrimaryStatus(condition, row, direct, closest)
 
 

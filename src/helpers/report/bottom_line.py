@@ -130,6 +130,12 @@ class BottomLine:
             text = f"No Summary of Findings line has been graded; {trials_phrase(len(self.trials()))}."
         return text + " " + self.harms()
 
+    def answered_lines(self) -> list[LineFinding]:
+        """The lines whose statements the short answer gives: the primary question's direct and closest lines
+        (harms are summarized there, and their statements follow in the details)."""
+        status = primary_status(self.condition, self.questions, self.lines)
+        return (status.direct + status.closest) if status is not None else self.main_lines()
+
     def harms(self) -> str:
         """What is known about harms: the graded harms lines, or how many harms results went ungraded."""
         lines = harms_lines(self.condition, self.questions, self.lines)
@@ -172,8 +178,8 @@ class BottomLine:
             parts.append(text + ".")
         else:
             parts.append(f"No verified randomized trial has tested ketamine for {esc(self.label)}.")
-        main = {id(x) for x in self.main_lines()}
-        others = [x for x in self.lines if id(x) not in main]
+        shown = {id(x) for x in self.answered_lines()}
+        others = [x for x in self.lines if id(x) not in shown]
         if others:
             parts.append("<br>Other outcomes: " + " ".join(statement_html(x, self.names) for x in others))
         parts.append("<br>" + self.claims_sentence())

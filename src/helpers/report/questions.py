@@ -49,8 +49,8 @@ def _indirect_html(x: LineFinding, status: PrimaryStatus, names: dict[str, str])
     reasons = [f"its {', '.join(differs)} differs"] if differs else []
     if own and str(x.row.get("direct_comparator")) == "not_applicable":
         reasons.append("it has no comparison group")
-    why = " and ".join(reasons) or "it answers a narrower question"
-    return f"<em>Indirect ({esc(why)}):</em> {statement_html(x, names, with_studies=False)}"
+    why = " and ".join(reasons) or "a narrower question"
+    return f"<em>Indirect ({esc(why)}):</em> {statement_html(x, names)}"
 
 
 def harms_html(lines: list[LineFinding], names: dict[str, str], reported: int) -> str:
@@ -64,24 +64,25 @@ def harms_html(lines: list[LineFinding], names: dict[str, str], reported: int) -
         ways = []
         for s in x.studies:
             code = x.directions.get(s.study_id, "not_reported")
-            way = HARM_WAYS.get(code)
-            if way is None:
-                way = _zero_words(x) or "direction not reported"
-            ways.append(f"{esc(names.get(s.study_id, s.study_id))}: {way}")
-        text = f"{esc(x.label)} against {esc(comparison_words(x))} ({'; '.join(ways)}"
+            way = HARM_WAYS.get(code) or _zero_words(x) or "direction not reported"
+            ways.append(f"{esc(names.get(s.study_id, s.study_id))}, {way}")
+        label = esc(x.label)
+        text = f"{label[:1].upper()}{label[1:]} against {esc(comparison_words(x))}: {'; '.join(ways)}"
         if x.absolute is not None:
             a = x.absolute
-            text += f"; {per_1000(a.ketamine)} vs {per_1000(a.comparator)} per 1,000"
-        parts.append(text + ")")
+            k = mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=x.line)
+            c = mark(per_1000(a.comparator), round(a.comparator), "risk_comparator", line=x.line)
+            text += f" ({k} per 1,000 with ketamine, {c} with {esc(comparison_words(x))})"
+        parts.append(text + ".")
     certs = {x.certainty for x in lines}
-    how = f"all at {certainty_words(next(iter(certs)))} certainty" if len(certs) == 1 else "at mixed certainty"
-    return f"<strong>Harms</strong> ({how}): " + "; ".join(parts) + "."
+    how = f"all of {certainty_words(next(iter(certs)))} certainty" if len(certs) == 1 else "of mixed certainty"
+    return f"<strong>Harms</strong>, {how}. " + " ".join(parts)
 
 
 def _zero_words(x: LineFinding) -> str | None:
     said = x.row.get("zero_events")
     if said == "inferred":
-        return "no event in either arm, inferred because every patient completed"
+        return "no event in either arm (inferred: every patient completed)"
     if said == "reported":
-        return "no event in either arm, as reported"
+        return "no event in either arm, as the trial reports"
     return None

@@ -100,7 +100,9 @@ def results_html(f: LineFinding, names: dict[str, str]) -> str:
     """The line's effect: the pooled one, else each study's, else the directions as reported."""
     if f.pooled is not None:
         return pooled_html(f)
-    parts = [f"{esc(names.get(r.study_id, r.study_id))}: {result_html(r)}" for r in f.results]
+    # the line's absolute effect is in the risk columns: one difference per 1,000 per line
+    whole = f.absolute is None
+    parts = [f"{esc(names.get(r.study_id, r.study_id))}: {result_html(r, with_absolute=whole)}" for r in f.results]
     numbered = {r.study_id for r in f.results}
     for s in f.studies:
         counted = _counted_row(f, s.study_id)
@@ -130,7 +132,9 @@ def _counted_row(f: LineFinding, sid: str):
 
 def more_or_fewer(x: float) -> str:
     """A difference per 1,000 in words: '46 more', '26 fewer', '0 more'."""
-    return f"{per_1000(abs(x))} {'more' if round(x) >= 0 else 'fewer'}"
+    if round(x) == 0:
+        return "0"
+    return f"{per_1000(abs(x))} {'more' if x > 0 else 'fewer'}"
 
 
 def absolute_cells(f: LineFinding) -> tuple[str, str]:
@@ -138,15 +142,20 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
     a: Absolute | None = f.absolute
     if a is not None:
         comp = mark(per_1000(a.comparator), round(a.comparator), "risk_comparator", line=f.line) + " per 1,000"
-        more = a.difference
-        keta = (
-            mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=f.line)
-            + f" per 1,000 ({interval(a.ketamine_lower, a.ketamine_upper, per_1000)}): "
-            + f"{more_or_fewer(more)} per 1,000 "
-            + f"({more_or_fewer(a.difference_lower)} to {more_or_fewer(a.difference_upper)})"
+        keta = mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=f.line) + " per 1,000"
+        if not a.by_difference:
+            keta += f" ({interval(a.ketamine_lower, a.ketamine_upper, per_1000)})"
+        keta += (
+            f": {more_or_fewer(a.difference)} per 1,000 "
+            f"({more_or_fewer(a.difference_lower)} to {more_or_fewer(a.difference_upper)})"
         )
-        basis = "the median risk of the control arm" + ("s" if a.control_arms > 1 else "") + " (GRADE's default)"
-        return f"{comp}<br><small>assumed: {basis}</small>", keta
+        if a.by_difference:
+            basis = "as counted; no relative effect can be estimated, so the difference is from the counts"
+            if f.row.get("zero_events") == "inferred":
+                basis += "; the zero is inferred because every patient completed, not reported"
+        else:
+            basis = "the median risk of the control arm" + ("s" if a.control_arms > 1 else "") + " (GRADE's default)"
+        return f"{comp}<br><small>{'' if a.by_difference else 'assumed: '}{basis}</small>", keta
     m = f.evidence.measure
     if f.comparator == "none":
         return "no comparison group", "not applicable"
