@@ -9,9 +9,10 @@ import pytest
 
 from helpers.data.dataset import load_dataset
 from helpers.findings.lines import line_findings
-from helpers.report.bottom_line import index_answers
+from helpers.report.bottom_line import bottom_line_for, index_answers
 from helpers.report.sof import absolute_cells
 from helpers.report.text import plain_text
+from support.reports import shipped_report
 
 PICO = ("direct_population", "direct_intervention", "direct_comparator", "direct_outcome")
 
@@ -19,6 +20,25 @@ PICO = ("direct_population", "direct_intervention", "direct_comparator", "direct
 @pytest.fixture(scope="module")
 def ds():
     return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def shipped_answers(ds):
+    return answers(ds)
+
+
+@pytest.fixture(scope="module")
+def shipped_summaries(ds):
+    """Each condition's plain-language summary, from the same bottom lines the index answers come from."""
+    from helpers.report.names import study_names
+
+    whole = bottom_line_for("all", "all conditions", ds.studies, ds.studies, None, ds, study_names(ds.studies))
+    return {b.condition: plain_text(b.plain_summary()) for b in whole.per_condition()}
+
+
+@pytest.fixture(scope="module")
+def lines(ds):
+    return line_findings(ds.get("certainty"), ds.studies, ds.get("risk_of_bias"))
 
 
 def expected_claims(ds) -> dict[str, str]:
@@ -44,33 +64,46 @@ def answers(ds) -> dict[str, str]:
     return {labels[label]: plain_text(html) for label, html, _ in index_answers(ds)}
 
 
-def test_each_answer_opens_with_its_primary_question_status(ds):
-    got, want = answers(ds), expected_claims(ds)
+def neck_answer(ds) -> str:
+    """One condition's answer, built the way the index builds it (bottom_line_for), without the others."""
+    from helpers.report.names import study_names
+
+    selected = ds.studies[ds.studies["condition"].astype(str) == "neck_pain"]
+    b = bottom_line_for("neck_pain", "neck pain", ds.studies, selected, None, ds, study_names(ds.studies))
+    return plain_text(b.answer())
+
+
+def test_each_answer_opens_with_its_primary_question_status(ds, shipped_answers, shipped_summaries):
+    got, want = shipped_answers, expected_claims(ds)
     assert set(want) <= set(got)
     for condition, first in want.items():
         assert got[condition].startswith(first), (condition, got[condition][:200])
+        assert shipped_summaries[condition].startswith(first), (condition, shipped_summaries[condition][:200])
+    # the short answer on each condition's page is the same answer (BottomLine.headline is answer())
+    # the page's short answer is the same answer (BottomLine.headline is answer()): one condition's page read
+    page = plain_text(shipped_report("low_back_pain").appraisal.headline().data)
+    assert page.removeprefix("Short answer.").strip().startswith(want["low_back_pain"]), page[:200]
 
 
-def test_marking_a_line_direct_changes_the_first_sentence(ds):
+def test_marking_a_line_direct_changes_the_first_sentence(ds, shipped_answers):
     cert = ds.get("certainty").copy()
     line = cert.index[cert["question"].astype(str) == "neck_pain_laboratory"][0]
     cert.loc[line, "question"] = "neck_pain_primary"
     for c in PICO:
         cert.loc[line, c] = "yes"
     planted = type(ds)(ds.studies, dict(ds.tables, certainty=cert), ds.paths)
-    before, after = answers(ds)["neck_pain"], answers(planted)["neck_pain"]
+    before, after = shipped_answers["neck_pain"], neck_answer(planted)
     assert "No study answers this directly." in before
     assert "Direct evidence exists, at very low certainty." in after
     assert after.startswith(expected_claims(planted)["neck_pain"])
 
 
-def test_every_answer_says_what_is_known_about_harms(ds):
-    for condition, text in answers(ds).items():
+def test_every_answer_says_what_is_known_about_harms(shipped_answers):
+    for condition, text in shipped_answers.items():
         assert "Harms" in text, condition
 
 
-def test_every_line_with_events_in_both_arms_shows_absolute_effects(ds):
-    lines = line_findings(ds.get("certainty"), ds.studies, ds.get("risk_of_bias"))
+def test_every_line_with_events_in_both_arms_shows_absolute_effects(lines):
     counted = 0
     for f in lines:
         c = f.covered
