@@ -190,6 +190,15 @@ def footnotes(line: LineFinding) -> list[tuple[str, str]]:
     return notes
 
 
+def footnote_letters():
+    """a to z, A to Z, then aa, ab, ...: as many footnote marks as a table of many lines needs."""
+    alphabet = string.ascii_lowercase + string.ascii_uppercase
+    yield from alphabet
+    for first in string.ascii_lowercase:
+        for second in string.ascii_lowercase:
+            yield first + second
+
+
 def sof_html(
     lines: list[LineFinding], names: dict[str, str], caption: str, condition: str | None = None, reasons=None
 ) -> str:
@@ -199,7 +208,7 @@ def sof_html(
     if not lines:
         return "<p><em>No Summary of Findings line for this selection.</em></p>"
     fill = reasons or esc
-    letters = iter(string.ascii_lowercase + string.ascii_uppercase)
+    letters = footnote_letters()
     body, notes = [], []
     for line in lines:
         marks = []
