@@ -46,11 +46,13 @@ def _indirect_html(x: LineFinding, status: PrimaryStatus, names: dict[str, str])
     """One indirect line's statement, saying why it is indirect for the primary question."""
     own = question_of(x) == status.question["question_id"]
     differs = indirect_elements(x.row) if own else []
-    reasons = [f"its {', '.join(differs)} differs"] if differs else []
-    if own and str(x.row.get("direct_comparator")) == "not_applicable":
-        reasons.append("it has no comparison group")
-    why = " and ".join(reasons) or "a narrower question"
-    return f"<em>Indirect ({esc(why)}):</em> {statement_html(x, names)}"
+    if differs:
+        why = f" (its {', '.join(differs)} differs)"
+    elif own:  # a line without a comparison group: its statement says so
+        why = ""
+    else:
+        why = " (a narrower question)"
+    return f"<em>Indirect{esc(why)}:</em> {statement_html(x, names)}"
 
 
 def harms_html(lines: list[LineFinding], names: dict[str, str], reported: int) -> str:
