@@ -64,3 +64,28 @@ def test_a_zero_count_without_its_basis_is_refused(ds):
     inferred = cert.index[cert["zero_events"].astype("string") == "inferred"][0]
     cert.loc[inferred, "zero_events"] = None
     assert ("zero_events", "zero_says_where") in _problems(ds, cert)
+
+
+def test_a_line_without_a_question_is_refused_and_with_one_passes(tmp_path):
+    import csv
+
+    from helpers.data.loader import load_table
+    from helpers.errors import TableError
+    from helpers.paths import DATA
+
+    rows = list(csv.DictReader((DATA / "certainty.csv").open(newline="", encoding="utf-8")))
+    path = tmp_path / "certainty.csv"
+
+    def write(question: str) -> None:
+        rows[0]["question"] = question
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+
+    write("migraine_acute_attack")
+    assert len(load_table(path, "certainty", cache=False)) == len(rows)
+    write("")
+    with pytest.raises(TableError) as err:
+        load_table(path, "certainty", cache=False)
+    assert [(p.line, p.column) for p in err.value.problems] == [(2, "question")]
