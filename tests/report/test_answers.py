@@ -148,3 +148,21 @@ def test_footnote_marks_do_not_run_out():
 
     marks = list(footnote_letters())
     assert len(marks) > 52 and len(set(marks)) == len(marks) and marks[:2] == ["a", "b"]
+
+
+def test_every_condition_with_reported_adverse_events_has_graded_harms_lines(ds, lines):
+    from helpers.findings.questions import harms_lines
+
+    s = ds.studies
+    reported = s[
+        s["outcome"].astype(str).str.startswith("ae_")
+        & (s["source"].astype(str) == "literature")
+        & (s["comparator_class"].astype(str) != "none")  # a comparison: an uncontrolled rate grades no effect
+        & ((s["direction"].astype(str) != "not_reported") | s["events_control"].notna())
+    ]
+    conditions = set(reported["condition"].astype(str))
+    assert conditions >= {"migraine", "headache_other", "low_back_pain", "chronic_pain_mixed"}
+    for condition in conditions:
+        assert harms_lines(condition, ds.get("questions"), lines), condition
+    # negative control: without the harms questions' lines, a condition has none
+    assert harms_lines("migraine", ds.get("questions"), [x for x in lines if not x.is_harm]) == []
