@@ -69,13 +69,13 @@ def harms_html(lines: list[LineFinding], names: dict[str, str], reported: int) -
             way = HARM_WAYS.get(code) or _zero_words(x) or "direction not reported"
             ways.append(f"{esc(names.get(s.study_id, s.study_id))}, {way}")
         label = esc(x.label)
-        text = f"{label[:1].upper()}{label[1:]} against {esc(comparison_words(x))}: {'; '.join(ways)}"
-        if x.absolute is not None:
+        text = f"{label[:1].upper()}{label[1:]} against {esc(comparison_words(x))}"
+        if x.absolute is not None and not x.absolute.by_difference:  # before the name: the line's own figures
             a = x.absolute
             k = mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=x.line)
             c = mark(per_1000(a.comparator), round(a.comparator), "risk_comparator", line=x.line)
-            text += f" ({k} per 1,000 with ketamine, {c} with {esc(comparison_words(x))})"
-        parts.append(text + ".")
+            text += f", {k} per 1,000 with ketamine and {c} with {esc(comparison_words(x))}"
+        parts.append(f"{text}: {'; '.join(ways)}.")
     certs = {x.certainty for x in lines}
     how = f"all of {certainty_words(next(iter(certs)))} certainty" if len(certs) == 1 else "of mixed certainty"
     return f"<strong>Harms</strong>, {how}. " + " ".join(parts)
