@@ -164,7 +164,7 @@ CASES = {
     "certainty breaks a written rule": (  # one trial's interval includes no effect, 160 participants: -1 at least
         "certainty",
         {"outcome_label": "pain 6 months to 1 year after spine surgery"},
-        {"imprecision": "0"},
+        {"imprecision": "0", "certainty": "low"},  # the certainty still follows, so only the rule is broken
         "imprecision",
         "-1 by the written rule (imprecision), or a departure_reason",
     ),

@@ -246,7 +246,34 @@ def test_shipped_tables_keep_every_value(name):
 
 
 #: participants of each Summary of Findings line (certainty.csv's order), as the reports state them
-PARTICIPANTS = [51, 17, 0, 6, 34, 51, 53, 140, 138, 54, 53, 28, 260, 102, 160, 102, 0, 0, 195]
+PARTICIPANTS = [
+    51,
+    17,
+    0,
+    6,
+    34,
+    34,
+    34,
+    51,
+    53,
+    140,
+    138,
+    54,
+    53,
+    53,
+    140,
+    28,
+    260,
+    102,
+    160,
+    102,
+    0,
+    102,
+    0,
+    0,
+    195,
+    195,
+]
 
 
 def test_summary_of_findings_participants_do_not_move():

@@ -81,6 +81,9 @@ def planted(tmp_path, **cells):
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     for r in rows:
         if r["outcome_label"] == LINE:
+            # the line's own departure (indirectness, judged against its question) stays explained
+            cells.setdefault("departure_reason", r["departure_reason"])
+            cells["departure_reason"] = " ".join({r["departure_reason"]: 0, cells["departure_reason"]: 0})
             r.update(cells)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
@@ -90,12 +93,16 @@ def planted(tmp_path, **cells):
 
 
 def test_a_departure_with_its_reason_is_accepted_and_without_one_is_not(tmp_path, capsys):
-    assert main(["validate", str(planted(tmp_path / "a", imprecision="0"))]) == 1
+    assert main(["validate", str(planted(tmp_path / "a", imprecision="0", certainty="low"))]) == 1
     assert "column imprecision" in capsys.readouterr().err
     reason = "imprecision: the trial's interval is judged precise enough for this question (a test's reason)."
-    assert main(["validate", str(planted(tmp_path / "b", imprecision="0", departure_reason=reason))]) == 0
+    assert (
+        main(["validate", str(planted(tmp_path / "b", imprecision="0", certainty="low", departure_reason=reason))]) == 0
+    )
     capsys.readouterr()
     # a reason explains only the domain it names: one for indirectness leaves the imprecision departure unexplained
     other = "indirectness: a reason about another domain (a test's reason)."
-    assert main(["validate", str(planted(tmp_path / "c", imprecision="0", departure_reason=other))]) == 1
+    assert (
+        main(["validate", str(planted(tmp_path / "c", imprecision="0", certainty="low", departure_reason=other))]) == 1
+    )
     assert "column imprecision" in capsys.readouterr().err

@@ -29,7 +29,7 @@ from support.consistency import (
 )
 from support.reports import shipped_report
 
-TABLES = ("studies", "search_log", "screening", "risk_of_bias", "certainty", "claims")
+TABLES = ("studies", "search_log", "screening", "risk_of_bias", "questions", "certainty", "claims")
 
 
 @pytest.fixture(scope="module")

@@ -112,6 +112,21 @@ def wilson(e: float, n: float) -> tuple[float, float]:
     return centre - half, centre + half
 
 
+ABSOLUTE_FIELDS = ("risk_ketamine", "risk_control", "risk_difference", "risk_difference_lower", "risk_difference_upper")
+
+
+def expected_absolute(r: dict) -> tuple[int, ...]:
+    """Per 1,000, whole: risk with ketamine, with the comparator, the difference and its Wald interval
+    (1/2 added to every cell of a table with a zero cell, as metafor does)."""
+    ek, nk, ec, nc = (float(r[c]) for c in ("events_ketamine", "n_ketamine", "events_control", "n_control"))
+    a, b, c, d = ek, nk - ek, ec, nc - ec
+    if 0 in (a, b, c, d):
+        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    p1, p2 = a / (a + b), c / (c + d)
+    se = math.sqrt(p1 * (1 - p1) / (a + b) + p2 * (1 - p2) / (c + d))
+    return tuple(round(1000 * x) for x in (ek / nk, ec / nc, ek / nk - ec / nc, p1 - p2 - Z * se, p1 - p2 + Z * se))
+
+
 def expected_result(r: dict) -> tuple[float, float | None, float | None]:
     """(estimate, lower, upper) as a page must show a row: oriented so below no effect favours ketamine."""
     m, unit = r["effect_measure"], r["unit"]
@@ -253,6 +268,8 @@ def mismatches(found: list[Mark], rows: list[dict], lines: list[dict], pools_as:
         elif m.study and m.field in ("effect", "lower", "upper"):
             est, lo, hi = expected_result(row_for(rows, m.study, m.key))
             want = {"effect": est, "lower": lo, "upper": hi}[m.field]
+        elif m.study and m.field in ABSOLUTE_FIELDS:
+            want = expected_absolute(row_for(rows, m.study, m.key))[ABSOLUTE_FIELDS.index(m.field)]
         elif m.study and m.field in ("events_ketamine", "events_control", "n_ketamine", "n_control", "followup_days"):
             want = f(row_for(rows, m.study, m.key)[m.field])
         elif m.field in ("estimate", "lower", "upper") and (m.key or "").startswith("proportion:"):

@@ -19,6 +19,7 @@ COMPANIONS = (
     "registrations",
     "risk_of_bias",
     "review_appraisal",
+    "questions",
     "certainty",
     "claims",
 )

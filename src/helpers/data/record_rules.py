@@ -145,6 +145,40 @@ def _upgrade_has_reason(d):
     return {"upgrade_reason": (up & has) | (~up & ~has)}
 
 
+PICO = ("direct_population", "direct_intervention", "direct_comparator", "direct_outcome")
+
+
+def _indirect_elements(d) -> pd.DataFrame:
+    """True where a line's element does not match its question (GRADE's directness)."""
+    return pd.DataFrame({c: (_text(d[c]) == "no").fillna(False) for c in PICO}, index=d.index)
+
+
+def _directness_fits_indirectness(d):
+    # GRADE rates indirectness from these four: a downgrade exactly when one of them differs from the question
+    any_no = _indirect_elements(d).any(axis=1)
+    rated = d["indirectness"]
+    ok = rated.isna() | (any_no & (rated < 0)) | (~any_no & (rated == 0))
+    return {"indirectness": ok.fillna(True).astype(bool)}
+
+
+def _directness_has_reason(d):
+    reason = _text(d["directness_reason"]).fillna("")
+    out = {}
+    for c in PICO:
+        element = c.removeprefix("direct_")
+        no = (_text(d[c]) == "no").fillna(False)
+        out[c] = ~no | reason.str.contains(f"{element}:", regex=False)
+    any_no = _indirect_elements(d).any(axis=1)
+    out["directness_reason"] = any_no | (reason == "")
+    return out
+
+
+def _comparator_applicable(d):
+    none = (_text(d["comparator"]) == "none").fillna(False)
+    na = (_text(d["direct_comparator"]) == "not_applicable").fillna(False)
+    return {"direct_comparator": none == na}
+
+
 # ------------------------------------------------------------------ claims
 def _verdict_has_evidence(d):
     located = (_text(d["verdict"]) != "not_located").fillna(False)
@@ -184,4 +218,7 @@ RULES = {
     "verdict_has_evidence": _verdict_has_evidence,
     "published_names_publication": _published_names_publication,
     "not_applicable_only_where_allowed": _not_applicable_only_where_allowed,
+    "directness_fits_indirectness": _directness_fits_indirectness,
+    "directness_has_reason": _directness_has_reason,
+    "comparator_applicable": _comparator_applicable,
 }

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..data.lines import HARM_PREFIX
 from ..data.schema import load_schema
-from ..stats.effects import RATIO_MEASURES, Z975, harmonize
+from ..stats.effects import RATIO_MEASURES, Z975, absolute_risks, harmonize
 from ..stats.grade import LineEvidence, compute_signals, important_effects, line_evidence, thresholds
 from ..stats.meta import MetaResult
 from ..stats.pooling import Record, record_of
@@ -40,13 +40,20 @@ class StudyRef:
 @dataclass(frozen=True)
 class Absolute:
     """Per 1,000 people: the assumed comparator risk (the median risk of the line's control arms, GRADE's
-    default) and the risk with ketamine, with the interval of the relative effect applied to it."""
+    default) and the risk with ketamine, with the interval of the relative effect applied to it; or, where no
+    relative effect can be estimated (no events in an arm), the risks as counted and their difference with the
+    interval of the risk difference (``by_difference``; the risk with ketamine then has no interval of its own)."""
 
     comparator: float
     ketamine: float
-    ketamine_lower: float
-    ketamine_upper: float
+    ketamine_lower: float | None
+    ketamine_upper: float | None
     control_arms: int  # how many control arms the assumed risk is the median of
+    difference_interval: tuple[float, float] | None = None  # set when by_difference
+
+    @property
+    def by_difference(self) -> bool:
+        return self.difference_interval is not None
 
     @property
     def difference(self) -> float:
@@ -54,11 +61,11 @@ class Absolute:
 
     @property
     def difference_lower(self) -> float:
-        return self.ketamine_lower - self.comparator
+        return self.difference_interval[0] if self.by_difference else self.ketamine_lower - self.comparator
 
     @property
     def difference_upper(self) -> float:
-        return self.ketamine_upper - self.comparator
+        return self.difference_interval[1] if self.by_difference else self.ketamine_upper - self.comparator
 
 
 @dataclass
@@ -167,17 +174,17 @@ def size_code(ev: LineEvidence, results: list[StudyResult]) -> str:
 
 def absolute_effect(ev: LineEvidence, covered: pd.DataFrame) -> Absolute | None:
     """Per 1,000, for a ratio measure with events in both arms of the line's trials; None otherwise."""
-    if ev.measure not in RATIO_MEASURES or ev.rows.empty:
-        return None
     arms = covered[
         covered["events_control"].notna() & covered["n_control"].notna() & (covered["n_control"].astype(float) > 0)
     ]
+    if arms.empty or (ev.measure is not None and ev.measure not in RATIO_MEASURES):
+        return None
     if (
-        arms.empty
+        ev.rows.empty
         or arms["events_control"].astype(float).sum() == 0
         or arms["events_ketamine"].astype(float).sum() == 0
     ):
-        return None
+        return counted_difference(arms)
     acr = float(np.median(arms["events_control"].astype(float) / arms["n_control"].astype(float)))
     if ev.fit is not None:
         y, lo, hi = ev.fit.estimate, ev.fit.ci_lower, ev.fit.ci_upper
@@ -195,6 +202,19 @@ def absolute_effect(ev: LineEvidence, covered: pd.DataFrame) -> Absolute | None:
         return min(1.0, acr * ratio)
 
     return Absolute(1000 * acr, 1000 * risk(y), 1000 * risk(lo), 1000 * risk(hi), len(arms))
+
+
+def counted_difference(arms: pd.DataFrame) -> Absolute | None:
+    """Without a relative effect (no events in an arm): one study's risks as counted and their difference."""
+    arms = arms[arms["events_ketamine"].notna() & arms["n_ketamine"].notna()]
+    if len(arms) != 1:  # several studies' counts are not added up: that would be an unweighted pooling
+        return None
+    r = arms.iloc[0]
+    got = absolute_risks(r["events_ketamine"], r["n_ketamine"], r["events_control"], r["n_control"])
+    if got is None:
+        return None
+    k, c, _d, lo, hi = got
+    return Absolute(c, k, None, None, 1, (lo, hi))
 
 
 def finding_for(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..stats.effects import Z975, harmonize
+from ..stats.effects import BINARY_MEASURES, Z975, absolute_risks, harmonize
 
 
 def _num(x) -> float | None:
@@ -52,6 +52,9 @@ class StudyResult:
     unit: str | None
     direction: str  # from the interval when there is one, else as reported
     missing: str | None = None  # why a row with a measure has no estimate (stats.effects' missing_reason)
+    #: per 1,000 (stats.effects.absolute_risks): with ketamine, with the comparator, difference, its interval;
+    #: for a dichotomous comparison with events counted in both arms
+    absolute: tuple[float, float, float, float, float] | None = None
 
     @property
     def key(self) -> tuple:
@@ -89,7 +92,17 @@ def result_of(h) -> StudyResult:
         None if pd.isna(h.get("unit")) else str(h.get("unit")),
         direction,
         None if pd.isna(h.get("missing_reason")) else str(h.get("missing_reason")),
+        _absolute(h) if comparative else None,
     )
+
+
+def _absolute(h) -> tuple[float, float, float, float, float] | None:
+    if str(h.get("effect_measure")) not in BINARY_MEASURES:
+        return None
+    counts = [h.get(c) for c in ("events_ketamine", "n_ketamine", "events_control", "n_control")]
+    if any(c is None or pd.isna(c) for c in counts):
+        return None
+    return absolute_risks(*counts)
 
 
 def direction_result(r) -> StudyResult:

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..data.lines import HARM_PREFIX
 from ..data.schema import conditions
 from ..data.vocabulary import designs
 from ..findings.lines import LineFinding, line_findings
+from ..findings.questions import harms_lines, primary_status
 from ..stats.effects import harmonize
 from .claims import claims_for, verdict_counts, verdict_word
 from .html import esc
 from .names import study_names
 from .numbers import count_word
+from .questions import harms_html, status_html
 from .statements import certainty_words, plain_html, statement_html
 from .text import plural
 from .words import word
@@ -48,6 +51,7 @@ class BottomLine:
     claims: pd.DataFrame
     names: dict[str, str]
     searched: str | None = None  # the date of the last search
+    questions: pd.DataFrame | None = None  # data/questions.csv: the review questions
 
     # ------------------------------------------------------------ facts
     def trials(self, comparator_class: str | None = None, verified_only: bool = True) -> list[str]:
@@ -98,18 +102,48 @@ class BottomLine:
             lines = [x for x in self.lines if x.condition == cond]
             selected = self.selected[self.selected["condition"].astype(str) == cond]
             b = BottomLine(
-                cond, word("condition", cond), self.studies, selected, lines, self.claims, self.names, self.searched
+                cond,
+                word("condition", cond),
+                self.studies,
+                selected,
+                lines,
+                self.claims,
+                self.names,
+                self.searched,
+                self.questions,
             )
             if lines or b.trials():
                 out.append(b)
         return out
 
     def answer(self) -> str:
-        """The statements of the main outcome, one per comparison, without the condition's name."""
-        main = self.main_lines()
-        if not main:
-            return f"No Summary of Findings line has been graded; {trials_phrase(len(self.trials()))}."
-        return " ".join(statement_html(x, self.names) for x in main)
+        """The primary question's status (then its direct or closest evidence), or without a primary question
+        the statements of the main outcome; then what is known about harms."""
+        status = primary_status(self.condition, self.questions, self.lines)
+        if status is not None:
+            text = status_html(status, self.names)
+            if status.answered:
+                text += " " + " ".join(statement_html(x, self.names) for x in status.direct)
+        elif self.main_lines():
+            text = " ".join(statement_html(x, self.names) for x in self.main_lines())
+        else:
+            text = f"No Summary of Findings line has been graded; {trials_phrase(len(self.trials()))}."
+        return text + " " + self.harms()
+
+    def answered_lines(self) -> list[LineFinding]:
+        """The lines whose statements the short answer gives: the primary question's direct and closest lines
+        (harms are summarized there, and their statements follow in the details)."""
+        status = primary_status(self.condition, self.questions, self.lines)
+        return (status.direct + status.closest) if status is not None else self.main_lines()
+
+    def harms(self) -> str:
+        """What is known about harms: the graded harms lines, or how many harms results went ungraded."""
+        lines = harms_lines(self.condition, self.questions, self.lines)
+        s = self.selected
+        reported = int(
+            (s["outcome"].astype(str).str.startswith(HARM_PREFIX) & (s["source"].astype(str) == "literature")).sum()
+        )
+        return harms_html(lines, self.names, reported)
 
     def headline(self) -> str:
         """The short answer (HTML): for one condition its main statements, for all conditions each one's."""
@@ -144,8 +178,8 @@ class BottomLine:
             parts.append(text + ".")
         else:
             parts.append(f"No verified randomized trial has tested ketamine for {esc(self.label)}.")
-        main = {id(x) for x in self.main_lines()}
-        others = [x for x in self.lines if id(x) not in main]
+        shown = {id(x) for x in self.answered_lines()}
+        others = [x for x in self.lines if id(x) not in shown]
         if others:
             parts.append("<br>Other outcomes: " + " ".join(statement_html(x, self.names) for x in others))
         parts.append("<br>" + self.claims_sentence())
@@ -160,8 +194,10 @@ class BottomLine:
             studied = f"<ul>{''.join(blocks)}</ul>"
         else:
             studied = f"<p>{self._studied()}</p>"
+        status = primary_status(self.condition, self.questions, self.lines)
+        opening = f"<p>{status_html(status, self.names, plain=True)}</p>" if status is not None else ""
         return (
-            "<h3>What was studied</h3>" + studied + "<h3>What was found</h3>"
+            opening + "<h3>What was studied</h3>" + studied + "<h3>What was found</h3>"
             f"<p>{self._found()}</p>"
             f"<h3>How sure can we be?</h3><p>{self._how_sure()}</p>"
             f"<h3>How up to date is this?</h3><p>{self._up_to_date()}</p>"
@@ -172,8 +208,8 @@ class BottomLine:
             return " ".join(f"<strong>{esc(b.label.capitalize())}.</strong> {b._found()}" for b in self.per_condition())
         main = self.main_lines()
         if not main:
-            return "No comparison has been graded."
-        return plain_html(main)
+            return "No comparison has been graded. " + self.harms()
+        return plain_html(main) + " " + self.harms()
 
     def _studied(self) -> str:
         s = self.selected[self.selected["source"].astype(str) == "literature"].drop_duplicates("study_id")
@@ -248,7 +284,8 @@ def bottom_line_for(
         effects,
     )
     claims = ds.get("claims") if ds is not None and "claims" in ds else pd.DataFrame()
-    return BottomLine(condition, label, studies, selected, lines, claims, names, last_search(ds))
+    questions = ds.get("questions") if ds is not None else None
+    return BottomLine(condition, label, studies, selected, lines, claims, names, last_search(ds), questions)
 
 
 def certainty_of(line: LineFinding | None) -> str:

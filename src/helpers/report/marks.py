@@ -14,7 +14,21 @@ from .html import esc
 from .numbers import plain
 
 #: the fields a mark may name (the consistency test knows each)
-STUDY_FIELDS = ("n", "effect", "lower", "upper", "events_ketamine", "events_control", "n_ketamine", "n_control")
+STUDY_FIELDS = (
+    "n",
+    "effect",
+    "lower",
+    "upper",
+    "events_ketamine",
+    "events_control",
+    "n_ketamine",
+    "n_control",
+    "risk_ketamine",  # per 1,000, with the comparator, and their difference with its interval
+    "risk_control",
+    "risk_difference",
+    "risk_difference_lower",
+    "risk_difference_upper",
+)
 LINE_FIELDS = ("participants", "studies", "certainty", "risk_comparator", "risk_ketamine", "estimate")
 
 

@@ -14,7 +14,7 @@ from .html import esc
 from .marks import mark, result_key
 from .measures import DISPLAY
 from .methods import STUDY, ci_words
-from .numbers import effect
+from .numbers import effect, per_1000
 from .words import comparator_words, missing_words, word
 
 ORIENTATION_NOTE = (
@@ -43,13 +43,16 @@ def direction_phrase(code: str, comparator: str | None = None) -> str:
     }[code]
 
 
-def result_html(res: StudyResult, with_measure: bool = True) -> str:
-    """'mean difference 2.00 points (95% CI 0.28 to 3.72)', each number marked, or the direction as reported."""
+def result_html(res: StudyResult, with_measure: bool = True, with_absolute: bool = True) -> str:
+    """'mean difference 2.00 points (95% CI 0.28 to 3.72)', each number marked, or the direction as reported;
+    for counts in both arms, the risks per 1,000 and their difference (unless ``with_absolute`` is False, where
+    the line's own absolute effect is shown beside it)."""
+    key = result_key(res.outcome, res.followup_days)
+    extra = "; " + absolute_html(res, key) if with_absolute and res.absolute is not None else ""
     if res.measure is not None and res.est is None and res.missing:
-        return f"no estimate: {esc(missing_words(res.missing))}"
+        return f"no estimate: {esc(missing_words(res.missing))}{extra}"
     if res.measure is None or res.est is None:
         return f"{esc(word('direction', res.direction))} (no number in the source)"
-    key = result_key(res.outcome, res.followup_days)
     # a difference on a scale the source does not state (unit other) gets no unit word: never "points" by default
     unit = "" if res.unit == "other" and res.measure in ("mean_difference", "median_difference") else _unit(res.measure)
     text = (esc(word("effect_measure", res.measure)) + " ") if with_measure else ""
@@ -62,7 +65,22 @@ def result_html(res: StudyResult, with_measure: bool = True) -> str:
         text += " (no interval reported)"
     if res.flipped:
         text += " (sign changed from the paper's, so that below 0 favours ketamine)"
-    return text
+    return text + extra
+
+
+def absolute_html(res: StudyResult, key: str) -> str:
+    """'80 per 1,000 with ketamine, 34 without: 46 more per 1,000 (95% CI 26 fewer to 118 more)', marked."""
+    k, c, d, lo, hi = res.absolute
+
+    def m(x: float, field: str, words: bool = False) -> str:
+        shown = f"{per_1000(abs(x))} {'more' if round(x) >= 0 else 'fewer'}" if words else per_1000(x)
+        return mark(esc(shown), round(x), field, res.study_id, key)
+
+    return (
+        f"{m(k, 'risk_ketamine')} per 1,000 with ketamine, {m(c, 'risk_control')} with the comparator: "
+        f"{m(d, 'risk_difference', True)} per 1,000 "
+        f"({ci_words(STUDY)} {m(lo, 'risk_difference_lower', True)} to {m(hi, 'risk_difference_upper', True)})"
+    )
 
 
 def study_size_html(study: str, n: int | None, what: str = "patients") -> str:

@@ -100,7 +100,9 @@ def results_html(f: LineFinding, names: dict[str, str]) -> str:
     """The line's effect: the pooled one, else each study's, else the directions as reported."""
     if f.pooled is not None:
         return pooled_html(f)
-    parts = [f"{esc(names.get(r.study_id, r.study_id))}: {result_html(r)}" for r in f.results]
+    # the line's absolute effect is in the risk columns: one difference per 1,000 per line
+    whole = f.absolute is None
+    parts = [f"{esc(names.get(r.study_id, r.study_id))}: {result_html(r, with_absolute=whole)}" for r in f.results]
     numbered = {r.study_id for r in f.results}
     for s in f.studies:
         counted = _counted_row(f, s.study_id)
@@ -128,19 +130,32 @@ def _counted_row(f: LineFinding, sid: str):
     return None if c.empty else pick(c).iloc[0]
 
 
+def more_or_fewer(x: float) -> str:
+    """A difference per 1,000 in words: '46 more', '26 fewer', '0 more'."""
+    if round(x) == 0:
+        return "0"
+    return f"{per_1000(abs(x))} {'more' if x > 0 else 'fewer'}"
+
+
 def absolute_cells(f: LineFinding) -> tuple[str, str]:
     """(risk with the comparator, risk with ketamine) per 1,000, with the reason where it cannot be given."""
     a: Absolute | None = f.absolute
     if a is not None:
         comp = mark(per_1000(a.comparator), round(a.comparator), "risk_comparator", line=f.line) + " per 1,000"
-        more = a.difference
-        keta = (
-            mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=f.line)
-            + f" per 1,000 ({interval(a.ketamine_lower, a.ketamine_upper, per_1000)}): "
-            + f"{per_1000(abs(more))} {'more' if more >= 0 else 'fewer'} per 1,000"
+        keta = mark(per_1000(a.ketamine), round(a.ketamine), "risk_ketamine", line=f.line) + " per 1,000"
+        if not a.by_difference:
+            keta += f" ({interval(a.ketamine_lower, a.ketamine_upper, per_1000)})"
+        keta += (
+            f": {more_or_fewer(a.difference)} per 1,000 "
+            f"({more_or_fewer(a.difference_lower)} to {more_or_fewer(a.difference_upper)})"
         )
-        basis = "the median risk of the control arm" + ("s" if a.control_arms > 1 else "") + " (GRADE's default)"
-        return f"{comp}<br><small>assumed: {basis}</small>", keta
+        if a.by_difference:
+            basis = "as counted; no relative effect can be estimated, so the difference is from the counts"
+            if f.row.get("zero_events") == "inferred":
+                basis += "; the zero is inferred because every patient completed, not reported"
+        else:
+            basis = "the median risk of the control arm" + ("s" if a.control_arms > 1 else "") + " (GRADE's default)"
+        return f"{comp}<br><small>{'' if a.by_difference else 'assumed: '}{basis}</small>", keta
     m = f.evidence.measure
     if f.comparator == "none":
         return "no comparison group", "not applicable"
@@ -175,6 +190,15 @@ def footnotes(line: LineFinding) -> list[tuple[str, str]]:
     return notes
 
 
+def footnote_letters():
+    """a to z, A to Z, then aa, ab, ...: as many footnote marks as a table of many lines needs."""
+    alphabet = string.ascii_lowercase + string.ascii_uppercase
+    yield from alphabet
+    for first in string.ascii_lowercase:
+        for second in string.ascii_lowercase:
+            yield first + second
+
+
 def sof_html(
     lines: list[LineFinding], names: dict[str, str], caption: str, condition: str | None = None, reasons=None
 ) -> str:
@@ -184,7 +208,7 @@ def sof_html(
     if not lines:
         return "<p><em>No Summary of Findings line for this selection.</em></p>"
     fill = reasons or esc
-    letters = iter(string.ascii_lowercase + string.ascii_uppercase)
+    letters = footnote_letters()
     body, notes = [], []
     for line in lines:
         marks = []

@@ -116,6 +116,8 @@ def which_way(f: LineFinding, names: dict[str, str]) -> str:
         phrase = direction_phrase(code, f.comparator)
         if code == "not_reported" and _no_events(f, s.study_id):
             phrase = "counted no event in either arm"
+            if f.row.get("zero_events") == "inferred":  # certainty.csv says the zero is worked out, not reported
+                phrase = "had no event in either arm, inferred because every patient completed"
         if s.study_id not in numbered and code != "not_reported":
             phrase += " (as its authors report it, without numbers that can be checked)"
         parts.append(f"{esc(names.get(s.study_id, s.study_id))} {phrase}")

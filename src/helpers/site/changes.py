@@ -141,7 +141,9 @@ def sections_and_answers(rev: str, root: Path = ROOT):
         answers = answers_before_after(ch, root)
     sections = change_sections(ch, answers if isinstance(answers, list) else None)
     if isinstance(answers, str):
-        sections.append(("Short answers", [f"Not computed for {rev}: {answers}."]))
+        # a commit's 40 characters do not wrap on a phone: its first 12 name it as well
+        shown = rev[:12] if re.fullmatch(r"[0-9a-f]{40}", rev) else rev
+        sections.append(("Short answers", [f"Not computed for {shown}: {answers}."]))
     return sections, (answers if isinstance(answers, list) else None)
 
 

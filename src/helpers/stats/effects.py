@@ -94,6 +94,28 @@ def escalc_binary(
     return yi, vi
 
 
+def absolute_risks(ek, nk, ec, nc) -> tuple[float, float, float, float, float] | None:
+    """Per 1,000 patients: the risk with ketamine, with the comparator, and their difference with its Wald
+    interval (metafor's risk difference: 1/2 added to every cell of a table with a zero cell); None without
+    both arms counted."""
+    try:
+        ek, nk, ec, nc = (float(x) for x in (ek, nk, ec, nc))
+    except (TypeError, ValueError):
+        return None
+    if not all(np.isfinite([ek, nk, ec, nc])) or nk <= 0 or nc <= 0:
+        return None
+    yi, vi = escalc_binary("risk_difference", [ek], [nk], [ec], [nc], drop00=False)
+    se = float(np.sqrt(vi[0]))
+    rd = ek / nk - ec / nc  # the difference itself from the counts as reported
+    return (
+        1000 * ek / nk,
+        1000 * ec / nc,
+        1000 * rd,
+        1000 * (float(yi[0]) - Z975 * se),
+        1000 * (float(yi[0]) + Z975 * se),
+    )
+
+
 def hedges_correction(m) -> np.ndarray:
     """Exact small-sample correction factor J(m) for Hedges' g (metafor's .cmicalc)."""
     m = np.asarray(m, dtype=float)
@@ -145,6 +167,8 @@ KEEP = [
     "comparator_drug",
     "n_ketamine",
     "n_control",
+    "events_ketamine",
+    "events_control",
     "outcome",
     "outcome_description",
     "unit",
