@@ -9,6 +9,7 @@ from ..paths import SRC
 from ..report.html import LAB_TABLE_STYLE, label_cells
 from ..report.params import condition_label
 from ..site.citations import report_links
+from ..site.cite import cite_html
 from ..site.colophon import colophon_html, neighbours, page_title
 from ..site.index import notebook_title
 from .jobs import REMOVE_TAGS, Job, notebooks
@@ -73,6 +74,7 @@ def render_html(nb, job: Job) -> str:
         "prev": prev,
         "next": nxt,
         "colophon": colophon_html(job.notebook, job.params, report_links()),
+        "cite": cite_html(job.name, title, job.params.data_path),
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     # the notebooks' JupyterLab-only table style: a report has its own stylesheet and no <style> in its body
