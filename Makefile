@@ -123,6 +123,11 @@ release: $(STAMP) ## release the evidence: BUMP=patch|minor|major (or X.Y.Z) aft
 	$(PY) scripts/release.py $(BUMP)
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
+hooks: ## install the pre-commit hook: refuses a commit of a notebook whose parameters cell was edited
+	@hook="$$(git rev-parse --git-path hooks)/pre-commit"; mkdir -p "$$(dirname "$$hook")"; \
+	printf '#!/bin/sh\n# make hooks: the committed notebooks keep their defined parameters cells\nexec $(PY) scripts/check_notebooks.py --staged\n' > "$$hook"; \
+	chmod +x "$$hook"; echo "installed $$hook"
+
 check-release: $(STAMP) ## fail when data/ has changes no released version covers (CI runs it before publishing)
 	$(PY) scripts/release.py --check
 
