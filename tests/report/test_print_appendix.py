@@ -9,7 +9,7 @@ from helpers.render.export import APPENDIX, CLAIMS_NOTE, PRINT_NOTE, appendix_vi
 def test_a_page_with_folds_gets_its_appendix_mark_and_a_note_before_each_fold():
     page = '<body><main><p>answer</p><details class="detail"><summary>Show</summary><table></table></details></main>'
     out = appendix_view(page)
-    assert out.count(f'id="{APPENDIX}"') == 1 and out.index(f'id="{APPENDIX}"') < out.index("answer")
+    assert out.count(f'id="{APPENDIX}"') == 1 and out.index(f'id="{APPENDIX}"') < out.index("</main>")
     assert out.count(PRINT_NOTE) == 1 and out.index(PRINT_NOTE) < out.index("<details")
     claims = '<main><table class="evidence-table claims"><caption>claims</caption></table></main>'
     assert CLAIMS_NOTE in appendix_view(claims) and f'id="{APPENDIX}"' in appendix_view(claims)

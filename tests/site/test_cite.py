@@ -119,7 +119,7 @@ def test_a_release_writes_the_version_everywhere_and_dates_the_changelog_entry(t
     cff = yaml.safe_load((root / "CITATION.cff").read_text())
     assert cff["version"] == new and str(cff["date-released"]) == "2027-01-02"
     changelog = (root / "CHANGELOG.md").read_text()
-    assert f"## {new} - 2027-01-02\n\n- A study added." in changelog and "## Unreleased" not in changelog
+    assert f"## {new} - 2027-01-02\n\n- A study added." in changelog and "\n## Unreleased\n" not in changelog
     assert cite.release_date(new, root / "CHANGELOG.md") == "2027-01-02"
 
 

@@ -77,7 +77,7 @@ CLAIMS_NOTE = (
     f'table in this page\'s appendix (<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
 )
 APPENDIX_HEAD = (
-    f'<div id="{APPENDIX}" class="appendix-head"><h1>Appendix: the detail tables of this page</h1>'
+    f'<div id="{APPENDIX}" class="appendix-head"><h2>Appendix: the detail tables of this page</h2>'
     "<p>Every folded table of the page, unfolded, for printing; the page itself prints without them.</p></div>"
 )
 
@@ -89,8 +89,9 @@ def appendix_view(body: str) -> str:
         return body
     body = DETAILS.sub(lambda m: PRINT_NOTE + m.group(0), body)
     body = CLAIMS.sub(lambda m: CLAIMS_NOTE + m.group(0), body)
-    at = body.find("<main")
-    at = body.find(">", at) + 1 if at >= 0 else 0
+    # last in the page (its one h1 stays the first heading); the appendix view moves it to the top
+    at = body.rfind("</main>")
+    at = at if at >= 0 else len(body)
     return body[:at] + APPENDIX_HEAD + body[at:]
 
 
