@@ -32,7 +32,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock report figures lint format test test-slow unit nbval lab notebooks validate search dictionary benchmark bench-tests bench-setup a11y a11y-deps clean
+.PHONY: help install lock report figures lint format test test-slow unit nbval lab notebooks validate search dictionary benchmark bench-tests bench-setup a11y a11y-deps clean release check-release hooks
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -117,6 +117,19 @@ figures: $(STAMP) ## render every report and also write its figures as 300-dpi P
 
 notebooks: $(STAMP) ## re-execute the committed notebooks, parameters cells reset to the defaults (for nbval)
 	$(PY) -m helpers build --refresh-notebooks
+
+release: $(STAMP) ## release the evidence: BUMP=patch|minor|major (or X.Y.Z) after a "## Unreleased" changelog entry; tags and rebuilds
+	@test -n "$(BUMP)" || { echo "make release: say which part to bump, e.g. make release BUMP=minor (CHANGELOG.md says which)" >&2; exit 1; }
+	$(PY) scripts/release.py $(BUMP)
+	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
+
+hooks: ## install the pre-commit hook: refuses a commit of a notebook whose parameters cell was edited
+	@hook="$$(git rev-parse --git-path hooks)/pre-commit"; mkdir -p "$$(dirname "$$hook")"; \
+	printf '#!/bin/sh\n# make hooks: the committed notebooks keep their defined parameters cells\nexec $(PY) scripts/check_notebooks.py --staged\n' > "$$hook"; \
+	chmod +x "$$hook"; echo "installed $$hook"
+
+check-release: $(STAMP) ## fail when data/ has changes no released version covers (CI runs it before publishing)
+	$(PY) scripts/release.py --check
 
 validate: $(STAMP) ## validate data/studies.csv (or ARGS=path/to/table.csv)
 	$(PY) -m helpers validate $(ARGS)

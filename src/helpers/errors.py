@@ -45,6 +45,10 @@ def _show(value: str) -> str:
 class HelpersError(Exception):
     """An error caused by user input: printed as a message, never as a traceback."""
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython's hook (a notebook, JupyterLab): the message alone, not a traceback through the package."""
+        return [f"{type(self).__name__}: {line}" if i == 0 else line for i, line in enumerate(str(self).splitlines())]
+
 
 class TableError(HelpersError):
     """The study table is invalid; carries every problem found."""

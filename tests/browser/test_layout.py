@@ -23,6 +23,23 @@ MEASURE = """() => ({
   shrunk: [...document.querySelectorAll('.jp-OutputArea-output img')].filter(i => i.clientWidth < i.naturalWidth - 1)
     .map(i => [i.naturalWidth, i.clientWidth]),
   column: Math.min(...[...document.querySelectorAll('.jp-OutputArea-output')].map(o => o.clientWidth)),
+  outside: [...document.querySelectorAll('.jp-OutputArea-output img')].filter(i => {
+    const r = i.getBoundingClientRect(); return r.left < -1 || r.right > window.innerWidth + 1; }).length,
+  overprinted: [...document.querySelectorAll('dl.sof-question dt')].filter(dt => {  // a label over its value
+    const a = dt.getBoundingClientRect(), b = dt.nextElementSibling.getBoundingClientRect();
+    return dt.scrollWidth > dt.clientWidth + 1 || (a.right > b.left + 1 && a.bottom > b.top + 1 && b.bottom > a.top + 1);
+  }).map(dt => dt.textContent),
+  small: (() => {  // text a reader sees set under 13 px, outside footnotes, superscripts and the colophon
+    const out = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) {
+      const n = walk.currentNode, el = n.parentElement;
+      if (!n.textContent.trim() || !el || el.closest('footer.colophon, .sof-notes, sup, sub, style, .jp-InputArea')) continue;
+      if (!el.getClientRects().length) continue;  // not shown: a closed fold, a hidden header row
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px < 12.99) out.push(`${el.tagName.toLowerCase()} ${px}px: ${n.textContent.trim().slice(0, 40)}`);
+    }
+    return out.slice(0, 6);
+  })(),
 })"""
 
 
@@ -41,6 +58,7 @@ def test_no_page_scrolls_sideways_and_no_table_is_wider_than_the_screen(shipped,
             name = str(path.relative_to(shipped))
             assert m["scroll"] <= m["width"], (name, width, m["scroll"])
             assert not m["wide"], (name, width, m["wide"])
+            assert not m["overprinted"], (name, width, "question labels over their values", m["overprinted"])
             assert m["unlabelled"] == 0, (name, "table cells without their column's name for the narrow layout")
             if width == 1280 and path.name != "index.html":
                 # the figure test's premise: body text of BODY_PX, a column of at least COLUMN_PX, and figures
@@ -48,10 +66,25 @@ def test_no_page_scrolls_sideways_and_no_table_is_wider_than_the_screen(shipped,
                 assert m["body"] == BODY_PX and m["column"] >= COLUMN_PX, (name, m["body"], m["column"])
                 assert not m["shrunk"], (name, "figures shrunk to fit", m["shrunk"])
             else:
-                # on a phone a figure keeps its size in a box that scrolls, rather than shrinking
-                assert not m["shrunk"], (name, "figures shrunk on a phone", m["shrunk"])
+                # on a phone every figure fits the column, all its points in view, and no reader text is tiny
+                assert m["outside"] == 0, (name, "figures reaching past the screen")
+                assert not m["small"], (name, "text under 13 px on a phone", m["small"])
             if path.name == "00_bottom_line.html" and width == 1280:
                 # the first screen shows the condition and the short answer
                 assert m["condition"]["bottom"] <= height and m["answer"]["top"] < height - 100, (name, m)
+        if width == 390:  # negative control: planted tiny text and a figure wider than the phone are found
+            page.set_content(
+                '<p style="font-size:11px">tiny</p><footer class="colophon"><p style="font-size:11px">ok</p></footer>'
+                '<div class="jp-OutputArea-output"><img style="width:900px;height:9px" alt="" '
+                'src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></div>'
+            )
+            planted = page.evaluate(MEASURE)
+            assert planted["small"] == ["p 11px: tiny"] and planted["outside"] == 1, planted
+            page.set_content(
+                '<div class="jp-OutputArea-output"><dl class="sof-question" style="width:300px">'
+                '<dt style="float:left;width:20%;overflow:visible;white-space:nowrap">Intervention</dt>'
+                '<dd style="float:left;width:80%;margin:0">Ketamine</dd></dl></div>'
+            )
+            assert page.evaluate(MEASURE)["overprinted"] == ["Intervention"]
     finally:
         context.close()

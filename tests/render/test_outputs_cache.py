@@ -120,6 +120,7 @@ def report(tmp_path, monkeypatch):
 
     monkeypatch.setattr(execute, "execute_notebook_async", fake_kernel)
     monkeypatch.setattr(export, "colophon_html", lambda *a: "<p>colophon</p>")  # it asks git for the version
+    monkeypatch.setattr(export, "cite_html", lambda *a: "")  # so does the citation
     job = Job(str(path), ReportParams.checked("all", "all", str(STUDIES_PATH)))
     return {"job": job, "staging": tmp_path / "staging", "failed": tmp_path / "failed", "kernel": kernel}
 

@@ -15,6 +15,7 @@ from helpers.report import open_report
 from helpers.report.figures.effects import direction_plot
 from helpers.report.figures.forest import forest_plot
 from helpers.stats.effects import direction_only
+from support.figure_defects import defects, report_figures
 from support.reports import shipped_report
 
 
@@ -152,16 +153,6 @@ def test_prisma_names_its_sources_with_dates_branches_the_citation_checks_and_co
     plt.close("all")
 
 
-def report_figures(r):
-    """Every figure a report draws, by the calls its notebooks make."""
-    a, e, s = r.appraisal, r.effect_sizes, r.synthesis
-    figures = [a.rob_figure(t) for t in ("rob2", "robins_i", "murad_case_series")] + [a.rob_summary_figure("rob2")]
-    figures += [r.overview.prisma_figure(), e.effect_figure(), e.direction_figure(), r.followup.figure()]
-    figures += [r.harms.figure()] + [e.forest_figure(g) for g in e.pooled_groups()]
-    figures += [s.leave_one_out_figure(g) for g in s.sensitivity_groups()]
-    return figures + [s.funnel_figure(g) for g in s.funnel_groups()]
-
-
 def smallest_text_px(fig) -> tuple[float, int]:
     """The smallest figure text as a 1280-px window shows it, from the figure's drawn width, its fonts and dpi
     (a figure wider than the report column is shrunk to fit it, and its text with it), and the drawn width."""
@@ -177,7 +168,10 @@ def smallest_text_px(fig) -> tuple[float, int]:
     return min(sizes) * SCREEN_DPI / 72 * min(1.0, COLUMN_PX / width), width
 
 
-def test_figure_text_at_1280_px_is_at_least_body_size():
+def test_figure_text_at_1280_px_is_at_least_body_size_and_no_figure_has_a_defect():
+    """Every all-conditions figure (every study's row is in them) and a pooled group's: text at body size, and
+    no text over text, line through a label, cut marker or empty panel (support.figure_defects; every
+    condition's figures are checked in the slow tier, tests/report/test_figure_defects.py)."""
     from helpers.report.figures.style import BODY_PX, nothing_to_show
 
     pooled = open_report("all", data_path="tests/fixtures/metafor/studies/synthesis_bcg.csv")
@@ -189,6 +183,7 @@ def test_figure_text_at_1280_px_is_at_least_body_size():
             px, width = smallest_text_px(fig)
             title = fig.texts[0].get_text() if fig.texts else fig.axes[0].get_title(loc="left")
             assert px >= BODY_PX - 0.01, (title, round(px, 1), width)
+            assert defects(fig) == {}, title
             checked += 1
         plt.close(fig)
     assert checked >= 10, checked  # a forest, a leave-one-out and a funnel plot included (the fixture pools)

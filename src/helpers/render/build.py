@@ -292,7 +292,7 @@ def refresh_notebooks(folder: Path = NOTEBOOKS) -> None:
     definition (helpers.report.params), so that nbval compares them with what a default build shows."""
     import nbformat
 
-    from ..report.params import RESEARCHER_TAGS, parameters_cell, researcher_cell
+    from ..report.params import RESEARCHER_TAGS, STOCK_HIDDEN, parameters_cell, researcher_cell
 
     for path in notebooks(folder):
         start = time.perf_counter()
@@ -303,12 +303,14 @@ def refresh_notebooks(folder: Path = NOTEBOOKS) -> None:
             first.id = "for-researchers"
             nb.cells.insert(0, first)
         first.source = researcher_cell(path.stem)
+        first.metadata.update(STOCK_HIDDEN)
         nb.metadata["kernelspec"] = dict(KERNELSPEC)  # the project's kernel, by name
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             if "parameters" in cell.metadata.get("tags", []):
                 cell.source = parameters_cell(path.stem)
+                cell.metadata.update(STOCK_HIDDEN)
             cell.outputs = []
             cell.execution_count = None
         execute_notebook(nb, cwd=path.parent)

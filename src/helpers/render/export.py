@@ -9,6 +9,7 @@ from ..paths import SRC
 from ..report.html import LAB_TABLE_STYLE, label_cells
 from ..report.params import condition_label
 from ..site.citations import report_links
+from ..site.cite import cite_html
 from ..site.colophon import colophon_html, neighbours, page_title
 from ..site.freshness import FEED, feed_link, freshness_html
 from ..site.index import notebook_title
@@ -61,6 +62,40 @@ def contents(body: str) -> str:
     return body[:at] + nav + body[at:]
 
 
+#: the fragment that turns a page into its appendix: the detail tables alone, unfolded (the report stylesheet's
+#: :target rules), so a page prints short and its details print as a report of their own, from the same file
+APPENDIX = "print-appendix"
+DETAILS = re.compile(r"<details\b[^>]*>")
+PRINT_NOTE = (
+    '<p class="print-note">Printed on its own: the table folded here is in this page\'s appendix '
+    f'(<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
+)
+#: the claims table prints without its longest column, the nearest real evidence with every number (a fold's
+#: worth of detail): the appendix prints the whole table
+CLAIMS = re.compile(r'<table class="evidence-table claims"')
+CLAIMS_NOTE = (
+    '<p class="print-note">Printed without the column of the nearest real evidence, which prints with the whole '
+    f'table in this page\'s appendix (<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
+)
+APPENDIX_HEAD = (
+    f'<div id="{APPENDIX}" class="appendix-head"><h2>Appendix: the detail tables of this page</h2>'
+    "<p>Every folded table of the page, unfolded, for printing; the page itself prints without them.</p></div>"
+)
+
+
+def appendix_view(body: str) -> str:
+    """A page with folded detail tables (or a claims table): the mark its appendix view targets, with that view's
+    heading, and before each fold (and the claims table) the note a printed page shows in its place."""
+    if not DETAILS.search(body) and not CLAIMS.search(body):
+        return body
+    body = DETAILS.sub(lambda m: PRINT_NOTE + m.group(0), body)
+    body = CLAIMS.sub(lambda m: CLAIMS_NOTE + m.group(0), body)
+    # last in the page (its one h1 stays the first heading); the appendix view moves it to the top
+    at = body.rfind("</main>")
+    at = at if at >= 0 else len(body)
+    return body[:at] + APPENDIX_HEAD + body[at:]
+
+
 def render_html(nb, job: Job) -> str:
     own = notebook_title(job.notebook)
     title = page_title(own, job.params.condition)
@@ -76,7 +111,8 @@ def render_html(nb, job: Job) -> str:
         "colophon": colophon_html(job.notebook, job.params, report_links()),
         "head_links": feed_link(f"../{FEED}"),
         "freshness": freshness_html(job.params.data_path),
+        "cite": cite_html(job.name, title, job.params.data_path),
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     # the notebooks' JupyterLab-only table style: a report has its own stylesheet and no <style> in its body
-    return label_cells(contents(body.replace(LAB_TABLE_STYLE, "")))
+    return appendix_view(label_cells(contents(body.replace(LAB_TABLE_STYLE, ""))))

@@ -55,15 +55,15 @@ def pmid_link(pmid) -> str:
     return f'<a href="{esc(url)}" rel="noopener noreferrer">PMID {esc(pmid)}</a>'
 
 
-#: JupyterLab right-aligns table cells and lets a wide table run past the output. Scoped to JupyterLab's widgets
-#: (``lm-Widget``), so that it does nothing in the published reports, which have their own stylesheet.
+#: JupyterLab and stock nbconvert's HTML right-align table cells and let a wide table run past the output. The
+#: published reports have their own stylesheet: their export removes this one (helpers.render.export).
 LAB_TABLE_STYLE = (
     "<style>"
-    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table { display: block; overflow-x: auto; max-width: 100%; }"
-    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table th,"
-    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table td"
+    ".jp-RenderedHTMLCommon table.evidence-table { display: block; overflow-x: auto; max-width: 100%; }"
+    ".jp-RenderedHTMLCommon table.evidence-table th,"
+    ".jp-RenderedHTMLCommon table.evidence-table td"
     " { text-align: left; vertical-align: top; max-width: 28rem; overflow-wrap: break-word; }"
-    ".lm-Widget .jp-RenderedHTMLCommon table.evidence-table caption { text-align: left; font-weight: 600; }"
+    ".jp-RenderedHTMLCommon table.evidence-table caption { text-align: left; font-weight: 600; }"
     "</style>"
 )
 

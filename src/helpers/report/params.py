@@ -90,6 +90,9 @@ def parameters_cell(stem: str) -> str:
 
 #: the tags of the researchers' cell: the first cell of every report notebook, never published
 RESEARCHER_TAGS = ["researchers", "remove-cell"]
+#: cell metadata that stock nbconvert honours (its templates skip the source of such a cell): a researcher's
+#: papermill + jupyter nbconvert --to html shows neither the researchers' note nor a second parameters cell
+STOCK_HIDDEN = {"transient": {"remove_source": True}}
 
 
 def researcher_cell(stem: str) -> str:

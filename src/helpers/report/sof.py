@@ -45,6 +45,7 @@ DOMAIN_WORDS = {
     "imprecision": "imprecision",
     "publication_bias": "publication bias",
 }
+DIFFERENCE_HEAD = "Relative effect or difference"
 QUESTION_WORDS = (
     ("population", "Population"),
     ("setting", "Setting"),
@@ -165,7 +166,8 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
         return "not estimable", "not estimable: the study reports a rate with ketamine only"
     if m is None:
         return "not estimable", "not estimable: no numbers"
-    return "not applicable (a continuous outcome)", "the difference is in the next column"
+    # named by its heading, not its place: a phone's card or a notebook has no "next column"
+    return "not applicable (a continuous outcome)", f"see {DIFFERENCE_HEAD.lower()}"
 
 
 def question_html(condition: str) -> str:
@@ -240,7 +242,7 @@ def sof_html(
         "Outcome, comparison, time frame and scale",
         "Risk with the comparator",
         f"Risk with ketamine ({ci})",
-        f"Relative effect or difference ({ci})",
+        f"{DIFFERENCE_HEAD} ({ci})",
         "Participants (studies)",
         "Certainty of the evidence (GRADE)",
         "Comment",

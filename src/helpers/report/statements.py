@@ -139,7 +139,7 @@ def _no_events(f: LineFinding, sid: str) -> bool:
 
 
 def comment_html(f: LineFinding, names: dict[str, str]) -> str:
-    """The Summary of Findings' plain-language comment: the statement without the counts in the next column."""
+    """The Summary of Findings' plain-language comment: the statement without the counts its own column gives."""
     verb = verb_for(f)
     outcome = esc(f.label)
     if f.comparator == "none":

@@ -11,6 +11,7 @@ from ..report.html import esc
 from ..report.params import EVIDENCE_LABELS, condition_label
 from ..report.text import plural, seed_sentence
 from .citations import report_links
+from .cite import cite_html
 from .colophon import NOT_ADVICE, made_by, searched_on, version_words
 from .freshness import FEED, feed_link, freshness_html, queue_sentence
 
@@ -137,6 +138,7 @@ def write_index(path: Path, jobs, studies: pd.DataFrame, summaries: dict[str, st
 <a href="tables/small_study.csv">small_study.csv</a>{subgroup_link}.{figures_note}</p>
 {citation_paragraphs()}
 </footer>
+{cite_html("index.html", "Evidence reports", data_path)}
 </body></html>
 """
     write_atomic(path, html)

@@ -29,6 +29,7 @@ from .style import (
     limit_rows,
     log_axis,
     marker_style,
+    masks_lines,
     null_line,
 )
 
@@ -115,6 +116,7 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
                     fontsize=TEXT_PT,
                     fontstyle="italic",
                     color=".3",
+                    **masks_lines(),
                 )
                 continue
             if np.isfinite(r["lo"]) and np.isfinite(r["hi"]):
@@ -146,7 +148,9 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
             favours(ax)
             ax.set_title(heading, loc="left", fontsize=HEADING_PT, pad=16)
         else:
-            ax.set_xlim(0, 100)
+            # a rate of 0% or 100% is drawn whole: the axis runs a little past both ends
+            ax.set_xlim(-5, 105)
+            ax.set_xticks([0, 25, 50, 75, 100])
             ax.set_title("Single-arm results (no comparator: not a comparison)", loc="left", fontsize=HEADING_PT)
         if hidden:
             ax.text(

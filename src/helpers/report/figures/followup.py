@@ -84,7 +84,7 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
         times = rows["followup_days"].dropna().unique()
         for t in sorted(times):
             style = marker_style(str(first["verification"]), str(first["design"]))
-            ax.plot([t], [-pos], zorder=3, **style)
+            ax.plot([t], [-pos], zorder=3, clip_on=False, **style)  # whole on the axis' first tick
         if len(times) > 1:
             ax.plot([min(times), max(times)], [-pos, -pos], color=colour, linewidth=1.0, zorder=2)
         if first["verification"] == "not_found":
@@ -114,14 +114,16 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     ax.set_ylim(-(y - 0.4), 0.6)
     ax.set_xlabel("Time since ketamine was started (log scale)")
     ax.grid(axis="y", visible=False)
-    ax.set_title(title, loc="left")
+    # the title above the key: the key's one row sits on the plot, the title a row higher
+    ax.set_title(title, loc="left", pad=TEXT_PT * 2.9)
     handles = legend_handles(verifs, False)
     if drew_infusion:
         handles.append(Patch(facecolor=OKABE_ITO["grey"], alpha=0.55, label="time over which ketamine was given"))
     ax.legend(
         handles=handles,
         loc="lower center",
-        bbox_to_anchor=(0.5, 1.04),
+        bbox_to_anchor=(0.5, 1.0),
+        borderaxespad=0.2,
         ncol=len(handles),
         frameon=False,
         fontsize=TEXT_PT,

@@ -104,9 +104,9 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     for x in (pil, piu):
         ax.plot([x, x], [0.1, 0.3], color=OKABE_ITO["black"], linewidth=1.0)
     null = spec["null"]
-    null_line(ax, null)
     if spec["log"]:
         log_axis(ax)
+    null_line(ax, null)  # after the scale: it names the null under the scale's own tick
     ax.set_yticks(list(ys) + [0.8, 0.2])
     ax.set_yticklabels(labels + [f"Random effects, {fit.k} studies", pi_label])
     # text columns in their own axes, sharing the rows
@@ -116,7 +116,10 @@ def forest_plot(group, measure_label: str | None = None) -> plt.Figure:
     key = "patients: ketamine / comparator"
     if used["n_ketamine"].isna().any() or used["n_control"].isna().any():
         key += "; n/r: not reported"
-    axt.text(0.0, -0.45, key, fontsize=TEXT_PT, va="top", color=".35")
+    # one em right of the column's edge: the effect axis' last tick label reaches a little past it
+    axt.annotate(
+        key, (0.0, -0.45), xytext=(TEXT_PT, 0), textcoords="offset points", fontsize=TEXT_PT, va="top", color=".35"
+    )
     for x, text in ((0.0, "patients"), (x_effect, effect_head), (x_weight, "weight")):
         axt.text(x, head_y, text, fontsize=TEXT_PT, fontweight="bold", va="center")
     for y, n_text, effect_text, w in zip(ys, sizes, effects, weights):

@@ -90,7 +90,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
             cells[(sid, outcome, str(row["domain"]))] = (str(row["judgement"]), str(row["assessed_from"]))
     keys = [k for k in keys if not (k[1] == "" and any(o for s, o in keys if s == k[0] and o))]
     height = 0.42 * len(keys) + 2.2
-    fig, ax = plt.subplots(figsize=(0.95 * len(domains) + 3.2, height))
+    fig, ax = plt.subplots(figsize=(1.0 * len(domains) + 3.2, height))
     for y, (sid, outcome) in enumerate(keys):
         judged = [d for d in domains if d != "overall" and (sid, outcome, d) in cells]
         if not judged and "overall" in domains and len(domains) > 1:  # never drawn as empty domains
@@ -117,7 +117,9 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
         abstract = any(v[1] == "abstract" for (s, o, _), v in cells.items() if s == sid and o in ("", outcome))
         labels.append(_label(sid, outcome, names, abstract))
     ax.set_yticks(range(len(keys)), labels, fontsize=TEXT_PT)
-    ax.set_xticks(range(len(domains)), [short(d) for d in domains], fontsize=TEXT_PT)
+    # on two lines: a domain's name on one is wider than its column ("randomization" beside "period and carryover")
+    names = [textwrap.fill(short(d), 11, break_long_words=False) for d in domains]
+    ax.set_xticks(range(len(domains)), names, fontsize=TEXT_PT)
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(domains) - 0.4)
     ax.set_ylim(len(keys) - 0.5, -0.6)
@@ -137,7 +139,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
         title="Judgement",
     )
     fig.text(0.01, 0.005, "\u2020 judged from the abstract only", fontsize=TEXT_PT, color=".3")
-    ax.set_title(title, fontsize=HEADING_PT, loc="left", pad=34)
+    ax.set_title(title, fontsize=HEADING_PT, loc="left", pad=8)  # placed above the domains' names
     fig.tight_layout()
     return fig
 

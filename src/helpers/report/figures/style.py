@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, NullFormatter
 
 from ...data.vocabulary import designs
 from ..numbers import plain
@@ -200,20 +200,38 @@ def claim_label(ax, x: float, y: float, offset: float = 9) -> None:
     )
 
 
+class NamedNull(Formatter):
+    """The axis' own tick labels, with "no difference" under the null's: outside the plotting area, where no
+    interval can cross the words (a minor tick would not do: matplotlib drops one that sits on a major tick)."""
+
+    def __init__(self, base: Formatter, null: float):
+        self.base, self.null = base, null
+
+    def set_axis(self, axis):
+        super().set_axis(axis)
+        self.base.set_axis(axis)
+
+    def set_locs(self, locs):
+        self.base.set_locs(locs)
+
+    def get_offset(self):
+        return self.base.get_offset()
+
+    def __call__(self, x, pos=None):
+        text = self.base(x, pos)
+        return f"{text}\nno difference" if np.isclose(x, self.null) else text
+
+
 def null_line(ax, null: float) -> None:
+    """The line of no effect, named under its tick. Called after the axis' scale and formatter are set."""
     ax.axvline(null, color=OKABE_ITO["black"], linewidth=1.0, linestyle="--", zorder=1)
-    ax.annotate(
-        "no difference",
-        xy=(null, 0.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(3, 3),
-        textcoords="offset points",
-        ha="left",
-        va="bottom",
-        fontsize=TEXT_PT,
-        rotation=90,
-        color="#444444",
-    )
+    ax.xaxis.set_major_formatter(NamedNull(ax.xaxis.get_major_formatter(), null))
+
+
+def masks_lines() -> dict:
+    """A label written over a reference line (the null): an opaque ground above the line, so that the line stops
+    at the words instead of striking through them."""
+    return {"bbox": {"facecolor": "white", "edgecolor": "none", "pad": 1.5}, "zorder": 2.5}
 
 
 def log_axis(ax) -> None:

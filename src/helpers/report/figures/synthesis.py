@@ -73,9 +73,9 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
         ax.plot([lo, hi], [y, y], color=colour, linewidth=1.4)
         ax.plot([est], [y], marker="s", color=colour, markersize=6, linestyle="none")
     ax.axvline(float(back(fit.estimate)), color=OKABE_ITO["vermillion"], linewidth=1.4, linestyle=":")
-    null_line(ax, spec["null"])
     if spec["log"]:
         _narrow_log_axis(ax)
+    null_line(ax, spec["null"])  # after the scale: it names the null under the scale's own tick
     if kind == "leave_one_out":
         labels = [f"without {names.get(str(s), s)}" for s in rows["omitted"]]
         what = "Leave-one-out: the pooled estimate with each study left out"
@@ -154,6 +154,8 @@ def funnel_plot(group, egger=None) -> plt.Figure:
     span = max(half, float(np.max(np.abs(y - est)))) * 1.1
     ax.set_xlim(est - span, est + span)
     ax.set_ylim(top, 0.0)
+    # no effect tick in the lower corners, where its label would meet the standard error's
+    ax.xaxis.set_major_locator(MaxNLocator(7, prune="both"))
     ax.grid(False)
     if measure in RATIO_MEASURES:
         label = f"Log {measure.replace('_', ' ')} (analysis scale; 0 = no difference)"

@@ -153,7 +153,7 @@ class Synthesis:
         if column is None:
             return Markdown(
                 "No subgroup comparison was asked for when these reports were built. When one is (by design, by route, "
-                "or by a category of the researcher's own; the colophon below says how), every pooled group gets "
+                "or by a category of the researcher's own), every pooled group gets "
                 "subgroup estimates, a test for subgroup differences and a moderator model."
             )
         if not self._pooled:
