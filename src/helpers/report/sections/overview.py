@@ -128,7 +128,7 @@ class Overview:
             "Year",
             "Condition",
             "Design",
-            "n (ketamine / comparator)",
+            "Participants: total (ketamine / comparator)",
             "Ketamine regimen",
             "Comparator",
             "Verification",
