@@ -15,6 +15,7 @@ from ..errors import Problem, TableError
 from ..paths import display_path
 from .appraisal_refs import APPRAISAL_CHECKS, Checks
 from .companions import REQUIRES
+from .reader_text import READER_TEXT_CHECKS
 from .rows import cell_text, line_number
 
 
@@ -127,7 +128,7 @@ def _included_studies(ds, out: Checks) -> None:
 
 
 #: every cross-table check, in order; each adds problems to the file where the fix belongs
-CHECKS = (_requires, _searches, _duplicates, _included_studies, *APPRAISAL_CHECKS)
+CHECKS = (_requires, _searches, _duplicates, _included_studies, *APPRAISAL_CHECKS, *READER_TEXT_CHECKS)
 
 
 def check_references(ds) -> list[TableError]:
