@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.bibliography import bibliography_path, issued_year, items_by_id, load_bibliography
+from ..data.bibliography import AUTHOR_MARK, bibliography_path, issued_year, items_by_id, load_bibliography
 from ..files import write_atomic
 
 REFERENCES = "references"
@@ -49,6 +49,7 @@ def references(studies: pd.DataFrame, source: str = "literature", items: list[di
             notes.append(NOT_LOCATED_NOTE.format(v=first["verification"]))
         else:
             item = dict(by_id.get(study_id) or {"id": study_id, "type": "article-journal"})
+            item.pop(AUTHOR_MARK, None)  # the curators' mark, not CSL
             if "title" not in item:
                 notes.append(NO_METADATA.format(c=first["citation"]))
             if first["verification"] != "verified":
