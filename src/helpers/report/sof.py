@@ -18,6 +18,7 @@ import pandas as pd
 from ..data.protocol import questions
 from ..data.record_rules import DOMAINS
 from ..data.rows import split_list
+from ..data.schema import load_schema
 from ..findings.lines import Absolute, LineFinding
 from ..stats.effects import RATIO_MEASURES
 from ..stats.grade import Signal
@@ -150,6 +151,8 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
         return "not estimable", "not estimable: the study reports a rate with ketamine only"
     if m is None:
         return "not estimable", "not estimable: no numbers"
+    if m == "risk_difference":  # dichotomous, but without counts per arm in the table
+        return "not estimable: no counts per arm in the table", "the difference is in the next column"
     return "not applicable (a continuous outcome)", "the difference is in the next column"
 
 
@@ -186,7 +189,15 @@ def sof_html(
     fill = reasons or esc
     letters = iter(string.ascii_lowercase + string.ascii_uppercase)
     body, notes = [], []
+    grouped = len({line.condition for line in lines}) > 1  # the all-conditions table: a heading per condition
+    if grouped:  # each condition's lines together, in the schema's order of conditions (stable within one)
+        order = list(load_schema().enum("condition"))
+        lines = sorted(lines, key=lambda f: order.index(f.condition) if f.condition in order else len(order))
+    heading = None
     for line in lines:
+        if grouped and line.condition != heading:
+            heading = line.condition
+            body.append(Row((), header=word("condition", heading).capitalize(), cls="sof-group", group=True))
         marks = []
         for _domain, text in footnotes(line):
             letter = next(letters)
@@ -198,7 +209,14 @@ def sof_html(
             + (f"<sup>{','.join(marks)}</sup>" if marks else "")
         )
         risk_c, risk_k = absolute_cells(line)
-        studies = ", ".join(esc(names.get(s.study_id, s.study_id)) for s in line.studies)
+        unverified = set()
+        if line.covered is not None and "verification" in line.covered:
+            rows = line.covered
+            unverified = set(rows.loc[rows["verification"].astype(str) != "verified", "study_id"].astype(str))
+        studies = ", ".join(
+            esc(names.get(s.study_id, s.study_id)) + (" (not yet verified)" if s.study_id in unverified else "")
+            for s in line.studies
+        )
         outcome = (
             f"{esc(line.label)}<br><small>{esc(_against(line))}; {esc(_time_frame(line))}; {esc(_scale(line))}</small>"
         )
