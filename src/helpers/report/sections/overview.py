@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from functools import cached_property
+from urllib.parse import urlparse
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ...data.links import is_secondary
 from ...data.prisma import prisma_counts
 from ...data.vocabulary import designs
 from ...stats.effects import harmonize
@@ -111,6 +114,13 @@ class Overview:
                 else f'<span class="verified-badge">{esc(r["verification"])}</span>'
             )
             ids = " ".join(x for x in (doi_link(r["doi"]), pmid_link(r["pmid"])) if x)
+            if pd.notna(r.get("source_url")):  # provenance, after the study's own links
+                copy = " (a secondary copy)" if is_secondary(r["source_url"]) else ""
+                page = urlparse(str(r["source_url"])).hostname or "page"
+                ids += (
+                    f"{'<br>' if ids else ''}<small>checked against "
+                    f'<a href="{esc(r["source_url"])}" rel="noopener noreferrer">{esc(page)}</a>{copy}</small>'
+                )
             cells = (
                 r["citation"],
                 r["year"],
