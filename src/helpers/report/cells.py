@@ -38,6 +38,8 @@ def as_reported(r) -> str:
             return "from arm data, with 0.5 added to every cell because an arm had no event (as metafor does)"
         return "from arm data" if r["origin"] == "arm_data" else ""
     unit = {"mm_0_100": " mm", "points_0_10": " points", "percent": "%"}.get(str(r["unit"]), "")
+    if str(r.get("effect_measure")) == "risk_difference" and unit == "%":
+        unit = " percentage points"  # a difference of two percentages, as the oriented column says it
     text = f"{plain(r['effect'])}{unit}"
     if pd.notna(r["ci_lower"]):
         text += f" ({interval(r['ci_lower'], r['ci_upper'], plain)})"
