@@ -32,3 +32,20 @@ def first_link(doi, pmid) -> str | None:
     if pmid is not None and not pd.isna(pmid) and str(pmid):
         return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
     return None
+
+
+def page_kind(url) -> str | None:
+    """What kind of page a source_url is: 'pubmed', 'pmc', 'doi', 'secondary' (aggregator, catalogue or mirror) or
+    'other' (a journal's or an institution's own page); None without one."""
+    if url is None or pd.isna(url):
+        return None
+    host = (urlparse(str(url)).hostname or "").lower()
+    if is_secondary(url):
+        return "secondary"
+    if host in ("pmc.ncbi.nlm.nih.gov",) or "/pmc/" in str(url):
+        return "pmc"
+    if host in ("pubmed.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "www.pubmed.gov", "pubmed.gov"):
+        return "pubmed"
+    if host in ("doi.org", "dx.doi.org"):
+        return "doi"
+    return "other"

@@ -90,7 +90,6 @@ class Row:
     cells: Sequence
     header: object = None
     cls: str = ""
-    group: bool = False  # a heading row for the rows under it (its header spans the table)
 
 
 def table(head: Sequence[str], rows: Iterable[Row | Sequence], caption: str = "", cls: str = "") -> str:
@@ -102,10 +101,6 @@ def table(head: Sequence[str], rows: Iterable[Row | Sequence], caption: str = ""
     body = []
     for row in rows:
         row = row if isinstance(row, Row) else Row(row)
-        if row.group:
-            cls = f' class="{esc(row.cls)}"' if row.cls else ""
-            body.append(f'<tr{cls}><th scope="colgroup" colspan="{len(head)}">{_cell(row.header)}</th></tr>')
-            continue
         opening = f'<tr class="{esc(row.cls)}">' if row.cls else "<tr>"
         first = "" if row.header is None else f'<th scope="row">{_cell(row.header)}</th>'
         body.append(opening + first + "".join(f"<td>{_cell(c)}</td>" for c in row.cells) + "</tr>")

@@ -188,16 +188,14 @@ def sof_html(
         return "<p><em>No Summary of Findings line for this selection.</em></p>"
     fill = reasons or esc
     letters = iter(string.ascii_lowercase + string.ascii_uppercase)
-    body, notes = [], []
+    notes = []
     grouped = len({line.condition for line in lines}) > 1  # the all-conditions table: a heading per condition
     if grouped:  # each condition's lines together, in the schema's order of conditions (stable within one)
         order = list(load_schema().enum("condition"))
         lines = sorted(lines, key=lambda f: order.index(f.condition) if f.condition in order else len(order))
-    heading = None
+    chunks: dict[str, list] = {}  # rows per condition (one chunk when the table is one condition's)
     for line in lines:
-        if grouped and line.condition != heading:
-            heading = line.condition
-            body.append(Row((), header=word("condition", heading).capitalize(), cls="sof-group", group=True))
+        body = chunks.setdefault(line.condition if grouped else "", [])
         marks = []
         for _domain, text in footnotes(line):
             letter = next(letters)
@@ -240,11 +238,15 @@ def sof_html(
         "Comment",
     )
     foot = f'<ol class="sof-notes">{"".join(notes)}</ol>' if notes else ""
+    # the all-conditions summary: one table per condition under its own caption (a heading that prints and
+    # reads on a phone with its rows), footnote letters running on across them
+    stem = caption.split(":")[0]
+    tables = "".join(
+        table(head, rows, f"{stem}: ketamine for {word('condition', c)}" if grouped else caption, cls="sof")
+        for c, rows in chunks.items()
+    )
     return (
-        (question_html(condition) if condition else "")
-        + table(head, body, caption, cls="sof")
-        + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
-        + foot
+        (question_html(condition) if condition else "") + tables + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>' + foot
     )
 
 

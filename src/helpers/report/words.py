@@ -23,6 +23,14 @@ WINDOW_WORDS = {
     NO_WINDOW: "time point not reported",
 }
 
+#: the page a study's numbers were checked against (helpers.data.links.page_kind)
+PAGE_WORDS = {
+    "pubmed": "its PubMed record",
+    "pmc": "its full text in PubMed Central",
+    "doi": "the publisher's page its DOI leads to",
+    "secondary": "a secondary copy (an aggregator, catalogue or mirror site)",
+    "other": "the journal's or an institution's page",
+}
 #: why a row was left out of a pooled estimate (stats.pooling.EXCLUSIONS, effects.MISSING_CODES, REPEAT)
 EXCLUSION_WORDS = {
     "article_claim": "claim of the source article that could not be located",

@@ -133,7 +133,8 @@ def changes_since(rev: str, root: Path = ROOT) -> list[tuple[str, list[str]]]:
         answers = answers_before_after(ch, root)
     sections = change_sections(ch, answers if isinstance(answers, list) else None)
     if isinstance(answers, str):
-        sections.append(("Short answers", [f"Not computed for {rev}: {answers}."]))
+        short = rev[:12] if len(rev) > 12 else rev  # a full commit hash is one 40-letter word on a phone
+        sections.append(("Short answers", [f"Not computed for {short}: {answers}."]))
     return sections
 
 

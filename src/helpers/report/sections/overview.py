@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from functools import cached_property
-from urllib.parse import urlparse
 
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import HTML, Markdown
 
-from ...data.links import is_secondary
+from ...data.links import page_kind
 from ...data.prisma import prisma_counts
 from ...data.vocabulary import designs
 from ...stats.effects import harmonize
@@ -22,7 +20,7 @@ from ..html import Html, Row, doi_link, esc, md, pmid_link, table, table_html
 from ..params import ALL, EVIDENCE_LABELS
 from ..prisma import flow_text
 from ..text import plain_text, plural, verb
-from ..words import word
+from ..words import PAGE_WORDS, word
 
 
 class Overview:
@@ -114,13 +112,9 @@ class Overview:
                 else f'<span class="verified-badge">{esc(r["verification"])}</span>'
             )
             ids = " ".join(x for x in (doi_link(r["doi"]), pmid_link(r["pmid"])) if x)
-            if pd.notna(r.get("source_url")):  # provenance, after the study's own links
-                copy = " (a secondary copy)" if is_secondary(r["source_url"]) else ""
-                page = urlparse(str(r["source_url"])).hostname or "page"
-                ids += (
-                    f"{'<br>' if ids else ''}<small>checked against "
-                    f'<a href="{esc(r["source_url"])}" rel="noopener noreferrer">{esc(page)}</a>{copy}</small>'
-                )
+            kind = page_kind(r.get("source_url"))
+            if kind is not None:  # provenance, after the study's own links (the page itself is in studies.csv)
+                ids += f"{'<br>' if ids else ''}<small>checked against {esc(PAGE_WORDS[kind])}</small>"
             cells = (
                 r["citation"],
                 r["year"],
