@@ -59,4 +59,4 @@ def test_the_overview_shows_each_source_page_as_checked_against():
     secondary = sum(is_secondary(u) for u in firsts["source_url"])
     assert html.count("checked against") == firsts["source_url"].notna().sum()
     assert html.count("a secondary copy (an aggregator") == secondary > 0
-    assert "<a href=\"https://books.allogy" not in html  # provenance is words, never a link to a copy
+    assert '<a href="https://books.allogy' not in html  # provenance is words, never a link to a copy
