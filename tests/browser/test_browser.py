@@ -51,8 +51,9 @@ VISIBLE_TEXT = {
     "00_bottom_line": ALL_HOSTILE,
     # citation, regimen and comparator of every study
     "01_evidence_overview": ALL_HOSTILE,
-    # short names, outcome descriptions and time points; the pooled sentence (Markdown) names the studies
-    "02_effect_sizes": (SCRIPT, IMG, JS_URL, MD_LINK, ANCHOR, STYLE, TEMPLATE, "[click](javascript:alert(1)) 2019"),
+    # short names and outcome descriptions; the pooled sentence (Markdown) names the studies (its time points are
+    # written from the structured follow-up, so the source's wording, and the anchor in it, is on 03_followup)
+    "02_effect_sizes": (SCRIPT, IMG, JS_URL, MD_LINK, STYLE, TEMPLATE, "[click](javascript:alert(1)) 2019"),
     # short names and follow-up as worded in the source
     "03_followup": (SCRIPT, IMG, JS_URL, MD_LINK, ANCHOR, STYLE, TEMPLATE),
     # harms as recorded

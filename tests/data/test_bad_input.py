@@ -162,9 +162,29 @@ def catalogue(rows):
             rows_text([dict(r) for r in rows] + [dict(rows[kim])]).encode(),
             [L(kim), f"line {len(rows) + 2}", "column study_id", "unique"],
         ),
-        "followup_not_positive": (
-            changed(rows, e, followup_days="0").encode(),
-            [L(e), "column followup_days", "'0'", "greater than 0"],
+        "followup_negative": (
+            changed(rows, kim, followup_days="-1").encode(),
+            [L(kim), "column followup_days", "'-1'", "at least 0"],
+        ),
+        "followup_range_reversed": (
+            changed(rows, e, followup_min="60", followup_max="30").encode(),
+            [L(e), "column followup_min", "'60'", "followup_min <= followup_max"],
+        ),
+        "followup_unit_without_number": (
+            changed(rows, kim, followup_unit="weeks").encode(),
+            [L(kim), "column followup_unit", "'weeks'", "a followup_unit with them and only with them"],
+        ),
+        "followup_unknown_unit": (
+            changed(rows, e, followup_unit="fortnights").encode(),
+            [L(e), "column followup_unit", "'fortnights'"],
+        ),
+        "followup_given_twice": (
+            changed(rows, e, followup_days="1").encode(),
+            [L(e), "column followup_days", "'1'", "the time is given once"],
+        ),
+        "analysed_over_randomized": (
+            changed(rows, e, n_analysed="40").encode(),
+            [L(e), "column n_analysed", "'40'", "n_analysed not more than n_randomized"],
         ),
         "future_year": (changed(rows, kim, year="2999").encode(), [L(kim), "column year", "'2999'", "at most"]),
         "very_long_text": (
@@ -213,7 +233,12 @@ CASES = sorted(
         "verified_without_id",
         "malformed_doi",
         "duplicate_key",
-        "followup_not_positive",
+        "followup_negative",
+        "followup_range_reversed",
+        "followup_unit_without_number",
+        "followup_unknown_unit",
+        "followup_given_twice",
+        "analysed_over_randomized",
         "future_year",
         "very_long_text",
         "formula_in_text",

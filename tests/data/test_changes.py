@@ -54,6 +54,8 @@ def test_a_study_a_number_a_judgement_and_a_verdict_changed_are_each_found(repo)
     def studies(rows):
         benish = next(r for r in rows if r["study_id"] == "benish2019" and r["n_ketamine"])
         benish["n_ketamine"] = str(int(benish["n_ketamine"]) + 5)
+        for total in ("n_randomized", "n_analysed"):  # the totals agree with the arms (validation's sizes_agree)
+            benish[total] = str(int(benish[total]) + 5) if benish.get(total) else ""
         rows.append({**benish, "study_id": "newtrial2026", "citation": "Newman A, et al. Headache. 2026;1:1-2"})
 
     edit(data / "studies.csv", studies)

@@ -161,9 +161,9 @@ CASES = {
         "judgement",
         "the judgement the tool's algorithm gives from the signalling answers",
     ),
-    "certainty breaks a written rule": (  # one trial's interval includes no effect, 160 participants: -1 at least
+    "certainty breaks a written rule": (  # one trial of 150 patients, fewer than the optimal information size
         "certainty",
-        {"outcome_label": "pain 6 months to 1 year after spine surgery"},
+        {"outcome_label": "back pain intensity 1 year after spine surgery"},
         {"imprecision": "0", "certainty": "low"},  # the certainty still follows, so only the rule is broken
         "imprecision",
         "-1 by the written rule (imprecision), or a departure_reason",
@@ -238,6 +238,45 @@ CASES = {
         {"risk_of_bias_reason": "{nicolodi1995.design is at high risk."},
         "risk_of_bias_reason",
         "a placeholder closed with }",
+    ),
+    # a Summary of Findings line never mixes measures or scales (a risk difference beside a median difference)
+    "certainty line mixes measures": (
+        "certainty",
+        {"outcome_label": "back pain intensity 1 year after spine surgery"},
+        {"outcomes": "pain_rest|neuropathic_pain", "study_ids": "nielsen2017|czarnetzki2020"},
+        "outcomes",
+        "rows of one effect measure and one unit (this line mixes effect_measure median_difference (nielsen2017), "
+        "risk_difference (czarnetzki2020)",
+    ),
+    # a support text contradicts its judgement when it names another level and not its own (methods review D20)
+    "rob support names another level": (
+        "risk_of_bias",
+        {"study_id": "whiplash_challenge2005", "domain": "overall"},
+        {"support": "Five domains raise some concerns; together they lower confidence in the counts."},
+        "support",
+        "a support text that names its own judgement (high) where it names a level (it names some_concerns)",
+    ),
+    # no editing history or working note in a text a reader sees (methods review D21), in any of the tables
+    "rob support tells its editing history": (
+        "risk_of_bias",
+        {"study_id": "benish2019", "domain": "overall"},
+        {"support": "Some concerns in randomization. Same as the current judgement."},
+        "support",
+        "without an editing history or a working note",
+    ),
+    "citation carries a working note": (
+        "studies",
+        {"study_id": "kaube2000"},
+        {"citation": "Kaube H (first author as named in the brief), et al. Neurology. 2000;55(1):139-141"},
+        "citation",
+        "without an editing history or a working note",
+    ),
+    "certainty reason tells its editing history": (
+        "certainty",
+        {"outcome_label": "back pain intensity 1 year after spine surgery"},
+        {"inconsistency_reason": "One trial. Same judgement as before."},
+        "inconsistency_reason",
+        "without an editing history or a working note",
     ),
     "claims unknown search": (
         "claims",

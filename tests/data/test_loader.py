@@ -62,7 +62,19 @@ CASES = {
     "infinity": (dict(study_id="etchison2018"), {"effect": "inf"}, "effect", "effect:format"),
     "fractional_count": (dict(study_id="etchison2018"), {"n_ketamine": "16.5"}, "n_ketamine", "n_ketamine:format"),
     "negative_count": (dict(study_id="etchison2018"), {"n_control": "-18"}, "n_control", "n_control:range"),
-    "followup_zero": (dict(study_id="etchison2018"), {"followup_days": "0"}, "followup_days", "followup_days:range"),
+    "followup_negative": (
+        dict(study_id="seed_kim2011"),
+        {"followup_days": "-1"},
+        "followup_days",
+        "followup_days:range",
+    ),
+    "followup_twice": (dict(study_id="etchison2018"), {"followup_days": "1"}, "followup_days", "followup_once"),
+    "followup_reversed": (
+        dict(study_id="etchison2018"),
+        {"followup_min": "60", "followup_max": "30"},
+        "followup_min",
+        "followup_range",
+    ),
     "future_year": (dict(study_id="seed_kim2011"), {"year": "2999"}, "year", "year:range"),
     "implausible_year": (dict(study_id="seed_kim2011"), {"year": "1850"}, "year", "year:range"),
     "malformed_doi": (dict(study_id="etchison2018"), {"doi": "doi:10.5811/x"}, "doi", "doi:format"),
@@ -164,7 +176,7 @@ def test_corrupted_copy_reports_every_planted_problem_once(shipped_rows, table_w
         3: ("effect", {"effect": "abc"}),
         2: ("year", {"year": "2999"}),  # a single-row study, so no consistency problem follows
         10: ("n_ketamine", {"n_ketamine": "-1"}),  # an efficacy row without events
-        20: ("followup_days", {"followup_days": "-2"}),
+        18: ("followup_days", {"followup_days": "-2"}),  # a row without a structured follow-up
     }
     path = table_with({i: change for i, (_, change) in planted.items()})
     problems = problems_of(path)

@@ -235,6 +235,8 @@ def test_shipped_tables_keep_every_value(name):
     for f in load_schema(name).fields:
         for i, r in enumerate(rows):
             text, got = r.get(f.name, ""), typed[f.name].iloc[i]
+            if f.name == "followup_days" and r.get("followup_max"):
+                continue  # computed from the structured follow-up (helpers.data.followup), not read
             if text == "":
                 assert pd.isna(got), (name, f.name, i)
             elif f.type == "integer":
@@ -245,35 +247,12 @@ def test_shipped_tables_keep_every_value(name):
                 assert str(got) == text, (name, f.name, i)
 
 
-#: participants of each Summary of Findings line (certainty.csv's order), as the reports state them
-PARTICIPANTS = [
-    51,
-    17,
-    0,
-    6,
-    34,
-    34,
-    34,
-    51,
-    53,
-    140,
-    138,
-    54,
-    53,
-    53,
-    140,
-    28,
-    260,
-    102,
-    160,
-    102,
-    0,
-    102,
-    0,
-    0,
-    195,
-    195,
-]
+#: participants of each Summary of Findings line (certainty.csv's order), as the reports state them; a total the
+#: source gives counts (issue 31: Afridi 18 analysed, the 2005 whiplash study 30 analysed rather than its subgroup
+#: of 28, Gupta 60, Orhurhu 211; the spine-surgery line split into Nielsen's 150 and Czarnetzki's 160, the epidural
+#: line into Amr's 200 and Singh's 60)
+PARTICIPANTS = [51, 17, 18, 6, 34, 34, 34, 51, 53, 140, 138, 54, 53, 53, 140, 30, 200, 60, 102, 150, 160, 102, 60]
+PARTICIPANTS += [102, 150, 211, 195, 195]  # the harms lines of the review questions, beside their condition's
 
 
 def test_summary_of_findings_participants_do_not_move():

@@ -61,13 +61,14 @@ def test_changed_number_makes_nbval_fail_only_where_it_is_shown(tmp_path):
     for r in rows:
         if r["study_id"] == "etchison2018":
             r["n_ketamine"] = "17"
+            r["n_randomized"] = r["n_analysed"] = "35"  # the totals agree with the arms
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     res = run_nbval(project)
     assert res.returncode == 1, res.stdout[-3000:]
-    assert "17 / 18" in res.stdout  # the mismatch nbval reports is the changed number
+    assert "35 randomized (17 / 18)" in res.stdout  # the mismatch nbval reports is the changed number
     summary = res.stdout.strip().splitlines()[-1]
     failed = int(re.search(r"(\d+) failed", summary).group(1))
     # the cells that show the trial's size fail (its Summary of Findings lines), and no other

@@ -71,7 +71,7 @@ def test_directions_that_disagree_without_intervals_cost_a_level():
     assert inconsistency(ev).value == 0
 
 
-LINE = "pain 6 months to 1 year after spine surgery"
+LINE = "back pain intensity 1 year after spine surgery"
 
 
 def planted(tmp_path, **cells):

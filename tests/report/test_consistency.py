@@ -201,6 +201,7 @@ def test_a_changed_number_leaves_no_old_number_in_any_statement(tmp_path):
     for r in rows:
         if r["study_id"] == "benish2019":
             r["n_ketamine"] = str(int(r["n_ketamine"]) + 10) if r["n_ketamine"] else ""
+            r["n_randomized"], r["n_analysed"] = str(int(r["n_randomized"]) + 10), str(int(r["n_analysed"]) + 10)
         if r["study_id"] == "zitek2018" and r["outcome"] == "ae_withdrawal":
             assert r["events_ketamine"] == "2"
             r["events_ketamine"] = "4"

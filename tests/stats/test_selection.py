@@ -82,8 +82,8 @@ def test_one_row_per_study_in_the_order_the_table_first_lists_them():
 
 def test_a_time_window_is_the_callers_choice_of_rows(studies):
     """Pooling picks within each time-point window: a study measured in two windows enters each with its own row."""
-    two = planted(studies)  # x: 182.6 and 365.25 days (both over 90 days), y: 365.25 days
-    early = two.index[(two["study_id"] == "x") & (two["followup_days"] == 182.6)][0]
+    two = planted(studies)  # x: 182.625 and 365.25 days (both over 90 days), y: 365.25 days
+    early = two.index[(two["study_id"] == "x") & (two["followup_days"] == 182.625)][0]
     two.loc[early, "followup_days"] = 60.0  # now in 14 to 90 days
     used = {
         g.key["timepoint"]: list(zip(g.used["study_id"], g.used["followup_days"]))
@@ -97,7 +97,7 @@ def test_effect_direction_rows_follow_the_rule(studies):
     s = studies[studies["study_id"] == "czarnetzki2020"].copy()
     s[["effect", "ci_lower", "ci_upper"]] = np.nan
     s["direction"] = ["favours_ketamine", "not_reported"]  # the later row states nothing
-    assert direction_only(s)["followup_days"].tolist() == [182.6]
+    assert direction_only(s)["followup_days"].tolist() == [182.625]
     s["direction"] = ["favours_ketamine", "no_difference"]
     assert direction_only(s)["followup_days"].tolist() == [365.25]
 
@@ -155,7 +155,7 @@ def rows_chosen(table: pd.DataFrame) -> dict[str, float]:
 
 def test_sof_pooling_and_placeholders_choose_the_same_row(studies):
     table = planted(studies)
-    assert table.loc[table["study_id"] == "x", "followup_days"].iloc[0] == 182.6  # first in the file is not latest
+    assert table.loc[table["study_id"] == "x", "followup_days"].iloc[0] == 182.625  # first in the file is not latest
     assert rows_chosen(table) == {"sof": 365.25, "pooling": 365.25, "placeholder": 365.25}
     assert rows_chosen(planted(studies, latest_first=True)) == {"sof": 365.25, "pooling": 365.25, "placeholder": 365.25}
 
@@ -171,11 +171,11 @@ def test_the_first_row_in_the_file_would_disagree(studies, monkeypatch):
 
     monkeypatch.setattr(grade, "line_results", first_in_file)
     chosen_rows = rows_chosen(planted(studies))
-    assert chosen_rows["sof"] == 182.6 and chosen_rows["pooling"] == 365.25
+    assert chosen_rows["sof"] == 182.625 and chosen_rows["pooling"] == 365.25
 
 
 def test_czarnetzki_2020_is_shown_at_one_year_on_every_page(studies):
-    """The shipped table: the low back pain line of pain 6 months to 1 year shows the row pooling uses."""
+    """The shipped table: the low back pain line of neuropathic pain 6 to 12 months shows the row pooling uses."""
     from helpers.data.dataset import load_dataset
 
     cert = load_dataset().get("certainty")

@@ -94,13 +94,20 @@ def f(x) -> float | None:
 
 
 def size(rows: list[dict]) -> int | None:
-    """GRADE's count of one study: a crossover's patients once, the largest of its rows."""
+    """GRADE's count of one study: a crossover's patients once, the largest of its rows; a row's size is its
+    analysed total, else its arms, else its randomized total."""
     best = None
     for r in rows:
         nk, nc = f(r["n_ketamine"]), f(r["n_control"])
-        if nk is None and nc is None:
+        total, analysed = f(r.get("n_randomized", "")), f(r.get("n_analysed", ""))
+        if analysed is not None:
+            n = analysed
+        elif nk is not None or nc is not None:
+            n = max(nk or 0, nc or 0) if r["design"] in CROSSOVER else (nk or 0) + (nc or 0)
+        elif total is not None:
+            n = total
+        else:
             continue
-        n = max(nk or 0, nc or 0) if r["design"] in CROSSOVER else (nk or 0) + (nc or 0)
         best = n if best is None else max(best, n)
     return None if not best else int(best)
 
@@ -333,12 +340,25 @@ def page_problems(
     return out
 
 
+#: days per follow-up unit and the starting points counted from ketamine, written out again on purpose
+UNIT_DAYS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
+FROM_KETAMINE = {"", "treatment", "injection", "surgery", "randomization"}
+
+
 def read(path: Path) -> list[dict]:
-    return read_rows(path)
+    """The rows of a table; a study table's followup_days filled in from its structured follow-up, as a page
+    counts it (a time from admission or discharge has none)."""
+    rows = read_rows(path)
+    for r in rows:
+        if r.get("followup_max"):
+            ok = r["followup_from"] in FROM_KETAMINE
+            r["followup_days"] = repr(float(r["followup_max"]) * UNIT_DAYS[r["followup_unit"]]) if ok else ""
+    return rows
 
 
 def write(path: Path, rows: list[dict]) -> None:
-    write_rows(path, rows)
+    """Written back with the time given once (followup_days only where no structured follow-up is)."""
+    write_rows(path, [dict(r, followup_days="") if r.get("followup_max") else r for r in rows])
 
 
 def pools_as() -> dict:

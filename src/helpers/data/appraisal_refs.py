@@ -124,6 +124,24 @@ def _risk_of_bias(ds, out: Checks) -> None:
                 )
 
 
+def _mixed_measures(covered) -> str:
+    """'' when a line's rows share one effect measure and one unit, else what they mix: a Summary of Findings line
+    never puts a risk difference beside a median difference, or points beside millimetres, under one heading."""
+    said = []
+    for column in ("effect_measure", "unit"):
+        values = sorted(set(covered[column].dropna().astype(str)))
+        if len(values) > 1:
+            rows = covered[covered[column].notna()]
+            said.append(
+                f"this line mixes {column} "
+                + ", ".join(
+                    f"{v} ({', '.join(sorted(set(rows.loc[rows[column].astype(str) == v, 'study_id'].astype(str))))})"
+                    for v in values
+                )
+            )
+    return "; ".join(said)
+
+
 def _certainty(ds, out: Checks) -> None:
     cert = ds.get("certainty")
     if cert is None:
@@ -144,6 +162,17 @@ def _certainty(ds, out: Checks) -> None:
         covered = line_rows(studies, cert.iloc[i])
         comparator = cell_text(getattr(r, "comparator", None)) or cls
         frame = cell_text(getattr(r, "time_frame", None)) or NO_WINDOW
+        mixed = _mixed_measures(covered)
+        if mixed:
+            out["certainty"].append(
+                Problem(
+                    line,
+                    "outcomes",
+                    str(r.outcomes),
+                    f"rows of one effect measure and one unit ({mixed})",
+                    "line_is_one_measure",
+                )
+            )
         for sid in ids:
             if (covered["study_id"].astype(str) == sid).any():
                 continue

@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # pandas is imported by the caller: a build that is up to dat
 FILE = "references.csl.json"
 
 
+#: the mark of an item whose authors were sought and not found (kept in the curated file, never published)
+AUTHOR_MARK = "x-author"
+
+
 def bibliography_path(study_path: Path | str) -> Path:
     return Path(str(study_path).split("#")[0]).parent / FILE
 
@@ -79,6 +83,17 @@ def bibliography_problems(studies: pd.DataFrame, items: list[dict]) -> list[Prob
                     Problem(line, column, ours, f"{theirs}, as {FILE} gives it for {sid}", "agrees_with_metadata")
                 )
         authors = item.get("author") or []
+        if bool(authors) == (item.get(AUTHOR_MARK) == "not_found"):
+            problems.append(
+                Problem(
+                    line,
+                    "citation",
+                    sid,
+                    f"the authors in {FILE}, or (only where they were sought and not found) "
+                    f'"{AUTHOR_MARK}": "not_found" on its item',
+                    "authors_resolved",
+                )
+            )
         family = cell_text(authors[0].get("family")) if authors else ""
         cited = cell_text(row["citation"]).split(",")[0].split(" ")[0]
         if family and cited and family.lower() != cited.lower():

@@ -141,12 +141,24 @@ def _value(v):
     return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
 
 
+def _key_cell(column: str, value) -> str:
+    if column == "followup_days" and _value(value) is not None:
+        return f"{float(value):.2g}"
+    return cell_text(value)
+
+
 def table_diff(name: str, old: pd.DataFrame, new: pd.DataFrame, schema: Schema) -> TableDiff:
     key = tuple(schema.primary_key)
     lacking = [k for k in key if k not in old.columns]
+    # a revision before the structured follow-up (issue 31) is keyed by its days alone: compare on the columns
+    # both have, the days to two significant digits (6 months was written 182.6 days, now 182.625)
+    later = {"followup_max", "followup_unit", "followup_from"}
+    if lacking and set(lacking) <= later and "followup_days" in key:
+        key = tuple(k for k in key if k not in later)
+        lacking = []
     if lacking:
         return TableDiff(name, key, not_compared=f"its rows were keyed differently then (no {', '.join(lacking)})")
-    as_key = lambda row: tuple(cell_text(row[k]) for k in key)  # noqa: E731
+    as_key = lambda row: tuple(_key_cell(k, row[k]) for k in key)  # noqa: E731
     old_rows = {as_key(r): r for _, r in old.iterrows()}
     new_rows = {as_key(r): r for _, r in new.iterrows()}
     diff = TableDiff(name, key)

@@ -16,6 +16,7 @@ from ..paths import display_path
 from .appraisal_refs import APPRAISAL_CHECKS, Checks
 from .companions import REQUIRES
 from .questions import QUESTION_CHECKS
+from .reader_text import READER_TEXT_CHECKS
 from .rows import cell_text, line_number
 from .search_refs import SEARCH_CHECKS
 
@@ -129,7 +130,16 @@ def _included_studies(ds, out: Checks) -> None:
 
 
 #: every cross-table check, in order; each adds problems to the file where the fix belongs
-CHECKS = (_requires, _searches, _duplicates, _included_studies, *APPRAISAL_CHECKS, *SEARCH_CHECKS, *QUESTION_CHECKS)
+CHECKS = (
+    _requires,
+    _searches,
+    _duplicates,
+    _included_studies,
+    *APPRAISAL_CHECKS,
+    *SEARCH_CHECKS,
+    *QUESTION_CHECKS,
+    *READER_TEXT_CHECKS,
+)
 
 
 def check_references(ds) -> list[TableError]:

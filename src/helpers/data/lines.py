@@ -71,7 +71,8 @@ def line_rows(studies: pd.DataFrame, line) -> pd.DataFrame:
 
 
 def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:
-    """(size, what it counts) of one study from its rows, by GRADE's rules: the largest of its rows; a
+    """(size, what it counts) of one study from its rows, by GRADE's rules: the largest of its rows, each row's
+    size its analysed total, else its arms, else its randomized total; a
     crossover's patients are in both arms and count once; encounters are kept apart from patients
     (``what`` is ``patients`` or ``encounters``). None when no row gives a size."""
     if rows.empty:
@@ -83,6 +84,12 @@ def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:
         [max(a, b) if x else a + b for a, b, x in zip(nk.fillna(0), nc.fillna(0), crossover)], index=rows.index
     )
     per_row = per_row.where(nk.notna().to_numpy() | nc.notna().to_numpy())
+    # a total the source gives counts too (a known size is never "not given"): the analysed total first (a
+    # crossover's subgroup in its arm cells is not the trial), the per-arm numbers, then the randomized total
+    for column, first in (("n_analysed", True), ("n_randomized", False)):
+        if column in rows:
+            total = rows[column].astype("Float64").astype("float64")
+            per_row = total.where(total.notna(), per_row) if first else per_row.where(per_row.notna(), total)
     counts = rows["n_counts"].astype("string") if "n_counts" in rows else pd.Series("patients", index=rows.index)
     what = "encounters" if (counts == "encounters").fillna(False).any() else "patients"
     size = per_row.max()

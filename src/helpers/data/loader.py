@@ -21,6 +21,7 @@ from ..paths import STUDIES_PATH
 from . import table_cache
 from .cells import convert
 from .csvfile import read_raw, record_lines
+from .followup import followup_days
 from .schema import Schema, load_schema
 from .spreadsheet import is_spreadsheet, split_sheet, validate_workbook
 from .validation import raw_problems, typed_problems, user_column_problems
@@ -94,6 +95,8 @@ def _validate(path: Path, schema: Schema | None = None, text: str | None = None)
     problems = _one_message_per_cell(problems)
     if problems:
         raise TableError(path, problems)
+    if "followup_days" in typed:  # computed once from the structured follow-up (helpers.data.followup)
+        typed["followup_days"] = followup_days(typed)
     if extra is not None:  # the user's own x_... columns, as text
         extra.index = typed.index
         for c in user:

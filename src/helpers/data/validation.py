@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .cells import control_check, expected_value, text_checks
+from .followup import RULES as FOLLOWUP_RULES
 from .lines import HARM_PREFIX
 from .record_rules import RULES as RECORD_RULES
 from .schema import Field, Schema
@@ -210,10 +211,11 @@ RULES: dict[str, Callable[[pd.DataFrame], dict[str, Mask]]] = {
     "n_says_what_it_counts": _n_says_what_it_counts,
 }
 RULES.update(RECORD_RULES)  # the rules of the tables beside the study table
+RULES.update(FOLLOWUP_RULES)
 
 #: rules checked by the key's uniqueness, or by the checks across tables (helpers.data.appraisal_refs) and
 #: with the statistics (helpers.findings.grading), rather than by a function above
-BUILTIN_RULES = {"unique_key", "line_is_one_comparator", "departure_has_reason"}
+BUILTIN_RULES = {"unique_key", "line_is_one_comparator", "line_is_one_measure", "departure_has_reason"}
 
 
 def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data.lines import HARM_PREFIX
-from ..data.schema import conditions
-from ..data.vocabulary import designs
+from ..data.schema import conditions, load_schema
+from ..data.vocabulary import design_noun, designs
 from ..findings.lines import LineFinding, line_findings
 from ..findings.questions import harms_lines, primary_status
 from ..stats.effects import harmonize
@@ -31,6 +31,21 @@ from .words import word
 
 def trials_phrase(n: int) -> str:
     return "no verified randomized trial" if n == 0 else f"{plural(n, 'verified randomized trial')} in all"
+
+
+def others_phrase(others: pd.DataFrame) -> str:
+    """The studies beside the verified randomized trials, each counted under its own design (the schema's
+    nouns), a randomized trial not yet verified named as such: 'one randomized trial not yet verified and
+    one case series'."""
+    parts = []
+    order = list(load_schema().enum("design"))
+    late = (others["verification"].astype(str) != "verified") & others["design"].astype(str).isin(designs("randomized"))
+    rows = others.assign(_unverified=late.to_numpy())
+    groups = rows.groupby([rows["design"].astype(str), "_unverified"], sort=False).size()
+    for (design, unverified), n in sorted(groups.items(), key=lambda x: (order.index(x[0][0]), x[0][1])):
+        noun = design_noun(design, int(n))
+        parts.append(f"{count_word(int(n))} {noun}" + (" not yet verified" if unverified else ""))
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def last_search(ds) -> str | None:
@@ -216,8 +231,12 @@ class BottomLine:
         trials = self.trials()
         others = s[~s["study_id"].astype(str).isin(trials)]
         routes = sorted({word("route", r) for r in s["route"].dropna().astype(str) if r != "not_reported"})
-        text = f"{count_word(len(trials)).capitalize()} verified randomized {'trial' if len(trials) == 1 else 'trials'}"
-        text += f" and {plural(len(others), 'other study', 'other studies')} (series, cohorts and reviews)"
+        if trials:
+            text = f"{count_word(len(trials)).capitalize()} verified randomized {'trial' if len(trials) == 1 else 'trials'}"
+        else:
+            text = "No verified randomized trial"
+        if len(others):
+            text += (", with " if trials else ", but ") + others_phrase(others) + ","
         text += f" of ketamine for {esc(self.label)}"
         if routes:
             listed = routes[0] if len(routes) == 1 else ", ".join(routes[:-1]) + " or " + routes[-1]

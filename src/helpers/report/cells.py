@@ -6,8 +6,8 @@ import pandas as pd
 
 from .figures.style import is_indirect
 from .html import esc
-from .numbers import human_duration, interval, plain
-from .words import word
+from .numbers import decimals, human_duration, interval, plain
+from .words import size_words, word
 
 #: long tables are cut to this many rows in the HTML; the full table is written as CSV beside the report
 MAX_TABLE_ROWS = 60
@@ -28,21 +28,30 @@ def span(times: pd.Series) -> str:
 
 
 def n_text(r) -> str:
-    nk, nc = r["n_ketamine"], r["n_control"]
-    if pd.isna(nk) and pd.isna(nc):
-        return "not reported"
-    if pd.isna(nc):
-        return f"{int(nk)}"
-    return f"{'not reported' if pd.isna(nk) else int(nk)} / {int(nc)}"
+    """A study's size as its source gives it (helpers.report.words.size_words), 'not reported' without one."""
+    return size_words(r) or "not reported"
 
 
 def as_reported(r) -> str:
     if pd.isna(r["effect"]):
+        if r["origin"] == "arm_data" and bool(r.get("continuity", False)):
+            return "from arm data, with 0.5 added to every cell because an arm had no event (as metafor does)"
         return "from arm data" if r["origin"] == "arm_data" else ""
     unit = {"mm_0_100": " mm", "points_0_10": " points", "percent": "%"}.get(str(r["unit"]), "")
+    if str(r.get("effect_measure")) == "risk_difference" and unit == "%":
+        unit = " percentage points"  # a difference of two percentages, as the oriented column says it
     text = f"{plain(r['effect'])}{unit}"
     if pd.notna(r["ci_lower"]):
         text += f" ({interval(r['ci_lower'], r['ci_upper'], plain)})"
+    # a rate the paper rounds differently from its own counts is said once, with the value used (Schwenk 2018:
+    # "48 (77%) of 61", where 48 of 61 is 78.7%)
+    if (
+        r["origin"] == "arm_data"
+        and str(r.get("effect_measure")) == "proportion"
+        and pd.notna(r.get("est"))
+        and abs(float(r["effect"]) - float(r["est"])) >= 0.5
+    ):
+        text += f" as the paper prints it; its counts give {decimals(float(r['est']), 1)}%, the value used"
     return text
 
 

@@ -39,7 +39,7 @@ def direction_phrase(code: str, comparator: str | None = None) -> str:
         "favours_ketamine": "favoured ketamine",
         "favours_comparator": f"favoured {other}",
         "no_difference": "found no clear difference",
-        "not_reported": "reported no direction",
+        "not_reported": "did not report how the groups compared",
     }[code]
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from ..data.protocol import questions
 from ..data.record_rules import DOMAINS
 from ..data.rows import split_list
+from ..data.schema import load_schema
 from ..findings.lines import Absolute, LineFinding
 from ..stats.effects import RATIO_MEASURES
 from ..stats.grade import Signal
@@ -166,7 +167,8 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
         return "not estimable", "not estimable: the study reports a rate with ketamine only"
     if m is None:
         return "not estimable", "not estimable: no numbers"
-    # named by its heading, not its place: a phone's card or a notebook has no "next column"
+    if m == "risk_difference":  # dichotomous, but without counts per arm in the table
+        return "not estimable: no counts per arm in the table", f"see {DIFFERENCE_HEAD.lower()}"
     return "not applicable (a continuous outcome)", f"see {DIFFERENCE_HEAD.lower()}"
 
 
@@ -211,8 +213,14 @@ def sof_html(
         return "<p><em>No Summary of Findings line for this selection.</em></p>"
     fill = reasons or esc
     letters = footnote_letters()
-    body, notes = [], []
+    notes = []
+    grouped = len({line.condition for line in lines}) > 1  # the all-conditions table: a heading per condition
+    if grouped:  # each condition's lines together, in the schema's order of conditions (stable within one)
+        order = list(load_schema().enum("condition"))
+        lines = sorted(lines, key=lambda f: order.index(f.condition) if f.condition in order else len(order))
+    chunks: dict[str, list] = {}  # rows per condition (one chunk when the table is one condition's)
     for line in lines:
+        body = chunks.setdefault(line.condition if grouped else "", [])
         marks = []
         for _domain, text in footnotes(line):
             letter = next(letters)
@@ -224,7 +232,14 @@ def sof_html(
             + (f"<sup>{','.join(marks)}</sup>" if marks else "")
         )
         risk_c, risk_k = absolute_cells(line)
-        studies = ", ".join(esc(names.get(s.study_id, s.study_id)) for s in line.studies)
+        unverified = set()
+        if line.covered is not None and "verification" in line.covered:
+            rows = line.covered
+            unverified = set(rows.loc[rows["verification"].astype(str) != "verified", "study_id"].astype(str))
+        studies = ", ".join(
+            esc(names.get(s.study_id, s.study_id)) + (" (not yet verified)" if s.study_id in unverified else "")
+            for s in line.studies
+        )
         outcome = (
             f"{esc(line.label)}<br><small>{esc(_against(line))}; {esc(_time_frame(line))}; {esc(_scale(line))}</small>"
         )
@@ -248,11 +263,15 @@ def sof_html(
         "Comment",
     )
     foot = f'<ol class="sof-notes">{"".join(notes)}</ol>' if notes else ""
+    # the all-conditions summary: one table per condition under its own caption (a heading that prints and
+    # reads on a phone with its rows), footnote letters running on across them
+    stem = caption.split(":")[0]
+    tables = "".join(
+        table(head, rows, f"{stem}: ketamine for {word('condition', c)}" if grouped else caption, cls="sof")
+        for c, rows in chunks.items()
+    )
     return (
-        (question_html(condition) if condition else "")
-        + table(head, body, caption, cls="sof")
-        + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>'
-        + foot
+        (question_html(condition) if condition else "") + tables + f'<p class="note">{esc(ORIENTATION_NOTE)}</p>' + foot
     )
 
 

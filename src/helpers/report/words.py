@@ -8,8 +8,11 @@ dictionary and the reports agree; the words for what the statistics decided
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..data.lines import NO_WINDOW
-from ..data.vocabulary import comparator_words, word
+from ..data.vocabulary import comparator_words, designs, extension, word
+from .numbers import plain
 
 #: each pooling window in plain words
 WINDOW_WORDS = {
@@ -20,6 +23,14 @@ WINDOW_WORDS = {
     NO_WINDOW: "time point not reported",
 }
 
+#: the page a study's numbers were checked against (helpers.data.links.page_kind)
+PAGE_WORDS = {
+    "pubmed": "its PubMed record",
+    "pmc": "its full text in PubMed Central",
+    "doi": "the publisher's page its DOI leads to",
+    "secondary": "a secondary copy (an aggregator, catalogue or mirror site)",
+    "other": "the journal's or an institution's page",
+}
 #: why a row was left out of a pooled estimate (stats.pooling.EXCLUSIONS, effects.MISSING_CODES, REPEAT)
 EXCLUSION_WORDS = {
     "article_claim": "claim of the source article that could not be located",
@@ -115,3 +126,59 @@ def proportion_label(group) -> str:
 def missing_words(code) -> str | None:
     """effects.csv's missing_reason in words."""
     return None if code is None else EXCLUSION_WORDS.get(code, code)
+
+
+# ---------------------------------------------------------------- follow-up and sizes from the structured values
+def followup_words(row) -> str:
+    """A row's follow-up from followup_min/max/unit/from: '6 months after surgery', '3 to 6 months after
+    treatment', 'at discharge'; the empty string when the source gives no time."""
+    hi = row.get("followup_max") if hasattr(row, "get") else None
+    if hi is None or pd.isna(hi):
+        return ""
+    lo, unit, start = row.get("followup_min"), str(row.get("followup_unit")), row.get("followup_from")
+    start = None if start is None or pd.isna(start) else str(start)
+    ext_unit, ext_from = extension("followup_unit"), extension("followup_from")
+    if float(hi) == 0 and start is not None:
+        return ext_from["atZero"][start]
+    name = ext_unit["singular"][unit] if float(hi) == 1 else word("followup_unit", unit)
+    when = f"{plain(float(hi))} {name}"
+    if lo is not None and not pd.isna(lo) and float(lo) != float(hi):
+        when = f"{plain(float(lo))} to {when}"
+    return when if start is None else f"{when} {word('followup_from', start)}"
+
+
+def size_words(row) -> str:
+    """A row's size as the source gives it: '54 randomized (23 / 28 analysed)', '60 randomized', '77', or
+    '' when nothing is given. Per-arm numbers are ketamine / comparison."""
+
+    def num(c):
+        v = row.get(c) if hasattr(row, "get") else None
+        return None if v is None or pd.isna(v) else int(v)
+
+    nk, nc, total, analysed = num("n_ketamine"), num("n_control"), num("n_randomized"), num("n_analysed")
+    crossover = str(row.get("design")) in designs("crossover")
+    arms = None
+    if crossover and (nk is not None or nc is not None):  # the same patients in both arms: counted once
+        arms = f"{max(n for n in (nk, nc) if n is not None)} in each period"
+    elif nk is not None or nc is not None:
+        arms = f"{nk if nk is not None else 'not reported'} / {nc}" if nc is not None else str(nk)
+    if total is None and analysed is None:
+        return arms or ""
+    head = f"{total} randomized" if total is not None else f"{analysed} analysed"
+    if total is not None and analysed is not None and analysed != total:
+        head += f", {analysed} analysed"
+    if arms is None or crossover and total is not None:
+        return head
+    summed = (nk or 0) + (nc or 0)
+    split = nk is not None and nc is not None and summed in (total, analysed)
+    return f"{head} ({arms})" if split else f"{head} ({arms} in this analysis)"
+
+
+def time_words(row, end: str = "max") -> str:
+    """One end of a row's follow-up in its own unit ('18 months', '1 year', '30 min'); 'immediately' for 0."""
+    value = float(row[f"followup_{end}"])
+    if value == 0:
+        return "immediately"
+    unit = str(row["followup_unit"])
+    name = extension("followup_unit")["singular"][unit] if value == 1 else word("followup_unit", unit)
+    return f"{plain(value)} {name}"

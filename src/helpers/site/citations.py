@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.bibliography import bibliography_path, issued_year, items_by_id, load_bibliography
+from ..data.bibliography import AUTHOR_MARK, bibliography_path, issued_year, items_by_id, load_bibliography
+from ..data.links import first_link, is_secondary
 from ..files import write_atomic
 
 REFERENCES = "references"
@@ -49,6 +50,13 @@ def references(studies: pd.DataFrame, source: str = "literature", items: list[di
             notes.append(NOT_LOCATED_NOTE.format(v=first["verification"]))
         else:
             item = dict(by_id.get(study_id) or {"id": study_id, "type": "article-journal"})
+            item.pop(AUTHOR_MARK, None)  # the curators' mark, not CSL
+            # the reader's link is built from the identifiers; a copy on an aggregator is never offered as the study
+            link = first_link(item.get("DOI"), item.get("PMID"))
+            if link:
+                item["URL"] = link
+            elif is_secondary(item.get("URL")):
+                notes.append(f"No DOI or PMID; the abstract was read on a secondary copy: {item.pop('URL')}")
             if "title" not in item:
                 notes.append(NO_METADATA.format(c=first["citation"]))
             if first["verification"] != "verified":

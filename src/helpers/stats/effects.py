@@ -180,6 +180,10 @@ KEEP = [
     "direction",
     "followup_days",
     "followup_text",
+    "followup_min",
+    "followup_max",
+    "followup_unit",
+    "followup_from",
     "indirect",
 ]
 
@@ -210,6 +214,7 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     y_arm = np.full(len(d), np.nan)
     v_arm = np.full(len(d), np.nan)
     missing = np.full(len(d), None, dtype=object)
+    continuity = np.zeros(len(d), dtype=bool)
     for m in BINARY_MEASURES:
         sel = (measure == m).to_numpy() & d[
             ["events_ketamine", "n_ketamine", "events_control", "n_control"]
@@ -225,6 +230,11 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
                 drop00=m in RATIO_MEASURES,
             )
             y_arm[sel], v_arm[sel] = y, v
+            # metafor's 1/2 added to every cell of a study with a zero cell: the page says so beside the number
+            cells = s[["events_ketamine", "n_ketamine", "events_control", "n_control"]].astype(float).to_numpy()
+            a, n1, c, n2 = cells.T
+            zero = (a == 0) | (a == n1) | (c == 0) | (c == n2)
+            continuity[sel] = zero & np.isfinite(np.asarray(y, dtype=float))
             if m in RATIO_MEASURES:
                 idx = np.flatnonzero(sel)[np.isnan(np.asarray(y, dtype=float))]
                 missing[idx] = "double_zero"
@@ -250,6 +260,11 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
                 s["n_control"],
             )
             y_arm[sel], v_arm[sel] = y, v
+            # metafor's 1/2 added to every cell of a study with a zero cell: the page says so beside the number
+            cells = s[["events_ketamine", "n_ketamine", "events_control", "n_control"]].astype(float).to_numpy()
+            a, n1, c, n2 = cells.T
+            zero = (a == 0) | (a == n1) | (c == 0) | (c == n2)
+            continuity[sel] = zero & np.isfinite(np.asarray(y, dtype=float))
 
     sel = (measure == "proportion").to_numpy() & d[["events_ketamine", "n_ketamine"]].notna().all(axis=1).to_numpy()
     if sel.any():  # metafor's "PR": a single-arm proportion
@@ -291,6 +306,7 @@ def harmonize(studies: pd.DataFrame) -> pd.DataFrame:
     out["se"] = np.sqrt(vi)
     out["est"], out["lo"], out["hi"] = to_display(yi), to_display(ci_lo_a), to_display(ci_hi_a)
     out["origin"] = origin
+    out["continuity"] = continuity & (origin == "arm_data")
     out["missing_reason"] = np.where(np.isfinite(vi), None, missing)
     out["oriented"] = flip
     out["comparative"] = comparative

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -15,6 +14,7 @@ from ..measures import DISPLAY
 from ..names import short_name
 from ..numbers import human_duration
 from ..params import condition_label
+from ..words import followup_words
 from .style import (
     HEADING_PT,
     MAX_ROWS_LISTED,
@@ -38,11 +38,7 @@ def short_time(r) -> str:
     days = r.get("followup_days")
     if days is not None and not pd.isna(days):
         return human_duration(float(days))
-    text = r.get("followup_text")
-    if text is None or pd.isna(text) or text == "not stated":
-        return ""
-    first = re.split(r"[,;(]", str(text))[0].strip()  # the source's own words, never cut mid-word
-    return first if len(first) <= 30 else ""
+    return followup_words(r)  # a time from admission or discharge has no days: its words
 
 
 def row_label(r, width: int = 46) -> str:

@@ -26,7 +26,7 @@ from ..numbers import count_word, decimals, interval, percent, significant
 from ..results import ORIENTATION_NOTE, result_html
 from ..tables import decisions_table
 from ..text import plural
-from ..words import OUTCOME_KIND_WORDS, WINDOW_WORDS, comparator_words, group_label, word
+from ..words import OUTCOME_KIND_WORDS, WINDOW_WORDS, comparator_words, followup_words, group_label, word
 
 #: a study's results with an interval, all one way or not, in words
 STUDY_DIRECTION_WORDS = {
@@ -104,7 +104,7 @@ class EffectSizes:
             outcome = r["outcome_description"] if pd.notna(r["outcome_description"]) else r["outcome"]
             cells = (
                 Html(f'<span class="outcome-def">{esc(outcome)}</span>'),
-                r["followup_text"] if pd.notna(r["followup_text"]) else "",
+                followup_words(r) or "not stated",
                 as_reported(r),
                 Html(result_html(result_of(r))),
                 word("direction", r["direction"]),

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ...data.followup import earliest_days, longest_first, states_time
 from ...data.vocabulary import comparator_classes
-from ..cells import MAX_TABLE_ROWS, more_note, span
+from ..cells import MAX_TABLE_ROWS, more_note
 from ..figures.alt import describe, followup_alt
 from ..figures.followup import followup_plot
 from ..html import folded, md, table_html
 from ..names import row_name
 from ..numbers import human_duration
 from ..text import plural, verb
-from ..words import word
+from ..words import followup_words, time_words, word
 
 
 class Followup:
@@ -21,29 +22,51 @@ class Followup:
         self.r = report
 
     def headline(self) -> Markdown:
-        """How long patients were followed: the longest time point with a comparison, and how many studies give none."""
+        """How long patients were followed, from the structured follow-up (helpers.data.followup): the longest
+        time point with a comparison (every study that reaches it, verified first), the span of time points,
+        and how many studies give none."""
         r = self.r
         s = r.studies[r.studies["source"] == "literature"]
         if s.empty:
             return Markdown(f"**{r.label.capitalize()}: no published study in this selection.**")
-        times = s.dropna(subset=["followup_days"])
+        stated = s[states_time(s)]
+        times = s[s["followup_days"].notna()]
         compared = times[times["comparator_class"].astype(str).isin(comparator_classes("controlled"))]
-        none = s["study_id"].nunique() - times["study_id"].nunique()
+        none = s["study_id"].nunique() - stated["study_id"].nunique()
         parts = []
-        if len(compared):
-            longest = compared.loc[compared["followup_days"].idxmax()]
+        longest = longest_first(compared)
+        if longest:
+            at = compared[compared["study_id"].astype(str) == longest[0]]
+            when = time_words(at.loc[at["followup_days"].idxmax()])
+            named = [
+                md(r.names[sid])
+                + (
+                    ""
+                    if str(s.loc[s["study_id"] == sid, "verification"].iloc[0]) == "verified"
+                    else ", not yet verified"
+                )
+                for sid in longest
+            ]
             parts.append(
-                f"the longest comparison with a control group ends at {human_duration(longest['followup_days'])} "
-                f"({md(r.names[str(longest['study_id'])])})"
+                f"the longest {'comparison' if len(named) == 1 else 'comparisons'} with a control group "
+                f"{'ends' if len(named) == 1 else 'end'} at {when} ({'; '.join(named)})"
             )
         else:
             parts.append("no comparison with a control group states its follow-up time")
         if len(times):
-            when = span(times["followup_days"])
+            first = times.loc[earliest_days(times).idxmin()]
+            last = times.loc[times["followup_days"].idxmax()]
+            lo, hi = time_words(first, "min"), time_words(last, "max")
             parts.append(
-                f"every published time point is {when}"
-                if when.startswith("at ")
-                else f"published time points run {when}"
+                f"every published time point is at {hi} after ketamine"
+                if earliest_days(times).min() == times["followup_days"].max()
+                else f"published time points run from {lo} after ketamine to {hi}"
+            )
+        others = stated[stated["followup_days"].isna()]
+        if len(others):
+            parts.append(
+                f"{plural(others['study_id'].nunique(), 'published study', 'published studies')} "
+                f"{verb(others['study_id'].nunique(), 'counts its', 'count their')} time from admission or discharge"
             )
         parts.append(
             f"{none} of {plural(s['study_id'].nunique(), 'published study', 'published studies')} "
@@ -66,7 +89,7 @@ class Followup:
         rows = []
         for (_sid, cond), g in s.groupby(["study_id", "condition"], observed=True, sort=False):
             r = g.iloc[0]
-            times = sorted(g["followup_days"].dropna().unique())
+            said = g[states_time(g)].sort_values("followup_days", na_position="first")
             rows.append(
                 {
                     "Study": row_name(r)
@@ -75,7 +98,8 @@ class Followup:
                     "Ketamine given for": human_duration(r["infusion_days"])
                     if pd.notna(r["infusion_days"])
                     else "not stated",
-                    "Follow-up time points": ", ".join(human_duration(t) for t in times) or "not stated",
+                    "Follow-up time points": ", ".join(dict.fromkeys(followup_words(x) for _, x in said.iterrows()))
+                    or "not stated",
                     "As worded in the source": "; ".join(sorted(set(g["followup_text"].dropna().astype(str)))),
                 }
             )

@@ -7,6 +7,7 @@ from functools import cached_property
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown
 
+from ...data.links import page_kind
 from ...data.prisma import prisma_counts
 from ...data.vocabulary import designs
 from ...stats.effects import harmonize
@@ -26,7 +27,7 @@ from ..search_update import (
     registrations_table,
 )
 from ..text import plain_text, plural, verb
-from ..words import word
+from ..words import PAGE_WORDS, word
 
 
 class Overview:
@@ -165,6 +166,9 @@ class Overview:
                 else f'<span class="verified-badge">{esc(r["verification"])}</span>'
             )
             ids = " ".join(x for x in (doi_link(r["doi"]), pmid_link(r["pmid"])) if x)
+            kind = page_kind(r.get("source_url"))
+            if kind is not None:  # provenance, after the study's own links (the page itself is in studies.csv)
+                ids += f"{'<br>' if ids else ''}<small>checked against {esc(PAGE_WORDS[kind])}</small>"
             cells = (
                 r["citation"],
                 r["year"],
@@ -182,7 +186,7 @@ class Overview:
             "Year",
             "Condition",
             "Design",
-            "n (ketamine / comparator)",
+            "Participants: total (ketamine / comparator)",
             "Ketamine regimen",
             "Comparator",
             "Verification",

@@ -1,0 +1,32 @@
+"""The all-conditions Summary of Findings is grouped by condition: one table per condition, captioned with it; a
+condition's own page has one table. Each line sits in the table of its own condition (certainty.csv says which)."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from helpers.data.vocabulary import word
+from helpers.paths import DATA
+from support.reports import shipped_report
+
+
+def test_every_line_of_the_all_conditions_summary_sits_under_its_condition():
+    html = shipped_report("all").appraisal.sof_table().data
+    with open(DATA / "certainty.csv", newline="", encoding="utf-8") as fh:
+        lines = list(csv.DictReader(fh))
+    tables = re.findall(r'<table class="evidence-table sof"><caption>([^<]*)</caption>(.*?)</table>', html, re.S)
+    captions = [c for c, _ in tables]
+    assert len(captions) == len(set(captions)) == len({r["condition"] for r in lines})  # one table per condition
+    placed = 0
+    for caption, body in tables:
+        for label in re.findall(r'<th scope="row">(.*?)<br>', body):
+            conditions = {word("condition", r["condition"]) for r in lines if r["outcome_label"] == label}
+            assert any(caption.endswith(f"ketamine for {c}") for c in conditions), (label, caption)
+            placed += 1
+    assert placed == len(lines)
+
+
+def test_a_single_condition_has_one_table():
+    html = shipped_report("low_back_pain").appraisal.sof_table().data
+    assert html.count('<table class="evidence-table sof">') == 1
