@@ -106,3 +106,26 @@ def test_a_departure_with_its_reason_is_accepted_and_without_one_is_not(tmp_path
         main(["validate", str(planted(tmp_path / "c", imprecision="0", certainty="low", departure_reason=other))]) == 1
     )
     assert "column imprecision" in capsys.readouterr().err
+
+
+def test_a_line_graded_before_is_graded_again_when_the_study_table_changes(tmp_path):
+    """graded_lines keeps each line's evidence by the cache keys of the tables it reads: an edit is never hidden."""
+    from helpers.data.dataset import load_dataset
+    from helpers.findings.grading import graded_lines
+
+    def size(studies_csv) -> int:
+        lines = graded_lines(load_dataset(studies_csv))
+        return next(g for g in lines if g.row["outcome_label"] == LINE).evidence.n_by_study["czarnetzki2020"]
+
+    before = size(planted(tmp_path / "a"))
+    assert size(planted(tmp_path / "b")) == before  # the same tables: the evidence kept
+    edited = planted(tmp_path / "c")  # the same certainty line, the study table edited
+    rows = list(csv.DictReader(edited.open(newline="", encoding="utf-8")))
+    for r in rows:
+        if r["study_id"] == "czarnetzki2020":
+            r["n_ketamine"] = str(int(r["n_ketamine"]) + 10)
+    with edited.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    assert size(edited) == before + 10

@@ -55,6 +55,16 @@ def _parse(text: str) -> ast.Module:
     return ast.parse(text)
 
 
+def walk(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of a module's tree in ast.walk's order, listed once per text (each check walks every module)."""
+    return _walk(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=2048)
+def _walk(text: str) -> tuple[ast.AST, ...]:
+    return tuple(ast.walk(_parse(text)))
+
+
 def modules(root: Path) -> dict[str, Path]:
     return {module_name(p, root): p for p in sorted(root.rglob("*.py")) if "__pycache__" not in p.parts}
 
@@ -71,9 +81,8 @@ def imports(root: Path, package: str = "helpers") -> list[Import]:
     mods = modules(root)
     out = []
     for name, path in mods.items():
-        tree = parse(path)
         is_package = path.name == "__init__.py"
-        for node in ast.walk(tree):
+        for node in walk(path):
             if isinstance(node, ast.ImportFrom):
                 if node.level:
                     target = _resolve(name, is_package, node.level, node.module)
@@ -166,9 +175,9 @@ def private_uses(root: Path) -> list[str]:
         if n.startswith("_") and not n.startswith("__")
     ]
     for name, path in mods.items():
-        tree = parse(path)
+        nodes = walk(path)
         aliases = {}  # local name -> module of the package
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("helpers")):
                 base = (
                     _resolve(name, path.name == "__init__.py", node.level, node.module)
@@ -183,7 +192,7 @@ def private_uses(root: Path) -> list[str]:
                 for a in node.names:
                     if a.name.startswith("helpers.") and a.asname:
                         aliases[a.asname] = a.name[len("helpers.") :]
-        for node in ast.walk(tree):
+        for node in nodes:
             if (
                 isinstance(node, ast.Attribute)
                 and isinstance(node.value, ast.Name)
@@ -208,7 +217,7 @@ def big_classes(root: Path, limit: int = MAX_PUBLIC_METHODS) -> list[str]:
     """Classes with more than ``limit`` public methods (properties included, dunder methods not)."""
     out = []
     for name, path in modules(root).items():
-        for node in ast.walk(parse(path)):
+        for node in walk(path):
             if isinstance(node, ast.ClassDef):
                 public = [
                     f.name
@@ -283,7 +292,7 @@ def row_picks(root: Path) -> list[str]:
     for name, path in modules(root).items():
         if name == SELECTION:
             continue
-        for node in ast.walk(parse(path)):
+        for node in walk(path):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             attr = node.func.attr
@@ -362,7 +371,7 @@ def design_lists(root: Path, codes: set[str] | frozenset[str]) -> list[str]:
     for name, path in modules(root).items():
         if name == VOCABULARY:
             continue
-        for node in ast.walk(parse(path)):
+        for node in walk(path):
             if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
                 items = node.elts
             elif isinstance(node, ast.Dict):

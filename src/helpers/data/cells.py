@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 from .schema import Field
@@ -27,6 +28,7 @@ MAX_DIGITS = 15
 MAX_MAGNITUDE = 10.0**MAX_DIGITS
 #: text that a spreadsheet would run as a formula
 FORMULA = r"[=+\-@\t\r]"
+_INTEGER, _NUMBER, _FORMULA = (re.compile(p, re.ASCII) for p in (INTEGER, NUMBER, FORMULA))
 #: control characters no text may hold: C0 and C1 ones other than tab, line feed and carriage return
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NAMES = {"\x00": "NUL", "\t": "tab", "\n": "line break", "\r": "carriage return", " ": "space", "\x7f": "DEL"}
@@ -48,21 +50,21 @@ def expected_value(f: Field) -> str:
 
 def parse_integer(cells: pd.Series) -> pd.Series:
     """Whole numbers (Int64); missing where a cell is empty or is not one."""
-    out = pd.Series(pd.NA, index=cells.index, dtype="Int64")
-    valid = cells[_fullmatch(cells, INTEGER)]
-    if len(valid):
-        out[valid.index] = pd.to_numeric(valid).astype("int64")
-    return out
+    values, valid = _fullmatch(cells, _INTEGER)
+    data = np.zeros(len(values), dtype="int64")
+    if valid.any():
+        data[valid] = pd.to_numeric(values[valid]).astype("int64")
+    return pd.Series(pd.arrays.IntegerArray(data, ~valid), index=cells.index)
 
 
 def parse_number(cells: pd.Series) -> pd.Series:
     """Finite numbers below MAX_MAGNITUDE in size (float64); NaN where a cell is empty or is not one."""
-    out = pd.Series(float("nan"), index=cells.index, dtype="float64")
-    valid = cells[_fullmatch(cells, NUMBER)]
-    if len(valid):
-        values = pd.to_numeric(valid).astype("float64")  # '1e999' gives inf, refused below
-        out[valid.index] = values.where(values.abs() < MAX_MAGNITUDE)
-    return out
+    values, valid = _fullmatch(cells, _NUMBER)
+    data = np.full(len(values), np.nan)
+    if valid.any():
+        numbers = pd.to_numeric(values[valid]).astype("float64")  # '1e999' gives inf, refused below
+        data[valid] = np.where(np.abs(numbers) < MAX_MAGNITUDE, numbers, np.nan)
+    return pd.Series(data, index=cells.index)
 
 
 def convert(f: Field, cells: pd.Series) -> pd.Series | pd.Categorical:
@@ -72,12 +74,19 @@ def convert(f: Field, cells: pd.Series) -> pd.Series | pd.Categorical:
     if f.type == "number":
         return parse_number(cells)
     if f.enum:
-        return pd.Categorical(cells.where(cells.isin(f.enum)), categories=list(f.enum))
+        # a dictionary look-up per cell, not pandas' isin and where: this runs for every column of every table
+        position = {v: i for i, v in enumerate(f.enum)}
+        codes = [position.get(v, -1) if isinstance(v, str) else -1 for v in cells.to_numpy(dtype=object)]
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(f.enum)))
     return cells.astype("string")
 
 
-def _fullmatch(cells: pd.Series, pattern: str) -> pd.Series:
-    return cells.str.fullmatch(pattern, flags=re.ASCII).fillna(False).astype(bool)
+def _fullmatch(cells: pd.Series, pattern: re.Pattern) -> tuple[np.ndarray, np.ndarray]:
+    """The cells as an object array, and which of them match ``pattern`` whole (a missing cell does not)."""
+    values = cells.to_numpy(dtype=object)
+    match = pattern.fullmatch
+    valid = np.fromiter((isinstance(v, str) and match(v) is not None for v in values), bool, len(values))
+    return values, valid
 
 
 # ------------------------------------------------------------------ text cells
@@ -88,24 +97,39 @@ def text_checks(f: Field) -> list[tuple[str | object, object]]:
         return []  # their cells are checked by convert: a cell that gives no value is the error
     checks: list = []
     if f.pattern:
-        checks.append((_code_fault, lambda s: pd.Series([_is_code(v) for v in s], index=s.index, dtype=bool)))
+        checks.append((_code_fault, _each(_is_code)))
         described = f"{f.description.rstrip('.')} (matching {f.pattern})"
-        checks.append((described, lambda s: s.str.fullmatch(f.pattern, flags=re.ASCII)))
+        pattern = re.compile(f.pattern, re.ASCII)
+        checks.append((described, _each(lambda v: pattern.fullmatch(v) is not None)))
     else:
         checks.append(control_check())
         formula = (
             "text that does not start with =, +, -, @, tab or carriage return (a spreadsheet would run it as a formula)"
         )
-        checks.append((formula, lambda s: ~s.str.match(FORMULA)))
+        checks.append((formula, _each(lambda v: _FORMULA.match(v) is None)))
     if f.max_length:
-        checks.append((f"at most {f.max_length} characters", lambda s: s.str.len() <= f.max_length))
+        checks.append((f"at most {f.max_length} characters", _each(lambda v: len(v) <= f.max_length)))
     return checks
+
+
+def _each(test):
+    """A check of present (str) cells as a boolean array, one call of ``test`` per cell: Python's own string
+    functions, without the cost of a pandas string method on every column of every table."""
+    return lambda s: np.fromiter((test(v) for v in s.to_numpy(dtype=object)), bool, len(s))
 
 
 def control_check() -> tuple:
     """(expected, check) of the rule every text cell meets, the user's own columns' too: no control character
     other than tab and line breaks."""
-    return _control, lambda s: pd.Series([_no_control(v) for v in s], index=s.index, dtype=bool)
+    return _control, _without_control
+
+
+def _without_control(s: pd.Series) -> np.ndarray:
+    values = s.to_numpy(dtype=object)
+    joined = " ".join(values)  # a column without any control character, the usual case, is two scans in C
+    if joined.isprintable() or CONTROL.search(joined) is None:
+        return np.ones(len(values), dtype=bool)
+    return np.fromiter((_no_control(v) for v in values), bool, len(values))
 
 
 def _is_code(value: str) -> bool:

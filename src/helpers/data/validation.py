@@ -255,11 +255,13 @@ def user_column_problems(extra: pd.DataFrame, line_of) -> list[Problem]:
 def unconverted_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_of) -> list[Problem]:
     """Every non-empty cell that gave no value: the parser that converts a column is the check of its cells."""
     problems = []
-    for f in schema.fields:
-        if f.name not in typed.columns or f.name not in raw.columns:
-            continue
-        lost = raw[f.name].notna().to_numpy() & pd.isna(typed[f.name]).to_numpy()
-        for idx in raw.index[lost]:
+    fields = [f for f in schema.fields if f.name in typed.columns and f.name in raw.columns]
+    names = [f.name for f in fields]
+    # one mask for the whole table, not one per column: the same cells in the same order, at a fraction of the cost
+    lost = raw[names].notna().to_numpy() & typed[names].isna().to_numpy()
+    for j in np.flatnonzero(lost.any(axis=0)):
+        f = fields[j]
+        for idx in raw.index[lost[:, j]]:
             problems.append(Problem(line_of(idx), f.name, raw.at[idx, f.name], expected_value(f), f"{f.name}:format"))
     return problems
 
