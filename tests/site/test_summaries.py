@@ -136,7 +136,7 @@ def test_each_summary_is_plain_text_from_the_findings(stem):
 
 
 # ------------------------------------------------------------------ a rebuild of prose reuses them
-def test_a_rebuild_takes_the_recorded_summaries_and_recomputes_missing_ones(tmp_path, monkeypatch):
+def test_a_rebuild_takes_the_recorded_summaries_and_changes_and_recomputes_missing_ones(tmp_path, monkeypatch):
     from helpers.render import plan as planning
 
     monkeypatch.setattr(planning, "evidence_version", lambda: "1.0.0")  # git runs as a process
@@ -145,11 +145,21 @@ def test_a_rebuild_takes_the_recorded_summaries_and_recomputes_missing_ones(tmp_
     names = [j.name for j in plan.jobs]
     (options.out / "tables").mkdir(parents=True)
     (options.out / "tables" / "effects.csv").write_text("x\n")
-    recorded = {"files": ["tables/effects.csv"], "answers": [], "summaries": {n: f"About {n}." for n in names}}
+    recorded = {
+        "files": ["tables/effects.csv"],
+        "answers": [],
+        "summaries": {n: f"About {n}." for n in names},
+        "changes": "<section>What changed</section>",
+    }
     plan.state = {"tables_key": plan.tables_key, "data_outputs": recorded}
     assert kept_data_outputs(plan, plan.jobs) == recorded
     # negative controls: a report without a recorded summary (a state of an older build), or a summary that is
     # not text, and they are computed again
     for summaries in ({n: recorded["summaries"][n] for n in names[1:]}, {**recorded["summaries"], names[0]: 5}):
         plan.state = {"tables_key": plan.tables_key, "data_outputs": {**recorded, "summaries": summaries}}
+        assert kept_data_outputs(plan, plan.jobs) is None
+    # so is the index's "What changed", when a state does not record it as HTML
+    for changes in ({}, {"changes": None}):
+        kept = {k: v for k, v in recorded.items() if k != "changes"} | changes
+        plan.state = {"tables_key": plan.tables_key, "data_outputs": kept}
         assert kept_data_outputs(plan, plan.jobs) is None

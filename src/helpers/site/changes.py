@@ -112,25 +112,33 @@ def change_sections(ch: DataChanges, answers: list[tuple[str, str, str]] | None 
     return sections
 
 
-def answers_before_after(ch: DataChanges, root: Path = ROOT) -> list[tuple[str, str, str]] | str:
+def answers_before_after(
+    ch: DataChanges, root: Path = ROOT, now: list[tuple[str, str, str]] | None = None
+) -> list[tuple[str, str, str]] | str:
     """(condition, short answer at the revision, short answer now) in plain text; or why the revision's answers
-    cannot be computed (its tables do not meet today's schemas, which the answers are computed with)."""
+    cannot be computed (its tables do not meet today's schemas, which the answers are computed with). ``now``:
+    the answers of root's data as :func:`index_answers` gives them, when the caller has them already."""
     if ch.folder is None:
         return "the revision's data were not kept"
     try:
-        old = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(ch.folder / "studies.csv", False))}
+        # validated tables are kept by their bytes: a table the revision shares with today is read, not checked again
+        old = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(ch.folder / "studies.csv"))}
     except (DataSetError, TableError) as exc:
         count = len(getattr(exc, "errors", [exc]))
         return f"its tables do not meet today's schemas ({count} {'table' if count == 1 else 'tables'} refused)"
-    new = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(root / "data" / "studies.csv"))}
+    if now is None:
+        now = index_answers(load_dataset(root / "data" / "studies.csv"))
+    new = {label: _TAG.sub("", a) for label, a, _ in now}
     return [(label, old.get(label, "no answer then"), new.get(label, "no answer now")) for label in new]
 
 
-def changes_since(rev: str, root: Path = ROOT) -> list[tuple[str, list[str]]]:
-    """Everything the ``changes`` command says about ``rev``."""
+def changes_since(
+    rev: str, root: Path = ROOT, answers: list[tuple[str, str, str]] | None = None
+) -> list[tuple[str, list[str]]]:
+    """Everything the ``changes`` command says about ``rev`` (``answers``: today's, if already computed)."""
     with tempfile.TemporaryDirectory() as tmp:
         ch = data_changes(rev, root, keep=Path(tmp))
-        answers = answers_before_after(ch, root)
+        answers = answers_before_after(ch, root, answers)
     sections = change_sections(ch, answers if isinstance(answers, list) else None)
     if isinstance(answers, str):
         sections.append(("Short answers", [f"Not computed for {rev}: {answers}."]))
@@ -155,8 +163,10 @@ def changes_html(version: str, sections: list[tuple[str, list[str]]]) -> str:
     return f'<section aria-labelledby="changes-h"><h2 id="changes-h">What changed since version {esc(version)}</h2>{body}</section>'
 
 
-def version_changes_html(data_path, root: Path = ROOT) -> str:
-    """The index's "What changed since version X", when the shipped data have a previous version (else "")."""
+def version_changes_html(data_path, root: Path = ROOT, answers: list[tuple[str, str, str]] | None = None) -> str:
+    """The index's "What changed since version X", when the shipped data have a previous version (else "").
+    ``answers``: the index's answers for the data set at ``data_path``, when the caller computed them (they are
+    today's short answers when that is root's study table)."""
     from ..data.version import evidence_version
 
     if Path(str(data_path).split("#")[0]).resolve().parent != (root / "data").resolve():
@@ -164,4 +174,5 @@ def version_changes_html(data_path, root: Path = ROOT) -> str:
     v = evidence_version(root)
     if not v.previous or not v.previous_commit:
         return ""
-    return changes_html(v.previous, changes_since(v.previous_commit, root))
+    shipped = Path(str(data_path)).resolve() == (root / "data" / "studies.csv").resolve()
+    return changes_html(v.previous, changes_since(v.previous_commit, root, answers if shipped else None))

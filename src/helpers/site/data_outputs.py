@@ -4,13 +4,17 @@ The build writes these in a thread while the kernels run, and records them in
 its state, so that a rebuild of prose only takes them as they are. Each
 report's one-line summary is computed here, in this process, from the findings
 (:func:`helpers.report.headlines.summary`): never read back from a rendered page.
+So is the index's "What changed since version X" (:mod:`helpers.site.changes`),
+which depends on the data, the code and the git history the build key covers.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..findings.lines import shared_findings
 from ..report.bottom_line import index_answers
+from .changes import version_changes_html
 from .citations import write_citations
 from .tables import write_condition_tables, write_data_tables, write_tables
 
@@ -33,7 +37,8 @@ def report_summaries(ds, jobs) -> dict[str, str]:
 def write_data_outputs(ds, folder: Path, jobs, shown) -> dict:
     """Write into ``folder`` what depends on the data only: the data the reports read (``data/``), the
     machine-readable tables (``tables/``), each condition's rows and the citation files (whole table and each
-    condition of ``jobs``); return the index's answers and the summaries of the reports ``shown`` on it.
+    condition of ``jobs``); return the index's answers, the summaries of the reports ``shown`` on it and its
+    section on what changed since the previous version (HTML, "" when there is none).
 
     ``jobs`` are the reports this build makes: one study table, evidence filter and subgroup column.
     """
@@ -44,4 +49,11 @@ def write_data_outputs(ds, folder: Path, jobs, shown) -> dict:
     write_tables(studies, folder / "tables", params.subgroup or None)
     write_condition_tables(studies, folder, conditions, params.evidence)
     write_citations(studies, folder, conditions, params.evidence, params.data_path)
-    return {"answers": [list(a) for a in index_answers(ds)], "summaries": report_summaries(ds, shown)}
+    with shared_findings():  # the index's answers and the bottom-line summaries read the same lines
+        answers = index_answers(ds)
+        summaries = report_summaries(ds, shown)
+    return {
+        "answers": [list(a) for a in answers],
+        "summaries": summaries,
+        "changes": version_changes_html(params.data_path, answers=answers),
+    }
