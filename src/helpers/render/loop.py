@@ -13,6 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
+from ..site.colophon import searched_on
 from . import outputs_cache
 from .execute import run_job_async
 from .jobs import PID_DIR, Interrupted, Job, Result
@@ -56,6 +57,7 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
     pid_dir = staging / PID_DIR
     if to_run and not isolated:
         start_zygote_or_say(str(Path(to_run[0].notebook).parent))
+    searched = searched_on(options.data_path)  # every colophon states it: looked up once
 
     def done(res: Result) -> None:
         results.append(res)
@@ -79,7 +81,15 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
         async def one(job: Job) -> Result:
             async with gate:
                 return await run_job_async(
-                    job, str(staging), str(failed_dir), timeout, isolated, shared, reuse, prepared=made[job.name]
+                    job,
+                    str(staging),
+                    str(failed_dir),
+                    timeout,
+                    isolated,
+                    shared,
+                    reuse,
+                    prepared=made[job.name],
+                    searched=searched,
                 )
 
         try:
@@ -94,6 +104,7 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
                     shared,
                     reuse_only=True,
                     prepared=made[job.name],
+                    searched=searched,
                 )
                 if res is None:  # the entry vanished or is damaged: run it after all
                     to_run.append(job)
