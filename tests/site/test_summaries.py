@@ -163,3 +163,36 @@ def test_a_rebuild_takes_the_recorded_summaries_and_changes_and_recomputes_missi
         kept = {k: v for k, v in recorded.items() if k != "changes"} | changes
         plan.state = {"tables_key": plan.tables_key, "data_outputs": kept}
         assert kept_data_outputs(plan, plan.jobs) is None
+
+
+def test_what_is_written_meanwhile_ends_at_its_next_step_when_the_build_stops(tmp_path, monkeypatch):
+    """A build stopped by a signal waits for the thread writing the tables and the index's answers: with its
+    stop event set, it raises Stopped at the next step instead of computing to the end; unset, it goes on."""
+    from threading import Event
+
+    from helpers.site import data_outputs
+
+    ds = type("DataSet", (), {"studies": load_studies()})()
+    jobs = [Job(str(notebooks()[0]), ReportParams.checked("migraine", "all", str(STUDIES_PATH)))]
+    reached = []
+    monkeypatch.setattr(data_outputs, "write_data_tables", lambda *a: reached.append("data"))
+    monkeypatch.setattr(data_outputs, "write_tables", lambda *a: reached.append("tables"))
+    monkeypatch.setattr(data_outputs, "write_condition_tables", lambda *a: reached.append("conditions"))
+
+    def citations(*a):
+        reached.append("citations")
+        stop.set()  # the build is stopped while the citation files are written
+
+    monkeypatch.setattr(data_outputs, "write_citations", citations)
+    monkeypatch.setattr(data_outputs, "index_answers", lambda ds: reached.append("answers") or [])
+    stop = Event()
+    with pytest.raises(data_outputs.Stopped):
+        data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, stop)
+    assert reached == ["data", "tables", "conditions", "citations"]
+    # negative control: without a stop, the same steps go on to the answers (and to the end)
+    monkeypatch.setattr(data_outputs, "write_citations", lambda *a: reached.append("citations"))
+    monkeypatch.setattr(data_outputs, "report_summaries", lambda ds, shown: {})
+    monkeypatch.setattr(data_outputs, "version_changes_html", lambda path, answers: "")
+    reached.clear()
+    out = data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, Event())
+    assert reached[-1] == "answers" and out == {"answers": [], "summaries": {}, "changes": ""}

@@ -144,11 +144,11 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
                 changes=kept["changes"],
             )
 
-        def tables_and_citations() -> None:  # they depend on the data only, so they are written meanwhile
+        def tables_and_citations(stop=None) -> None:  # they depend on the data only, so they are written meanwhile
             from ..site.data_outputs import write_data_outputs
 
             try:
-                site.update(write_data_outputs(ds, staging, plan.jobs, shown))
+                site.update(write_data_outputs(ds, staging, plan.jobs, shown, stop))
             except Exception as exc:  # raised after the reports' own failures, which name their notebooks
                 site["error"] = exc
 

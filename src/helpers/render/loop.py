@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from ..site.colophon import searched_on
@@ -42,7 +43,8 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
     processes that compute. Unless ``--isolated``, they are forked from one zygote
     (:mod:`helpers.render.zygote`), started here before anything else so that it
     warms up while this process renders the reports whose outputs are kept and,
-    in a thread, runs ``meanwhile`` (no arguments: the tables and citations).
+    in a thread, runs ``meanwhile`` (the tables and citations; it is given an event that is set when the build
+    stops, so that it ends at its next step instead of being waited for to the end).
     Each report's parameterized notebook and execution key are made once per build
     (:meth:`.plan.Plan.prepared`, reports without ``--figures``).
     """
@@ -74,7 +76,8 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
             this.cancel()
 
         loop.own_signals(on_signal)
-        side = loop.run_in_executor(None, meanwhile) if meanwhile is not None else None
+        stop = threading.Event()  # set when the build stops: what runs meanwhile ends at its next step
+        side = loop.run_in_executor(None, meanwhile, stop) if meanwhile is not None else None
         tasks: list = []
         gate = asyncio.Semaphore(max(1, workers))
 
@@ -114,6 +117,7 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
             for next_done in asyncio.as_completed(tasks):
                 done(await next_done)
         except BaseException:  # cancelled by a signal, or a report that saw its kernel killed by it
+            stop.set()
             if signals:
                 raise Interrupted(signals[0]) from None
             loop.stopping = True

@@ -11,6 +11,7 @@ which depends on the data, the code and the git history the build key covers.
 from __future__ import annotations
 
 from pathlib import Path
+from threading import Event
 
 from ..findings.lines import shared_findings
 from ..report.bottom_line import index_answers
@@ -34,26 +35,38 @@ def report_summaries(ds, jobs) -> dict[str, str]:
     return out
 
 
-def write_data_outputs(ds, folder: Path, jobs, shown) -> dict:
+class Stopped(Exception):
+    """The build stopped (a signal, a write that failed) while this was being written: the rest is not."""
+
+
+def write_data_outputs(ds, folder: Path, jobs, shown, stop: Event | None = None) -> dict:
     """Write into ``folder`` what depends on the data only: the data the reports read (``data/``), the
     machine-readable tables (``tables/``), each condition's rows and the citation files (whole table and each
     condition of ``jobs``); return the index's answers, the summaries of the reports ``shown`` on it and its
     section on what changed since the previous version (HTML, "" when there is none).
 
-    ``jobs`` are the reports this build makes: one study table, evidence filter and subgroup column.
+    ``jobs`` are the reports this build makes: one study table, evidence filter and subgroup column. When
+    ``stop`` is set (the build is being stopped and waits for this), :class:`Stopped` is raised at the next step.
     """
+
+    def step() -> None:
+        if stop is not None and stop.is_set():
+            raise Stopped
+
     params = jobs[0].params
     conditions = sorted({j.params.condition for j in jobs})
     studies = ds.studies
+    step()
     write_data_tables(ds, Path(params.data_path), folder / "data")
     write_tables(studies, folder / "tables", params.subgroup or None)
     write_condition_tables(studies, folder, conditions, params.evidence)
+    step()
     write_citations(studies, folder, conditions, params.evidence, params.data_path)
     with shared_findings():  # the index's answers and the bottom-line summaries read the same lines
+        step()
         answers = index_answers(ds)
+        step()
         summaries = report_summaries(ds, shown)
-    return {
-        "answers": [list(a) for a in answers],
-        "summaries": summaries,
-        "changes": version_changes_html(params.data_path, answers=answers),
-    }
+    step()
+    changes = version_changes_html(params.data_path, answers=answers)
+    return {"answers": [list(a) for a in answers], "summaries": summaries, "changes": changes}
