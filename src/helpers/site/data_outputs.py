@@ -20,15 +20,18 @@ from .citations import write_citations
 from .tables import write_condition_tables, write_data_tables, write_tables
 
 
-def report_summaries(ds, jobs) -> dict[str, str]:
+def report_summaries(ds, jobs, step=None) -> dict[str, str]:
     """Each report's one-line summary in plain text, by published name (``job.name``), for the reports
-    ``jobs`` (each with its notebook and :class:`helpers.report.params.ReportParams`)."""
+    ``jobs`` (each with its notebook and :class:`helpers.report.params.ReportParams`); ``step``, called before
+    each report's (it raises when the build stops)."""
     from ..report.context import report_for  # the report sections: only when a build writes its site
     from ..report.headlines import summary
 
     opened: dict = {}
     out = {}
     for job in jobs:
+        if step is not None:
+            step()
         if job.params not in opened:  # one report per condition serves all its notebooks
             opened[job.params] = report_for(job.params, ds)
         out[job.name] = summary(opened[job.params], job.notebook)
@@ -65,8 +68,7 @@ def write_data_outputs(ds, folder: Path, jobs, shown, stop: Event | None = None)
     with shared_findings():  # the index's answers and the bottom-line summaries read the same lines
         step()
         answers = index_answers(ds)
-        step()
-        summaries = report_summaries(ds, shown)
+        summaries = report_summaries(ds, shown, step)
     step()
     changes = version_changes_html(params.data_path, answers=answers)
     return {"answers": [list(a) for a in answers], "summaries": summaries, "changes": changes}
