@@ -143,6 +143,27 @@ def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_
     assert "Short answers" in html and "as it was" in html  # a verdict changes no condition's short answer
 
 
+def test_the_index_takes_todays_answers_from_the_build_only_for_the_shipped_study_table(repo):
+    """The build computes today's short answers once and hands them to "What changed"; a table of another name
+    in data/ (negative control) has answers of its own, so the section computes the shipped table's itself."""
+    import json
+
+    from helpers.site.changes import version_changes_html
+
+    package = repo / "data" / "datapackage.json"
+    package.write_text(json.dumps({**json.loads(package.read_text()), "version": "1.1.0"}, indent=2))
+    log = repo / "CHANGELOG.md"
+    log.write_text(log.read_text().replace(f"## {SHIPPED}", f"## 1.1.0 - 2026-12-03\n\n- New.\n\n## {SHIPPED}", 1))
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "1.1.0")
+    evidence_version.cache_clear()
+    planted = [("migraine", "A planted answer.", "low")]
+    given = version_changes_html(repo / "data" / "studies.csv", root=repo, answers=planted)
+    other = version_changes_html(repo / "data" / "other.csv", root=repo, answers=planted)
+    evidence_version.cache_clear()
+    assert "Migraine: " in given and "A planted answer." in given
+    assert "A planted answer." not in other and "as it was" in other
+
+
 def test_the_tag_of_a_version_marks_its_release(repo):
     edit(repo / "data" / "claims.csv", lambda rows: rows[0].update(reasoning=rows[0]["reasoning"] + " Reworded."))
     git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "reworded")

@@ -33,12 +33,14 @@ def test_the_shared_build_is_the_committed_notebooks_byte_for_byte(shipped):
     from helpers.render.export import render_html
     from helpers.render.jobs import Job, notebooks
     from helpers.report.params import ReportParams
+    from helpers.site.colophon import searched_on
 
     shared = shipped
+    searched = searched_on(STUDIES_PATH)
     for path in notebooks():
         for condition in CHECKED:
             job = Job(str(path), ReportParams(condition, "all", str(STUDIES_PATH)))
-            page = render_html(nbformat.read(path, as_version=4), job)
+            page = render_html(nbformat.read(path, as_version=4), job, searched)
             built = (shared / condition / f"{path.stem}.html").read_text(encoding="utf-8")
             assert page == built, f"{path.name}: the build differs from the committed notebook (run make notebooks)"
     assert not (shared / "figures").exists()  # 300-dpi PNGs only with --figures

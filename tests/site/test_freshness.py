@@ -82,7 +82,7 @@ def test_the_protocol_sets_the_days_on_one_marked_line(tmp_path):
 def test_a_report_page_shows_the_date_the_notice_and_the_feed_link(old_search):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# The bottom line\n\nText.")])
     job = Job(str(notebooks()[0]), ReportParams("migraine", "all", str(old_search)))
-    html = render_html(nb, job)
+    html = render_html(nb, job, searched_on(str(old_search)))
     assert feed_href(html) == "../feed.atom"
     body = html.split("<body", 1)[1]
     assert body.index('class="search-date"') < body.index("Text.")  # at the top, before the report

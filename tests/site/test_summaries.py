@@ -136,7 +136,7 @@ def test_each_summary_is_plain_text_from_the_findings(stem):
 
 
 # ------------------------------------------------------------------ a rebuild of prose reuses them
-def test_a_rebuild_takes_the_recorded_summaries_and_recomputes_missing_ones(tmp_path, monkeypatch):
+def test_a_rebuild_takes_the_recorded_summaries_and_changes_and_recomputes_missing_ones(tmp_path, monkeypatch):
     from helpers.render import plan as planning
 
     monkeypatch.setattr(planning, "evidence_version", lambda: "1.0.0")  # git runs as a process
@@ -145,7 +145,12 @@ def test_a_rebuild_takes_the_recorded_summaries_and_recomputes_missing_ones(tmp_
     names = [j.name for j in plan.jobs]
     (options.out / "tables").mkdir(parents=True)
     (options.out / "tables" / "effects.csv").write_text("x\n")
-    recorded = {"files": ["tables/effects.csv"], "answers": [], "summaries": {n: f"About {n}." for n in names}}
+    recorded = {
+        "files": ["tables/effects.csv"],
+        "answers": [],
+        "summaries": {n: f"About {n}." for n in names},
+        "changes": "<section>What changed</section>",
+    }
     plan.state = {"tables_key": plan.tables_key, "data_outputs": recorded}
     assert kept_data_outputs(plan, plan.jobs) == recorded
     # negative controls: a report without a recorded summary (a state of an older build), or a summary that is
@@ -153,3 +158,42 @@ def test_a_rebuild_takes_the_recorded_summaries_and_recomputes_missing_ones(tmp_
     for summaries in ({n: recorded["summaries"][n] for n in names[1:]}, {**recorded["summaries"], names[0]: 5}):
         plan.state = {"tables_key": plan.tables_key, "data_outputs": {**recorded, "summaries": summaries}}
         assert kept_data_outputs(plan, plan.jobs) is None
+    # so is the index's "What changed", when a state does not record it as HTML
+    for changes in ({}, {"changes": None}):
+        kept = {k: v for k, v in recorded.items() if k != "changes"} | changes
+        plan.state = {"tables_key": plan.tables_key, "data_outputs": kept}
+        assert kept_data_outputs(plan, plan.jobs) is None
+
+
+def test_what_is_written_meanwhile_ends_at_its_next_step_when_the_build_stops(tmp_path, monkeypatch):
+    """A build stopped by a signal waits for the thread writing the tables and the index's answers: with its
+    stop event set, it raises Stopped at the next step instead of computing to the end; unset, it goes on."""
+    from threading import Event
+
+    from helpers.site import data_outputs
+
+    ds = type("DataSet", (), {"studies": load_studies()})()
+    jobs = [Job(str(notebooks()[0]), ReportParams.checked("migraine", "all", str(STUDIES_PATH)))]
+    reached = []
+    monkeypatch.setattr(data_outputs, "write_data_tables", lambda *a: reached.append("data"))
+    monkeypatch.setattr(data_outputs, "write_tables", lambda *a: reached.append("tables"))
+    monkeypatch.setattr(data_outputs, "write_condition_tables", lambda *a: reached.append("conditions"))
+
+    def citations(*a):
+        reached.append("citations")
+        stop.set()  # the build is stopped while the citation files are written
+
+    monkeypatch.setattr(data_outputs, "write_citations", citations)
+    monkeypatch.setattr(data_outputs, "index_answers", lambda ds: reached.append("answers") or [])
+    stop = Event()
+    with pytest.raises(data_outputs.Stopped):
+        data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, stop)
+    assert reached == ["data", "tables", "conditions", "citations"]
+    # negative control: without a stop, the same steps go on to the answers (and to the end)
+    monkeypatch.setattr(data_outputs, "write_citations", lambda *a: reached.append("citations"))
+    monkeypatch.setattr(data_outputs, "report_summaries", lambda ds, shown, step: {})
+    monkeypatch.setattr(data_outputs, "version_changes", lambda path, answers: None)
+    monkeypatch.setattr(data_outputs, "write_feed", lambda path, changes: reached.append("feed"))
+    reached.clear()
+    out = data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, Event())
+    assert reached[-2:] == ["answers", "feed"] and out == {"answers": [], "summaries": {}, "changes": ""}

@@ -186,3 +186,42 @@ def test_czarnetzki_2020_is_shown_at_one_year_on_every_page(studies):
     assert used.loc[used["study_id"] == "czarnetzki2020", "followup_days"].tolist() == [365.25]
     html = Filler(back, study_names(back))("{czarnetzki2020.result.neuropathic_pain}")
     assert 'data-key="neuropathic_pain@365.25"' in html
+
+
+def test_a_filler_chooses_each_study_outcome_once_and_never_mixes_them(studies, monkeypatch):
+    """A claims table asks for the same study's row many times: it is chosen once and handed out again, while
+    another study or outcome gets its own (the memo is keyed by both)."""
+    from helpers.report import placeholders
+
+    table = planted(studies)
+    fill = Filler(table, study_names(table))
+    calls, real = [], placeholders.pick
+    monkeypatch.setattr(placeholders, "pick", lambda rows: calls.append(len(rows)) or real(rows))
+    first = fill.stands("x", "neuropathic_pain")
+    assert fill.stands("x", "neuropathic_pain") is first and len(calls) == 1
+    other = fill.stands("y", "neuropathic_pain")
+    assert len(calls) == 2 and other[0]["study_id"] == "y" and first[0]["study_id"] == "x"
+    assert fill.stands("x", "no_such_outcome") is None
+    fresh = Filler(table, study_names(table)).stands("x", "neuropathic_pain")
+    assert fresh[1] == first[1] and fresh[0].equals(first[0])
+
+
+def test_shared_findings_compute_each_line_once_for_the_same_tables_only(studies, monkeypatch):
+    """Inside shared_findings a line's finding is computed once for the same tables, and a finding computed for
+    all conditions serves one condition's; other tables (a copy) get their own; outside it every call computes."""
+    from helpers.findings import lines
+
+    table = planted(studies)
+    cert = pd.DataFrame([LINE])
+    calls, real = [], lines.finding_for
+    monkeypatch.setattr(lines, "finding_for", lambda *a: calls.append(a[0]) or real(*a))
+    with lines.shared_findings():
+        (every,) = line_findings(cert, table)
+        (one,) = line_findings(cert, table, condition="low_back_pain")
+        assert one is every and len(calls) == 1
+        (copied,) = line_findings(cert, table.copy())
+        assert copied is not every and len(calls) == 2  # other tables: computed
+        assert [r.followup_days for r in copied.results] == [r.followup_days for r in every.results]
+    line_findings(cert, table)
+    line_findings(cert, table)
+    assert len(calls) == 4  # outside the block, as in a notebook whose tables may change

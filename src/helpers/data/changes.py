@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import HelpersError, TableError
 from ..paths import ROOT
 from .companions import companion_paths
-from .loader import load_with_schema
+from .loader import load_table, load_with_schema
 from .rows import cell_text
 from .schema import Schema, parse_schema, schema_path
 from .version import git
@@ -98,15 +98,27 @@ def extract(commit: str, into: Path, root: Path = ROOT) -> Path:
     return into / "data"
 
 
+def _schema_file(folder: Path, name: str) -> Path:
+    return folder / ("schema.json" if name == "studies" else f"schemas/{name}.json")
+
+
 def _schema_of(folder: Path, name: str) -> Schema | str:
     """The table's schema in ``folder``, or why there is none that can be used."""
-    path = folder / ("schema.json" if name == "studies" else f"schemas/{name}.json")
+    path = _schema_file(folder, name)
     if not path.is_file():
         return "the table has no schema there"
     try:
         return parse_schema(json.loads(path.read_text(encoding="utf-8")), f"{name} schema at the revision")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # a damaged or older schema file
         return f"its schema there cannot be read ({path.name}: {_first_line(exc)})"
+
+
+def _todays_schema(folder: Path, name: str) -> bool:
+    """Whether the table's schema in ``folder`` is today's, byte for byte (its rules are then today's)."""
+    try:
+        return _schema_file(folder, name).read_bytes() == Path(schema_path(name)).read_bytes()
+    except OSError:
+        return False
 
 
 def _read(folder: Path, name: str, schema: Schema | str) -> tuple[pd.DataFrame | None, str | None]:
@@ -116,6 +128,8 @@ def _read(folder: Path, name: str, schema: Schema | str) -> tuple[pd.DataFrame |
     if isinstance(schema, str):
         return None, schema
     try:
+        if _todays_schema(folder, name):  # validated once and kept by the file's bytes (data.table_cache)
+            return load_table(path, name), None
         return load_with_schema(path, schema), None
     except TableError as exc:
         return None, f"the table does not meet its own schema there ({len(exc.problems)} problems)"

@@ -16,6 +16,8 @@ are the report layer's.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -251,8 +253,32 @@ def line_findings(
         return []
     effects = harmonize(studies) if effects is None else effects
     designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
+    shared, tables = _SHARED.get(), (certainty, studies, rob)
     out = []
     for i, (_, row) in enumerate(certainty.iterrows()):
         if condition == "all" or str(row["condition"]) == condition:
+            key = (*map(id, tables), i)
+            if shared is not None and key in shared:
+                out.append(shared[key][1])
+                continue
             out.append(finding_for(i + 2, row, effects, studies, rob, designs))
+            if shared is not None:  # the tables are held with it: their ids stay theirs while the block is open
+                shared[key] = (tables, out[-1])
     return out
+
+
+#: the findings computed while :func:`shared_findings` is open, by the tables' identities and line
+_SHARED: ContextVar[dict | None] = ContextVar("shared_findings", default=None)
+
+
+@contextmanager
+def shared_findings():
+    """Within this block, each line's finding is computed once for the same certainty, study and risk-of-bias
+    tables (the same objects), however many pages ask for it: the build's index answers and report summaries
+    read the same lines (``effects`` is harmonize of the study table in every caller). Outside it, as in a
+    notebook whose tables may change, every call computes."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)

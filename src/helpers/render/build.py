@@ -133,18 +133,22 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             flush=True,
         )
         shown = sorted([*plan.jobs, *plan.kept], key=_report_order)
-        site: dict = {}  # the index's answers and the reports' summaries
+        site: dict = {}  # the index's answers, the reports' summaries and what changed since the last version
         kept = kept_data_outputs(plan, shown)
         if kept is not None:  # same data, conditions and options: the tables and citations of the last build stand
             for rel in kept["files"]:
                 link_or_copy(out / rel, staging / rel)
-            site.update(answers=kept["answers"], summaries={j.name: kept["summaries"][j.name] for j in shown})
+            site.update(
+                answers=kept["answers"],
+                summaries={j.name: kept["summaries"][j.name] for j in shown},
+                changes=kept["changes"],
+            )
 
-        def tables_and_citations() -> None:  # they depend on the data only, so they are written meanwhile
+        def tables_and_citations(stop=None) -> None:  # they depend on the data only, so they are written meanwhile
             from ..site.data_outputs import write_data_outputs
 
             try:
-                site.update(write_data_outputs(ds, staging, plan.jobs, shown))
+                site.update(write_data_outputs(ds, staging, plan.jobs, shown, stop))
             except Exception as exc:  # raised after the reports' own failures, which name their notebooks
                 site["error"] = exc
 
@@ -159,10 +163,7 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             raise BuildError("\n".join(lines))
         if "error" in site:
             raise site["error"]
-        from ..site.changes import version_changes, version_changes_html  # they import matplotlib: after the zygote
-        from ..site.feed import write_feed
-        from ..site.freshness import FEED
-        from ..site.index import write_index
+        from ..site.index import write_index  # the site's modules import matplotlib: after the zygote
 
         reports = {j.name: dict(old_reports.get(j.name, {})) for j in shown}
         for r in results:
@@ -175,11 +176,8 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             ds.studies,
             site["summaries"],
             answers=[tuple(a) for a in site["answers"]],
-            changes=version_changes_html(
-                plan.options.data_path, changes=(changes := version_changes(plan.options.data_path))
-            ),
+            changes=site["changes"],
         )
-        write_feed(staging / FEED, changes)
         report_files = {j.name for j in plan.jobs}
         staged = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
         data_files = [

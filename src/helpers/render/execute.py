@@ -245,8 +245,10 @@ async def run_job_async(
     reuse: bool = True,
     reuse_only: bool = False,
     prepared: tuple | None = None,
+    searched: str | None = ...,
 ) -> Result | None:
-    """Execute one report into the staging folder (``prepared``: what :func:`prepare` gave, if it ran already).
+    """Execute one report into the staging folder (``prepared``: what :func:`prepare` gave, if it ran already;
+    ``searched``: the date of the last search its colophon states, when the build looked it up once for all).
 
     With ``shared`` (the hash of the inputs every report depends on), the
     outputs of its code cells are kept in the execution cache, and taken from it
@@ -278,14 +280,18 @@ async def run_job_async(
         return failed_result(job, nb, failed_dir, exc, failure_message(exc, nb, timeout), start)
     strip_volatile_metadata(nb)
     exported = time.perf_counter()
-    html = render_html(nb, job)
+    if searched is ...:
+        from ..site.colophon import searched_on
+
+        searched = searched_on(job.params.data_path)
+    html = render_html(nb, job, searched)
     found = active_content(html)  # the check every page passes, made by a kernel or from the cache
     timings["export"] = time.perf_counter() - exported
     if found and reused:  # a tampered entry: discarded, and a kernel makes the page
         outputs_cache.discard(key, f"the page made from it would hold {found[0]}")
         if reuse_only:
             return None
-        return await run_job_async(job, staging, failed_dir, timeout, isolated, shared, reuse=False)
+        return await run_job_async(job, staging, failed_dir, timeout, isolated, shared, reuse=False, searched=searched)
     if found:
         exc = ActiveContentError(f"the page would hold {'; '.join(found)}; it was not published")
         return failed_result(job, nb, failed_dir, exc, f"{type(exc).__name__}: {exc}", start)

@@ -37,6 +37,9 @@ def exporter():
         c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
         c.HTMLExporter.template_name = "report"
         c.HTMLExporter.embed_images = True
+        # the notebook is validated once, after the preprocessors, instead of after each of them (13 schema
+        # validations of every report's notebook cost more than the export itself); a bad notebook still fails
+        c.HTMLExporter.optimistic_validation = True
         exporter = HTMLExporter(config=c)
         exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
         _EXPORTER = exporter
@@ -96,7 +99,9 @@ def appendix_view(body: str) -> str:
     return body[:at] + APPENDIX_HEAD + body[at:]
 
 
-def render_html(nb, job: Job) -> str:
+def render_html(nb, job: Job, searched: str | None) -> str:
+    """The report's page from its executed notebook; ``searched``: the date of the last search of its data
+    (:func:`helpers.site.colophon.searched_on`, the same for every page of a build)."""
     own = notebook_title(job.notebook)
     title = page_title(own, job.params.condition)
     nb.metadata["title"] = title
@@ -108,9 +113,9 @@ def render_html(nb, job: Job) -> str:
         "condition_label": condition_label(job.params.condition).capitalize(),
         "prev": prev,
         "next": nxt,
-        "colophon": colophon_html(job.notebook, job.params, report_links()),
+        "colophon": colophon_html(job.notebook, job.params, report_links(), searched),
         "head_links": feed_link(f"../{FEED}"),
-        "freshness": freshness_html(job.params.data_path),
+        "freshness": freshness_html(job.params.data_path, searched=searched),
         "cite": cite_html(job.name, title, job.params.data_path),
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)

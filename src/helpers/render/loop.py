@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import threading
 from pathlib import Path
 
+from ..site.colophon import searched_on
 from . import outputs_cache
 from .execute import run_job_async
 from .jobs import PID_DIR, Interrupted, Job, Result
@@ -41,7 +43,8 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
     processes that compute. Unless ``--isolated``, they are forked from one zygote
     (:mod:`helpers.render.zygote`), started here before anything else so that it
     warms up while this process renders the reports whose outputs are kept and,
-    in a thread, runs ``meanwhile`` (no arguments: the tables and citations).
+    in a thread, runs ``meanwhile`` (the tables and citations; it is given an event that is set when the build
+    stops, so that it ends at its next step instead of being waited for to the end).
     Each report's parameterized notebook and execution key are made once per build
     (:meth:`.plan.Plan.prepared`, reports without ``--figures``).
     """
@@ -56,6 +59,7 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
     pid_dir = staging / PID_DIR
     if to_run and not isolated:
         start_zygote_or_say(str(Path(to_run[0].notebook).parent))
+    searched = searched_on(options.data_path)  # every colophon states it: looked up once
 
     def done(res: Result) -> None:
         results.append(res)
@@ -72,14 +76,23 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
             this.cancel()
 
         loop.own_signals(on_signal)
-        side = loop.run_in_executor(None, meanwhile) if meanwhile is not None else None
+        stop = threading.Event()  # set when the build stops: what runs meanwhile ends at its next step
+        side = loop.run_in_executor(None, meanwhile, stop) if meanwhile is not None else None
         tasks: list = []
         gate = asyncio.Semaphore(max(1, workers))
 
         async def one(job: Job) -> Result:
             async with gate:
                 return await run_job_async(
-                    job, str(staging), str(failed_dir), timeout, isolated, shared, reuse, prepared=made[job.name]
+                    job,
+                    str(staging),
+                    str(failed_dir),
+                    timeout,
+                    isolated,
+                    shared,
+                    reuse,
+                    prepared=made[job.name],
+                    searched=searched,
                 )
 
         try:
@@ -94,6 +107,7 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
                     shared,
                     reuse_only=True,
                     prepared=made[job.name],
+                    searched=searched,
                 )
                 if res is None:  # the entry vanished or is damaged: run it after all
                     to_run.append(job)
@@ -103,6 +117,7 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
             for next_done in asyncio.as_completed(tasks):
                 done(await next_done)
         except BaseException:  # cancelled by a signal, or a report that saw its kernel killed by it
+            stop.set()
             if signals:
                 raise Interrupted(signals[0]) from None
             loop.stopping = True

@@ -41,11 +41,17 @@ def shared_inputs_hash(data_path: Path) -> str:
     h.update(code_digest(SRC).encode())  # the package's code and templates, wherever a file sits
     # the evidence's version and git state, which every colophon states
     h.update(repr(evidence_version()).encode())
+    # a page gains its out-of-date notice on the day the search grows too old, with no input changed
+    from ..site.colophon import searched_on
+    from ..site.freshness import out_of_date
+
+    h.update(b"out of date" if out_of_date(searched_on(str(data_path))) else b"")
     for path in [
         ROOT / "pyproject.toml",
         ROOT / "requirements.lock",
         ROOT / "CHANGELOG.md",
         ROOT / "data" / "datapackage.json",
+        ROOT / "data" / "protocol.md",
         ROOT / "data" / "schema.json",
         *sorted((ROOT / "data" / "schemas").glob("*.json")),
     ]:
@@ -126,13 +132,15 @@ class Plan:
 
 
 def kept_data_outputs(plan: Plan, shown) -> dict | None:
-    """The tables, citation files, index answers and report summaries of the last build, when they still hold.
+    """The tables, citation files, index answers, report summaries and "What changed" of the last build, when they
+    still hold.
 
     They depend on the data files, the ``helpers`` source, the pinned set, the
     conditions, the evidence and the subgroup column, which ``tables_key``
     covers; a rebuild after a notebook changed takes them as they are, unless
-    ``--force`` asks for everything again, a file went missing or a report has
-    no summary recorded (``shown``: the reports the index lists).
+    ``--force`` asks for everything again, a file went missing, or a report's
+    summary or the index's "What changed" is not recorded (``shown``: the
+    reports the index lists).
     """
     kept = plan.state.get("data_outputs")
     if plan.options.force or kept is None or plan.state.get("tables_key") != plan.tables_key:
@@ -141,6 +149,8 @@ def kept_data_outputs(plan: Plan, shown) -> dict | None:
         return None
     summaries = kept.get("summaries")
     if not isinstance(summaries, dict) or not all(isinstance(summaries.get(j.name), str) for j in shown):
+        return None
+    if not isinstance(kept.get("changes"), str):  # the index's "What changed" (a state of an older build has none)
         return None
     return kept
 

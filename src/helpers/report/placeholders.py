@@ -31,13 +31,19 @@ class Filler:
         self._positions = {str(k): v for k, v in studies.groupby(ids, sort=False).indices.items()}
         self._results: dict[str, list[StudyResult]] | None = None
         self._ranked: pd.DataFrame | None = None
+        # a claims table asks for the same study's rows and results many times (135 asks, 34 pairs): each is
+        # cut and chosen once
+        self._rows: dict[str, pd.DataFrame] = {}
+        self._standing: dict[tuple[str, str], tuple[pd.Series, StudyResult] | None] = {}
 
     def has_study(self, sid: str) -> bool:
         return sid in self._positions
 
     def rows_of(self, sid: str) -> pd.DataFrame:
         """The study's rows, in the table's order."""
-        return self.studies.iloc[self._positions[sid]]
+        if sid not in self._rows:
+            self._rows[sid] = self.studies.iloc[self._positions[sid]]
+        return self._rows[sid]
 
     @property
     def results(self) -> dict[str, list[StudyResult]]:
@@ -51,6 +57,11 @@ class Filler:
     def stands(self, sid: str, outcome: str) -> tuple[pd.Series, StudyResult] | None:
         """The study's row that stands for the outcome, at any time point (stats.selection.pick), and its
         result; None when the study has no row of the outcome."""
+        if (sid, outcome) not in self._standing:
+            self._standing[sid, outcome] = self._stands(sid, outcome)
+        return self._standing[sid, outcome]
+
+    def _stands(self, sid: str, outcome: str) -> tuple[pd.Series, StudyResult] | None:
         results = self.results[sid]
         rows = self._ranked.loc[self.rows_of(sid).index]
         rows = rows[rows["outcome"].astype(str) == outcome]

@@ -115,30 +115,39 @@ def change_sections(ch: DataChanges, answers: list[tuple[str, str, str]] | None 
     return sections
 
 
-def answers_before_after(ch: DataChanges, root: Path = ROOT) -> list[tuple[str, str, str]] | str:
+def answers_before_after(
+    ch: DataChanges, root: Path = ROOT, now: list[tuple[str, str, str]] | None = None
+) -> list[tuple[str, str, str]] | str:
     """(condition, short answer at the revision, short answer now) in plain text; or why the revision's answers
-    cannot be computed (its tables do not meet today's schemas, which the answers are computed with)."""
+    cannot be computed (its tables do not meet today's schemas, which the answers are computed with). ``now``:
+    the answers of root's data as :func:`index_answers` gives them, when the caller has them already."""
     if ch.folder is None:
         return "the revision's data were not kept"
     try:
-        old = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(ch.folder / "studies.csv", False))}
+        # validated tables are kept by their bytes: a table the revision shares with today is read, not checked again
+        old = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(ch.folder / "studies.csv"))}
     except (DataSetError, TableError) as exc:
         count = len(getattr(exc, "errors", [exc]))
         return f"its tables do not meet today's schemas ({count} {'table' if count == 1 else 'tables'} refused)"
-    new = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(root / "data" / "studies.csv"))}
+    if now is None:
+        now = index_answers(load_dataset(root / "data" / "studies.csv"))
+    new = {label: _TAG.sub("", a) for label, a, _ in now}
     return [(label, old.get(label, "no answer then"), new.get(label, "no answer now")) for label in new]
 
 
-def changes_since(rev: str, root: Path = ROOT) -> list[tuple[str, list[str]]]:
-    """Everything the ``changes`` command says about ``rev``."""
-    return sections_and_answers(rev, root)[0]
+def changes_since(
+    rev: str, root: Path = ROOT, answers: list[tuple[str, str, str]] | None = None
+) -> list[tuple[str, list[str]]]:
+    """Everything the ``changes`` command says about ``rev`` (``answers``: today's, if already computed)."""
+    return sections_and_answers(rev, root, answers)[0]
 
 
-def sections_and_answers(rev: str, root: Path = ROOT):
-    """(what changed since ``rev`` in sections, each condition's (label, answer then, answer now) or None)."""
+def sections_and_answers(rev: str, root: Path = ROOT, now: list[tuple[str, str, str]] | None = None):
+    """(what changed since ``rev`` in sections, each condition's (label, answer then, answer now) or None);
+    ``now``: today's answers, if already computed."""
     with tempfile.TemporaryDirectory() as tmp:
         ch = data_changes(rev, root, keep=Path(tmp))
-        answers = answers_before_after(ch, root)
+        answers = answers_before_after(ch, root, now)
     sections = change_sections(ch, answers if isinstance(answers, list) else None)
     if isinstance(answers, str):
         # a commit's 40 characters do not wrap on a phone: its first 12 name it as well
@@ -165,9 +174,11 @@ def changes_html(version: str, sections: list[tuple[str, list[str]]]) -> str:
     return f'<section aria-labelledby="changes-h"><h2 id="changes-h">What changed since version {esc(version)}</h2>{body}</section>'
 
 
-def version_changes(data_path, root: Path = ROOT):
+def version_changes(data_path, root: Path = ROOT, answers: list[tuple[str, str, str]] | None = None):
     """(previous version, sections, answers) of what changed since the shipped data's previous version, computed
-    once per build for the index and the feed; None for a table of the user's own or without a previous version."""
+    once per build for the index and the feed; None for a table of the user's own or without a previous version.
+    ``answers``: the index's answers for the data set at ``data_path``, when the caller computed them (they are
+    today's short answers when that is root's study table)."""
     from ..data.version import evidence_version
 
     if Path(str(data_path).split("#")[0]).resolve().parent != (root / "data").resolve():
@@ -175,11 +186,12 @@ def version_changes(data_path, root: Path = ROOT):
     v = evidence_version(root)
     if not v.previous or not v.previous_commit:
         return None
-    return (v.previous, *sections_and_answers(v.previous_commit, root))
+    shipped = Path(str(data_path)).resolve() == (root / "data" / "studies.csv").resolve()
+    return (v.previous, *sections_and_answers(v.previous_commit, root, answers if shipped else None))
 
 
-def version_changes_html(data_path, root: Path = ROOT, changes=None) -> str:
+def version_changes_html(data_path, root: Path = ROOT, changes=None, answers=None) -> str:
     """The index's "What changed since version X", when the shipped data have a previous version (else "");
-    ``changes``: :func:`version_changes` already computed."""
-    changes = changes or version_changes(data_path, root)
+    ``changes``: :func:`version_changes` already computed; ``answers``: today's, as :func:`version_changes` takes them."""
+    changes = changes or version_changes(data_path, root, answers)
     return changes_html(changes[0], changes[1]) if changes else ""

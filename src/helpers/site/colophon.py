@@ -87,10 +87,10 @@ def made_by() -> str:
     return f"Made by {project}, from a copy of its repository."
 
 
-def colophon_html(notebook: str, params: ReportParams, citation_links) -> str:
-    """A report's "How this was made": ``params`` are the report's (:class:`helpers.report.params.ReportParams`)."""
+def colophon_html(notebook: str, params: ReportParams, citation_links, searched: str | None) -> str:
+    """A report's "How this was made": ``params`` are the report's (:class:`helpers.report.params.ReportParams`),
+    ``searched`` the date of the last search (:func:`searched_on` of its data, looked up once per build)."""
     data_path = params.data_path
-    searched = searched_on(data_path)
     command = f"python -m helpers build --condition {params.condition} --evidence {params.evidence}"
     if params.subgroup:
         command += f" --subgroup {params.subgroup}"

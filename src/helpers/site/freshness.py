@@ -26,9 +26,18 @@ def days_since(searched: str, today: dt.date) -> int:
     return (today - dt.date.fromisoformat(searched)).days
 
 
-def freshness_html(data_path, today: dt.date | None = None) -> str:
-    """'Evidence last searched on D.', and the out-of-date notice when D is more than the protocol's days ago."""
-    searched = searched_on(data_path)
+def out_of_date(searched: str | None, today: dt.date | None = None) -> bool:
+    """Whether the last search (``searched``, YYYY-MM-DD) is older than the protocol allows, as of ``today``."""
+    limit = stale_after_days()
+    if not searched or limit is None:
+        return False
+    return days_since(searched, today or dt.datetime.now(dt.UTC).date()) > limit
+
+
+def freshness_html(data_path, today: dt.date | None = None, searched: str | None = None) -> str:
+    """'Evidence last searched on D.', and the out-of-date notice when D is more than the protocol's days ago;
+    ``searched``: D when the caller read it already (a build reads it once for all its pages)."""
+    searched = searched or searched_on(data_path)
     if not searched:
         return ""
     today = today or dt.datetime.now(dt.UTC).date()
@@ -37,7 +46,7 @@ def freshness_html(data_path, today: dt.date | None = None) -> str:
     )
     limit = stale_after_days()
     age = days_since(searched, today)
-    if limit is not None and age > limit:
+    if out_of_date(searched, today):
         html += (
             '<p class="stale-notice" role="note"><strong>This search is out of date.</strong> The evidence was last '
             f"searched {esc(plural(age, 'day'))} ago, longer than the {esc(plural(limit, 'day'))} the review protocol "
