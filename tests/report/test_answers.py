@@ -144,7 +144,7 @@ def test_every_result_with_counts_in_both_arms_has_its_risks_per_1000(ds):
 
 def test_footnote_marks_do_not_run_out():
     """The all-conditions table has more downgrades than 52 letters (its build stopped at the 53rd)."""
-    from helpers.report.sof import footnote_letters
+    from helpers.report.html import footnote_letters
 
     marks = list(footnote_letters())
     assert len(marks) > 52 and len(set(marks)) == len(marks) and marks[:2] == ["a", "b"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -155,3 +156,12 @@ def label_cells(page: str) -> str:
         return table[:start] + _ROW.sub(one_row, table[start:])
 
     return _TABLE.sub(one_table, page)
+
+
+def footnote_letters():
+    """a to z, A to Z, then aa, ab, ...: as many footnote marks as a table of many lines needs."""
+    alphabet = string.ascii_lowercase + string.ascii_uppercase
+    yield from alphabet
+    for first in string.ascii_lowercase:
+        for second in string.ascii_lowercase:
+            yield first + second

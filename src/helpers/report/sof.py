@@ -10,8 +10,6 @@ the protocol (data/protocol.md). Nothing here is typed by hand.
 
 from __future__ import annotations
 
-import string
-
 import numpy as np
 import pandas as pd
 
@@ -24,7 +22,7 @@ from ..stats.effects import RATIO_MEASURES
 from ..stats.grade import Signal
 from ..stats.pooling import SHOWN, record_of
 from ..stats.selection import pick
-from .html import Html, Row, esc, table
+from .html import Html, Row, esc, footnote_letters, table
 from .marks import mark
 from .measures import DISPLAY
 from .methods import STUDY, ci_words, interval_words, studies_words
@@ -192,15 +190,6 @@ def footnotes(line: LineFinding) -> list[tuple[str, str]]:
     if int(line.row["upgrade"]) > 0:
         notes.append(("upgrade", f"Upgraded {int(line.row['upgrade'])}: {line.row['upgrade_reason']}"))
     return notes
-
-
-def footnote_letters():
-    """a to z, A to Z, then aa, ab, ...: as many footnote marks as a table of many lines needs."""
-    alphabet = string.ascii_lowercase + string.ascii_uppercase
-    yield from alphabet
-    for first in string.ascii_lowercase:
-        for second in string.ascii_lowercase:
-            yield first + second
 
 
 def sof_html(

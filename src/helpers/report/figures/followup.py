@@ -26,6 +26,8 @@ from .style import (
     marker_style,
 )
 
+#: the time axis' ends in days (log scale); a time of 0 (measured as the infusion ended) sits at the left end
+X_MIN, X_MAX = 0.01, 1500
 TIME_TICKS = [
     (1 / 1440 * 30, "30 min"),
     (1 / 24 * 2, "2 h"),
@@ -79,9 +81,11 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
         colour = VERIFICATION_COLOURS.get(str(first["verification"]), OKABE_ITO["grey"])
         inf = rows["infusion_days"].dropna()
         if not inf.empty:
-            ax.barh(-pos, float(inf.iloc[0]), left=0, height=0.34, color=OKABE_ITO["grey"], alpha=0.55, zorder=1)
+            ax.barh(
+                -pos, float(inf.iloc[0]) - X_MIN, left=X_MIN, height=0.34, color=OKABE_ITO["grey"], alpha=0.55, zorder=1
+            )
             drew_infusion = True
-        times = rows["followup_days"].dropna().unique()
+        times = rows["followup_days"].dropna().clip(lower=X_MIN).unique()  # a log axis has no 0
         for t in sorted(times):
             style = marker_style(str(first["verification"]), str(first["design"]))
             ax.plot([t], [-pos], zorder=3, clip_on=False, **style)  # whole on the axis' first tick
@@ -93,7 +97,7 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
                 claim_label(ax, at, -pos, 9)
         verifs.add(str(first["verification"]))
     ax.set_xscale("log")
-    ax.set_xlim(0.01, 1500)
+    ax.set_xlim(X_MIN, X_MAX)
     ax.xaxis.set_major_locator(FixedLocator([t for t, _ in TIME_TICKS]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: dict(TIME_TICKS).get(x, "")))
     ax.xaxis.set_minor_locator(NullLocator())
@@ -188,7 +192,7 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
         ax.set_ylabel("rows")
         ax.set_title(cond.replace("_", " ").capitalize(), loc="left", fontsize=HEADING_PT)
     ax = axes[-1, 0]
-    ax.set_xlim(0.01, 1500)
+    ax.set_xlim(X_MIN, X_MAX)
     ax.xaxis.set_major_locator(FixedLocator([t for t, _ in TIME_TICKS]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: dict(TIME_TICKS).get(x, "")))
     ax.xaxis.set_minor_locator(NullLocator())

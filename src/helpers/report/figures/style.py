@@ -168,8 +168,10 @@ def favours(ax) -> None:
     """'favours ketamine' left and 'favours comparator' right, just above the plotting area."""
     ax.annotate(
         f"\u2190 {FAVOURS_KETAMINE}",
-        xy=(0.0, 1.01),
+        xy=(0.0, 1.0),
         xycoords="axes fraction",
+        xytext=(0, 2),  # in points, not a fraction of the axes: a tall panel would lift it into its title
+        textcoords="offset points",
         ha="left",
         va="bottom",
         fontsize=TEXT_PT,
@@ -177,8 +179,10 @@ def favours(ax) -> None:
     )
     ax.annotate(
         f"{FAVOURS_COMPARATOR} \u2192",
-        xy=(1.0, 1.01),
+        xy=(1.0, 1.0),
         xycoords="axes fraction",
+        xytext=(0, 2),  # in points, not a fraction of the axes: a tall panel would lift it into its title
+        textcoords="offset points",
         ha="right",
         va="bottom",
         fontsize=TEXT_PT,
