@@ -89,3 +89,16 @@ def test_a_line_without_a_question_is_refused_and_with_one_passes(tmp_path):
     with pytest.raises(TableError) as err:
         load_table(path, "certainty", cache=False)
     assert [(p.line, p.column) for p in err.value.problems] == [(2, "question")]
+
+
+def test_a_registration_under_an_unknown_question_is_refused(ds):
+    regs = ds.get("registrations").copy()
+    planted = type(ds)(ds.studies, dict(ds.tables, registrations=regs), ds.paths)
+    out = defaultdict(list)
+    for check in QUESTION_CHECKS:
+        check(planted, out)
+    assert out["registrations"] == []  # the shipped registrations: every question named exists
+    regs.loc[regs.index[0], "question_id"] = "neck_pain_nosuch"
+    for check in QUESTION_CHECKS:
+        check(planted, out)
+    assert [(p.column, p.rule) for p in out["registrations"]] == [("question_id", "question_exists")]

@@ -121,4 +121,18 @@ def _lines(ds, out: Checks) -> None:
             )
 
 
-QUESTION_CHECKS = (_questions, _lines)
+def _registrations(ds, out: Checks) -> None:
+    """A registered trial filed under a question names one that exists (empty: it answers none directly)."""
+    regs, q = ds.get("registrations"), ds.get("questions")
+    if regs is None or q is None or regs.empty:
+        return
+    known = set(q["question_id"].astype(str))
+    for i, qid in enumerate(regs["question_id"].map(cell_text)):
+        if qid and qid not in known:
+            line = line_number(regs, i)
+            out["registrations"].append(
+                Problem(line, "question_id", qid, "a question_id of data/questions.csv, or empty", "question_exists")
+            )
+
+
+QUESTION_CHECKS = (_questions, _lines, _registrations)
