@@ -278,6 +278,13 @@ CASES = {
         "inconsistency_reason",
         "without an editing history or a working note",
     ),
+    "registration note carries the team's bookkeeping": (
+        "registrations",
+        {"registration_id": "NCT02735343"},
+        {"notes": "Terminated with 5 participants; from searches S606 and S611, not re-read."},
+        "notes",
+        "without an editing history or a working note",
+    ),
     "claims unknown search": (
         "claims",
         {"claim_id": "C1"},

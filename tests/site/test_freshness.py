@@ -117,3 +117,18 @@ def test_the_feed_validates_and_holds_releases_and_changed_answers(tmp_path):
     assert len({e.id for e in parsed.entries}) == len(parsed.entries)
     # the negative control: feedparser does flag a broken feed
     assert feedparser.parse(feed_xml(changes, data_date="2026-12-07").replace("</feed>", "")).bozo
+
+
+def test_the_last_search_date_counts_searches_for_studies_not_look_ups():
+    """A look-up of a known record (follow-up, identifier, full text) does not make the evidence more current."""
+    import pandas as pd
+
+    from helpers.report.bottom_line import last_search
+
+    def ds(*rows):
+        return type("DS", (dict,), {"get": dict.get})(search_log=pd.DataFrame(rows, columns=["purpose", "date"]))
+
+    topic, lookup = ("topic", "2026-11-01"), ("follow_up", "2026-12-07")
+    assert last_search(ds(topic, lookup)) == "2026-11-01"
+    assert last_search(ds(topic, ("registry", "2026-12-07"))) == "2026-12-07"  # control: a search for trials counts
+    assert last_search(ds(lookup)) is None

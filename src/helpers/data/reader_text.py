@@ -43,11 +43,14 @@ HISTORY_PATTERNS = (
     r"\bin the previous version\b",
     r"\bas named in the brief\b",
     r"\b(?:TODO|FIXME|XXX)\b",
+    r"\bresearch memo\b",
+    r"\bnot re-read\b",
+    r"\bsearch(?:es)? S\d{3,5}\b",  # the search log's ids are the team's bookkeeping, not a reader's words
 )
 HISTORY = re.compile("|".join(HISTORY_PATTERNS), re.IGNORECASE)
 #: the tables whose words a reader sees as the review's own (the search log and screening record are logs: what
 #: was done, when, is their content)
-TABLES = ("studies", "risk_of_bias", "certainty", "claims")
+TABLES = ("studies", "risk_of_bias", "certainty", "claims", "registrations", "followups", "review_appraisal")
 
 
 def levels_named(text: str, judgements) -> set[str]:

@@ -48,11 +48,19 @@ def others_phrase(others: pd.DataFrame) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+#: the search log's purposes that look for studies or reviews not yet known; a look-up of a known record (its
+#: identifier, full text, follow-up, a rule's source) does not make the evidence more current
+FINDS_STUDIES = ("starting_list", "topic", "route", "setting", "population", "reference_list", "registry")
+FINDS_STUDIES += ("scheduled_update",)
+
+
 def last_search(ds) -> str | None:
-    """The date of the latest search in the search log (ISO), or None."""
+    """The date of the latest search for studies in the search log (ISO), or None."""
     if ds is None or "search_log" not in ds:
         return None
-    dates = pd.to_datetime(ds.get("search_log")["date"], errors="coerce").dropna()
+    log = ds.get("search_log")
+    finding = log["purpose"].astype(str).isin(FINDS_STUDIES) if "purpose" in log else True
+    dates = pd.to_datetime(log.loc[finding, "date"], errors="coerce").dropna()
     return None if dates.empty else dates.max().strftime("%Y-%m-%d")
 
 
