@@ -66,7 +66,8 @@ def test_an_unknown_placeholder_is_refused(ds):
 def pages(ds) -> dict[str, str]:
     """Each page's answers and plain-language summary, as the index and the bottom lines show them."""
     names = study_names(ds.studies)
-    out = {"index": "\n".join(page_text(h) for _, h, _ in index_answers(ds)) + "\n" + page_text(index_harms(ds))}
+    shown = [page_text(short) for *_, short in index_answers(ds)]  # the index shows the shorter answer
+    out = {"index": "\n".join(shown) + "\n" + page_text(index_harms(ds))}
     for c in ("migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed", "all"):
         sel = ds.studies if c == "all" else ds.studies[ds.studies["condition"].astype(str) == c]
         b = bottom_line_for(c, c, ds.studies, sel, None, ds, names)

@@ -138,7 +138,11 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
         if kept is not None:  # same data, conditions and options: the tables and citations of the last build stand
             for rel in kept["files"]:
                 link_or_copy(out / rel, staging / rel)
-            site.update(answers=kept["answers"], summaries={j.name: kept["summaries"][j.name] for j in shown})
+            site.update(
+                answers=kept["answers"],
+                harms=kept.get("harms", ""),
+                summaries={j.name: kept["summaries"][j.name] for j in shown},
+            )
 
         def tables_and_citations() -> None:  # they depend on the data only, so they are written meanwhile
             from ..site.data_outputs import write_data_outputs
@@ -175,6 +179,7 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             ds.studies,
             site["summaries"],
             answers=[tuple(a) for a in site["answers"]],
+            harms=site.get("harms", ""),
             changes=version_changes_html(
                 plan.options.data_path, changes=(changes := version_changes(plan.options.data_path))
             ),

@@ -7,11 +7,14 @@ do not give.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..findings.answers import PLACEHOLDER, AnswerFacts, answer_facts, answer_lines
 from ..findings.lines import LineFinding
 from .html import esc
+from .marks import mark
 from .numbers import count_word
 from .statements import certainty_words
 
@@ -20,8 +23,15 @@ def joined(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
-def fill(text: str, facts: AnswerFacts, names: dict[str, str]) -> str:
-    """The authored text (escaped) with its placeholders replaced by the facts' words."""
+#: the certainty label an answer may carry, left out where a badge beside it says the same
+CERTAINTY_LABEL = re.compile(r"\s*\(\{certainty\} certainty\)")
+
+
+def fill(text: str, facts: AnswerFacts, names: dict[str, str], badge: bool = False) -> str:
+    """The authored text (escaped) with its placeholders replaced by the facts' words; ``badge``: a certainty
+    badge stands beside it, so its certainty label is left out."""
+    if badge:
+        text = CERTAINTY_LABEL.sub("", text)
     n = len(facts.study_ids)
     values = {
         "n_studies": count_word(n) if n < 10 else str(n),
@@ -39,6 +49,7 @@ def authored(
     answers: pd.DataFrame | None,
     lines: list[LineFinding],
     names: dict[str, str],
+    badge: bool = False,
 ) -> str | None:
     """One question's authored text (``answer`` or ``summary``) filled, or None when no answer is written."""
     if answers is None or questions is None:
@@ -48,15 +59,17 @@ def authored(
     if row.empty or q.empty:
         return None
     facts = answer_facts(answer_lines(q.iloc[0].to_dict(), questions, lines))
-    return fill(str(row.iloc[0][column]), facts, names)
+    return fill(str(row.iloc[0][column]), facts, names, badge)
 
 
-def certainty_of_answer(question_id: str, questions, lines: list[LineFinding]) -> str:
-    """The certainty an answer speaks at (the badge beside it), in words."""
-    if questions is None:
+def certainty_badge(question_id: str, questions, lines: list[LineFinding]) -> str:
+    """The certainty an answer speaks at, in words (HTML, marked with the line that gives it): the badge."""
+    q = None if questions is None else questions[questions["question_id"].astype(str) == question_id]
+    if q is None or q.empty:
         return "not graded"
-    q = questions[questions["question_id"].astype(str) == question_id]
-    if q.empty:
+    chosen = answer_lines(q.iloc[0].to_dict(), questions, lines)
+    c = answer_facts(chosen).certainty
+    if c == "none":
         return "not graded"
-    c = answer_facts(answer_lines(q.iloc[0].to_dict(), questions, lines)).certainty
-    return certainty_words(c) if c != "none" else "not graded"
+    line = next(x.line for x in chosen if x.certainty == c)
+    return mark(esc(certainty_words(c)), c, "certainty", line=line)

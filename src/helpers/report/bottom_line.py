@@ -21,15 +21,21 @@ from ..data.vocabulary import designs
 from ..findings.lines import LineFinding, line_findings
 from ..findings.questions import harms_lines, primary_status
 from ..stats.effects import harmonize
-from .answers import authored, certainty_of_answer
+from .answers import authored, certainty_badge
 from .claims import claims_for, verdict_counts, verdict_word
 from .html import esc
 from .names import study_names
 from .numbers import count_word
-from .questions import harms_html, status_html
+from .questions import claim_html, harms_html, status_html
 from .statements import certainty_words, plain_html, statement_html
 from .text import plural
 from .words import word
+
+
+def labelled(text: str) -> str:
+    """An authored line whose first words up to a colon are its label ("Harms (very low certainty):"), bold."""
+    head, sep, rest = text.partition(":")
+    return f"<strong>{head}{sep}</strong>{rest}" if sep and len(head.split()) <= 5 else text
 
 
 def trials_phrase(n: int) -> str:
@@ -121,10 +127,10 @@ class BottomLine:
                 out.append(b)
         return out
 
-    def written(self, kind: str, column: str = "answer") -> str | None:
+    def written(self, kind: str, column: str = "answer", badge: bool = False) -> str | None:
         """The reviewers' text for this condition's primary or harms question, filled; None if none is written."""
         qid = f"{self.condition}_{kind}"
-        return authored(qid, column, self.questions, self.answers, self.lines, self.names)
+        return authored(qid, column, self.questions, self.answers, self.lines, self.names, badge)
 
     def answer(self) -> str:
         """The primary question's status, then the reviewers' answer (or, without a primary question, the
@@ -152,9 +158,16 @@ class BottomLine:
     def harms(self) -> str:
         """What is known about harms: the reviewers' harms line, else the graded harms lines' results."""
         own = self.written("harms")
-        return (
-            f"<strong>{own[:6]}</strong>{own[6:]}" if own and own.startswith("Harms:") else own or self.harms_detail()
-        )
+        return labelled(own) if own else self.harms_detail()
+
+    def index_answer(self) -> str:
+        """The index's answer: the primary question's status and the reviewers' answer (the question, the
+        closest evidence and harms are one click down, on the condition's bottom line)."""
+        status = primary_status(self.condition, self.questions, self.lines)
+        own = self.written("primary", badge=True)  # the index shows the certainty as a badge
+        if status is None:
+            return own or self.answer()
+        return claim_html(status) + (" " + own if own else "")
 
     def harms_detail(self) -> str:
         """The graded harms lines' results, or how many harms results went ungraded."""
@@ -170,7 +183,7 @@ class BottomLine:
         if self.condition == "all":
             text = " ".join(f"<strong>{esc(b.label.capitalize())}.</strong> {b.answer()}" for b in self.per_condition())
             own = self.written("harms")
-            return text + (f" <strong>All conditions.</strong> {own}" if own else "")
+            return text + (f" <strong>All conditions.</strong> {labelled(own)}" if own else "")
         return self.answer()
 
     def details(self) -> str:
@@ -327,15 +340,15 @@ def certainty_of(line: LineFinding | None) -> str:
     return certainty_words(line.certainty) if line is not None else "not graded"
 
 
-def index_answers(ds) -> list[tuple[str, str, str]]:
-    """(condition label, the short answer as HTML, certainty of its main line) per condition, for the index."""
+def index_answers(ds) -> list[tuple[str, str, str, str]]:
+    """(condition label, the short answer, its certainty, the index's shorter answer; all HTML) per condition."""
     studies = ds.studies
     names = study_names(studies)
     whole = bottom_line_for("all", "all conditions", studies, studies, harmonize(studies), ds, names)
     return [
-        (b.label, b.answer(), certainty_of_answer(f"{b.condition}_primary", b.questions, b.lines))
+        (b.label, b.answer(), certainty_badge(f"{b.condition}_primary", b.questions, b.lines), b.index_answer())
         if b.questions is not None
-        else (b.label, b.answer(), certainty_of(b.main_line))
+        else (b.label, b.answer(), certainty_of(b.main_line), b.index_answer())
         for b in whole.per_condition()
     ]
 
@@ -344,4 +357,5 @@ def index_harms(ds) -> str | None:
     """The reviewers' harms line over all conditions (HTML, filled), or None."""
     studies = ds.studies
     whole = bottom_line_for("all", "all conditions", studies, studies, None, ds, study_names(studies))
-    return whole.written("harms")
+    own = whole.written("harms")
+    return labelled(own) if own else None

@@ -121,11 +121,11 @@ def answers_before_after(ch: DataChanges, root: Path = ROOT) -> list[tuple[str, 
     if ch.folder is None:
         return "the revision's data were not kept"
     try:
-        old = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(ch.folder / "studies.csv", False))}
+        old = {label: _TAG.sub("", a) for label, a, *_ in index_answers(load_dataset(ch.folder / "studies.csv", False))}
     except (DataSetError, TableError) as exc:
         count = len(getattr(exc, "errors", [exc]))
         return f"its tables do not meet today's schemas ({count} {'table' if count == 1 else 'tables'} refused)"
-    new = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(root / "data" / "studies.csv"))}
+    new = {label: _TAG.sub("", a) for label, a, *_ in index_answers(load_dataset(root / "data" / "studies.csv"))}
     return [(label, old.get(label, "no answer then"), new.get(label, "no answer now")) for label in new]
 
 

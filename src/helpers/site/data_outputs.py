@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..report.bottom_line import index_answers
+from ..report.bottom_line import index_answers, index_harms
 from .citations import write_citations
 from .tables import write_condition_tables, write_data_tables, write_tables
 
@@ -44,4 +44,8 @@ def write_data_outputs(ds, folder: Path, jobs, shown) -> dict:
     write_tables(studies, folder / "tables", params.subgroup or None)
     write_condition_tables(studies, folder, conditions, params.evidence)
     write_citations(studies, folder, conditions, params.evidence, params.data_path)
-    return {"answers": [list(a) for a in index_answers(ds)], "summaries": report_summaries(ds, shown)}
+    return {
+        "answers": [list(a) for a in index_answers(ds)],
+        "harms": index_harms(ds) or "",
+        "summaries": report_summaries(ds, shown),
+    }
