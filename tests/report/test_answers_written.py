@@ -93,3 +93,30 @@ def test_a_planted_long_sentence_or_repeated_phrase_fails():
     assert reading_problems("x", " ".join(["The evidence is very uncertain about this."] * 2)) == []
     hard = "Notwithstanding methodological heterogeneity, pharmacological interventions demonstrate considerable variability."
     assert any("grade" in p for p in reading_problems("x", hard))
+
+
+def test_validate_names_the_answer_a_data_change_leaves_behind(tmp_path, capsys):
+    """End to end, in a throw-away copy of data/: an answer given a moderate-certainty verb fails validate with
+    file, line and column, in one message; the unchanged copy passes (negative control). The findings' side
+    (a line's certainty or a study's direction changed) is planted in memory above."""
+    import csv
+    import shutil
+
+    from helpers.cli import main
+    from helpers.paths import ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("README.md"))
+    assert main(["validate", str(data / "studies.csv")]) == 0
+    capsys.readouterr()
+    path = data / "answers.csv"
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    line = 2 + next(i for i, r in enumerate(rows) if r["question_id"] == "chronic_pain_mixed_harms")
+    rows[line - 2]["answer"] = "Harms: ketamine probably increases strange thoughts."  # moderate's verb
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    assert main(["validate", str(data / "studies.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "answers.csv" in err and f"line {line}" in err and "column answer" in err, err
