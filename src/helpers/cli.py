@@ -14,6 +14,7 @@ from .startup import skip_rfc3987_syntax
 def _validate(args) -> int:
     from .data.bibliography import check_bibliography
     from .data.dataset import load_dataset
+    from .findings.answers import check_answers
     from .findings.grading import check_grading
     from .findings.placeholders import check_placeholders
     from .paths import STUDIES_PATH
@@ -24,6 +25,7 @@ def _validate(args) -> int:
     check_placeholders(ds)  # the facts the free text names exist
     items = check_bibliography(ds.studies, path)  # the published studies' metadata agree with the table
     check_grading(ds)  # GRADE's written rules, after the schema and reference checks
+    check_answers(ds)  # each authored answer still fits the certainty and direction it was written for
     for p in [path, *(ds.paths[n] for n in ds.tables)]:
         print(f"{display_path(p)}: valid")
     if ds.tables:
@@ -34,6 +36,8 @@ def _validate(args) -> int:
         print("placeholders in the reasons: valid")
     if "certainty" in ds:
         print("certainty judgements by GRADE's written rules: valid")
+    if "answers" in ds:
+        print("answers written for the findings' certainty and direction: valid")
     print(dataset_summary(ds))
     return 0
 

@@ -88,3 +88,48 @@ def test_no_page_scrolls_sideways_and_no_table_is_wider_than_the_screen(shipped,
             assert page.evaluate(MEASURE)["overprinted"] == ["Intervention"]
     finally:
         context.close()
+
+
+FIRST_SCREEN = """() => {
+  const box = e => e.getBoundingClientRect();
+  const cited = document.querySelector('.callout');
+  const range = document.createRange();
+  const words = t => { const i = cited.textContent.indexOf(t); const n = [...cited.childNodes][0];
+    range.setStart(n, i); range.setEnd(n, i + t.length); return range.getBoundingClientRect().bottom; };
+  return {
+    answers: [...document.querySelectorAll('.answers li')].map(li => box(li).bottom),
+    badges: [...document.querySelectorAll('.answers .badge')].map(b => [b.textContent, box(b).bottom]),
+    harms: box(document.querySelector('.harms-line')).bottom,
+    names: NAMES.map(words),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width,height,names", [(1280, 900, 6), (390, 844, 2)])
+def test_the_index_answers_on_its_first_screen(shipped, browser, width, height, names):
+    """Each condition's answer with its certainty badge, the harms line (at 1280 px) and the article's
+    citations by name (all six at 1280 px, the first two on a phone) lie inside the first screen."""
+    from helpers.data.dataset import load_dataset
+    from helpers.report.names import study_names
+
+    ds = load_dataset()
+    seeds = ds.studies[ds.studies["source"].astype(str) == "seed_article"]["study_id"].astype(str).unique()
+    cited = [study_names(ds.studies)[s] for s in seeds]
+    assert len(cited) == 6
+    conditions = ds.get("questions").query("kind == 'primary'")["condition"].astype(str)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto((shipped / "index.html").resolve().as_uri(), wait_until="load")
+        m = page.evaluate(FIRST_SCREEN.replace("NAMES", repr(cited[:names])))
+        assert len(m["answers"]) == len(set(conditions)) and max(m["answers"]) <= height, m
+        assert all(text.startswith("Certainty: ") and bottom <= height for text, bottom in m["badges"]), m
+        if width == 1280:
+            assert m["harms"] <= height, m
+        assert len(m["names"]) == names and max(m["names"]) <= height, m
+        # negative control: the same page with its answers pushed down fails the measure
+        page.add_style_tag(content=".answers { margin-top: 1000px; }")
+        pushed = page.evaluate(FIRST_SCREEN.replace("NAMES", repr(cited[:names])))
+        assert min(pushed["answers"]) > height and max(pushed["names"]) > height, pushed
+    finally:
+        context.close()

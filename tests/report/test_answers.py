@@ -61,7 +61,7 @@ def answers(ds) -> dict[str, str]:
     from helpers.data.schema import load_schema
 
     labels = {load_schema()["condition"].label(c): c for c in load_schema().enum("condition")}
-    return {labels[label]: plain_text(html) for label, html, _ in index_answers(ds)}
+    return {labels[label]: plain_text(html) for label, html, *_ in index_answers(ds)}
 
 
 def neck_answer(ds) -> str:

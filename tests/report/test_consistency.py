@@ -185,7 +185,7 @@ def statements(data: Path | None) -> list[str]:
             out += segments(part.data, keep_marks=True)
     out += [
         seg
-        for _, answer, _ in index_answers(load_dataset(None if data is None else data / "studies.csv"))
+        for _, answer, *_ in index_answers(load_dataset(None if data is None else data / "studies.csv"))
         for seg in segments(answer, keep_marks=True)
     ]
     return out

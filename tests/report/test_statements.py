@@ -116,8 +116,9 @@ def test_the_verb_follows_from_certainty_and_effect(index, certainty, ds, effect
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)
-def test_each_short_answer_is_a_statement_naming_comparison_studies_and_participants(condition):
-    text = plain_text(shipped_report(condition).appraisal.headline().data)
+def test_each_main_line_has_a_statement_naming_comparison_studies_and_participants(condition):
+    """The short answer is the reviewers' (data/answers.csv); the details under it give every line's statement."""
+    text = plain_text(shipped_report(condition).appraisal.details().data)
     mine = [x for x in shipped_lines() if x["condition"] == condition]
     benefits = [x for x in mine if not x["outcomes"].startswith("ae_")] or mine
     main = [x for x in benefits if x["outcome_label"] == benefits[0]["outcome_label"]]
@@ -134,9 +135,9 @@ def test_each_short_answer_is_a_statement_naming_comparison_studies_and_particip
     assert "row" not in text.lower().split()  # counts of rows are never an answer
 
 
-def test_where_trials_disagree_the_answer_says_which_way_each_went():
+def test_where_trials_disagree_the_details_say_which_way_each_went():
     # migraine's main line: one trial found no clear difference, the other reported relief
-    text = plain_text(shipped_report("migraine").appraisal.headline().data)
+    text = plain_text(shipped_report("migraine").appraisal.details().data)
     assert "Etchison 2018 found no clear difference" in text
     assert "Nicolodi 1995 favoured ketamine" in text
 

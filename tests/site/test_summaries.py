@@ -185,6 +185,7 @@ def test_what_is_written_meanwhile_ends_at_its_next_step_when_the_build_stops(tm
 
     monkeypatch.setattr(data_outputs, "write_citations", citations)
     monkeypatch.setattr(data_outputs, "index_answers", lambda ds: reached.append("answers") or [])
+    monkeypatch.setattr(data_outputs, "index_harms", lambda ds: "")
     stop = Event()
     with pytest.raises(data_outputs.Stopped):
         data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, stop)
@@ -196,4 +197,4 @@ def test_what_is_written_meanwhile_ends_at_its_next_step_when_the_build_stops(tm
     monkeypatch.setattr(data_outputs, "write_feed", lambda path, changes: reached.append("feed"))
     reached.clear()
     out = data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, Event())
-    assert reached[-2:] == ["answers", "feed"] and out == {"answers": [], "summaries": {}, "changes": ""}
+    assert reached[-2:] == ["answers", "feed"] and out == {"answers": [], "harms": "", "summaries": {}, "changes": ""}

@@ -22,6 +22,7 @@ COMPANIONS = (
     "questions",
     "certainty",
     "claims",
+    "answers",
 )
 #: companions that need another one to make sense
 REQUIRES = {
@@ -29,6 +30,7 @@ REQUIRES = {
     "search_log": "screening",
     "certainty": "risk_of_bias",
     "followups": "screening",
+    "answers": "questions",
 }
 
 

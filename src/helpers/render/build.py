@@ -140,6 +140,7 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
                 link_or_copy(out / rel, staging / rel)
             site.update(
                 answers=kept["answers"],
+                harms=kept.get("harms", ""),
                 summaries={j.name: kept["summaries"][j.name] for j in shown},
                 changes=kept["changes"],
             )
@@ -176,6 +177,7 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             ds.studies,
             site["summaries"],
             answers=[tuple(a) for a in site["answers"]],
+            harms=site.get("harms", ""),
             changes=site["changes"],
         )
         report_files = {j.name for j in plan.jobs}

@@ -1,10 +1,12 @@
 """The answer a reader opens a report for: does ketamine help, how sure can we be, is the article right?
 
-Every sentence reads the findings (:mod:`helpers.findings.lines`): the short
-answer is the informative statement of the condition's main outcome, one per
-comparison, in GRADE's words (:mod:`helpers.report.statements`); the details
-add the other lines' statements and the article's claims; the plain-language
-summary says what was studied, what was found, how sure and how up to date.
+The short answer opens with the primary question's status (computed), then
+the reviewers' answer and harms line from data/answers.csv, their numbers
+filled from the findings (:mod:`helpers.report.answers`); the details add
+every line's informative statement in GRADE's words
+(:mod:`helpers.report.statements`), the harms lines' results and the
+article's claims; the plain-language summary says what was studied, what was
+found (the reviewers' summary), how sure and how up to date.
 """
 
 from __future__ import annotations
@@ -19,14 +21,21 @@ from ..data.vocabulary import design_noun, designs
 from ..findings.lines import LineFinding, line_findings
 from ..findings.questions import harms_lines, primary_status
 from ..stats.effects import harmonize
+from .answers import authored, certainty_badge
 from .claims import claims_for, verdict_counts, verdict_word
 from .html import esc
 from .names import study_names
 from .numbers import count_word
-from .questions import harms_html, status_html
+from .questions import claim_html, harms_html, status_html
 from .statements import certainty_words, plain_html, statement_html
 from .text import plural
 from .words import word
+
+
+def labelled(text: str) -> str:
+    """An authored line whose first words up to a colon are its label ("Harms (very low certainty):"), bold."""
+    head, sep, rest = text.partition(":")
+    return f"<strong>{head}{sep}</strong>{rest}" if sep and len(head.split()) <= 5 else text
 
 
 def trials_phrase(n: int) -> str:
@@ -75,6 +84,7 @@ class BottomLine:
     names: dict[str, str]
     searched: str | None = None  # the date of the last search
     questions: pd.DataFrame | None = None  # data/questions.csv: the review questions
+    answers: pd.DataFrame | None = None  # data/answers.csv: the reviewers' answers
 
     # ------------------------------------------------------------ facts
     def trials(self, comparator_class: str | None = None, verified_only: bool = True) -> list[str]:
@@ -134,18 +144,27 @@ class BottomLine:
                 self.names,
                 self.searched,
                 self.questions,
+                self.answers,
             )
             if lines or b.trials():
                 out.append(b)
         return out
 
+    def written(self, kind: str, column: str = "answer", badge: bool = False) -> str | None:
+        """The reviewers' text for this condition's primary or harms question, filled; None if none is written."""
+        qid = f"{self.condition}_{kind}"
+        return authored(qid, column, self.questions, self.answers, self.lines, self.names, badge)
+
     def answer(self) -> str:
-        """The primary question's status (then its direct or closest evidence), or without a primary question
-        the statements of the main outcome; then what is known about harms."""
+        """The primary question's status, then the reviewers' answer (or, without a primary question, the
+        statements of the main outcome); then what is known about harms."""
         status = primary_status(self.condition, self.questions, self.lines)
         if status is not None:
-            text = status_html(status, self.names)
-            if status.answered:
+            text = status_html(status, self.names, plain=True)
+            own = self.written("primary")
+            if own:
+                text += " " + own
+            elif status.answered:
                 text += " " + " ".join(statement_html(x, self.names) for x in status.direct)
         elif self.main_lines():
             text = " ".join(statement_html(x, self.names) for x in self.main_lines())
@@ -160,7 +179,21 @@ class BottomLine:
         return (status.direct + status.closest) if status is not None else self.main_lines()
 
     def harms(self) -> str:
-        """What is known about harms: the graded harms lines, or how many harms results went ungraded."""
+        """What is known about harms: the reviewers' harms line, else the graded harms lines' results."""
+        own = self.written("harms")
+        return labelled(own) if own else self.harms_detail()
+
+    def index_answer(self) -> str:
+        """The index's answer: the primary question's status and the reviewers' answer (the question, the
+        closest evidence and harms are one click down, on the condition's bottom line)."""
+        status = primary_status(self.condition, self.questions, self.lines)
+        own = self.written("primary", badge=True)  # the index shows the certainty as a badge
+        if status is None:
+            return own or self.answer()
+        return claim_html(status) + (" " + own if own else "")
+
+    def harms_detail(self) -> str:
+        """The graded harms lines' results, or how many harms results went ungraded."""
         lines = harms_lines(self.condition, self.questions, self.lines)
         s = self.selected
         reported = int(
@@ -171,7 +204,9 @@ class BottomLine:
     def headline(self) -> str:
         """The short answer (HTML): for one condition its main statements, for all conditions each one's."""
         if self.condition == "all":
-            return " ".join(f"<strong>{esc(b.label.capitalize())}.</strong> {b.answer()}" for b in self.per_condition())
+            text = " ".join(f"<strong>{esc(b.label.capitalize())}.</strong> {b.answer()}" for b in self.per_condition())
+            own = self.written("harms")
+            return text + (f" <strong>All conditions.</strong> {labelled(own)}" if own else "")
         return self.answer()
 
     def details(self) -> str:
@@ -203,8 +238,15 @@ class BottomLine:
             parts.append(f"No verified randomized trial has tested ketamine for {esc(self.label)}.")
         shown = {id(x) for x in self.answered_lines()}
         others = [x for x in self.lines if id(x) not in shown]
+        status = primary_status(self.condition, self.questions, self.lines)
+        if status is not None and status.closest and self.written("primary"):
+            parts.append(
+                "<br>The closest evidence, line by line: " + status_html(status, self.names).split("</strong> ", 1)[1]
+            )
         if others:
             parts.append("<br>Other outcomes: " + " ".join(statement_html(x, self.names) for x in others))
+        if self.written("harms"):
+            parts.append("<br>" + self.harms_detail())
         parts.append("<br>" + self.claims_sentence())
         return " ".join(parts)
 
@@ -212,7 +254,8 @@ class BottomLine:
         """A Cochrane-style plain-language summary (HTML): what was studied, found, how sure, how up to date."""
         if self.condition == "all":
             blocks = [
-                f"<li><strong>{esc(b.label.capitalize())}</strong>: {b._studied()}</li>" for b in self.per_condition()
+                f"<li><strong>{esc(b.label.capitalize())}</strong>: {b._studied(named=False)}</li>"
+                for b in self.per_condition()
             ]
             studied = f"<ul>{''.join(blocks)}</ul>"
         else:
@@ -229,12 +272,16 @@ class BottomLine:
     def _found(self) -> str:
         if self.condition == "all":
             return " ".join(f"<strong>{esc(b.label.capitalize())}.</strong> {b._found()}" for b in self.per_condition())
+        own, harms = self.written("primary", "summary"), self.written("harms", "summary")
+        if own:
+            return own + " " + (harms or self.harms_detail())
         main = self.main_lines()
         if not main:
             return "No comparison has been graded. " + self.harms()
         return plain_html(main) + " " + self.harms()
 
-    def _studied(self) -> str:
+    def _studied(self, named: bool = True) -> str:
+        """What was studied; ``named=False`` where the condition is the list item's label."""
         s = self.selected[self.selected["source"].astype(str) == "literature"].drop_duplicates("study_id")
         trials = self.trials()
         others = s[~s["study_id"].astype(str).isin(trials)]
@@ -243,13 +290,13 @@ class BottomLine:
             text = f"{count_word(len(trials)).capitalize()} verified randomized {'trial' if len(trials) == 1 else 'trials'}"
         else:
             text = "No verified randomized trial"
-        if len(others):
-            text += (", with " if trials else ", but ") + others_phrase(others) + ","
-        text += f" of ketamine for {esc(self.label)}"
+        text += f" of ketamine for {esc(self.label)}." if named else "."
+        if len(others):  # short sentences: each list on its own
+            text += f" Other studies: {others_phrase(others)}."
         if routes:
             listed = routes[0] if len(routes) == 1 else ", ".join(routes[:-1]) + " or " + routes[-1]
-            text += f", given {esc(listed)}"
-        return text + "."
+            text += f" Ketamine was given {esc(listed)}."
+        return text
 
     def _how_sure(self) -> str:
         if not self.lines:
@@ -312,16 +359,30 @@ def bottom_line_for(
     )
     claims = ds.get("claims") if ds is not None and "claims" in ds else pd.DataFrame()
     questions = ds.get("questions") if ds is not None else None
-    return BottomLine(condition, label, studies, selected, lines, claims, names, last_search(ds), questions)
+    answers = ds.get("answers") if ds is not None and "answers" in ds else None
+    return BottomLine(condition, label, studies, selected, lines, claims, names, last_search(ds), questions, answers)
 
 
 def certainty_of(line: LineFinding | None) -> str:
     return certainty_words(line.certainty) if line is not None else "not graded"
 
 
-def index_answers(ds) -> list[tuple[str, str, str]]:
-    """(condition label, the short answer as HTML, certainty of its main line) per condition, for the index."""
+def index_answers(ds) -> list[tuple[str, str, str, str]]:
+    """(condition label, the short answer, its certainty, the index's shorter answer; all HTML) per condition."""
     studies = ds.studies
     names = study_names(studies)
     whole = bottom_line_for("all", "all conditions", studies, studies, harmonize(studies), ds, names)
-    return [(b.label, b.answer(), certainty_of(b.main_line)) for b in whole.per_condition()]
+    return [
+        (b.label, b.answer(), certainty_badge(f"{b.condition}_primary", b.questions, b.lines), b.index_answer())
+        if b.questions is not None
+        else (b.label, b.answer(), certainty_of(b.main_line), b.index_answer())
+        for b in whole.per_condition()
+    ]
+
+
+def index_harms(ds) -> str | None:
+    """The reviewers' harms line over all conditions (HTML, filled), or None."""
+    studies = ds.studies
+    whole = bottom_line_for("all", "all conditions", studies, studies, None, ds, study_names(studies))
+    own = whole.written("harms")
+    return labelled(own) if own else None

@@ -25,15 +25,18 @@ HARM_WAYS = {
 }
 
 
+def claim_html(status: PrimaryStatus) -> str:
+    """The status itself: answered directly (at which certainty) or not (HTML)."""
+    if status.answered:
+        cert = status.certainty
+        return ANSWERED.format(certainty=mark(esc(certainty_words(cert)), cert, "certainty"))
+    return NOT_ANSWERED
+
+
 def status_html(status: PrimaryStatus, names: dict[str, str], plain: bool = False) -> str:
     """The question, its status, then the closest evidence marked as indirect (HTML)."""
     question = esc(status.question["question"])
-    if status.answered:
-        cert = status.certainty
-        said = ANSWERED.format(certainty=mark(esc(certainty_words(cert)), cert, "certainty"))
-    else:
-        said = NOT_ANSWERED
-    text = f"<strong>{question}</strong> {said}"
+    text = f"<strong>{question}</strong> {claim_html(status)}"
     if status.closest and not plain:
         parts = [_indirect_html(x, status, names) for x in status.closest]
         text += " The closest evidence is indirect. " + " ".join(parts)

@@ -125,13 +125,13 @@ def answers_before_after(
         return "the revision's data were not kept"
     try:
         # validated tables are kept by their bytes: a table the revision shares with today is read, not checked again
-        old = {label: _TAG.sub("", a) for label, a, _ in index_answers(load_dataset(ch.folder / "studies.csv"))}
+        old = {label: _TAG.sub("", a) for label, a, *_ in index_answers(load_dataset(ch.folder / "studies.csv"))}
     except (DataSetError, TableError) as exc:
         count = len(getattr(exc, "errors", [exc]))
         return f"its tables do not meet today's schemas ({count} {'table' if count == 1 else 'tables'} refused)"
     if now is None:
         now = index_answers(load_dataset(root / "data" / "studies.csv"))
-    new = {label: _TAG.sub("", a) for label, a, _ in now}
+    new = {label: _TAG.sub("", a) for label, a, *_ in now}
     return [(label, old.get(label, "no answer then"), new.get(label, "no answer now")) for label in new]
 
 

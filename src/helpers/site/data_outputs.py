@@ -14,7 +14,7 @@ from pathlib import Path
 from threading import Event
 
 from ..findings.lines import shared_findings
-from ..report.bottom_line import index_answers
+from ..report.bottom_line import index_answers, index_harms
 from .changes import changes_html, version_changes
 from .citations import write_citations
 from .feed import write_feed
@@ -70,9 +70,10 @@ def write_data_outputs(ds, folder: Path, jobs, shown, stop: Event | None = None)
     with shared_findings():  # the index's answers and the bottom-line summaries read the same lines
         step()
         answers = index_answers(ds)
+        harms = index_harms(ds) or ""
         summaries = report_summaries(ds, shown, step)
     step()
     changes = version_changes(params.data_path, answers=answers)
     write_feed(folder / FEED, changes)  # the releases and the answers that changed: data alone, like the tables
     html = changes_html(changes[0], changes[1]) if changes else ""
-    return {"answers": [list(a) for a in answers], "summaries": summaries, "changes": html}
+    return {"answers": [list(a) for a in answers], "harms": harms, "summaries": summaries, "changes": html}

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..files import write_atomic
 from ..report.html import esc
+from ..report.names import study_names
 from ..report.params import EVIDENCE_LABELS, condition_label
 from ..report.text import plural, seed_sentence
 from .citations import report_links
@@ -19,6 +20,10 @@ INDEX_CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; color: #222; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 .lede { color: #444; }
+.answers h2 { margin-top: .8rem; }
+.answers ul { margin: .4rem 0; }
+.harms-line { margin: .4rem 0; }
+@media (max-width: 600px) { body { margin: .8rem auto; } h1 { font-size: 1.15rem; } h2 { font-size: 1.05rem; } .answers li { margin: .25rem 0; } }
 .callout { border-left: 4px solid #D55E00; background: #fdf6f2; padding: .6rem 1rem; margin: 1rem 0; }
 table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
 th, td { border-bottom: 1px solid #e3e6ea; padding: .45rem .5rem; text-align: left; vertical-align: top; }
@@ -28,6 +33,7 @@ td.summary { color: #444; font-size: 13.5px; }
 footer.colophon { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid #ddd; font-size: 13px; color: #333; }
 .answers li { margin: .35rem 0; }
 .certainty { font-weight: 600; color: #0b4f7a; }
+.badge { display: inline-block; font-size: 13px; font-weight: 600; color: #0b4f7a; border: 1px solid #0b4f7a; border-radius: 3px; padding: 0 .3rem; }
 h2 { font-size: 1.2rem; margin-top: 1.6rem; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 a { color: #005A8C; }
@@ -49,18 +55,33 @@ def notebook_title(path) -> str:
     return Path(path).stem
 
 
-def _answers_html(answers) -> str:
+def _answers_html(answers, jobs) -> str:
+    """One answer per condition (its status and the reviewers' answer, with a certainty badge), each linking
+    its bottom line, where the question, the closest evidence and harms are."""
     if not answers:
         return ""
-    items = "".join(
-        f"<li><strong>{esc(label.capitalize())}</strong>: {sentence}</li>"  # the statement is HTML, escaped
-        for label, sentence, certainty in answers
-    )
+    pages = {j.params.condition: j.name for j in jobs if Path(j.name).stem == "00_bottom_line"}
+    labels = {condition_label(c): c for c in pages}
+    items = []
+    for label, _full, certainty, short in answers:
+        page = pages.get(labels.get(label, ""))
+        more = f' <a href="{esc(page)}">Details</a>' if page else ""
+        items.append(  # the answer is HTML, escaped
+            f'<li><strong>{esc(label.capitalize())}</strong> <span class="badge">Certainty: {certainty}</span> '
+            f"{short}{more}</li>"
+        )
     return (
-        f'<section class="answers" aria-labelledby="answers-h"><h2 id="answers-h">Does ketamine help? The answer by condition</h2>'
-        f'<ul>{items}</ul><p class="lede">Each answer comes from the condition\'s Summary of Findings (its bottom-line '
-        f"report), with the GRADE certainty of its main comparison.</p></section>"
+        '<section class="answers" aria-labelledby="answers-h"><h2 id="answers-h">'
+        f"Do ketamine infusions help? The answer by condition</h2><ul>{''.join(items)}</ul></section>"
     )
+
+
+def seed_names(studies: pd.DataFrame) -> str:
+    """The article's citations by name, so a reader can check them: 'Cited: Roberts 2014, ...'."""
+    seeds = studies[studies["source"].astype(str) == "seed_article"].drop_duplicates("study_id")
+    names = study_names(studies)
+    listed = [names.get(s, s) for s in seeds["study_id"].astype(str)]
+    return f"The article's citations: {', '.join(listed)}." if listed else ""
 
 
 def citation_paragraphs(prefix: str = "") -> str:
@@ -72,7 +93,9 @@ def citation_paragraphs(prefix: str = "") -> str:
     return "\n".join(out)
 
 
-def write_index(path: Path, jobs, studies: pd.DataFrame, summaries: dict[str, str], answers=None, changes="") -> Path:
+def write_index(
+    path: Path, jobs, studies: pd.DataFrame, summaries: dict[str, str], answers=None, changes="", harms=""
+) -> Path:
     """The index of the reports ``jobs`` (of one build: one study table, evidence filter and subgroup column),
     each listed with its one-line summary from ``summaries`` (plain text, by published name)."""
     evidence, subgroup = jobs[0].params.evidence, jobs[0].params.subgroup or None
@@ -109,13 +132,16 @@ def write_index(path: Path, jobs, studies: pd.DataFrame, summaries: dict[str, st
 <body>
 <main>
 <h1>Ketamine infusions for migraine, neck pain and low back pain</h1>
+
+{_answers_html(answers, jobs)}
+{f'<p class="harms-line">{harms}</p>' if harms else ""}
+<p class="callout">{esc(seed_names(studies))} {esc(seed_sentence(seed, seed_found))}</p>
 <p class="lede">Evidence reports built from the study table ({len(studies)} rows,
 {studies["study_id"].nunique()} studies; {esc(EVIDENCE_LABELS[evidence])}).</p>
 {freshness_html(data_path)}
 <p class="queue">{esc(queue_sentence(data_path))} <a href="{FEED}">Follow new versions and changed answers (Atom feed)</a>.</p>
-{_answers_html(answers)}
 {changes}
-<p class="callout">{esc(seed_sentence(seed, seed_found))} Its claims are shown beside
+<p>The article's claims are shown beside
 {esc(plural(verified, "verified published study", "verified published studies"))} and are always marked as unverified.</p>
 <h2>The reports</h2>
 <table><caption>Reports by condition, each with its one-line summary</caption>
