@@ -281,7 +281,7 @@ CASES = {
     "registration note carries the team's bookkeeping": (
         "registrations",
         {"registration_id": "NCT02735343"},
-        {"notes": "Terminated with 5 participants; from searches S606 and S611, not re-read."},
+        {"notes": "Terminated with 5 participants (searches S606 and S611 of the search log)."},
         "notes",
         "without an editing history or a working note",
     ),

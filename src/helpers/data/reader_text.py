@@ -45,7 +45,7 @@ HISTORY_PATTERNS = (
     r"\b(?:TODO|FIXME|XXX)\b",
     r"\bresearch memo\b",
     r"\bnot re-read\b",
-    r"\bsearch(?:es)? S\d{3,5}\b",  # the search log's ids are the team's bookkeeping, not a reader's words
+    r"\bof the search log\b",  # a pointer into the team's bookkeeping, not a reader's words
 )
 HISTORY = re.compile("|".join(HISTORY_PATTERNS), re.IGNORECASE)
 #: the tables whose words a reader sees as the review's own (the search log and screening record are logs: what
