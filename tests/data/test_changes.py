@@ -17,6 +17,9 @@ from helpers.site.changes import change_sections, changes_text
 
 #: the version the shipped data package carries (data/datapackage.json)
 SHIPPED = json.loads((ROOT / "data" / "datapackage.json").read_text())["version"]
+_major, _minor, _ = map(int, SHIPPED.split("."))
+#: the versions a planted release takes after the shipped one (a minor and a major bump of it)
+NEXT_MINOR, NEXT_MAJOR = f"{_major}.{_minor + 1}.0", f"{_major + 1}.0.0"
 
 pytestmark = pytest.mark.process  # git runs as a process of its own
 
@@ -122,10 +125,12 @@ def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_
 
     package = repo / "data" / "datapackage.json"
     descriptor = json.loads(package.read_text())
-    package.write_text(json.dumps({**descriptor, "version": "1.1.0"}, indent=2))
+    package.write_text(json.dumps({**descriptor, "version": NEXT_MINOR}, indent=2))
     log = repo / "CHANGELOG.md"
     log.write_text(
-        log.read_text().replace(f"## {SHIPPED}", f"## 1.1.0 - 2026-12-03\n\n- A changed verdict.\n\n## {SHIPPED}", 1)
+        log.read_text().replace(
+            f"## {SHIPPED}", f"## {NEXT_MINOR} - 2026-12-03\n\n- A changed verdict.\n\n## {SHIPPED}", 1
+        )
     )
     edit(
         repo / "data" / "claims.csv",
@@ -133,10 +138,10 @@ def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_
             verdict="contradicted" if rows[0]["verdict"] != "contradicted" else "not_supported"
         ),
     )
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "1.1.0")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", NEXT_MINOR)
     evidence_version.cache_clear()
     v = evidence_version(repo)
-    assert (v.version, v.previous, v.unreleased) == ("1.1.0", SHIPPED, False)
+    assert (v.version, v.previous, v.unreleased) == (NEXT_MINOR, SHIPPED, False)
     html = version_changes_html(repo / "data" / "studies.csv", root=repo)
     evidence_version.cache_clear()
     assert f"What changed since version {SHIPPED}" in html and "Verdicts on the source article" in html
@@ -151,10 +156,12 @@ def test_the_index_takes_todays_answers_from_the_build_only_for_the_shipped_stud
     from helpers.site.changes import version_changes_html
 
     package = repo / "data" / "datapackage.json"
-    package.write_text(json.dumps({**json.loads(package.read_text()), "version": "1.1.0"}, indent=2))
+    package.write_text(json.dumps({**json.loads(package.read_text()), "version": NEXT_MINOR}, indent=2))
     log = repo / "CHANGELOG.md"
-    log.write_text(log.read_text().replace(f"## {SHIPPED}", f"## 1.1.0 - 2026-12-03\n\n- New.\n\n## {SHIPPED}", 1))
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "1.1.0")
+    log.write_text(
+        log.read_text().replace(f"## {SHIPPED}", f"## {NEXT_MINOR} - 2026-12-03\n\n- New.\n\n## {SHIPPED}", 1)
+    )
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", NEXT_MINOR)
     evidence_version.cache_clear()
     planted = [("migraine", "A planted answer.", "low")]
     given = version_changes_html(repo / "data" / "studies.csv", root=repo, answers=planted)
@@ -270,13 +277,13 @@ def test_two_commits_a_new_study_in_every_file_and_a_changed_certainty_are_liste
     assert "Certainty of the evidence very low \u2192 moderate" in out.stdout, out.stdout
 
     package = data / "datapackage.json"
-    package.write_text(json.dumps({**json.loads(package.read_text()), "version": "2.0.0"}, indent=2))
+    package.write_text(json.dumps({**json.loads(package.read_text()), "version": NEXT_MAJOR}, indent=2))
     log = repo / "CHANGELOG.md"
     log.write_text(
-        log.read_text().replace(f"## {SHIPPED}", f"## 2.0.0 - 2026-12-03\n\n- A new trial.\n\n## {SHIPPED}", 1)
+        log.read_text().replace(f"## {SHIPPED}", f"## {NEXT_MAJOR} - 2026-12-03\n\n- A new trial.\n\n## {SHIPPED}", 1)
     )
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "2.0.0")
-    git(repo, "tag", "v2.0.0")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", NEXT_MAJOR)
+    git(repo, "tag", f"v{NEXT_MAJOR}")
     evidence_version.cache_clear()
     html = version_changes_html(data / "studies.csv", root=repo)
     evidence_version.cache_clear()
