@@ -81,34 +81,27 @@ def execute_jobs(plan: Plan, staging: Path, failed_dir: Path, meanwhile=None) ->
         tasks: list = []
         gate = asyncio.Semaphore(max(1, workers))
 
+        def run(job: Job, **how):  # one report, as every call here runs it
+            return run_job_async(
+                job,
+                str(staging),
+                str(failed_dir),
+                timeout,
+                isolated,
+                shared,
+                prepared=made[job.name],
+                searched=searched,
+                **how,
+            )
+
         async def one(job: Job) -> Result:
             async with gate:
-                return await run_job_async(
-                    job,
-                    str(staging),
-                    str(failed_dir),
-                    timeout,
-                    isolated,
-                    shared,
-                    reuse,
-                    prepared=made[job.name],
-                    searched=searched,
-                )
+                return await run(job, reuse=reuse)
 
         try:
             _progress(0, total)
             for job in cached:
-                res = await run_job_async(
-                    job,
-                    str(staging),
-                    str(failed_dir),
-                    timeout,
-                    isolated,
-                    shared,
-                    reuse_only=True,
-                    prepared=made[job.name],
-                    searched=searched,
-                )
+                res = await run(job, reuse_only=True)
                 if res is None:  # the entry vanished or is damaged: run it after all
                     to_run.append(job)
                 else:
