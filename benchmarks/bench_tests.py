@@ -44,8 +44,11 @@ def timed(cmd: list[str], cwd: Path, env: dict, log: Path) -> tuple[float, float
         fh.write(f"$ {' '.join(map(str, cmd))}\n".encode())
         fh.flush()
         proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(map(str, cmd))} failed with exit code {proc.returncode}; see {log}")
+    if proc.returncode != 0:  # the log goes with the temporary folder: its end is printed here
+        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-60:])
+        sys.exit(
+            f"{tail}\n{' '.join(map(str, cmd))} failed with exit code {proc.returncode} (the end of its log is above)"
+        )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
