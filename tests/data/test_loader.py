@@ -75,6 +75,12 @@ CASES = {
         "followup_min",
         "followup_range",
     ),
+    "followup_fraction_of_its_unit": (
+        dict(study_id="etchison2018", outcome="ae_discomfort"),
+        {"followup_min": "0.0208", "followup_max": "0.0208", "followup_unit": "days"},
+        "followup_max",
+        "followup_range",
+    ),
     "future_year": (dict(study_id="seed_kim2011"), {"year": "2999"}, "year", "year:range"),
     "implausible_year": (dict(study_id="seed_kim2011"), {"year": "1850"}, "year", "year:range"),
     "malformed_doi": (dict(study_id="etchison2018"), {"doi": "doi:10.5811/x"}, "doi", "doi:format"),

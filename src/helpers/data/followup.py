@@ -53,7 +53,8 @@ def followup_range(d):
     both = lo.notna() == hi.notna()
     return {
         "followup_min": both & (lo.isna() | hi.isna() | (lo <= hi)),
-        "followup_max": both,
+        # 30 minutes, not 0.0208 days: a time under one of its unit is given in the smaller unit the source uses
+        "followup_max": both & (hi.isna() | (hi == 0) | (hi >= 1)),
         "followup_unit": hi.notna() == unit.notna(),
         "followup_from": start.isna() | hi.notna(),
     }
