@@ -39,6 +39,11 @@ class RevisionError(HelpersError):
     """A revision git does not know, or no git repository."""
 
 
+def short_rev(rev: str) -> str:
+    """A revision as a reader sees it: a commit's first 12 characters (40 do not wrap on a phone), else as given."""
+    return rev[:12] if re.fullmatch(r"[0-9a-f]{40}", rev) else rev
+
+
 @dataclass
 class TableDiff:
     name: str
@@ -215,7 +220,9 @@ def compare(rev: str, commit: str, root: Path, old_dir: Path, keep: bool = False
         old, why_old = _read(old_dir, name, old_schema)
         new, why_new = _read(new_dir, name, new_schema)
         if old is None or new is None:
-            tables[name] = TableDiff(name, not_compared=(f"at {rev}: {why_old}" if old is None else f"now: {why_new}"))
+            tables[name] = TableDiff(
+                name, not_compared=(f"at {short_rev(rev)}: {why_old}" if old is None else f"now: {why_new}")
+            )
             continue
         frames[name] = (old, new)
         tables[name] = table_diff(name, old, new, new_schema)

@@ -10,7 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..data.changes import DataChanges, data_changes, field_title
+from ..data.changes import DataChanges, data_changes, field_title, short_rev
 from ..data.dataset import DataSetError, load_dataset
 from ..data.schema import load_schema
 from ..data.vocabulary import outcome_words
@@ -151,7 +151,7 @@ def sections_and_answers(rev: str, root: Path = ROOT, now: list[tuple[str, str, 
     sections = change_sections(ch, answers if isinstance(answers, list) else None)
     if isinstance(answers, str):
         # a commit's 40 characters do not wrap on a phone: its first 12 name it as well
-        shown = rev[:12] if re.fullmatch(r"[0-9a-f]{40}", rev) else rev
+        shown = short_rev(rev)
         sections.append(("Short answers", [f"Not computed for {shown}: {answers}."]))
     return sections, (answers if isinstance(answers, list) else None)
 

@@ -32,6 +32,7 @@ td.summary { color: #444; font-size: 13.5px; }
 .answers ul { padding-left: 1.2rem; }
 footer.colophon { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid #ddd; font-size: 13px; color: #333; }
 .answers li { margin: .35rem 0; }
+section li { overflow-wrap: anywhere; }  /* a long name or number never widens the page on a phone */
 .certainty { font-weight: 600; color: #0b4f7a; }
 .badge { display: inline-block; font-size: 13px; font-weight: 600; color: #0b4f7a; border: 1px solid #0b4f7a; border-radius: 3px; padding: 0 .3rem; }
 h2 { font-size: 1.2rem; margin-top: 1.6rem; }
