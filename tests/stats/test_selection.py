@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers.data.loader import load_studies
+from helpers.findings import lines
 from helpers.findings.lines import line_findings
 from helpers.report.names import study_names
 from helpers.report.placeholders import Filler
@@ -170,6 +171,7 @@ def test_the_first_row_in_the_file_would_disagree(studies, monkeypatch):
         return e.groupby("study_id", sort=False).head(1)
 
     monkeypatch.setattr(grade, "line_results", first_in_file)
+    monkeypatch.setattr(lines, "_MEMO", type(lines._MEMO)())  # findings kept from the real rule are not asked
     chosen_rows = rows_chosen(planted(studies))
     assert chosen_rows["sof"] == 182.625 and chosen_rows["pooling"] == 365.25
 
@@ -206,22 +208,28 @@ def test_a_filler_chooses_each_study_outcome_once_and_never_mixes_them(studies, 
     assert fresh[1] == first[1] and fresh[0].equals(first[0])
 
 
-def test_shared_findings_compute_each_line_once_for_the_same_tables_only(studies, monkeypatch):
-    """Inside shared_findings a line's finding is computed once for the same tables, and a finding computed for
-    all conditions serves one condition's; other tables (a copy) get their own; outside it every call computes."""
-    from helpers.findings import lines
-
+def test_a_line_is_computed_once_for_the_same_content_and_again_when_a_table_changes(studies, monkeypatch):
+    """A line's finding is computed once for the same tables' content, and one computed for all conditions
+    serves one condition's; a copy with the same content is served too; a changed cell of the study table, the
+    line or the risk-of-bias table (as in a notebook whose tables change) is computed anew."""
+    monkeypatch.setattr(lines, "_MEMO", type(lines._MEMO)())
     table = planted(studies)
     cert = pd.DataFrame([LINE])
     calls, real = [], lines.finding_for
     monkeypatch.setattr(lines, "finding_for", lambda *a: calls.append(a[0]) or real(*a))
-    with lines.shared_findings():
-        (every,) = line_findings(cert, table)
-        (one,) = line_findings(cert, table, condition="low_back_pain")
-        assert one is every and len(calls) == 1
-        (copied,) = line_findings(cert, table.copy())
-        assert copied is not every and len(calls) == 2  # other tables: computed
-        assert [r.followup_days for r in copied.results] == [r.followup_days for r in every.results]
-    line_findings(cert, table)
-    line_findings(cert, table)
-    assert len(calls) == 4  # outside the block, as in a notebook whose tables may change
+    (every,) = line_findings(cert, table)
+    (one,) = line_findings(cert, table, condition="low_back_pain")
+    assert one is every and len(calls) == 1
+    (copied,) = line_findings(cert.copy(), table.copy())
+    assert copied is every and len(calls) == 1  # the same content
+    changed = table.copy()
+    changed.loc[changed.index[0], "effect"] = 4.0
+    (other,) = line_findings(cert, changed)
+    assert other is not every and len(calls) == 2
+    (relabelled,) = line_findings(cert.assign(outcome_label="another label"), table)
+    assert relabelled.label == "another label" and len(calls) == 3
+    rob = pd.DataFrame([{"study_id": "x", "tool": "rob2", "domain": "overall", "judgement": "high", "outcome": None}])
+    line_findings(cert, table, rob)
+    assert len(calls) == 4
+    (given,) = line_findings(cert, table, effects=harmonize(table))
+    assert len(calls) == 5 and [r.followup_days for r in given.results] == [r.followup_days for r in every.results]

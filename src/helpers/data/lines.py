@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from .rows import split_list
@@ -53,21 +54,26 @@ def line_rows(studies: pd.DataFrame, line) -> pd.DataFrame:
     """The rows a certainty line covers: its studies, condition and outcomes, against its comparator, measured in
     its time frame (rows without a time count in every frame: the source does not say when)."""
     ids, outcomes = split_list(line["study_ids"]), split_list(line["outcomes"])
-    s = studies[
-        studies["study_id"].astype(str).isin(ids)
-        & (studies["condition"].astype(str) == str(line["condition"]))
-        & studies["outcome"].astype(str).isin(outcomes)
-    ]
+    # the line's studies first, then the other tests on their few rows, and one take of the table at the end:
+    # every page and check asks this of every line, and each take of the wide table costs as much as the rest
+    near = np.flatnonzero(studies["study_id"].astype(str).isin(ids).to_numpy())
+
+    def column(name: str) -> pd.Series:
+        return studies[name].iloc[near]
+
+    keep = (column("condition").astype(str) == str(line["condition"])) & column("outcome").astype(str).isin(outcomes)
     comparator = line.get("comparator") if hasattr(line, "get") else None
     if comparator is not None and not pd.isna(comparator):
-        s = s[comparator_groups(s) == str(comparator)]
+        drug = column("comparator_drug") if "comparator_drug" in studies else pd.Series(None, index=keep.index)
+        groups = [comparator_group(d, c) for d, c in zip(drug, column("comparator_class"))]
+        keep &= pd.Series(groups, index=keep.index, dtype=object) == str(comparator)
     else:  # a table of lines without comparators: the class decides, as before
-        s = s[s["comparator_class"].astype(str) == str(line["comparator_class"])]
+        keep &= column("comparator_class").astype(str) == str(line["comparator_class"])
     frame = line.get("time_frame") if hasattr(line, "get") else None
     if frame is not None and not pd.isna(frame) and str(frame) != NO_WINDOW:
-        window = s["followup_days"].map(timepoint_window)
-        s = s[(window == str(frame)) | s["followup_days"].isna()]
-    return s
+        days = column("followup_days")
+        keep &= (days.map(timepoint_window) == str(frame)) | days.isna()
+    return studies.iloc[near[keep.to_numpy(dtype=bool)]]
 
 
 def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:

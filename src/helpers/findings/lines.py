@@ -15,9 +15,9 @@ are the report layer's.
 
 from __future__ import annotations
 
+import hashlib
 import math
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -248,37 +248,61 @@ def line_findings(
     condition: str = "all",
     effects: pd.DataFrame | None = None,
 ) -> list[LineFinding]:
-    """The findings of certainty.csv's lines (of one condition, or all), in the file's order."""
+    """The findings of certainty.csv's lines (of one condition, or all), in the file's order.
+
+    A line's finding is computed once for the same content of the line, the study table and the
+    risk-of-bias table (:func:`content_key`), and the same object is returned to every later caller: pages,
+    checks and the index ask for the same lines many times. Callers treat it as read-only. A table that
+    changes has another key, so a notebook whose tables change gets new findings; ``effects`` given by the
+    caller are not part of the key, so such calls always compute."""
     if certainty is None or certainty.empty:
         return []
-    effects = harmonize(studies) if effects is None else effects
-    designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
-    shared, tables = _SHARED.get(), (certainty, studies, rob)
+    keys = _line_keys(certainty, studies, rob) if effects is None else None
+    designs: dict | None = None
     out = []
     for i, (_, row) in enumerate(certainty.iterrows()):
-        if condition == "all" or str(row["condition"]) == condition:
-            key = (*map(id, tables), i)
-            if shared is not None and key in shared:
-                out.append(shared[key][1])
-                continue
-            out.append(finding_for(i + 2, row, effects, studies, rob, designs))
-            if shared is not None:  # the tables are held with it: their ids stay theirs while the block is open
-                shared[key] = (tables, out[-1])
+        if condition != "all" and str(row["condition"]) != condition:
+            continue
+        key = keys[i] if keys is not None else None
+        if key is not None and key in _MEMO:
+            _MEMO.move_to_end(key)
+            out.append(_MEMO[key])
+            continue
+        if designs is None:  # the tables are read only for a line not computed before
+            effects = harmonize(studies) if effects is None else effects
+            designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
+        out.append(finding_for(i + 2, row, effects, studies, rob, designs))
+        if key is not None:
+            _MEMO[key] = out[-1]
+            if len(_MEMO) > MEMO_SIZE:
+                _MEMO.popitem(last=False)
     return out
 
 
-#: the findings computed while :func:`shared_findings` is open, by the tables' identities and line
-_SHARED: ContextVar[dict | None] = ContextVar("shared_findings", default=None)
+#: how many lines' findings are kept (each holds a few rows): every line of several versions of the tables
+MEMO_SIZE = 512
+_MEMO: OrderedDict = OrderedDict()
 
 
-@contextmanager
-def shared_findings():
-    """Within this block, each line's finding is computed once for the same certainty, study and risk-of-bias
-    tables (the same objects), however many pages ask for it: the build's index answers and report summaries
-    read the same lines (``effects`` is harmonize of the study table in every caller). Outside it, as in a
-    notebook whose tables may change, every call computes."""
-    token = _SHARED.set({})
+def content_key(frame: pd.DataFrame | None) -> tuple | None:
+    """What a table holds, as a key: its columns, their types and a digest of its rows in order (index and
+    cells). None for no table; raises TypeError for a cell pandas cannot hash."""
+    if frame is None:
+        return None
+    rows = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    digest = hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest()
+    return tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), digest
+
+
+def _line_keys(certainty: pd.DataFrame, studies: pd.DataFrame, rob) -> list[tuple] | None:
+    """Each certainty line's key: its position and cells, the study and risk-of-bias tables' content, and the
+    schemas the rules are read from."""
     try:
-        yield
-    finally:
-        _SHARED.reset(token)
+        shape = tuple(map(str, certainty.columns)), tuple(map(str, certainty.dtypes))
+        # the schemas' rules (thresholds, vocabularies) as loaded now: a test that plants a schema gets its own
+        rules = tuple(id(load_schema(name)) for name in ("studies", "certainty", "risk_of_bias"))
+        tables = (content_key(studies), content_key(rob), shape, rules)
+        rows = pd.util.hash_pandas_object(certainty, index=True).to_numpy()
+    except TypeError:  # a cell pandas cannot hash (a list, say): computed every time
+        return None
+    return [(i, int(h), tables) for i, h in enumerate(rows)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from threading import Event
 
-from ..findings.lines import shared_findings
 from ..report.bottom_line import index_answers, index_harms
 from .changes import changes_html, version_changes
 from .citations import write_citations
@@ -67,11 +66,10 @@ def write_data_outputs(ds, folder: Path, jobs, shown, stop: Event | None = None)
     write_condition_tables(studies, folder, conditions, params.evidence)
     step()
     write_citations(studies, folder, conditions, params.evidence, params.data_path)
-    with shared_findings():  # the index's answers and the bottom-line summaries read the same lines
-        step()
-        answers = index_answers(ds)
-        harms = index_harms(ds) or ""
-        summaries = report_summaries(ds, shown, step)
+    step()  # the index's answers and the bottom-line summaries read the same lines (computed once: line_findings)
+    answers = index_answers(ds)
+    harms = index_harms(ds) or ""
+    summaries = report_summaries(ds, shown, step)
     step()
     changes = version_changes(params.data_path, answers=answers)
     write_feed(folder / FEED, changes)  # the releases and the answers that changed: data alone, like the tables
