@@ -11,7 +11,7 @@ from collections import defaultdict
 import pandas as pd
 
 from ..errors import Problem
-from .lines import NO_WINDOW, comparator_groups, line_rows
+from .lines import NO_WINDOW, LineRows, comparator_groups
 from .rob import TOOLS, tool_for
 from .rows import cell_text, line_number, split_list
 from .schema import load_schema
@@ -148,6 +148,8 @@ def _certainty(ds, out: Checks) -> None:
         return
     studies = ds.studies
     info, _ = _study_index(studies)
+    rows_of = LineRows(studies, ("study_id", "effect_measure", "unit"))
+    lines = cert.to_dict("records")
     for i, r in enumerate(cert.itertuples(index=False)):
         line = line_number(cert, i)
         cond, cls = str(r.condition), str(r.comparator_class)
@@ -159,7 +161,7 @@ def _certainty(ds, out: Checks) -> None:
             )
             continue
         codes = split_list(r.outcomes)
-        covered = line_rows(studies, cert.iloc[i])
+        covered = rows_of(lines[i])
         comparator = cell_text(getattr(r, "comparator", None)) or cls
         frame = cell_text(getattr(r, "time_frame", None)) or NO_WINDOW
         mixed = _mixed_measures(covered)

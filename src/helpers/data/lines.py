@@ -50,30 +50,45 @@ def comparator_groups(studies: pd.DataFrame) -> pd.Series:
     return pd.Series([comparator_group(d, c) for d, c in zip(drug, studies["comparator_class"])], index=studies.index)
 
 
+class LineRows:
+    """The rows each certainty line covers, for many lines of one study table: its studies, condition and
+    outcomes, against its comparator, measured in its time frame (rows without a time count in every frame:
+    the source does not say when). The table's key columns are read once, here: every check and page asks
+    this of every line, and each pandas step on the wide table costs more than the test itself."""
+
+    def __init__(self, studies: pd.DataFrame, columns: tuple[str, ...] | None = None):
+        """``columns``: the only columns a caller reads of the rows (a narrower frame is quicker to cut)."""
+        self.studies = studies if columns is None else studies[list(columns)]
+        self.study_id = studies["study_id"].astype(str).to_numpy()
+        self.condition = studies["condition"].astype(str).to_numpy()
+        self.outcome = studies["outcome"].astype(str).to_numpy()
+        self.comparator_class = studies["comparator_class"].astype(str).to_numpy()
+        drug = studies["comparator_drug"] if "comparator_drug" in studies else [None] * len(studies)
+        groups = [comparator_group(d, c) for d, c in zip(drug, studies["comparator_class"])]
+        self.comparator = np.array(groups, dtype=object)
+        days = studies["followup_days"]
+        self.window = np.array([timepoint_window(d) for d in days], dtype=object)
+        self.untimed = days.isna().to_numpy()
+
+    def __call__(self, line) -> pd.DataFrame:
+        """The rows ``line`` (a row of certainty.csv, as a mapping) covers, in the table's order."""
+        ids, outcomes = split_list(line["study_ids"]), split_list(line["outcomes"])
+        keep = np.isin(self.study_id, ids) & (self.condition == str(line["condition"]))
+        keep &= np.isin(self.outcome, outcomes)
+        comparator = line.get("comparator") if hasattr(line, "get") else None
+        if comparator is not None and not pd.isna(comparator):
+            keep &= self.comparator == str(comparator)
+        else:  # a table of lines without comparators: the class decides, as before
+            keep &= self.comparator_class == str(line["comparator_class"])
+        frame = line.get("time_frame") if hasattr(line, "get") else None
+        if frame is not None and not pd.isna(frame) and str(frame) != NO_WINDOW:
+            keep &= (self.window == str(frame)) | self.untimed
+        return self.studies.iloc[np.flatnonzero(keep)]
+
+
 def line_rows(studies: pd.DataFrame, line) -> pd.DataFrame:
-    """The rows a certainty line covers: its studies, condition and outcomes, against its comparator, measured in
-    its time frame (rows without a time count in every frame: the source does not say when)."""
-    ids, outcomes = split_list(line["study_ids"]), split_list(line["outcomes"])
-    # the line's studies first, then the other tests on their few rows, and one take of the table at the end:
-    # every page and check asks this of every line, and each take of the wide table costs as much as the rest
-    near = np.flatnonzero(studies["study_id"].astype(str).isin(ids).to_numpy())
-
-    def column(name: str) -> pd.Series:
-        return studies[name].iloc[near]
-
-    keep = (column("condition").astype(str) == str(line["condition"])) & column("outcome").astype(str).isin(outcomes)
-    comparator = line.get("comparator") if hasattr(line, "get") else None
-    if comparator is not None and not pd.isna(comparator):
-        drug = column("comparator_drug") if "comparator_drug" in studies else pd.Series(None, index=keep.index)
-        groups = [comparator_group(d, c) for d, c in zip(drug, column("comparator_class"))]
-        keep &= pd.Series(groups, index=keep.index, dtype=object) == str(comparator)
-    else:  # a table of lines without comparators: the class decides, as before
-        keep &= column("comparator_class").astype(str) == str(line["comparator_class"])
-    frame = line.get("time_frame") if hasattr(line, "get") else None
-    if frame is not None and not pd.isna(frame) and str(frame) != NO_WINDOW:
-        days = column("followup_days")
-        keep &= (days.map(timepoint_window) == str(frame)) | days.isna()
-    return studies.iloc[near[keep.to_numpy(dtype=bool)]]
+    """The rows one certainty line covers (:class:`LineRows`; build one of those for many lines)."""
+    return LineRows(studies)(line)
 
 
 def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:

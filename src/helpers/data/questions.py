@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .appraisal_refs import Checks
-from .lines import HARM_PREFIX, line_rows
+from .lines import HARM_PREFIX, LineRows
 from .rows import cell_text, line_number, split_list
 from .schema import load_schema
 
@@ -42,8 +42,8 @@ def zero_counted(covered: pd.DataFrame) -> bool:
     """Whether a line's rows count zero events in an arm."""
     if covered.empty:
         return False
-    arms = pd.concat([covered["events_ketamine"], covered["events_control"]])
-    return bool((arms.dropna().astype(float) == 0).any())
+    arms = [*covered["events_ketamine"].tolist(), *covered["events_control"].tolist()]
+    return any(not pd.isna(v) and float(v) == 0 for v in arms)
 
 
 def _questions(ds, out: Checks) -> None:
@@ -79,6 +79,8 @@ def _lines(ds, out: Checks) -> None:
         return
     known = {} if q is None else {str(r.question_id): r for r in q.itertuples(index=False)}
     where = "data/questions.csv beside the table" if q is not None else "a questions.csv beside the table"
+    rows_of = LineRows(ds.studies, ("events_ketamine", "events_control"))
+    lines = cert.to_dict("records")
     for i, r in enumerate(cert.itertuples(index=False)):
         line = line_number(cert, i)
         qid = cell_text(r.question)
@@ -102,7 +104,7 @@ def _lines(ds, out: Checks) -> None:
                 out["certainty"].append(
                     Problem(line, "question", qid, f"{want} for outcomes {r.outcomes}", "question_of_kind")
                 )
-        has_zero = zero_counted(line_rows(ds.studies, cert.iloc[i]))
+        has_zero = zero_counted(rows_of(lines[i]))
         said = cell_text(r.zero_events)
         if has_zero and not said:
             out["certainty"].append(

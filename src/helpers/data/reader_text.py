@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .rob import TOOLS
-from .rows import line_number
+from .rows import cell_text, line_number
 
 #: how a support text names each judgement of the scales (a level word that is not a level, such as "high dose"
 #: or "serious adverse events", is not a naming)
@@ -85,12 +85,18 @@ def _no_editing_history(ds, out) -> None:
         if table is None:
             continue
         for column in table.columns:
-            if not (pd.api.types.is_string_dtype(table[column]) or table[column].dtype == object):
+            values = table[column]
+            if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
                 continue
-            text = table[column].astype("string")
-            hits = text.str.contains(HISTORY, na=False)
-            for i in [int(x) for x in hits.to_numpy().nonzero()[0]]:
-                found = HISTORY.search(str(text.iloc[i])).group(0)
+            text = [cell_text(v) for v in values.tolist()]
+            # one search of the whole column first (no pattern spans a line break): most columns have no hit
+            if not HISTORY.search("\n".join(text)):
+                continue
+            for i, cell in enumerate(text):
+                hit = HISTORY.search(cell)
+                if hit is None:
+                    continue
+                found = hit.group(0)
                 out[name].append(
                     Problem(
                         line_number(table, i),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data.lines import HARM_PREFIX
+from ..data.lines import HARM_PREFIX, LineRows
 from ..data.schema import load_schema
 from ..stats.effects import RATIO_MEASURES, Z975, absolute_risks, harmonize
 from ..stats.grade import LineEvidence, compute_signals, important_effects, line_evidence, thresholds
@@ -220,10 +220,17 @@ def counted_difference(arms: pd.DataFrame) -> Absolute | None:
 
 
 def finding_for(
-    line_no: int, row: pd.Series, effects: pd.DataFrame, studies: pd.DataFrame, rob, designs: dict | None = None
+    line_no: int,
+    row: pd.Series,
+    effects: pd.DataFrame,
+    studies: pd.DataFrame,
+    rob,
+    designs: dict | None = None,
+    covered: pd.DataFrame | None = None,
 ) -> LineFinding:
-    """The finding of one certainty line; ``designs`` (study_id -> design) if already known."""
-    covered = line_rows(studies, row)
+    """The finding of one certainty line; ``designs`` (study_id -> design) and ``covered`` (the line's rows:
+    stats.selection.line_rows) if already known."""
+    covered = line_rows(studies, row) if covered is None else covered
     ev = compute_signals(line_evidence(effects, studies, row, covered), rob)
     if designs is None:
         designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
@@ -271,7 +278,8 @@ def line_findings(
         if designs is None:  # the tables are read only for a line not computed before
             effects = harmonize(studies) if effects is None else effects
             designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
-        out.append(finding_for(i + 2, row, effects, studies, rob, designs))
+            rows_of = LineRows(studies)
+        out.append(finding_for(i + 2, row, effects, studies, rob, designs, rows_of(row)))
         if key is not None:
             _MEMO[key] = out[-1]
             if len(_MEMO) > MEMO_SIZE:
