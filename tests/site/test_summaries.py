@@ -54,7 +54,11 @@ def test_every_summary_on_the_built_index_is_prose(shipped):
 
 
 def test_each_summary_is_its_pages_headline(shipped):
-    """The index repeats what the page opens with (markup and spacing aside)."""
+    """The index repeats what the page opens with (markup and spacing aside); a bottom line's summary is the
+    claim its short answer opens with (whether a study answers the main question directly), in a list's words:
+    the answers themselves are at the top of the index."""
+    from helpers.report.questions import NOT_ANSWERED
+
     page = (shipped / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r'<a href="([^"]+)">[^<]*</a></td><td class="summary">(.*?)</td>', page, re.S)
     assert rows
@@ -66,6 +70,10 @@ def test_each_summary_is_its_pages_headline(shipped):
     for href, cell in rows:
         body = (shipped / href).read_text(encoding="utf-8")
         texts[href] = squeezed(html.unescape(re.sub(r"<[^>]+>", "", body)))
+        if href.endswith("00_bottom_line.html"):
+            said = "no study answers the main question" in cell
+            assert said == (squeezed(NOT_ANSWERED) in texts[href]), href
+            continue
         assert squeezed(html.unescape(cell)) in texts[href], href
     # negative control: one report's summary is not in another report's page
     (first, cell), (other, _) = rows[1], rows[2]
@@ -198,3 +206,34 @@ def test_what_is_written_meanwhile_ends_at_its_next_step_when_the_build_stops(tm
     reached.clear()
     out = data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, Event())
     assert reached[-2:] == ["answers", "feed"] and out == {"answers": [], "harms": "", "summaries": {}, "changes": ""}
+
+
+# ------------------------------------------------------------------ one short sentence each
+def too_long(text: str) -> list[str]:
+    """Why a summary is not one short sentence ([] when it is): the index lists thirty of them."""
+    from support.readability import MAX_WORDS, WORD, sentences
+
+    said = sentences(text)
+    out = [f"{len(said)} sentences"] if len(said) != 1 else []
+    return out + [f"a sentence of {len(WORD.findall(s))} words" for s in said if len(WORD.findall(s)) > MAX_WORDS]
+
+
+@pytest.mark.parametrize(
+    "condition", ["all", "migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"]
+)
+def test_each_summary_is_one_sentence_of_at_most_25_words(condition):
+    report = shipped_report(condition)
+    found = {nb.stem: too_long(summary(report, nb)) for nb in notebooks()}
+    assert found == {nb.stem: [] for nb in notebooks()}, found
+
+
+def test_a_headline_of_clauses_joined_by_semicolons_is_too_long():
+    """Negative control: the version 2.0.2 summary of all conditions' follow-up, one sentence of 52 words."""
+    old = (
+        "All conditions: the longest comparisons with a control group end at 12 months (Amr 2011; Nielsen 2017; "
+        "Czarnetzki 2020, not yet verified); published time points run from immediately after ketamine to 18 "
+        "months; 2 published studies count their time from admission or discharge; 13 of 34 published studies "
+        "state no follow-up time."
+    )
+    assert too_long(old) == ["a sentence of 52 words"]
+    assert too_long("Migraine: 9 verified studies. Three of them randomized.") == ["2 sentences"]

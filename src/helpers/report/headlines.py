@@ -1,7 +1,7 @@
 """Each report's one-line summary: the headline of the section its notebook opens with, from the findings.
 
 The notebook shows the headline in its cell tagged ``summary``; the index (:mod:`helpers.site.index`) lists
-the same sentence as plain text, computed here in the build's own process, never read back from a rendered
+its first sentence (a section's first fact, :func:`helpers.report.text.headline_markdown`) as plain text, computed here in the build's own process, never read back from a rendered
 page. A notebook named nowhere here has no summary.
 """
 
@@ -26,4 +26,9 @@ def summary(report, notebook: str | Path) -> str:
     section = SUMMARY_SECTIONS.get(Path(notebook).stem)
     if section is None:
         return ""
-    return plain_text(getattr(report, section).headline().data)
+    shown = getattr(report, section)
+    facts = shown.headline_facts()  # the first fact of the headline: one short sentence on the index
+    if facts is None:
+        return plain_text(shown.headline().data)
+    label, parts = facts
+    return plain_text(f"{label}: {parts[0]}.")

@@ -12,7 +12,7 @@ from ..findings.lines import LineFinding
 from ..findings.questions import PrimaryStatus, question_of
 from .html import esc
 from .marks import mark
-from .numbers import per_1000
+from .numbers import count_word, per_1000
 from .statements import certainty_words, comparison_words, statement_html
 
 #: the sentence a status opens with: the claim a test derives from the data (answered or not)
@@ -23,6 +23,20 @@ HARM_WAYS = {
     "favours_ketamine": "less often with ketamine",
     "no_difference": "no clear difference",
 }
+
+
+def status_phrase(statuses: list[PrimaryStatus]) -> str:
+    """Whether a study answers the main question directly, for one condition or several (plain words, the
+    fact a bottom line opens with: a report's one-line summary on the index)."""
+    if len(statuses) == 1:
+        (s,) = statuses
+        if s.answered:
+            return f"direct evidence answers the main question, at {certainty_words(s.certainty)} certainty"
+        return "no study answers the main question directly"
+    answered = sum(s.answered for s in statuses)
+    if not answered:
+        return f"no study answers the main question of any of the {count_word(len(statuses))} conditions directly"
+    return f"studies answer the main question directly for {count_word(answered)} of {count_word(len(statuses))} conditions"
 
 
 def claim_html(status: PrimaryStatus) -> str:

@@ -25,6 +25,19 @@ def seed_sentence(n_cited: int, n_found: int) -> str:
     )
 
 
+def headline_parts(label: str, parts: list[str]) -> tuple[str, list[str]]:
+    """A section's headline as its label and facts; the first fact is the one the index shows."""
+    return label.capitalize(), [p for p in parts if p]
+
+
+def headline_markdown(label: str, parts: list[str], after: str = "") -> str:
+    """The headline a report shows: the label and its first fact in bold, each further fact a sentence of its
+    own (one short sentence at a time, not clauses joined by semicolons), then ``after``."""
+    lead, *rest = parts
+    text = f"**{label}: {lead}.**" + "".join(f" {p[:1].upper()}{p[1:]}." for p in rest)
+    return text + (f" {after}" if after else "")
+
+
 def plain_text(markdown: str) -> str:
     """Markdown as the plain text a reader sees: no emphasis marks, escapes or character references."""
     import html

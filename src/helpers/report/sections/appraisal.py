@@ -15,13 +15,16 @@ from IPython.display import HTML, Markdown
 
 from ...data.rob import TOOLS, drawn_together
 from ...data.schema import load_schema
+from ...findings.questions import primary_status
 from ..bottom_line import BottomLine, bottom_line_for
 from ..claims import claims_for, claims_html
 from ..figures import robvis
 from ..figures.alt import describe
 from ..html import Html, Row, esc, folded, table
 from ..placeholders import Filler
+from ..questions import status_phrase
 from ..sof import signals_html, sof_html
+from ..text import headline_parts
 from ..words import word
 
 
@@ -52,6 +55,15 @@ class Appraisal:
     def headline(self) -> HTML:
         """The first paragraph: the answer in GRADE's words, one statement per comparison of the main outcome."""
         return HTML(f'<p class="short-answer"><strong>Short answer.</strong> {self.bottom.headline()}</p>')
+
+    def headline_facts(self) -> tuple[str, list[str]] | None:
+        """The fact the short answer opens with, whether a study answers the main question directly (for all
+        conditions, for how many of them): the report's one-line summary on the index, where the answers
+        themselves are shown once, at the top. None for a table without review questions."""
+        b = self.bottom
+        each = b.per_condition() if b.condition == "all" else [b]
+        statuses = [s for x in each for s in [primary_status(x.condition, x.questions, x.lines)] if s is not None]
+        return headline_parts(self.r.label, [status_phrase(statuses)]) if statuses else None
 
     def details(self) -> HTML:
         """Which trials, what each other graded line found, and how the article's claims fare."""

@@ -25,7 +25,7 @@ from ..names import row_name
 from ..numbers import count_word, decimals, interval, percent, significant
 from ..results import ORIENTATION_NOTE, result_html
 from ..tables import decisions_table
-from ..text import plural
+from ..text import headline_markdown, headline_parts, plural, verb
 from ..words import OUTCOME_KIND_WORDS, WINDOW_WORDS, comparator_words, followup_words, group_label, word
 
 #: a study's results with an interval, all one way or not, in words
@@ -44,6 +44,10 @@ class EffectSizes:
         self.r = report
 
     def headline(self) -> Markdown:
+        after = "Each study is counted once, by the direction of its results with an interval."
+        return Markdown(headline_markdown(*self.headline_facts(), after))
+
+    def headline_facts(self) -> tuple[str, list[str]]:
         """What the studies with an interval show, counted by study (never by row), reviews apart."""
         results = study_results(self.r.studies, self.r.effects)
         designs = dict(zip(self.r.studies["study_id"].astype(str), self.r.studies["design"].astype(str)))
@@ -61,7 +65,6 @@ class EffectSizes:
                 continue
             kind = "review" if designs.get(sid) in design_class("review") else "primary"
             kinds[kind][sid] = said.pop() if len(said) == 1 else "mixed"
-        label = self.r.label.capitalize()
         parts = []
         for kind, noun in (
             ("primary", ("study", "studies")),
@@ -72,14 +75,14 @@ class EffectSizes:
                 continue
             counts = {c: sum(v == c for v in found.values()) for c in STUDY_DIRECTION_WORDS}
             listed = ", ".join(f"{n} {STUDY_DIRECTION_WORDS[c]}" for c, n in counts.items() if n)
-            parts.append(f"{plural(len(found), *noun)} with a {ci_words(STUDY)} for a benefit outcome ({listed})")
-        if parts:
-            text = f"**{label}: {'; '.join(parts)}"
-        else:
-            text = f"**{label}: no published study in this selection reports a benefit with a {ci_words(STUDY)}"
+            have = " with" if not parts else f" {verb(len(found), 'has', 'have')}"  # the first is the bold lead
+            parts.append(f"{plural(len(found), *noun)}{have} a {ci_words(STUDY)} for a benefit outcome ({listed})")
+        if not parts:
+            parts.append(f"no published study in this selection reports a benefit with a {ci_words(STUDY)}")
         pooled = [g for g in self.r.groups if g.pooled]
-        text += f"; {plural(len(pooled), 'pooled estimate')}" if pooled else "; nothing could be pooled"
-        return Markdown(text + ".** Each study is counted once, by the direction of its results with an interval.")
+        n = len(pooled)
+        parts.append(f"{plural(n, 'group')} of studies could be pooled" if n else "nothing could be pooled")
+        return headline_parts(self.r.label, parts)
 
     @cached_property
     def direction_rows(self) -> pd.DataFrame:

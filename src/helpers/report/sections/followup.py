@@ -13,7 +13,7 @@ from ..figures.followup import followup_plot
 from ..html import folded, md, table_html
 from ..names import row_name
 from ..numbers import human_duration
-from ..text import plural, verb
+from ..text import headline_markdown, headline_parts, plural, verb
 from ..words import followup_words, time_words, word
 
 
@@ -22,13 +22,16 @@ class Followup:
         self.r = report
 
     def headline(self) -> Markdown:
+        return Markdown(headline_markdown(*self.headline_facts()))
+
+    def headline_facts(self) -> tuple[str, list[str]]:
         """How long patients were followed, from the structured follow-up (helpers.data.followup): the longest
         time point with a comparison (every study that reaches it, verified first), the span of time points,
         and how many studies give none."""
         r = self.r
         s = r.studies[r.studies["source"] == "literature"]
         if s.empty:
-            return Markdown(f"**{r.label.capitalize()}: no published study in this selection.**")
+            return headline_parts(r.label, ["no published study in this selection"])
         stated = s[states_time(s)]
         times = s[s["followup_days"].notna()]
         compared = times[times["comparator_class"].astype(str).isin(comparator_classes("controlled"))]
@@ -72,7 +75,7 @@ class Followup:
             f"{none} of {plural(s['study_id'].nunique(), 'published study', 'published studies')} "
             f"{verb(none, 'states', 'state')} no follow-up time"
         )
-        return Markdown(f"**{r.label.capitalize()}: " + "; ".join(parts) + ".**")
+        return headline_parts(r.label, parts)
 
     def figure(self):
         r = self.r

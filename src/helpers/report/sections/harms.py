@@ -14,7 +14,7 @@ from ..methods import STUDY, ci_words
 from ..names import row_name
 from ..numbers import count_word
 from ..results import ORIENTATION_NOTE, result_html
-from ..text import plural, verb
+from ..text import headline_markdown, headline_parts, plural, verb
 from ..words import word
 
 
@@ -23,23 +23,25 @@ class Harms:
         self.r = report
 
     def headline(self) -> Markdown:
+        return Markdown(headline_markdown(*self.headline_facts()))
+
+    def headline_facts(self) -> tuple[str, list[str]]:
         r = self.r
         s = r.studies.drop_duplicates("study_id")
         lit = s[s["source"] == "literature"]
         with_ae = lit["adverse_events"].notna().sum()
         seed = s[s["source"] == "seed_article"]
         seed_ae = seed["adverse_events"].notna().sum()
-        text = (
-            f"**{r.label.capitalize()}: {with_ae} of {plural(len(lit), 'published study', 'published studies')} "
+        parts = [
+            f"{with_ae} of {plural(len(lit), 'published study', 'published studies')} "
             f"{verb(with_ae, 'records', 'record') if len(lit) != 1 else 'records'} harms in the table"
-        )
+        ]
         if len(seed):
-            text += (
-                f"; {count_word(seed_ae)} of the article's {plural(len(seed), 'claim')} "
+            parts.append(
+                f"{count_word(seed_ae)} of the article's {plural(len(seed), 'claim')} "
                 f"{verb(seed_ae, 'attributes', 'attribute')} a harm to a cited study"
             )
-        text += ".**"
-        return Markdown(text)
+        return headline_parts(r.label, parts)
 
     def figure(self):
         """The adverse events with a number, on axes of their own (never beside the benefits)."""

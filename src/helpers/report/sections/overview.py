@@ -26,7 +26,7 @@ from ..search_update import (
     registrations_summary,
     registrations_table,
 )
-from ..text import plain_text, plural, verb
+from ..text import headline_markdown, headline_parts, plain_text, plural, verb
 from ..words import PAGE_WORDS, word
 
 
@@ -35,6 +35,9 @@ class Overview:
         self.r = report
 
     def headline(self) -> Markdown:
+        return Markdown(headline_markdown(*self.headline_facts()))
+
+    def headline_facts(self) -> tuple[str, list[str]]:
         s = self.r.studies.drop_duplicates("study_id")
         lit = s[s["source"] == "literature"]
         verified = lit[lit["verification"] == "verified"]
@@ -42,16 +45,17 @@ class Overview:
         trials = verified[verified["design"].astype(str).isin(designs("randomized"))].sort_values(["year", "study_id"])
         seed = int((s["source"] == "seed_article").sum())
         head = f"{plural(len(verified), 'verified published study', 'verified published studies')}"
-        if len(trials):
-            names = ", ".join(md(self.r.names[str(x)]) for x in trials["study_id"])
-            head += f", {len(trials)} of them randomized ({names})"
-        else:
-            head += ", none of them randomized"
+        head += f", {len(trials)} of them randomized" if len(trials) else ", none of them randomized"
+        parts = [head]
         if unverified:
-            head += f"; {plural(unverified, 'published study', 'published studies')} not yet verified"
+            noun = plural(unverified, "published study", "published studies")
+            parts.append(f"{noun} {verb(unverified, 'is', 'are')} not yet verified")
         if seed:
-            head += f"; {plural(seed, 'article claim')} that could not be located"
-        return Markdown(f"**{self.r.label.capitalize()}: {head}.**")
+            parts.append(f"{plural(seed, 'article claim')} could not be located")
+        if len(trials):  # last: a count after a study's name would read as that study's number
+            names = ", ".join(md(self.r.names[str(x)]) for x in trials["study_id"])
+            parts.append(f"the randomized {verb(len(trials), 'trial is', 'trials are')} {names}")
+        return headline_parts(self.r.label, parts)
 
     def scope(self) -> Markdown:
         s = self.r.studies
