@@ -17,11 +17,7 @@ from .html import esc
 from .marks import mark
 from .numbers import count_word
 from .statements import certainty_words
-
-
-def joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
-
+from .text import joined
 
 #: the certainty label an answer may carry, left out where a badge beside it says the same
 CERTAINTY_LABEL = re.compile(r"\s*\(\{certainty\} certainty\)")

@@ -30,5 +30,5 @@ def summary(report, notebook: str | Path) -> str:
     facts = shown.headline_facts()  # the first fact of the headline: one short sentence on the index
     if facts is None:
         return plain_text(shown.headline().data)
-    label, parts = facts
-    return plain_text(f"{label}: {parts[0]}.")
+    label, (lead, *_) = facts
+    return plain_text(f"{label}: {lead}" + ("" if lead.endswith((".", "?", "!")) else "."))

@@ -26,17 +26,15 @@ HARM_WAYS = {
 
 
 def status_phrase(statuses: list[PrimaryStatus]) -> str:
-    """Whether a study answers the main question directly, for one condition or several (plain words, the
-    fact a bottom line opens with: a report's one-line summary on the index)."""
+    """What a bottom line opens with (HTML): for one condition its question and whether a study answers it
+    directly; for several, for how many of them one does (a report's one-line summary on the index)."""
     if len(statuses) == 1:
         (s,) = statuses
-        if s.answered:
-            return f"direct evidence answers the main question, at {certainty_words(s.certainty)} certainty"
-        return "no study answers the main question directly"
-    answered = sum(s.answered for s in statuses)
+        return f"{esc(s.question['question'])} {claim_html(s)}"
+    answered, n = sum(s.answered for s in statuses), count_word(len(statuses))
     if not answered:
-        return f"no study answers the main question of any of the {count_word(len(statuses))} conditions directly"
-    return f"studies answer the main question directly for {count_word(answered)} of {count_word(len(statuses))} conditions"
+        return f"no study answers the question of any of the {n} conditions directly"
+    return f"studies answer the question directly for {count_word(answered)} of the {n} conditions"
 
 
 def claim_html(status: PrimaryStatus) -> str:

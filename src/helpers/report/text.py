@@ -16,6 +16,11 @@ def verb(n: int, singular: str, plural_form: str) -> str:
     return singular if int(n) == 1 else plural_form
 
 
+def joined(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
 def seed_sentence(n_cited: int, n_found: int) -> str:
     """The plain statement about the article's citations, used at the top of every report and the index."""
     found = "none of them" if n_found == 0 else f"{count_word(n_found)} of them"
@@ -34,8 +39,16 @@ def headline_markdown(label: str, parts: list[str], after: str = "") -> str:
     """The headline a report shows: the label and its first fact in bold, each further fact a sentence of its
     own (one short sentence at a time, not clauses joined by semicolons), then ``after``."""
     lead, *rest = parts
-    text = f"**{label}: {lead}.**" + "".join(f" {p[:1].upper()}{p[1:]}." for p in rest)
+    text = f"**{label}: {lead}.**" + "".join(f" {_sentence(p)}." for p in rest)
     return text + (f" {after}" if after else "")
+
+
+def _sentence(part: str) -> str:
+    """A fact as a sentence: capitalized, a small count it opens with in words ('Two studies', not '2 studies')."""
+    first = part.split(" ", 1)
+    if first[0].isdigit() and int(first[0]) <= 10:
+        part = " ".join([count_word(int(first[0])), *first[1:]])
+    return part[:1].upper() + part[1:]
 
 
 def plain_text(markdown: str) -> str:

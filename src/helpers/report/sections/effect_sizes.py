@@ -25,7 +25,7 @@ from ..names import row_name
 from ..numbers import count_word, decimals, interval, percent, significant
 from ..results import ORIENTATION_NOTE, result_html
 from ..tables import decisions_table
-from ..text import headline_markdown, headline_parts, plural, verb
+from ..text import headline_markdown, headline_parts, joined, plural, verb
 from ..words import OUTCOME_KIND_WORDS, WINDOW_WORDS, comparator_words, followup_words, group_label, word
 
 #: a study's results with an interval, all one way or not, in words
@@ -54,6 +54,9 @@ class EffectSizes:
         verified = set(
             self.r.studies.loc[self.r.studies["verification"].astype(str) != "not_found", "study_id"].astype(str)
         )
+        unverified = set(
+            self.r.studies.loc[self.r.studies["verification"].astype(str) == "unverified", "study_id"].astype(str)
+        )
         kinds: dict[str, dict[str, str]] = {"primary": {}, "review": {}}
         for sid, rs in results.items():
             said = {
@@ -78,10 +81,21 @@ class EffectSizes:
             have = " with" if not parts else f" {verb(len(found), 'has', 'have')}"  # the first is the bold lead
             parts.append(f"{plural(len(found), *noun)}{have} a {ci_words(STUDY)} for a benefit outcome ({listed})")
         if not parts:
-            parts.append(f"no published study in this selection reports a benefit with a {ci_words(STUDY)}")
+            parts.append(f"no published study gives a {ci_words(STUDY)} for a benefit outcome")
         pooled = [g for g in self.r.groups if g.pooled]
         n = len(pooled)
-        parts.append(f"{plural(n, 'group')} of studies could be pooled" if n else "nothing could be pooled")
+        # comparisons between groups only: a pooled single-arm rate is not one (it has its own section)
+        parts.append(
+            f"{plural(n, 'comparison')} between groups could be pooled"
+            if n
+            else "no comparison between groups could be pooled"
+        )
+        unchecked = [
+            sid for kind in kinds.values() for sid in kind if sid in unverified
+        ]  # counted above, flagged here (last: a name followed by a count would read as its number)
+        if unchecked:
+            names = joined([md(self.r.names[sid]) for sid in unchecked])
+            parts.append(f"{names} {verb(len(unchecked), 'is', 'are')} not yet verified")
         return headline_parts(self.r.label, parts)
 
     @cached_property

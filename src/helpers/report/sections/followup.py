@@ -60,6 +60,8 @@ class Followup:
             first = times.loc[earliest_days(times).idxmin()]
             last = times.loc[times["followup_days"].idxmax()]
             lo, hi = time_words(first, "min"), time_words(last, "max")
+            if str(last["verification"]) != "verified":  # the span's end rests on a study not yet checked
+                hi += f" ({md(r.names[str(last['study_id'])])}, not yet verified)"
             parts.append(
                 f"every published time point is at {hi} after ketamine"
                 if earliest_days(times).min() == times["followup_days"].max()
@@ -71,10 +73,8 @@ class Followup:
                 f"{plural(others['study_id'].nunique(), 'published study', 'published studies')} "
                 f"{verb(others['study_id'].nunique(), 'counts its', 'count their')} time from admission or discharge"
             )
-        parts.append(
-            f"{none} of {plural(s['study_id'].nunique(), 'published study', 'published studies')} "
-            f"{verb(none, 'states', 'state')} no follow-up time"
-        )
+        total = plural(s["study_id"].nunique(), "published study", "published studies")
+        parts.append(f"no follow-up time is stated for {none} of {total}" if none else f"all {total} state one")
         return headline_parts(r.label, parts)
 
     def figure(self):

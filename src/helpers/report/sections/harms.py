@@ -14,7 +14,7 @@ from ..methods import STUDY, ci_words
 from ..names import row_name
 from ..numbers import count_word
 from ..results import ORIENTATION_NOTE, result_html
-from ..text import headline_markdown, headline_parts, plural, verb
+from ..text import headline_markdown, headline_parts, plural
 from ..words import word
 
 
@@ -32,14 +32,14 @@ class Harms:
         with_ae = lit["adverse_events"].notna().sum()
         seed = s[s["source"] == "seed_article"]
         seed_ae = seed["adverse_events"].notna().sum()
-        parts = [
-            f"{with_ae} of {plural(len(lit), 'published study', 'published studies')} "
-            f"{verb(with_ae, 'records', 'record') if len(lit) != 1 else 'records'} harms in the table"
-        ]
-        if len(seed):
+        studies = plural(len(lit), "published study", "published studies")
+        parts = [f"harms are recorded for {count_word(with_ae) if not with_ae else with_ae} of the {studies}"]
+        if len(seed):  # the article's cited studies, none of them located (the claims themselves: 00)
+            cited = plural(len(seed), "study", "studies")
             parts.append(
-                f"{count_word(seed_ae)} of the article's {plural(len(seed), 'claim')} "
-                f"{verb(seed_ae, 'attributes', 'attribute')} a harm to a cited study"
+                f"the article attributes a harm to {seed_ae} of the {cited} it cites"
+                if seed_ae
+                else f"the article attributes no harm to the {cited} it cites"
             )
         return headline_parts(r.label, parts)
 

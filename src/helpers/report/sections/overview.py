@@ -26,8 +26,11 @@ from ..search_update import (
     registrations_summary,
     registrations_table,
 )
-from ..text import headline_markdown, headline_parts, plain_text, plural, verb
+from ..text import headline_markdown, headline_parts, joined, plain_text, plural, verb
 from ..words import PAGE_WORDS, word
+
+#: at most this many trials are named in a headline (more would not fit one readable sentence: the tables list them)
+MAX_NAMED = 6
 
 
 class Overview:
@@ -45,17 +48,41 @@ class Overview:
         trials = verified[verified["design"].astype(str).isin(designs("randomized"))].sort_values(["year", "study_id"])
         seed = int((s["source"] == "seed_article").sum())
         head = f"{plural(len(verified), 'verified published study', 'verified published studies')}"
-        head += f", {len(trials)} of them randomized" if len(trials) else ", none of them randomized"
+        n = len(trials)
+        head += (
+            f", {n} of them {verb(n, 'a randomized trial', 'randomized trials')}" if n else ", none a randomized trial"
+        )
         parts = [head]
         if unverified:
-            noun = plural(unverified, "published study", "published studies")
+            noun = plural(unverified, "more published study", "more published studies")
             parts.append(f"{noun} {verb(unverified, 'is', 'are')} not yet verified")
-        if seed:
-            parts.append(f"{plural(seed, 'article claim')} could not be located")
-        if len(trials):  # last: a count after a study's name would read as that study's number
+        if seed:  # the article's citations: by definition none was located (a located one is a published study)
+            parts.append(
+                "the one study the article cites could not be located"
+                if seed == 1
+                else f"none of the {seed} studies the article cites could be located"
+            )
+        if self.r.condition == ALL:  # a study of two conditions is one study here, but counted in each of theirs
+            parts += self.counted_twice()
+        if 0 < len(trials) <= MAX_NAMED:  # last: a count after a study's name would read as its number
             names = ", ".join(md(self.r.names[str(x)]) for x in trials["study_id"])
-            parts.append(f"the randomized {verb(len(trials), 'trial is', 'trials are')} {names}")
+            parts.append(f"the verified randomized {verb(len(trials), 'trial is', 'trials are')} {names}")
         return headline_parts(self.r.label, parts)
+
+    def counted_twice(self) -> list[str]:
+        """For each published study under more than one condition: which conditions count it (so that the
+        conditions' counts, added up, are not taken for the total)."""
+        lit = self.r.studies[self.r.studies["source"] == "literature"]
+        conditions = lit.groupby(lit["study_id"].astype(str), sort=False)["condition"].agg(
+            lambda c: list(dict.fromkeys(c.astype(str)))
+        )
+        return [
+            f"{md(self.r.names[sid])} is counted under both {joined([word('condition', c) for c in conds])}"
+            if len(conds) == 2
+            else f"{md(self.r.names[sid])} is counted under each of {joined([word('condition', c) for c in conds])}"
+            for sid, conds in conditions.items()
+            if len(conds) > 1
+        ]
 
     def scope(self) -> Markdown:
         s = self.r.studies
