@@ -64,10 +64,12 @@ FINDS_STUDIES += ("scheduled_update",)
 
 
 def last_search(ds) -> str | None:
-    """The date of the latest search for studies in the search log (ISO), or None."""
-    if ds is None or "search_log" not in ds:
-        return None
-    log = ds.get("search_log")
+    """The date of the latest search for studies in the data set's search log (ISO), or None."""
+    return None if ds is None or "search_log" not in ds else last_search_in(ds.get("search_log"))
+
+
+def last_search_in(log) -> str | None:
+    """The date of the latest search for studies in a search log (ISO), or None."""
     finding = log["purpose"].astype(str).isin(FINDS_STUDIES) if "purpose" in log else True
     dates = pd.to_datetime(log.loc[finding, "date"], errors="coerce").dropna()
     return None if dates.empty else dates.max().strftime("%Y-%m-%d")

@@ -12,7 +12,8 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from ..data.dataset import load_dataset
+from ..data.companions import companion_paths
+from ..data.loader import load_table
 from ..data.version import evidence_version
 from ..paths import DATA, ROOT
 from ..report.html import esc
@@ -53,11 +54,14 @@ def repository_url() -> str | None:
 
 def searched_on(data_path) -> str | None:
     """The date of the last search of the data set beside ``data_path`` (the one function every page uses)."""
-    from ..report.bottom_line import last_search  # the findings and statistics: only when a page is written
+    from ..report.bottom_line import last_search_in  # the findings and statistics: only when a page is written
 
-    try:
-        return last_search(load_dataset(data_path))
-    except Exception:  # a table without companions, or one the build has already refused
+    log = companion_paths(data_path).get("search_log")
+    if log is None:  # a table without companions
+        return None
+    try:  # the search log alone: its date does not need the other tables (the build checks them together)
+        return last_search_in(load_table(log, "search_log"))
+    except Exception:  # a log the build has already refused
         return None
 
 
