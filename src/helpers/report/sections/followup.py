@@ -68,11 +68,11 @@ class Followup:
                 else f"published time points run from {lo} after ketamine to {hi}"
             )
         others = stated[stated["followup_days"].isna()]
-        if len(others):
-            parts.append(
-                f"{plural(others['study_id'].nunique(), 'published study', 'published studies')} "
-                f"{verb(others['study_id'].nunique(), 'counts its', 'count their')} time from admission or discharge"
-            )
+        starts = " or ".join(sorted(set(others["followup_from"].dropna().astype(str))))
+        if starts:  # counted from a stay in hospital (admission or discharge), as each source says
+            n = others["study_id"].nunique()
+            noun = plural(n, "published study", "published studies")
+            parts.append(f"{noun} {verb(n, 'counts its', 'count their')} time from {starts}")
         total = plural(s["study_id"].nunique(), "published study", "published studies")
         parts.append(f"no follow-up time is stated for {none} of {total}" if none else f"all {total} state one")
         return headline_parts(r.label, parts)
