@@ -57,9 +57,9 @@ class Appraisal:
         return HTML(f'<p class="short-answer"><strong>Short answer.</strong> {self.bottom.headline()}</p>')
 
     def headline_facts(self) -> tuple[str, list[str]] | None:
-        """The fact the short answer opens with, whether a study answers the main question directly (for all
-        conditions, for how many of them): the report's one-line summary on the index, where the answers
-        themselves are shown once, at the top. None for a table without review questions."""
+        """What the short answer opens with, its question and whether a study answers it directly (for all
+        conditions, for how many of them one does): the report's one-line summary on the index, where the
+        answers themselves are shown once, at the top. None for a table without review questions."""
         b = self.bottom
         each = b.per_condition() if b.condition == "all" else [b]
         statuses = [s for x in each for s in [primary_status(x.condition, x.questions, x.lines)] if s is not None]
