@@ -112,7 +112,7 @@ def test_the_effect_sizes_summary_is_re_derived_from_its_table():
         "none": "with no clear difference",
         "comparator": "favouring the comparator",
     }
-    expected = f"{len(primary)} studies with a 95% CI for a benefit outcome ("
+    expected = f"{len(primary)} studies with a 95% CI for benefit ("
     parts = [
         f"{sum(w == {k} for w in primary.values())} {v}"
         for k, v in words.items()
@@ -121,7 +121,18 @@ def test_the_effect_sizes_summary_is_re_derived_from_its_table():
     mixed = sum(len(w) > 1 for w in primary.values())
     if mixed:
         parts.append(f"{mixed} with results pointing different ways")
-    assert expected + ", ".join(parts) + ")" in es.headline().data
+    # direct for its condition's primary question: on a line of that question with all four elements direct
+    kinds = {q["question_id"]: q["kind"] for q in read(DATA / "questions.csv")}
+    elements = ("direct_population", "direct_intervention", "direct_comparator", "direct_outcome")
+    direct = {
+        s
+        for line in read(DATA / "certainty.csv")
+        if kinds.get(line["question"]) == "primary" and all(line[e] == "yes" for e in elements)
+        for s in line["study_ids"].split("|")
+    }
+    k = len(set(primary) - direct)
+    tail = "" if not k else "; " + ("all" if k == len(primary) > 2 else "both" if k == len(primary) else str(k))
+    assert expected + ", ".join(parts) + (tail + " indirect" if k else "") + ")" in es.headline().data
 
 
 # ------------------------------------------------------------------ negative controls (in this process)

@@ -60,10 +60,15 @@ class Appraisal:
         """What the short answer opens with, its question and whether a study answers it directly (for all
         conditions, for how many of them one does): the report's one-line summary on the index, where the
         answers themselves are shown once, at the top. None for a table without review questions."""
+        statuses = self.statuses()
+        return headline_parts(self.r.label, [status_phrase(statuses)]) if statuses else None
+
+    def statuses(self) -> list:
+        """The primary question's status (findings.questions.PrimaryStatus) of this report's condition, or of
+        each condition for all of them; [] for a table without review questions."""
         b = self.bottom
         each = b.per_condition() if b.condition == "all" else [b]
-        statuses = [s for x in each for s in [primary_status(x.condition, x.questions, x.lines)] if s is not None]
-        return headline_parts(self.r.label, [status_phrase(statuses)]) if statuses else None
+        return [s for x in each for s in [primary_status(x.condition, x.questions, x.lines)] if s is not None]
 
     def details(self) -> HTML:
         """Which trials, what each other graded line found, and how the article's claims fare."""

@@ -57,6 +57,8 @@ class EffectSizes:
         unverified = set(
             self.r.studies.loc[self.r.studies["verification"].astype(str) == "unverified", "study_id"].astype(str)
         )
+        statuses = self.r.appraisal.statuses()  # which studies answer the main question directly (none: [])
+        direct = {s.study_id for st in statuses for line in st.direct for s in line.studies}
         kinds: dict[str, dict[str, str]] = {"primary": {}, "review": {}}
         for sid, rs in results.items():
             said = {
@@ -78,10 +80,17 @@ class EffectSizes:
                 continue
             counts = {c: sum(v == c for v in found.values()) for c in STUDY_DIRECTION_WORDS}
             listed = ", ".join(f"{n} {STUDY_DIRECTION_WORDS[c]}" for c, n in counts.items() if n)
+            # how many answer the main question only indirectly (as the bottom line says): a reader of the index
+            # sees "favouring ketamine" beside the count, not the study behind it
+            k = len(set(found) - direct) if statuses else 0
+            if k:
+                listed += "; " + (
+                    "all indirect" if k == len(found) > 2 else "both indirect" if k == len(found) else f"{k} indirect"
+                )
             have = " with" if not parts else f" {verb(len(found), 'has', 'have')}"  # the first is the bold lead
-            parts.append(f"{plural(len(found), *noun)}{have} a {ci_words(STUDY)} for a benefit outcome ({listed})")
+            parts.append(f"{plural(len(found), *noun)}{have} a {ci_words(STUDY)} for benefit ({listed})")
         if not parts:
-            parts.append(f"no published study gives a {ci_words(STUDY)} for a benefit outcome")
+            parts.append(f"no published study gives a {ci_words(STUDY)} for benefit")
         pooled = [g for g in self.r.groups if g.pooled]
         n = len(pooled)
         # comparisons between groups only: a pooled single-arm rate is not one (it has its own section)
