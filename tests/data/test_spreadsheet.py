@@ -117,6 +117,16 @@ def test_same_report_and_tables_from_a_build(xlsx, tmp_path, shipped, builds):
                 re.sub(rb'<p class="search-date">.*?</p>\n?(<p class="stale-notice".*?</p>\n?)?', b"", x, flags=re.S)
                 for x in (a, b)
             )
+            # nor review questions beside it, which say whether a study answers a main question directly
+            a, b = (
+                re.sub(
+                    rb"; (?:it does not answer|neither answers|none answers|\d+ of them do(?:es)? not answer)"
+                    rb" [^.<]*? directly",
+                    b"",
+                    x,
+                )
+                for x in (a, b)
+            )
             # nor a citation of the project's work: the workbook is a table of the user's own
             cite = rb'\s*<section[^>]*class="report-cite".*?</section>\s*'
             a, b = (re.sub(cite, b"\n", x, flags=re.S) for x in (a, b))

@@ -33,8 +33,8 @@ def status_phrase(statuses: list[PrimaryStatus]) -> str:
         return f"{esc(s.question['question'])} {claim_html(s)}"
     answered, n = sum(s.answered for s in statuses), count_word(len(statuses))
     if not answered:
-        return f"no study answers the question of any of the {n} conditions directly"
-    return f"studies answer the question directly for {count_word(answered)} of the {n} conditions"
+        return f"no study answers the main question of any of the {n} conditions directly"
+    return f"studies answer the main question directly for {count_word(answered)} of the {n} conditions"
 
 
 def claim_html(status: PrimaryStatus) -> str:

@@ -23,6 +23,7 @@ from ..measures import DISPLAY
 from ..methods import STUDY, ci_words, interval_words, model_words
 from ..names import row_name
 from ..numbers import count_word, decimals, interval, percent, significant
+from ..params import ALL
 from ..results import ORIENTATION_NOTE, result_html
 from ..tables import decisions_table
 from ..text import headline_markdown, headline_parts, joined, plural, verb
@@ -37,6 +38,16 @@ STUDY_DIRECTION_WORDS = {
 }
 #: at most this many forest plots per report (the largest groups); every group is in the pooling table
 MAX_FORESTS = 3
+
+
+def indirect_words(k: int, n: int, several: bool) -> str:
+    """'neither answers the main question directly' (``k`` of ``n`` counted studies do not; ``several``: each
+    of several conditions has its own question)."""
+    question = "its condition's main question" if several else "the main question"
+    if k < n:
+        return f"{k} of them {verb(k, 'does', 'do')} not answer {question} directly"
+    who = "it does not answer" if n == 1 else "neither answers" if n == 2 else "none answers"
+    return f"{who} {question} directly"
 
 
 class EffectSizes:
@@ -80,15 +91,13 @@ class EffectSizes:
                 continue
             counts = {c: sum(v == c for v in found.values()) for c in STUDY_DIRECTION_WORDS}
             listed = ", ".join(f"{n} {STUDY_DIRECTION_WORDS[c]}" for c, n in counts.items() if n)
-            # how many answer the main question only indirectly (as the bottom line says): a reader of the index
-            # sees "favouring ketamine" beside the count, not the study behind it
+            gives = f"{plural(len(found), *noun)} {verb(len(found), 'gives', 'give')} a {ci_words(STUDY)} for benefit"
+            # how many answer the main question only indirectly, by the bottom line's rule: the index shows this
+            # sentence alone, and a reader would otherwise see "favouring ketamine" without the study behind it
             k = len(set(found) - direct) if statuses else 0
             if k:
-                listed += "; " + (
-                    "all indirect" if k == len(found) > 2 else "both indirect" if k == len(found) else f"{k} indirect"
-                )
-            have = " with" if not parts else f" {verb(len(found), 'has', 'have')}"  # the first is the bold lead
-            parts.append(f"{plural(len(found), *noun)}{have} a {ci_words(STUDY)} for benefit ({listed})")
+                gives += f"; {indirect_words(k, len(found), self.r.condition == ALL)}"
+            parts += [gives, f"their intervals: {listed}"]
         if not parts:
             parts.append(f"no published study gives a {ci_words(STUDY)} for benefit")
         pooled = [g for g in self.r.groups if g.pooled]

@@ -13,8 +13,15 @@ from ..figures.followup import followup_plot
 from ..html import folded, md, table_html
 from ..names import row_name
 from ..numbers import human_duration
-from ..text import headline_markdown, headline_parts, plural, verb
+from ..text import headline_markdown, headline_parts, joined, plural, verb
 from ..words import followup_words, time_words, word
+
+
+def unchecked_end(rows, names: dict[str, str]) -> str:
+    """The studies at one end of the span of time points (``rows``) when none of them is verified, else ''."""
+    if (rows["verification"].astype(str) == "verified").any():
+        return ""
+    return joined([md(names[s]) for s in dict.fromkeys(rows["study_id"].astype(str))])
 
 
 class Followup:
@@ -60,19 +67,33 @@ class Followup:
             first = times.loc[earliest_days(times).idxmin()]
             last = times.loc[times["followup_days"].idxmax()]
             lo, hi = time_words(first, "min"), time_words(last, "max")
-            if str(last["verification"]) != "verified":  # the span's end rests on a study not yet checked
-                hi += f" ({md(r.names[str(last['study_id'])])}, not yet verified)"
+            start = earliest_days(times)
+            ends = (
+                ("earliest", times[start == start.min()]),
+                ("latest", times[times["followup_days"] == times["followup_days"].max()]),
+            )
             parts.append(
                 f"every published time point is at {hi} after ketamine"
                 if earliest_days(times).min() == times["followup_days"].max()
                 else f"published time points run from {lo} after ketamine to {hi}"
             )
+            # an end of the span that only studies not yet checked reach says so, naming them (after the span:
+            # a time right after a study's name would read as that study's)
+            for which, rows in ends if lo != hi else ends[1:]:
+                named = unchecked_end(rows, r.names)
+                if named:
+                    parts.append(f"the {which} time point comes from {named}, not yet verified")
         others = stated[stated["followup_days"].isna()]
         starts = " or ".join(sorted(set(others["followup_from"].dropna().astype(str))))
         if starts:  # counted from a stay in hospital (admission or discharge), as each source says
             n = others["study_id"].nunique()
             noun = plural(n, "published study", "published studies")
-            parts.append(f"{noun} {verb(n, 'counts its', 'count their')} time from {starts}")
+            at_it = (others["followup_max"].astype(float) == 0).all()  # measured at that moment, not after it
+            parts.append(
+                f"{noun} {verb(n, 'reports', 'report')} results at hospital {starts}, not at a set time after ketamine"
+                if at_it
+                else f"{noun} {verb(n, 'counts its', 'count their')} time from {starts}"
+            )
         total = plural(s["study_id"].nunique(), "published study", "published studies")
         parts.append(f"no follow-up time is stated for {none} of {total}" if none else f"all {total} state one")
         return headline_parts(r.label, parts)

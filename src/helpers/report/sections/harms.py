@@ -33,13 +33,18 @@ class Harms:
         seed = s[s["source"] == "seed_article"]
         seed_ae = seed["adverse_events"].notna().sum()
         studies = plural(len(lit), "published study", "published studies")
-        parts = [f"harms are recorded for {count_word(with_ae) if not with_ae else with_ae} of the {studies}"]
+        share = (
+            f"all {studies}"
+            if with_ae == len(lit) > 1
+            else f"{count_word(with_ae) if not with_ae else with_ae} of the {studies}"
+        )
+        parts = [f"harms are recorded for {share}"]
         if len(seed):  # the article's cited studies, none of them located (the claims themselves: 00)
             cited = plural(len(seed), "study", "studies")
             parts.append(
-                f"the article attributes a harm to {seed_ae} of the {cited} it cites"
+                f"the article cites {seed_ae} of its {cited} for a harm"
                 if seed_ae
-                else f"the article attributes no harm to the {cited} it cites"
+                else f"none of the article's statements about harms cites one of its {cited}"
             )
         return headline_parts(r.label, parts)
 

@@ -60,7 +60,7 @@ class Overview:
             parts.append(
                 "the one study the article cites could not be located"
                 if seed == 1
-                else f"none of the {seed} studies the article cites could be located"
+                else f"{'neither' if seed == 2 else 'none'} of the {seed} studies the article cites could be located"
             )
         if self.r.condition == ALL:  # a study of two conditions is one study here, but counted in each of theirs
             parts += self.counted_twice()
