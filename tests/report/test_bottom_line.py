@@ -222,3 +222,17 @@ def test_bottom_line_of_a_table_without_companions(condition, root):
     for tools in ("rob2", "robins_i"):
         assert a.rob_figure(tools) is not None
     assert "no search log" in plain(r.overview.prisma_summary().data)
+
+
+@pytest.mark.parametrize("condition", ["migraine", "headache_other", "neck_pain", "low_back_pain"])
+def test_the_trials_sentence_says_what_the_answer_says_about_directness(condition):
+    """Where no line answers the main question directly, the sentence naming the trials calls every one of them
+    indirect (it once called two of five indirect, implying the other three answered it)."""
+    from helpers.findings.questions import primary_status
+
+    b = shipped_report(condition).appraisal.bottom
+    status = primary_status(b.condition, b.questions, b.lines)
+    details = plain(b.details())
+    assert status is not None and not status.direct and b.trials()
+    said = re.search(r"(It answers|All of them answer|\w+ of them answers?) the main question only indirectly", details)
+    assert said and said.group(1) in ("It answers", "All of them answer"), details

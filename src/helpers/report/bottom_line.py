@@ -102,6 +102,12 @@ class BottomLine:
         return list(firsts["study_id"].astype(str))
 
     def indirect_trials(self) -> list[str]:
+        """The trials that answer the main question only indirectly: by the review question's rule (on no line
+        that answers it directly) where the condition has one, else by the study table's indirect flag."""
+        status = primary_status(self.condition, self.questions, self.lines)
+        if status is not None:
+            direct = {s.study_id for x in status.direct for s in x.studies}
+            return [t for t in self.trials() if t not in direct]
         s = self.selected[self.selected["study_id"].astype(str).isin(self.trials())]
         s = s[s["indirect"].astype("string").fillna("none") != "none"]
         return list(dict.fromkeys(s["study_id"].astype(str)))
@@ -230,10 +236,13 @@ class BottomLine:
                 bits.append(f"{count_word(len(active))} against active drugs ({self._named(active)})")
             text += (": " + " and ".join(bits)) if bits else ""
             indirect = self.indirect_trials()
-            if indirect:
+            if len(indirect) == len(n):  # every one of them (named just before)
+                text += ". " + ("It answers" if len(n) == 1 else "All of them answer")
+                text += " the main question only indirectly"
+            elif indirect:
                 text += (
                     f". {count_word(len(indirect)).capitalize()} of them {'answers' if len(indirect) == 1 else 'answer'} "
-                    f"the question only indirectly ({self._named(indirect)})"
+                    f"the main question only indirectly ({self._named(indirect)})"
                 )
             parts.append(text + ".")
         else:
