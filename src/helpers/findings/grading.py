@@ -17,8 +17,8 @@ import pandas as pd
 from ..data.dataset import DataSet
 from ..data.record_rules import DOMAINS
 from ..errors import Problem, TableError
-from ..stats.effects import harmonize
-from ..stats.grade import LineEvidence, compute_signals, line_evidence
+from ..stats.grade import LineEvidence
+from .lines import line_findings
 
 RULE = "grade_rule"
 
@@ -39,31 +39,14 @@ class Graded:
         return out
 
 
-#: the evidence of lines graded before in this process, by the cache keys of the study and risk-of-bias tables
-#: (their bytes, schema and validation code) and the line's cells: a table edited in one line grades only that one
-_EVIDENCE: dict[tuple, LineEvidence] = {}
-_MAX_EVIDENCE = 2048
-
-
 def graded_lines(ds: DataSet) -> list[Graded]:
+    """Each certainty line with the evidence its finding was computed from (the same memo as every page's:
+    helpers.findings.lines, keyed by the tables' content, so an edit is never hidden)."""
     certainty = ds.get("certainty")
     if certainty is None or certainty.empty:
         return []
-    rob = ds.get("risk_of_bias")
-    tables = (ds.studies.attrs.get("cache_key"), None if rob is None else rob.attrs.get("cache_key"))
-    cacheable = tables[0] is not None and (rob is None or tables[1] is not None)  # an uncached table: no key
-    effects = None
-    graded = []
-    for i, (_, row) in enumerate(certainty.iterrows()):
-        key = (*tables, tuple((c, str(v)) for c, v in row.items())) if cacheable else None
-        evidence = _EVIDENCE.get(key) if key is not None else None
-        if evidence is None:
-            effects = harmonize(ds.studies) if effects is None else effects
-            evidence = compute_signals(line_evidence(effects, ds.studies, row), rob)
-            if key is not None and len(_EVIDENCE) < _MAX_EVIDENCE:
-                _EVIDENCE[key] = evidence
-        graded.append(Graded(i + 2, row, evidence))
-    return graded
+    findings = line_findings(certainty, ds.studies, ds.get("risk_of_bias"))
+    return [Graded(f.line, f.row, f.evidence) for f in findings]
 
 
 def _explained(row, domain: str) -> bool:
