@@ -98,6 +98,22 @@ def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:
     (``what`` is ``patients`` or ``encounters``). None when no row gives a size."""
     if rows.empty:
         return None, "patients"
+    return _size_of(_row_sizes(rows).tolist(), _counts_encounters(rows).tolist())
+
+
+def study_sizes(rows: pd.DataFrame) -> dict[str, tuple[int | None, str]]:
+    """:func:`study_size` of each study of ``rows`` (by study_id), computed for all of them at once."""
+    if rows.empty:
+        return {}
+    sizes, encounters = _row_sizes(rows).tolist(), _counts_encounters(rows).tolist()
+    at: dict[str, list[int]] = {}
+    for i, sid in enumerate(rows["study_id"].astype(str).tolist()):
+        at.setdefault(sid, []).append(i)
+    return {sid: _size_of([sizes[i] for i in idx], [encounters[i] for i in idx]) for sid, idx in at.items()}
+
+
+def _row_sizes(rows: pd.DataFrame) -> pd.Series:
+    """Each row's size (float, NaN where the row gives none) by the rules of :func:`study_size`."""
     nk = rows["n_ketamine"].astype("Float64")
     nc = rows["n_control"].astype("Float64")
     crossover = rows["design"].astype(str).isin(designs("crossover")).to_numpy()
@@ -111,7 +127,17 @@ def study_size(rows: pd.DataFrame) -> tuple[int | None, str]:
         if column in rows:
             total = rows[column].astype("Float64").astype("float64")
             per_row = total.where(total.notna(), per_row) if first else per_row.where(per_row.notna(), total)
-    counts = rows["n_counts"].astype("string") if "n_counts" in rows else pd.Series("patients", index=rows.index)
-    what = "encounters" if (counts == "encounters").fillna(False).any() else "patients"
-    size = per_row.max()
-    return (None if pd.isna(size) or size == 0 else int(size)), what
+    return per_row.astype("float64")
+
+
+def _counts_encounters(rows: pd.DataFrame) -> pd.Series:
+    if "n_counts" not in rows:
+        return pd.Series(False, index=rows.index)
+    return (rows["n_counts"].astype("string") == "encounters").fillna(False).astype(bool)
+
+
+def _size_of(sizes: list[float], encounters: list[bool]) -> tuple[int | None, str]:
+    """One study's size from its rows' sizes: the largest, None for none or 0; encounters if any row counts them."""
+    known = [v for v in sizes if not math.isnan(v)]
+    size = max(known) if known else None
+    return (None if size is None or size == 0 else int(size)), ("encounters" if any(encounters) else "patients")

@@ -39,7 +39,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ..data.lines import study_size
+from ..data.lines import study_sizes
 from ..data.rob import high_risk, low_risk, not_judged
 from ..data.rows import split_list
 from ..data.schema import load_schema
@@ -47,7 +47,7 @@ from ..data.vocabulary import designs
 from .effects import COMPARATIVE_MEASURES, RATIO_MEASURES, Z975
 from .meta import MetaResult
 from .pooling import SENSITIVITY, SHOWN
-from .selection import line_results, line_rows, pick, with_results
+from .selection import line_results, line_rows, narrow, pick, with_results
 
 #: publication bias cannot be judged from a funnel plot with fewer studies
 FUNNEL_MIN_STUDIES = 10
@@ -112,8 +112,9 @@ def _participants(rows: pd.DataFrame, ids: list[str]) -> tuple[int, list[str], d
     """Patients summed over studies by GRADE's rules (data.lines.study_size), the studies whose size the table
     does not give, patients by study, and encounters by study (never added to patients)."""
     total, missing, by_study, encounters = 0, [], {}, {}
+    sizes = study_sizes(rows)
     for sid in ids:
-        size, what = study_size(rows[rows["study_id"].astype(str) == sid])
+        size, what = sizes.get(sid, (None, "patients"))
         if size is None:
             missing.append(sid)
         elif what == "encounters":
@@ -126,7 +127,7 @@ def _participants(rows: pd.DataFrame, ids: list[str]) -> tuple[int, list[str], d
 
 def _directions(covered: pd.DataFrame, effects: pd.DataFrame) -> dict[str, str]:
     """Each study's reported direction on the row that stands for it (stats.selection.pick)."""
-    stand = pick(with_results(covered, effects))
+    stand = pick(with_results(narrow(covered), narrow(effects)))
     return dict(zip(stand["study_id"].astype(str), stand["direction"].astype(str)))
 
 

@@ -100,8 +100,8 @@ def pick(rows: pd.DataFrame, by=STUDY, rank: pd.Series | None = None) -> pd.Data
 def row_keys(rows: pd.DataFrame) -> list[tuple]:
     """The study table's unique key of each row (an empty follow-up counts as one value): matches harmonized
     effects to study rows."""
-    cols = [rows[c].astype(str) for c in ("study_id", "condition", "outcome")]
-    return list(zip(*cols, rows["followup_days"].astype(float).fillna(-1.0)))
+    cols = [rows[c].astype(str).tolist() for c in ("study_id", "condition", "outcome")]  # lists: fast to zip
+    return list(zip(*cols, rows["followup_days"].astype(float).fillna(-1.0).tolist()))
 
 
 def with_results(studies: pd.DataFrame, effects: pd.DataFrame) -> pd.DataFrame:
@@ -127,8 +127,18 @@ def line_results(effects: pd.DataFrame, covered: pd.DataFrame, ids: list[str]) -
     (:func:`line_rows`), the one that stands for the study (:func:`pick`)."""
     wanted = set(row_keys(covered))
     e = effects[effects["study_id"].astype(str).isin(ids)]  # the line's studies first: a small frame to key
-    e = e[np.array([k in wanted for k in row_keys(e)], dtype=bool)]
-    return pick(e[np.isfinite(e["est"].astype(float))].sort_index())
+    e = narrow(e)[np.array([k in wanted for k in row_keys(e)], dtype=bool)]
+    return effects.loc[pick(e[np.isfinite(e["est"].astype(float))].sort_index()).index]
+
+
+#: the columns the rule and the row keys read: a frame of the study table's width costs a copy of every
+#: column at each step (most of a Summary of Findings line's time), so the rule runs on these alone
+RULE_COLUMNS = ("study_id", "condition", "outcome", "followup_days", "direction", "est", "vi")
+
+
+def narrow(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with only the columns :func:`pick` and :func:`row_keys` read (the same index)."""
+    return rows[[c for c in RULE_COLUMNS if c in rows.columns]]
 
 
 def shown_fit(group):
