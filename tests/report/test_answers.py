@@ -32,7 +32,7 @@ def shipped_summaries(ds):
     """Each condition's plain-language summary, from the same bottom lines the index answers come from."""
     from helpers.report.names import study_names
 
-    whole = bottom_line_for("all", "all conditions", ds.studies, ds.studies, None, ds, study_names(ds.studies))
+    whole = bottom_line_for("all", "all conditions", ds.studies, ds.studies, ds, study_names(ds.studies))
     return {b.condition: plain_text(b.plain_summary()) for b in whole.per_condition()}
 
 
@@ -69,7 +69,7 @@ def neck_answer(ds) -> str:
     from helpers.report.names import study_names
 
     selected = ds.studies[ds.studies["condition"].astype(str) == "neck_pain"]
-    b = bottom_line_for("neck_pain", "neck pain", ds.studies, selected, None, ds, study_names(ds.studies))
+    b = bottom_line_for("neck_pain", "neck pain", ds.studies, selected, ds, study_names(ds.studies))
     return plain_text(b.answer())
 
 

@@ -70,7 +70,7 @@ def pages(ds) -> dict[str, str]:
     out = {"index": "\n".join(shown) + "\n" + page_text(index_harms(ds))}
     for c in ("migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed", "all"):
         sel = ds.studies if c == "all" else ds.studies[ds.studies["condition"].astype(str) == c]
-        b = bottom_line_for(c, c, ds.studies, sel, None, ds, names)
+        b = bottom_line_for(c, c, ds.studies, sel, ds, names)
         out[c] = page_text(b.headline()) + "\n" + page_text(b.plain_summary())
     return out
 
@@ -95,6 +95,7 @@ def test_a_planted_long_sentence_or_repeated_phrase_fails():
     assert any("grade" in p for p in reading_problems("x", hard))
 
 
+@pytest.mark.integration
 def test_validate_names_the_answer_a_data_change_leaves_behind(tmp_path, capsys):
     """End to end, in a throw-away copy of data/: an answer given a moderate-certainty verb fails validate with
     file, line and column, in one message; the unchanged copy passes (negative control). The findings' side

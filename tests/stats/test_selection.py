@@ -231,5 +231,3 @@ def test_a_line_is_computed_once_for_the_same_content_and_again_when_a_table_cha
     rob = pd.DataFrame([{"study_id": "x", "tool": "rob2", "domain": "overall", "judgement": "high", "outcome": None}])
     line_findings(cert, table, rob)
     assert len(calls) == 4
-    (given,) = line_findings(cert, table, effects=harmonize(table))
-    assert len(calls) == 5 and [r.followup_days for r in given.results] == [r.followup_days for r in every.results]

@@ -253,18 +253,16 @@ def line_findings(
     studies: pd.DataFrame,
     rob=None,
     condition: str = "all",
-    effects: pd.DataFrame | None = None,
 ) -> list[LineFinding]:
     """The findings of certainty.csv's lines (of one condition, or all), in the file's order.
 
     A line's finding is computed once for the same content of the line, the study table and the
     risk-of-bias table (:func:`content_key`), and the same object is returned to every later caller: pages,
     checks and the index ask for the same lines many times. Callers treat it as read-only. A table that
-    changes has another key, so a notebook whose tables change gets new findings; ``effects`` given by the
-    caller are not part of the key, so such calls always compute."""
+    changes has another key, so a notebook whose tables change gets new findings."""
     if certainty is None or certainty.empty:
         return []
-    keys = _line_keys(certainty, studies, rob) if effects is None else None
+    keys = _line_keys(certainty, studies, rob)
     designs: dict | None = None
     out = []
     for i, (_, row) in enumerate(certainty.iterrows()):
@@ -276,7 +274,7 @@ def line_findings(
             out.append(_MEMO[key])
             continue
         if designs is None:  # the tables are read only for a line not computed before
-            effects = harmonize(studies) if effects is None else effects
+            effects = harmonize(studies)
             designs = dict(zip(studies["study_id"].astype(str), studies["design"].astype(str)))
             rows_of = LineRows(studies)
         out.append(finding_for(i + 2, row, effects, studies, rob, designs, rows_of(row)))

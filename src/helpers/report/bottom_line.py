@@ -20,7 +20,6 @@ from ..data.schema import conditions, load_schema
 from ..data.vocabulary import design_noun, designs
 from ..findings.lines import LineFinding, line_findings
 from ..findings.questions import harms_lines, primary_status
-from ..stats.effects import harmonize
 from .answers import authored, certainty_badge
 from .claims import claims_for, verdict_counts, verdict_word
 from .html import esc
@@ -357,17 +356,10 @@ def bottom_line_for(
     label: str,
     studies: pd.DataFrame,
     selected: pd.DataFrame,
-    effects: pd.DataFrame,
     ds,
     names: dict[str, str],
 ) -> BottomLine:
-    lines = line_findings(
-        ds.get("certainty") if ds else None,
-        studies,
-        ds.get("risk_of_bias") if ds else None,
-        condition,
-        effects,
-    )
+    lines = line_findings(ds.get("certainty") if ds else None, studies, ds.get("risk_of_bias") if ds else None, condition)
     claims = ds.get("claims") if ds is not None and "claims" in ds else pd.DataFrame()
     questions = ds.get("questions") if ds is not None else None
     answers = ds.get("answers") if ds is not None and "answers" in ds else None
@@ -382,7 +374,7 @@ def index_answers(ds) -> list[tuple[str, str, str, str]]:
     """(condition label, the short answer, its certainty, the index's shorter answer; all HTML) per condition."""
     studies = ds.studies
     names = study_names(studies)
-    whole = bottom_line_for("all", "all conditions", studies, studies, harmonize(studies), ds, names)
+    whole = bottom_line_for("all", "all conditions", studies, studies, ds, names)
     return [
         (b.label, b.answer(), certainty_badge(f"{b.condition}_primary", b.questions, b.lines), b.index_answer())
         if b.questions is not None
@@ -394,6 +386,6 @@ def index_answers(ds) -> list[tuple[str, str, str, str]]:
 def index_harms(ds) -> str | None:
     """The reviewers' harms line over all conditions (HTML, filled), or None."""
     studies = ds.studies
-    whole = bottom_line_for("all", "all conditions", studies, studies, None, ds, study_names(studies))
+    whole = bottom_line_for("all", "all conditions", studies, studies, ds, study_names(studies))
     own = whole.written("harms")
     return labelled(own) if own else None

@@ -58,11 +58,6 @@ class Report:
         return harmonize(self.studies)
 
     @cached_property
-    def all_effects(self) -> pd.DataFrame:
-        """Harmonized effects of the whole table (the Summary of Findings looks across the evidence filter)."""
-        return harmonize(self.table)
-
-    @cached_property
     def names(self) -> dict[str, str]:
         """'Author year' for every study of the table."""
         return study_names(self.table)

@@ -35,7 +35,7 @@ class Appraisal:
     @cached_property
     def bottom(self) -> BottomLine:
         r = self.r
-        return bottom_line_for(r.condition, r.label, r.table, r.studies, r.all_effects, r.dataset, r.names)
+        return bottom_line_for(r.condition, r.label, r.table, r.studies, r.dataset, r.names)
 
     @property
     def rob(self) -> pd.DataFrame:
