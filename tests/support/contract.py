@@ -127,9 +127,10 @@ def upward_imports(root: Path) -> list[str]:
 def cycles(root: Path) -> list[list[str]]:
     """Strongly connected groups of modules that import each other (Tarjan), package __init__ files aside."""
     graph: dict[str, set[str]] = {m: set() for m in modules(root)}
+    packages = _packages(root)
     for i in imports(root):
         # a package's __init__ re-exporting its modules is not a cycle with them
-        if i.target.split(".")[-1] == "__init__" or i.target in _packages(root):
+        if i.target.split(".")[-1] == "__init__" or i.target in packages:
             continue
         graph[i.importer].add(i.target)
     index, low, stack, on, out = {}, {}, [], set(), []
