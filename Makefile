@@ -100,8 +100,8 @@ test: $(STAMP) $(AXE) lint ## lint, then unit, build, browser and accessibility 
 test-slow: $(STAMP) ## the exhaustive checks make test leaves out (every shipped report built both ways); CI runs them
 	$(PYTEST) -m slow tests $(ARGS)
 
-unit: $(STAMP) ## the tests that start no kernel, browser or process (in-process, seconds)
-	$(PYTEST) -n 2 --dist loadfile -p no:nbval -m "not slow and not kernel and not browser and not process" tests $(ARGS)
+unit: $(STAMP) ## the tests of one module at a time: no kernel, browser, process, command run or local server (in-process, seconds)
+	$(PYTEST) -n 2 --dist loadfile -p no:nbval -m "not slow and not kernel and not browser and not process and not integration" tests $(ARGS)
 
 nbval: $(STAMP) ## nbval on the committed notebooks only
 	$(PYTEST) notebooks --nbval --nbval-current-env --sanitize-with tests/sanitize.cfg

@@ -9,8 +9,8 @@ In one run, on the committed HEAD of this repository:
    benchmarks/bench_setup.py);
 2. the cold build: ``python -m helpers build --force`` into an empty folder, with the empty caches of a new
    clone;
-3. ``make unit`` (the tests that start no kernel, browser or process), then ``make test`` (everything but
-   the slow tier, lint and nbval included).
+3. ``make unit`` (the tests of one module at a time: no kernel, browser, process or ``integration`` marker), then
+   ``make test`` (everything but the slow tier, lint and nbval included).
 
 The goals are ratios to the cold build, measured in the same run so that the machine's speed cancels out:
 ``make unit`` at most 1x and ``make test`` at most 7x (issue 30). Results go to benchmarks/results/tests.json,

@@ -14,6 +14,10 @@ from support.tables import write_rows
 
 #: a test that starts one of these carries its marker, so that make unit (none of them) stays in-process
 STARTS = ("kernel", "browser", "process")
+#: in-process, but a whole path rather than one module: a command of python -m helpers run through its entry
+#: point, a local HTTP server, notebooks exported by nbconvert, an input of production scale, or every figure
+#: of a report measured; make test runs these, make unit does not
+WHOLE = "integration"
 
 
 #: fixtures whose use starts a kernel (a build session, a shared build) or a browser: their tests are marked so
@@ -23,6 +27,8 @@ FIXTURE_MARKS = {
     "migraine_reports": "kernel",
     "reports": "kernel",
     "browser": "browser",
+    "api": WHOLE,  # tests/search/conftest.py: a local server answering as the bibliographic databases do
+    "stock_html": WHOLE,  # tests/report/test_notebook_frictions.py: a notebook exported by stock nbconvert
 }
 
 
@@ -77,9 +83,17 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def unmarked_tests_start_no_process(request, monkeypatch):
-    """A test without a kernel, browser or process marker that starts a process fails, naming the marker."""
+    """A test without a kernel, browser or process marker that starts a process fails, naming the marker; one
+    without those or the integration marker that runs a command through the entry point fails too."""
     if any(request.node.get_closest_marker(m) for m in STARTS):
         return
+    if not request.node.get_closest_marker(WHOLE):
+        import helpers.cli
+
+        def command(*args, **kwargs):
+            raise AssertionError(f"{request.node.nodeid} runs a command of python -m helpers: mark it {WHOLE}")
+
+        monkeypatch.setattr(helpers.cli, "parser", command)
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"{request.node.nodeid} starts a process: mark it with one of {', '.join(STARTS)}")

@@ -256,6 +256,7 @@ def cases(shipped_rows) -> dict:
     return catalogue(shipped_rows)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_gives_one_clear_message(case, cases, shipped_rows, tmp_path, capsys):
     content, expected = cases[case]
@@ -296,6 +297,7 @@ def test_catalogue_is_complete(cases):
     assert set(CASES) == set(cases)
 
 
+@pytest.mark.integration
 def test_too_large_file_is_refused_before_reading(shipped_rows, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(csvfile, "MAX_BYTES", 1000)
     path = write_rows(tmp_path / "large.csv", shipped_rows)
@@ -303,11 +305,13 @@ def test_too_large_file_is_refused_before_reading(shipped_rows, tmp_path, monkey
     assert "at most" in capsys.readouterr().err
 
 
+@pytest.mark.integration
 def test_a_folder_is_not_a_table(tmp_path, capsys):
     assert main(["validate", str(tmp_path)]) == 1
     assert "not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.integration
 def test_windows_line_endings_simply_work(shipped_rows, tmp_path, capsys):
     path = tmp_path / "crlf.csv"
     path.write_bytes(rows_text(shipped_rows, newline="\r\n").encode())

@@ -51,6 +51,7 @@ def validate(folder: Path, capsys) -> tuple[int, str]:
     return code, out.out + out.err
 
 
+@pytest.mark.integration
 def test_shipped_data_set_is_valid(capsys):
     code, out = validate(DATA, capsys)
     assert code == 0, out
@@ -295,6 +296,7 @@ CASES = {
 }
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_planted_error_names_file_line_and_column(case, data_copy, capsys):
     table, match, cells, column, words = CASES[case]
@@ -307,6 +309,7 @@ def test_planted_error_names_file_line_and_column(case, data_copy, capsys):
     assert any(words in x for x in hit), out
 
 
+@pytest.mark.integration
 def test_study_without_an_included_record_is_reported_in_the_study_table(data_copy, capsys):
     rows = [
         r for r in read(data_copy / "screening.csv") if r["study_id"] != "etchison2018" or r["decision"] != "included"
@@ -323,12 +326,14 @@ def test_study_without_an_included_record_is_reported_in_the_study_table(data_co
     assert f"studies.csv, line {line}, column study_id: value 'etchison2018': expected an included record" in out
 
 
+@pytest.mark.integration
 def test_a_claim_left_unchecked_is_reported(data_copy, capsys):
     write(data_copy / "claims.csv", [r for r in read(data_copy / "claims.csv") if r["seed_study_id"] != "seed_kim2011"])
     code, out = validate(data_copy, capsys)
     assert code == 1 and "expected a row for this article claim in claims.csv" in out
 
 
+@pytest.mark.integration
 def test_randomized_trial_without_rob2_rows_is_reported(data_copy, capsys):
     write(
         data_copy / "risk_of_bias.csv",

@@ -223,6 +223,7 @@ def test_windows_line_endings_simply_work(shipped_rows, tmp_path):
 
 
 # ------------------------------------------------------------ the command line (its entry point, in this process)
+@pytest.mark.integration
 def test_cli_validate_shipped_table_prints_summary(capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
@@ -230,6 +231,7 @@ def test_cli_validate_shipped_table_prints_summary(capsys):
     assert "not_found" in out
 
 
+@pytest.mark.integration
 def test_cli_validate_bad_table_exits_1_without_traceback(shipped_rows, table_with, capsys):
     path = table_with({0: {"condition": "migrane"}, 4: {"effect": "nan"}})
     assert main(["validate", str(path)]) == 1

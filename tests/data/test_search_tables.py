@@ -211,6 +211,7 @@ def test_a_published_follow_up_names_its_publication_and_only_then():
 
 
 # ------------------------------------------------------------------ end to end
+@pytest.mark.integration
 def test_validate_names_the_screening_line_of_a_registration_left_without_follow_up(tmp_path, capsys):
     folder = tmp_path / "data"
     folder.mkdir()

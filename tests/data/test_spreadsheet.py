@@ -159,6 +159,7 @@ def test_named_sheet_and_first_sheet(tmp_path):
     assert "'Missing'" in str(err.value) and "Notes, Extraction 2" in str(err.value)
 
 
+@pytest.mark.integration
 def test_problems_name_sheet_and_cell(tmp_path, capsys):
     records = shipped_records()
     header = records[0]
@@ -185,6 +186,7 @@ def test_blank_rows_keep_cell_numbers(tmp_path):
     assert f"cell S!{column_letter(header.index('doi'))}6" in str(err.value), str(err.value)
 
 
+@pytest.mark.integration
 def test_not_a_workbook(tmp_path, capsys):
     path = tmp_path / "fake.xlsx"
     path.write_text("study_id,citation\n")
@@ -412,6 +414,7 @@ def damaged(path: Path, tmp_path: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
+@pytest.mark.integration
 def test_a_damaged_workbook_ends_in_one_line(tmp_path, capsys):
     """Case 45 (a corrupted compressed sheet gave a zlib.error traceback) and the other damaged workbooks."""
     intact = write_xlsx(tmp_path / "intact.xlsx", small_records())

@@ -174,6 +174,7 @@ def test_the_parsers_are_exact_at_their_limits():
     assert nums[[0, 3, 4, 5]].tolist() == [999999999999999.0, 0.5, 5.0, 1e-300]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "cells,column,fragment",
     [

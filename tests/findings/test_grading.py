@@ -92,6 +92,7 @@ def planted(tmp_path, **cells):
     return data / "studies.csv"
 
 
+@pytest.mark.integration
 def test_a_departure_with_its_reason_is_accepted_and_without_one_is_not(tmp_path, capsys):
     assert main(["validate", str(planted(tmp_path / "a", imprecision="0", certainty="low"))]) == 1
     assert "column imprecision" in capsys.readouterr().err

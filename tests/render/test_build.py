@@ -108,6 +108,7 @@ def test_bcg_through_the_public_path_matches_metafor(tmp_path, builds):
     check_pooled(pooled, "bcg")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", fixture_names())
 def test_every_fixture_through_the_tables_command(tmp_path, name):
     from helpers.cli import main
@@ -137,6 +138,7 @@ def test_all_conditions_are_report_parameters():
     }
 
 
+@pytest.mark.integration
 def test_bad_parameters_are_refused_before_anything_runs(tmp_path, capsys):
     """In this process: a refused parameter starts nothing (the test would fail on any process started)."""
     out = tmp_path / "never"
@@ -145,6 +147,7 @@ def test_bad_parameters_are_refused_before_anything_runs(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.integration
 def test_parameter_values_cannot_run_code(tmp_path, capsys):
     marker = tmp_path / "pwned"
     evil = f"x'; import os; os.system('touch {marker}') #"

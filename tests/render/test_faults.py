@@ -159,6 +159,7 @@ def test_the_message_names_the_published_path_not_the_staging_folder():
     assert files.os_error_message(exc) == "cannot write /srv/reports/all/00_x.html: No space left on device"
 
 
+@pytest.mark.integration
 def test_any_command_turns_an_os_error_into_one_line(tmp_path, monkeypatch, capsys):
     from helpers.site import tables
 

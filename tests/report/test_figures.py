@@ -168,6 +168,7 @@ def smallest_text_px(fig) -> tuple[float, int]:
     return min(sizes) * SCREEN_DPI / 72 * min(1.0, COLUMN_PX / width), width
 
 
+@pytest.mark.integration
 def test_figure_text_at_1280_px_is_at_least_body_size_and_no_figure_has_a_defect():
     """Every all-conditions figure (every study's row is in them) and a pooled group's: text at body size, and
     no text over text, line through a label, cut marker or empty panel (support.figure_defects; every
@@ -198,6 +199,7 @@ def test_a_figure_too_wide_for_the_column_is_found():
     plt.close(fig)
 
 
+@pytest.mark.integration
 def test_stock_nbconvert_finds_the_alt_text_of_every_figure_of_the_committed_notebooks():
     import logging
 
@@ -221,6 +223,7 @@ def test_stock_nbconvert_finds_the_alt_text_of_every_figure_of_the_committed_not
     assert images >= 8 and not [w for w in warnings if "Alternative text" in w], (images, warnings)
 
 
+@pytest.mark.integration
 def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_alone(tmp_path):
     """Over 60 studies the follow-up chart is a stacked histogram: unverified bars carry a hatch as well."""
     import sys

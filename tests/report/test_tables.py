@@ -33,6 +33,7 @@ def pooled_count(out: Path) -> int:
     return int((pd.read_csv(out / "pooling_decisions.csv")["k_pooled"] > 0).sum())
 
 
+@pytest.mark.integration
 def test_no_pooling_group_of_the_shipped_table_mixes_drugs(shipped_tables):
     effects = pd.read_csv(shipped_tables / "effects.csv")
     assert drugs_per_group(effects).max() == 1
@@ -40,6 +41,7 @@ def test_no_pooling_group_of_the_shipped_table_mixes_drugs(shipped_tables):
     assert not (decisions["comparator_group"].astype(str) == "active").any()
 
 
+@pytest.mark.integration
 def test_two_trials_against_different_drugs_are_not_pooled_and_the_same_drug_is(tmp_path, shipped_rows, shipped_tables):
     """Negative control: the two emergency-department trials of other headaches (prochlorperazine and
     metoclopramide, pain within a day) pool only when the table says they compared the same drug."""

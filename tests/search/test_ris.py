@@ -42,6 +42,7 @@ def exported(data, tmp_path) -> list[dict]:
     return rispy.loads((tmp_path / "queue.ris").read_text(encoding="utf-8"))
 
 
+@pytest.mark.integration
 def test_the_queue_goes_out_as_ris_and_comes_back_with_decisions(queued, tmp_path, capsys):
     entries = exported(queued, tmp_path)
     assert [(e["id"], e["title"], e.get("doi")) for e in entries] == [
@@ -60,6 +61,7 @@ def test_the_queue_goes_out_as_ris_and_comes_back_with_decisions(queued, tmp_pat
     assert (tmp_path / "empty.ris").read_text(encoding="utf-8").strip() == ""
 
 
+@pytest.mark.integration
 def test_a_record_without_a_decision_stays_in_the_queue(queued, tmp_path, capsys):
     entries = exported(queued, tmp_path)
     (tmp_path / "none.ris").write_text(rispy.dumps(entries), encoding="utf-8")
@@ -68,6 +70,7 @@ def test_a_record_without_a_decision_stays_in_the_queue(queued, tmp_path, capsys
     assert {r["decision"] for k, r in screening(queued).items() if k in ("R9998", "R9999")} == {"awaiting_screening"}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("change", "said"),
     [

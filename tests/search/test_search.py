@@ -26,6 +26,7 @@ def search(data, *extra) -> int:
     return main(["search", "--data", str(data / "studies.csv"), *extra])
 
 
+@pytest.mark.integration
 def test_a_search_queues_only_the_records_no_table_knows_and_logs_every_run(snapshot, api, data, capsys):
     before = snapshot(data)
     assert search(data) == 0
@@ -72,6 +73,7 @@ def test_a_search_queues_only_the_records_no_table_knows_and_logs_every_run(snap
     assert "1 new queued for screening" in out and "wrote" in out
 
 
+@pytest.mark.integration
 def test_a_second_run_queues_nothing_and_is_logged_again(api, data):
     assert search(data) == 0
     after_first = rows(data / "screening.csv")
@@ -96,6 +98,7 @@ FAULTS = [
 ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("path", "fault", "said"), FAULTS, ids=lambda v: str(v)[:30])
 def test_a_refusal_a_timeout_or_a_malformed_body_ends_in_one_line_and_writes_nothing(
     snapshot, api, data, capsys, monkeypatch, path, fault, said
@@ -109,6 +112,7 @@ def test_a_refusal_a_timeout_or_a_malformed_body_ends_in_one_line_and_writes_not
     assert snapshot(data) == before  # no table changed, no staging folder left
 
 
+@pytest.mark.integration
 def test_the_same_run_without_a_fault_writes(snapshot, api, data):
     """The negative control of the faults above: the same folder and server, answering well."""
     before = snapshot(data)
@@ -116,6 +120,7 @@ def test_the_same_run_without_a_fault_writes(snapshot, api, data):
     assert snapshot(data) != before
 
 
+@pytest.mark.integration
 def test_a_registration_already_in_the_table_is_read_again_and_flagged_when_unpublished(api, data, capsys):
     header = (data / "registrations.csv").read_text(encoding="utf-8")
     planted = "clinicaltrials_gov,NCT99000003,A planted trial,migraine,migraine_primary,recruiting,2019-03,,,,no,,https://clinicaltrials.gov/study/NCT99000003,2020-01-01,\n"
@@ -129,6 +134,7 @@ def test_a_registration_already_in_the_table_is_read_again_and_flagged_when_unpu
     assert "NCT99000002" not in out.split("possibly unpublished")[1]  # recruiting: not flagged
 
 
+@pytest.mark.integration
 def test_an_invalid_date_or_timeout_is_refused_in_one_line(api, data, capsys, monkeypatch):
     assert search(data, "--since", "2026-13-01") == 1
     assert capsys.readouterr().err.strip() == "search --since 2026-13-01: expected a date as YYYY-MM-DD"
@@ -150,6 +156,7 @@ def test_the_pace_waits_only_when_a_request_would_come_too_soon():
     assert len(slept) == 1
 
 
+@pytest.mark.integration
 def test_help_names_the_sources_and_the_environment(capsys):
     with pytest.raises(SystemExit):
         main(["search", "--help"])

@@ -103,6 +103,7 @@ def tables(tmp_path, name, *extra):
     return run_tables(HERE / "studies" / f"synthesis_{name}.csv", tmp_path / name, *extra)
 
 
+@pytest.mark.integration
 def test_pritz_pooled_proportions_in_pooled_effects(tmp_path):
     pooled = pd.read_csv(tables(tmp_path, "pritz1997") / "pooled_effects.csv")
     props = pooled[pooled["effect_measure"] == "proportion"]
@@ -116,6 +117,7 @@ def test_pritz_pooled_proportions_in_pooled_effects(tmp_path):
                 assert close(row[f] / 100, want[measure][method]["back_transformed"][f]), (measure, method, f)
 
 
+@pytest.mark.integration
 def test_bcg_subgroups_and_sensitivity_csvs(tmp_path):
     out = tables(tmp_path, "bcg", "--subgroup", "x_alloc")
     sub = pd.read_csv(out / "subgroups.csv")
@@ -171,6 +173,7 @@ def test_bcg_subgroups_and_sensitivity_csvs(tmp_path):
     assert list(small["k"]) == [13]
 
 
+@pytest.mark.integration
 def test_hackshaw_small_study_csv(tmp_path):
     small = pd.read_csv(tables(tmp_path, "hackshaw1998") / "small_study.csv")
     want = synthesis_expected("hackshaw1998")["regtest"]
@@ -201,6 +204,7 @@ def test_below_ten_studies_small_study_csv_is_empty_and_the_report_says_why():
     assert "at least 10" in text
 
 
+@pytest.mark.integration
 def test_unknown_subgroup_column_is_refused_with_the_allowed_ones(tmp_path, capsys):
     args = ["tables", "--data", str(HERE / "studies" / "synthesis_bcg.csv"), "--out", str(tmp_path / "t")]
     assert main([*args, "--subgroup", "x_nope"]) == 1

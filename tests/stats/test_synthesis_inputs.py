@@ -21,6 +21,7 @@ def tables(path, out):
     return run_tables(path, out)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("category", [RuntimeWarning, UserWarning])
 def test_the_in_process_tables_check_fails_on_a_warning(tmp_path, monkeypatch, category):
     """Negative control for run_tables: a warning raised while the tables are written fails it."""
@@ -37,6 +38,7 @@ def test_the_in_process_tables_check_fails_on_a_warning(tmp_path, monkeypatch, c
         run_tables(HERE / "studies" / "zero_cells_rr.csv", tmp_path / "t")
 
 
+@pytest.mark.integration
 def test_double_zero_studies_are_named_and_counted(tmp_path):
     out = tables(HERE / "studies" / "zero_cells_rr.csv", tmp_path / "t")
     decisions = pd.read_csv(out / "pooling_decisions.csv")
@@ -58,6 +60,7 @@ def test_double_zero_studies_are_named_and_counted(tmp_path):
     )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("measure", ["standardized_mean_difference", "mean_difference"])
 def test_sd_zero_and_one_patient_arms_give_empty_cells_with_the_reason(tmp_path, measure):
     rows = fixture_rows("continuous_smd")
