@@ -43,7 +43,18 @@ GOAL_TEST_S = 90.0
 def fresh_env(base: Path) -> dict:
     """The environment of a new user: no pip, uv, npm or matplotlib caches, no pip configuration file."""
     env = dict(os.environ)
-    for var in ("VIRTUAL_ENV", "PYTHONPATH", "HELPERS_ROOT", "HELPERS_CACHE", "A11Y_REPORTS"):
+    # make's own variables too: `make bench-tests ARGS=...` would hand its ARGS to the timed make commands
+    for var in (
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+        "HELPERS_ROOT",
+        "HELPERS_CACHE",
+        "A11Y_REPORTS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "MAKELEVEL",
+        "ARGS",
+    ):
         env.pop(var, None)
     caches = {
         "PIP_CACHE_DIR": "pip",
