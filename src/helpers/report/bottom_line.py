@@ -359,7 +359,9 @@ def bottom_line_for(
     ds,
     names: dict[str, str],
 ) -> BottomLine:
-    lines = line_findings(ds.get("certainty") if ds else None, studies, ds.get("risk_of_bias") if ds else None, condition)
+    lines = line_findings(
+        ds.get("certainty") if ds else None, studies, ds.get("risk_of_bias") if ds else None, condition
+    )
     claims = ds.get("claims") if ds is not None and "claims" in ds else pd.DataFrame()
     questions = ds.get("questions") if ds is not None else None
     answers = ds.get("answers") if ds is not None and "answers" in ds else None
