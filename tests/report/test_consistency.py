@@ -207,6 +207,7 @@ def text_of(segs: list[str], name: str) -> str:
     return " ".join(s for s in segs if name in s)
 
 
+@pytest.mark.integration
 def test_a_changed_number_leaves_no_old_number_in_any_statement(tmp_path):
     data = copy_data(tmp_path)
     rows = read(data / "studies.csv")
