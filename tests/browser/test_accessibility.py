@@ -222,7 +222,17 @@ def image_placements(pdf: Path) -> list[int]:
     return [images_drawn(page) for page in PdfReader(pdf).pages]
 
 
-@pytest.mark.parametrize("stem", [nb.stem for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))])
+#: printed in make test: the longest page and the forest plots; the other pages in the slow tier
+PRINTED_IN_MAKE_TEST = ("00_bottom_line", "02_effect_sizes")
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        stem if stem in PRINTED_IN_MAKE_TEST else pytest.param(stem, marks=pytest.mark.slow)
+        for stem in (nb.stem for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+    ],
+)
 def test_printed_report_keeps_figures_whole_and_shows_links(reports, browser, tmp_path, stem):
     html = reports / PRINTED / f"{stem}.html"
     source = html.read_text(encoding="utf-8")

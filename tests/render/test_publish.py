@@ -132,7 +132,16 @@ def test_a_failing_report_leaves_published_reports_intact(tmp_path, published, k
     assert kernels(mark) == []
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["TERM", "INT", "HUP"])
+# Ctrl-C in make test; the other two take the same path and run in the slow tier
+@pytest.mark.parametrize(
+    "signum",
+    [
+        pytest.param(signal.SIGTERM, marks=pytest.mark.slow),
+        signal.SIGINT,
+        pytest.param(signal.SIGHUP, marks=pytest.mark.slow),
+    ],
+    ids=["TERM", "INT", "HUP"],
+)
 def test_a_signal_halfway_keeps_reports_kills_kernels_and_exits_by_convention(tmp_path, published, signum):
     """SIGTERM (a service manager), SIGINT (Ctrl-C) and SIGHUP (the terminal closed): exit 128 + the signal's
     number, as a shell reports it, with the published set, no kernel, no staging and no _failed/ left."""
