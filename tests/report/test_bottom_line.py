@@ -42,7 +42,11 @@ def verified_trials(studies: pd.DataFrame, condition: str, cls: str | None = Non
         & studies["design"].astype(str).isin(["rct", "crossover_rct"])
     ]
     if cls:
-        s = s[s["comparator_class"].astype(str) == cls]
+        s = s[s["comparator_class"].astype(str) == ("active" if cls == "lower_dose" else cls)]
+    if cls == "active":  # a trial of two ketamine doses is not one against another drug
+        s = s[s["comparator_drug"].astype(str) != "ketamine_lower_dose"]
+    if cls == "lower_dose":
+        s = s[s["comparator_drug"].astype(str) == "ketamine_lower_dose"]
     return sorted(set(s["study_id"].astype(str)))
 
 
@@ -61,7 +65,8 @@ def test_bottom_line_names_trials_comparisons_certainty_and_claims(condition, ds
     if trials:
         for sid in trials:
             assert r.names[sid] in details, sid
-        for cls, words in (("placebo", "against placebo"), ("active", "against active drugs")):
+        comparisons = ("placebo", "against placebo"), ("active", "against active drugs")
+        for cls, words in (*comparisons, ("lower_dose", "against a lower dose of ketamine")):
             n = len(verified_trials(ds.studies, condition, cls))
             assert (words in details) == bool(n)
     else:

@@ -56,6 +56,8 @@ def others_phrase(others: pd.DataFrame) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+LOWER_DOSE = "ketamine_lower_dose"  #: a trial of two ketamine doses, counted apart from those against another drug
+
 #: the search log's purposes that look for studies or reviews not yet known; a look-up of a known record (its
 #: identifier, full text, follow-up, a rule's source) does not make the evidence more current
 FINDS_STUDIES = ("starting_list", "topic", "route", "setting", "population", "reference_list", "registry")
@@ -88,7 +90,7 @@ class BottomLine:
     answers: pd.DataFrame | None = None  # data/answers.csv: the reviewers' answers
 
     # ------------------------------------------------------------ facts
-    def trials(self, comparator_class: str | None = None, verified_only: bool = True) -> list[str]:
+    def trials(self, comparator_class: str | None = None, verified_only: bool = True, drug: str = "") -> list[str]:
         s = self.selected[
             (self.selected["source"].astype(str) == "literature")
             & self.selected["design"].astype(str).isin(designs("randomized"))
@@ -97,6 +99,8 @@ class BottomLine:
             s = s[s["verification"].astype(str) == "verified"]
         if comparator_class:
             s = s[s["comparator_class"].astype(str) == comparator_class]
+        if drug:
+            s = s[s["comparator_drug"].astype(str) == drug]
         firsts = s.drop_duplicates("study_id").sort_values(["year", "study_id"])
         return list(firsts["study_id"].astype(str))
 
@@ -228,11 +232,10 @@ class BottomLine:
                 f"{count_word(len(n)).capitalize()} verified randomized "
                 f"{'trial has' if len(n) == 1 else 'trials have'} tested ketamine for {esc(self.label)}"
             )
-            bits = []
-            if placebo:
-                bits.append(f"{count_word(len(placebo))} against placebo ({self._named(placebo)})")
-            if active:
-                bits.append(f"{count_word(len(active))} against active drugs ({self._named(active)})")
+            doses = self.trials("active", drug=LOWER_DOSE)  # two doses of ketamine: not another drug
+            against = [(placebo, "placebo"), ([t for t in active if t not in doses], "active drugs")]
+            against.append((doses, word("comparator_drug", LOWER_DOSE)))
+            bits = [f"{count_word(len(ids))} against {what} ({self._named(ids)})" for ids, what in against if ids]
             text += (": " + " and ".join(bits)) if bits else ""
             indirect = self.indirect_trials()
             if len(indirect) == len(n):  # every one of them (named just before)
@@ -305,7 +308,7 @@ class BottomLine:
             text += f" Other studies: {others_phrase(others)}."
         if routes:
             listed = routes[0] if len(routes) == 1 else ", ".join(routes[:-1]) + " or " + routes[-1]
-            text += f" Ketamine was given {esc(listed)}."
+            text += f" {'Route' if len(routes) == 1 else 'Routes'}: {esc(listed)}."  # a label: said once a condition
         return text
 
     def _how_sure(self) -> str:

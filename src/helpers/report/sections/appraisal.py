@@ -24,7 +24,7 @@ from ..html import Html, Row, esc, folded, table
 from ..placeholders import Filler
 from ..questions import status_phrase
 from ..sof import signals_html, sof_html
-from ..text import headline_parts
+from ..text import headline_parts, joined
 from ..words import word
 
 
@@ -156,9 +156,10 @@ class Appraisal:
             lambda s: s.astype(str).value_counts().to_dict()
         )
         parts = []
-        for tool, counts in by_tool.items():
-            listed = ", ".join(f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items())
-            parts.append(f"{word('tool', tool, 'risk_of_bias').split(',')[0]}: {listed}")
+        for tool, counts in by_tool.items():  # the counts first: a tool's label may carry its reference
+            listed = joined([f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items()])
+            label = word("tool", tool, "risk_of_bias").split(",")[0]
+            parts.append(f"{listed} with the {label}" if tool not in TOOLS or TOOLS[tool].assessed else listed)
         abstract = int((rob["assessed_from"].astype(str) == "abstract").sum())
         text = "Overall judgements, one per study: " + "; ".join(parts) + "."
         if abstract:
