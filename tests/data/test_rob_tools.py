@@ -126,7 +126,7 @@ def test_a_planted_tool_is_tabled_and_drawn_from_its_entry(planted, folder):
     a = open_report("all", data_path=str(folder / "studies.csv")).appraisal
     table = a.rob_table().data
     assert "planted tool" in table and "carryover check" in table
-    assert "planted tool: 1 high" in a.rob_counts().data
+    assert "1 high with PLANT" in a.rob_counts().data  # counted, then the tool by its name
     fig = a.rob_figure("planted")
     ax = fig.axes[0]
     assert ax.get_title(loc="left") == "Risk of bias of planted crossover studies (PLANT), all conditions"

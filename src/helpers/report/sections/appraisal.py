@@ -156,10 +156,12 @@ class Appraisal:
             lambda s: s.astype(str).value_counts().to_dict()
         )
         parts = []
-        for tool, counts in by_tool.items():  # the counts first: a tool's label may carry its reference
+        for tool, counts in by_tool.items():  # the counts first, then the tool by its name in a sentence
             listed = joined([f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items()])
-            label = word("tool", tool, "risk_of_bias").split(",")[0]
-            parts.append(f"{listed} with the {label}" if tool not in TOOLS or TOOLS[tool].assessed else listed)
+            known = TOOLS.get(tool)
+            parts.append(
+                listed if known is not None and not known.assessed else f"{listed} with {known.name if known else tool}"
+            )
         abstract = int((rob["assessed_from"].astype(str) == "abstract").sum())
         text = "Overall judgements, one per study: " + "; ".join(parts) + "."
         if abstract:
