@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data.lines import HARM_PREFIX
-from ..data.schema import conditions, load_schema
-from ..data.vocabulary import design_noun, designs
+from ..data.schema import conditions
+from ..data.vocabulary import designs
 from ..findings.lines import LineFinding, line_findings
 from ..findings.questions import harms_lines, primary_status
 from .answers import authored, certainty_badge
@@ -27,6 +27,7 @@ from .names import study_names
 from .numbers import count_word
 from .questions import claim_html, harms_html, status_html
 from .statements import certainty_words, plain_html, statement_html
+from .studied import others_phrase, routes_label, trials_phrase
 from .text import plural
 from .words import word
 
@@ -35,25 +36,6 @@ def labelled(text: str) -> str:
     """An authored line whose first words up to a colon are its label ("Harms (very low certainty):"), bold."""
     head, sep, rest = text.partition(":")
     return f"<strong>{head}{sep}</strong>{rest}" if sep and len(head.split()) <= 5 else text
-
-
-def trials_phrase(n: int) -> str:
-    return "no verified randomized trial" if n == 0 else f"{plural(n, 'verified randomized trial')} in all"
-
-
-def others_phrase(others: pd.DataFrame) -> str:
-    """The studies beside the verified randomized trials, each counted under its own design (the schema's
-    nouns), a randomized trial not yet verified named as such: 'one randomized trial not yet verified and
-    one case series'."""
-    parts = []
-    order = list(load_schema().enum("design"))
-    late = (others["verification"].astype(str) != "verified") & others["design"].astype(str).isin(designs("randomized"))
-    rows = others.assign(_unverified=late.to_numpy())
-    groups = rows.groupby([rows["design"].astype(str), "_unverified"], sort=False).size()
-    for (design, unverified), n in sorted(groups.items(), key=lambda x: (order.index(x[0][0]), x[0][1])):
-        noun = design_noun(design, int(n))
-        parts.append(f"{count_word(int(n))} {noun}" + (" not yet verified" if unverified else ""))
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 LOWER_DOSE = "ketamine_lower_dose"  #: a trial of two ketamine doses, counted apart from those against another drug
@@ -230,13 +212,18 @@ class BottomLine:
         if n:
             text = (
                 f"{count_word(len(n)).capitalize()} verified randomized "
-                f"{'trial has' if len(n) == 1 else 'trials have'} tested ketamine for {esc(self.label)}"
+                f"{'trial has' if len(n) == 1 else 'trials have'} given ketamine to people with {esc(self.label)}"
             )
             doses = self.trials("active", drug=LOWER_DOSE)  # two doses of ketamine: not another drug
             against = [(placebo, "placebo"), ([t for t in active if t not in doses], "active drugs")]
-            against.append((doses, word("comparator_drug", LOWER_DOSE)))
-            bits = [f"{count_word(len(ids))} against {what} ({self._named(ids)})" for ids, what in against if ids]
-            text += (": " + " and ".join(bits)) if bits else ""
+            bits = [(ids, what) for ids, what in [*against, (doses, word("comparator_drug", LOWER_DOSE))] if ids]
+            if len(bits) == 1:  # one comparison for all of them: their number is not said again
+                ids, what = bits[0]
+                text += f", {'' if len(ids) == 1 else 'both ' if len(ids) == 2 else 'all '}against {what} ({self._named(ids)})"
+            elif bits:
+                text += ": " + " and ".join(
+                    f"{count_word(len(i))} against {what} ({self._named(i)})" for i, what in bits
+                )
             indirect = self.indirect_trials()
             if len(indirect) == len(n):  # every one of them (named just before)
                 text += ". " + ("It answers" if len(n) == 1 else "All of them answer")
@@ -248,7 +235,7 @@ class BottomLine:
                 )
             parts.append(text + ".")
         else:
-            parts.append(f"No verified randomized trial has tested ketamine for {esc(self.label)}.")
+            parts.append(f"No verified randomized trial has given ketamine to people with {esc(self.label)}.")
         shown = {id(x) for x in self.answered_lines()}
         others = [x for x in self.lines if id(x) not in shown]
         status = primary_status(self.condition, self.questions, self.lines)
@@ -298,7 +285,7 @@ class BottomLine:
         s = self.selected[self.selected["source"].astype(str) == "literature"].drop_duplicates("study_id")
         trials = self.trials()
         others = s[~s["study_id"].astype(str).isin(trials)]
-        routes = sorted({word("route", r) for r in s["route"].dropna().astype(str) if r != "not_reported"})
+        codes = s["route"].astype("string").fillna("not_reported")
         if trials:
             text = f"{count_word(len(trials)).capitalize()} verified randomized {'trial' if len(trials) == 1 else 'trials'}"
         else:
@@ -306,9 +293,7 @@ class BottomLine:
         text += f" of ketamine for {esc(self.label)}." if named else "."
         if len(others):  # short sentences: each list on its own
             text += f" Other studies: {others_phrase(others)}."
-        if routes:
-            listed = routes[0] if len(routes) == 1 else ", ".join(routes[:-1]) + " or " + routes[-1]
-            text += f" {'Route' if len(routes) == 1 else 'Routes'}: {esc(listed)}."  # a label: said once a condition
+        return text + routes_label(codes)
         return text
 
     def _how_sure(self) -> str:

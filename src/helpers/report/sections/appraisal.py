@@ -24,7 +24,7 @@ from ..html import Html, Row, esc, folded, table
 from ..placeholders import Filler
 from ..questions import status_phrase
 from ..sof import signals_html, sof_html
-from ..text import headline_parts, joined
+from ..text import headline_parts, joined, plural
 from ..words import word
 
 
@@ -151,22 +151,27 @@ class Appraisal:
         rob = self.rob
         if rob.empty:
             return Markdown("No risk-of-bias judgements for this selection.")
+        # published studies only (the article's citations were never located), each tool by its name
+        seeds = set(self.r.studies.loc[self.r.studies["source"].astype(str) == "seed_article", "study_id"].astype(str))
+        rob = rob[~rob["study_id"].astype(str).isin(seeds)]
+        assessed = rob["tool"].astype(str).map(lambda t: TOOLS[t].assessed if t in TOOLS else True).astype(bool)
         overall = rob[rob["domain"].astype(str) == "overall"].drop_duplicates("study_id")
         by_tool = overall.groupby(overall["tool"].astype(str))["judgement"].agg(
             lambda s: s.astype(str).value_counts().to_dict()
         )
         parts = []
         for tool, counts in by_tool.items():  # the counts first, then the tool by its name in a sentence
-            listed = joined([f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items()])
             known = TOOLS.get(tool)
-            parts.append(
-                listed if known is not None and not known.assessed else f"{listed} with {known.name if known else tool}"
-            )
-        abstract = int((rob["assessed_from"].astype(str) == "abstract").sum())
-        text = "Overall judgements, one per study: " + "; ".join(parts) + "."
+            if known is not None and not known.assessed:  # reviews: appraised with AMSTAR 2 instead
+                parts.append(f"{plural(sum(counts.values()), 'review')} not assessed")
+                continue
+            listed = joined([f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items()])
+            parts.append(f"{listed} with {known.name if known else tool}")
+        abstract = int((rob.loc[assessed, "assessed_from"].astype(str) == "abstract").sum())
+        text = f"Overall judgements, one per published study: {'; '.join(parts)}."
         if abstract:
             text += (
-                f" {abstract} of the {len(rob)} judgements were made from an abstract only, which often leaves a domain "
-                "without information; they are marked \u2020 in the figures."
+                f" {abstract} of the {int(assessed.sum())} judgements were made from an abstract only, which often "
+                "leaves a domain without information; they are marked \u2020 in the figures."
             )
         return Markdown(text)
