@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..stats.effects import SCALES
+from ..stats.grade import PAIN_UNITS
 
 _WORDS = {
     "mean_difference": dict(label="Mean difference, points on a 0-10 scale", unit="points"),
@@ -15,3 +16,12 @@ _WORDS = {
 }
 #: per measure: label (axis), null (no difference), log (log axis), unit
 DISPLAY = {m: {**_WORDS[m], **SCALES[m]} for m in SCALES}
+
+
+def scale_label(measure: str, units) -> str:
+    """The measure as a Summary of Findings names it: a difference is on the 0-10 scale only when every row
+    behind it is a pain scale harmonize puts there (a row in other units keeps the source's own)."""
+    label = DISPLAY[measure]["label"].replace(" (log scale)", "")
+    if measure in ("mean_difference", "median_difference") and not set(map(str, units)) <= set(PAIN_UNITS):
+        return label.split(",")[0] + ", in the units the source reports"
+    return label

@@ -24,7 +24,7 @@ from ..stats.pooling import SHOWN, record_of
 from ..stats.selection import pick
 from .html import Html, Row, esc, footnote_letters, table
 from .marks import mark
-from .measures import DISPLAY
+from .measures import DISPLAY, scale_label
 from .methods import STUDY, ci_words, interval_words, studies_words
 from .numbers import effect, interval, per_1000, percent, share
 from .results import ORIENTATION_NOTE, events_html, result_html
@@ -66,7 +66,7 @@ def _scale(f: LineFinding) -> str:
         return "patients with the event, counted in each arm"
     if m is None:
         return "no numbers in the sources"
-    return DISPLAY[m]["label"].replace(" (log scale)", "")
+    return scale_label(m, f.evidence.rows["unit"] if "unit" in f.evidence.rows else ())
 
 
 def _time_frame(f: LineFinding) -> str:
@@ -160,7 +160,9 @@ def absolute_cells(f: LineFinding) -> tuple[str, str]:
     if f.comparator == "none":
         return "no comparison group", "not applicable"
     if m in RATIO_MEASURES or (m is None and f.covered is not None and f.covered["events_control"].notna().any()):
-        return "not estimable", "not estimable: no events in one or both arms"
+        arms = f.covered if f.covered is not None else pd.DataFrame(columns=["events_ketamine", "events_control"])
+        counted = (arms["events_ketamine"].notna() & arms["events_control"].notna()).any()
+        return "not estimable", f"not estimable: {'no events in one or both arms' if counted else 'no counts per arm'}"
     if m == "proportion":
         return "not estimable", "not estimable: the study reports a rate with ketamine only"
     if m is None:
