@@ -136,6 +136,9 @@ def test_same_report_and_tables_from_a_build(xlsx, tmp_path, shipped, builds):
                 re.sub(version + rb"of your own, which has no version of the project's evidence\. ", b"", x)
                 for x in (a, b)
             )
+        if f.name == "feed.atom":  # nor the project's answers changed between versions: the workbook has none
+            answers = rb"<entry><title>[^<]*: the short answer changed since version .*?</entry>"
+            a, b = (re.sub(answers, b"", x, flags=re.S) for x in (a, b))
         assert a == b, f
 
 

@@ -235,7 +235,7 @@ class BottomLine:
                 )
             parts.append(text + ".")
         else:
-            parts.append(f"No verified randomized trial has given ketamine to people with {esc(self.label)}.")
+            parts.append(f"No verified randomized trial of {esc(self.label)} is in the table itself.")
         shown = {id(x) for x in self.answered_lines()}
         others = [x for x in self.lines if id(x) not in shown]
         status = primary_status(self.condition, self.questions, self.lines)

@@ -23,5 +23,5 @@ def scale_label(measure: str, units) -> str:
     behind it is a pain scale harmonize puts there (a row in other units keeps the source's own)."""
     label = DISPLAY[measure]["label"].replace(" (log scale)", "")
     if measure in ("mean_difference", "median_difference") and not set(map(str, units)) <= set(PAIN_UNITS):
-        return label.split(",")[0] + ", in the units the source reports"
+        return label.split(",")[0] + ", on a scale the source does not give as 0-10"
     return label

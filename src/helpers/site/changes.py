@@ -109,7 +109,9 @@ def change_sections(ch: DataChanges, answers: list[tuple[str, str, str]] | None 
             sections.append((words[0].upper() + words[1:], lines))
     if answers is not None:
         lines = [
-            f"{label.capitalize()}: {before} \u2192 {after}" for label, before, after in answers if before != after
+            f"{label.capitalize()}, now: {after} (It said: {before})"
+            for label, before, after in answers
+            if before != after
         ]
         sections.append(("Short answers", lines or ["Every condition's short answer is as it was."]))
     return sections

@@ -159,14 +159,15 @@ class Appraisal:
         by_tool = overall.groupby(overall["tool"].astype(str))["judgement"].agg(
             lambda s: s.astype(str).value_counts().to_dict()
         )
-        parts = []
+        parts, reviews = [], []
         for tool, counts in by_tool.items():  # the counts first, then the tool by its name in a sentence
             known = TOOLS.get(tool)
-            if known is not None and not known.assessed:  # reviews: appraised with AMSTAR 2 instead
-                parts.append(f"{plural(sum(counts.values()), 'review')} not assessed")
+            if known is not None and not known.assessed:  # reviews (appraised with AMSTAR 2 instead), said last
+                reviews.append(f"{plural(sum(counts.values()), 'review')} not assessed")
                 continue
             listed = joined([f"{n} {word('judgement', j, 'risk_of_bias')}" for j, n in counts.items()])
             parts.append(f"{listed} with {known.name if known else tool}")
+        parts += reviews
         abstract = int((rob.loc[assessed, "assessed_from"].astype(str) == "abstract").sum())
         text = f"Overall judgements, one per published study: {'; '.join(parts)}."
         if abstract:
