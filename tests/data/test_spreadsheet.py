@@ -108,9 +108,7 @@ def test_same_report_and_tables_from_a_build(xlsx, tmp_path, shipped, builds):
     for f in files:
         a, b = (csv_out / f).read_bytes(), (out / f).read_bytes()
         if f.suffix == ".html":  # one notebook and no tables beside the workbook: no neighbours, no search date
-            a, b = (
-                re.sub(rb'<nav aria-label="Reports" class="report-nav">.*?</nav>', b"", x, flags=re.S) for x in (a, b)
-            )
+            a, b = (re.sub(rb'<nav [^>]*class="report-nav"[^>]*>.*?</nav>', b"", x, flags=re.S) for x in (a, b))
             a, b = (re.sub(rb" The evidence is as found by searches last run on [0-9-]+[.]", b"", x) for x in (a, b))
             # the same date under the page's title, with its out-of-date notice (helpers.site.freshness)
             a, b = (
@@ -139,6 +137,8 @@ def test_same_report_and_tables_from_a_build(xlsx, tmp_path, shipped, builds):
         if f.name == "feed.atom":  # nor the project's answers changed between versions: the workbook has none
             answers = rb"<entry><title>[^<]*: the short answer changed since version .*?</entry>"
             a, b = (re.sub(answers, b"", x, flags=re.S) for x in (a, b))
+        if f.suffix == ".html":  # the template's blank lines differ where the neighbours' links were left out
+            a, b = (re.sub(rb">\s+<", b"><", x) for x in (a, b))
         assert a == b, f
 
 

@@ -76,6 +76,8 @@ def notebook_client(nb, cwd: Path, timeout: int, pid_dir: Path | None, isolated:
         kernel_name=kernel_name(),
         record_timing=False,
         shutdown_kernel="immediate",
+        # a build's kernels keep no input history: its SQLite writes cost CPU and lock one file across kernels
+        extra_arguments=["--HistoryManager.enabled=False"],
         resources={"metadata": {"path": str(cwd)}},
         config=config,
         on_notebook_start=register,

@@ -19,12 +19,40 @@ TEMPLATES = SRC / "report" / "templates"
 
 
 _EXPORTER = None  # one per process: building it reads the templates
+#: the start tag of a cell's text or an output, made focusable (nbconvert's lab-template rule) so a keyboard can
+#: reach and scroll a wide one
+FOCUSABLE = re.compile(r'(<div class="(?:[^"]*\s)?(?:jp-OutputArea-output|jp-Cell-inputWrapper)(?:\s[^"]*)?"[^>]*)>')
+
+
+def _report_exporter():
+    """nbconvert's HTML exporter without its last pass, which parses the finished page with BeautifulSoup to add
+    alt text to images that lack it and make outputs focusable: a fifth of the main process's work in a cold build
+    (benchmarks/results). The report's images all carry alt text (its template and ``figures.alt``); outputs are
+    and cells' text made focusable here, as that pass did."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass (nbconvert 7.17)
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", data_type)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return FOCUSABLE.sub(r'\1 tabindex="0">', html), resources
+
+    return ReportExporter
 
 
 def exporter():
     global _EXPORTER
     if _EXPORTER is None:
-        from nbconvert import HTMLExporter
         from nbconvert.preprocessors import TagRemovePreprocessor
         from traitlets.config import Config
 
@@ -40,7 +68,7 @@ def exporter():
         # the notebook is validated once, after the preprocessors, instead of after each of them (13 schema
         # validations of every report's notebook cost more than the export itself); a bad notebook still fails
         c.HTMLExporter.optimistic_validation = True
-        exporter = HTMLExporter(config=c)
+        exporter = _report_exporter()(config=c)
         exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
         _EXPORTER = exporter
     return _EXPORTER
