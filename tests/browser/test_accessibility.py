@@ -14,6 +14,7 @@ their target.
 
 from __future__ import annotations
 
+import html as html_module
 import os
 import re
 import unicodedata
@@ -239,8 +240,8 @@ def test_printed_report_keeps_figures_whole_and_shows_links(reports, browser, tm
     figures = source.count("<img ")
     pdf = pdf_of(browser, html, tmp_path / f"{stem}.pdf")
     per_page, texts = read_pdf(pdf)
-    # folded detail tables and the claims' nearest evidence print in the page's appendix, not in the page: the
-    # all-conditions bottom line prints in at most 20 pages (16 measured; 62 when its folds printed open)
+    # folded detail tables and the claims table print in the page's appendix, not in the page: the
+    # all-conditions bottom line prints in at most 20 pages (14 measured; 62 when its folds printed open)
     limit = 20 if stem == "00_bottom_line" else 70
     assert 1 <= len(per_page) <= limit, f"{stem}: {len(per_page)} pages"
     assert sum(per_page) == figures, f"{stem}: {figures} figures drawn {sum(per_page)} times over the pages {per_page}"
@@ -248,10 +249,15 @@ def test_printed_report_keeps_figures_whole_and_shows_links(reports, browser, tm
     sparse = [i + 1 for i, (n, images) in enumerate(zip(lines, per_page)) if n < 5 and not images]
     assert not sparse, f"{stem}: pages with fewer than five lines of text and no figure: {sparse}"
     text = "".join(unicodedata.normalize("NFKC", "\n".join(texts)).split())  # the PDF's ligatures (ﬀ) as letters
-    if "<details" in source:  # folded detail tables print in the page's appendix, and only there
+    claims = re.search(r'<table class="evidence-table claims"><caption>(.*?)</caption>', source)
+    if "<details" in source or claims:  # folded detail tables and the claims print in the appendix, only there
         appendix = pdf_of(browser, html, tmp_path / f"{stem}-appendix.pdf", fragment="#print-appendix")
         appendix_text = "".join(unicodedata.normalize("NFKC", "\n".join(read_pdf(appendix)[1])).split())
         assert "Appendix:thedetailtablesofthispage" in appendix_text and "Printedonitsown" in text
+    if claims:
+        caption = "".join(html_module.unescape(re.sub(r"<[^>]+>", "", claims.group(1))).split())
+        assert caption in appendix_text and caption not in text, f"{stem}: the claims table prints in the page"
+    if "<details" in source:
         for summary in re.findall(r"<summary>(.*?)</summary>", source):
             caption = re.search(
                 rf"<summary>{re.escape(summary)}</summary>.*?<caption>(.*?)</caption>",
@@ -267,6 +273,42 @@ def test_printed_report_keeps_figures_whole_and_shows_links(reports, browser, tm
     assert "<references.bib>" in text, "link targets are printed after the links"
     if stem == "01_evidence_overview":
         assert "<https://doi.org/10." in text
+
+
+#: a condition's bottom line prints in at most this many A4 pages (the all-conditions one in 20, above)
+CONDITION_PAGES = 8
+
+
+@pytest.fixture(scope="module")
+def all_conditions(request, tmp_path_factory, builds) -> Path:
+    """The bottom lines of the conditions the shared build leaves out, built into a folder of this module's."""
+    from helpers.report.params import report_conditions
+    from support.shipped import build_shipped
+
+    given = os.environ.get("A11Y_REPORTS")
+    if given:
+        return (ROOT / given).resolve()
+    others = [c for c in report_conditions() if c not in CONDITIONS]
+    return build_shipped(tmp_path_factory.mktemp("conditions"), builds, conditions=others)
+
+
+def bottom_line_conditions() -> list:
+    from helpers.report.params import report_conditions
+
+    return [
+        c if c in CONDITIONS else pytest.param(c, marks=pytest.mark.slow) for c in report_conditions() if c != "all"
+    ]
+
+
+@pytest.mark.parametrize("condition", bottom_line_conditions())
+def test_a_conditions_bottom_line_prints_in_a_few_pages(request, browser, tmp_path, condition):
+    folder = request.getfixturevalue("reports" if condition in CONDITIONS else "all_conditions")
+    html = folder / condition / "00_bottom_line.html"
+    per_page, texts = read_pdf(pdf_of(browser, html, tmp_path / f"{condition}.pdf"))
+    assert len(per_page) <= CONDITION_PAGES, f"{condition}: {len(per_page)} pages"
+    lines = [len(t.splitlines()) for t in texts]
+    sparse = [i + 1 for i, (n, images) in enumerate(zip(lines, per_page)) if n < 5 and not images]
+    assert not sparse, f"{condition}: pages with fewer than five lines of text and no figure: {sparse} ({lines})"
 
 
 def test_negative_control_split_figure_is_detected(browser, tmp_path):

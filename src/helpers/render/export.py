@@ -101,12 +101,11 @@ PRINT_NOTE = (
     '<p class="print-note">Printed on its own: the table folded here is in this page\'s appendix '
     f'(<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
 )
-#: the claims table prints without its longest column, the nearest real evidence with every number (a fold's
-#: worth of detail): the appendix prints the whole table
+#: the claims table prints in the appendix too: the page's text gives its verdicts, the table the reasons at length
 CLAIMS = re.compile(r'<table class="evidence-table claims"')
 CLAIMS_NOTE = (
-    '<p class="print-note">Printed without the column of the nearest real evidence, which prints with the whole '
-    f'table in this page\'s appendix (<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
+    '<p class="print-note">Printed on its own: the table of the article\'s claims, each beside the nearest real '
+    f'evidence, is in this page\'s appendix (<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
 )
 APPENDIX_HEAD = (
     f'<div id="{APPENDIX}" class="appendix-head"><h2>Appendix: the detail tables of this page</h2>'
