@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -97,33 +98,53 @@ def contents(body: str) -> str:
 #: :target rules), so a page prints short and its details print as a report of their own, from the same file
 APPENDIX = "print-appendix"
 DETAILS = re.compile(r"<details\b[^>]*>")
-PRINT_NOTE = (
-    '<p class="print-note">Printed on its own: the table folded here is in this page\'s appendix '
-    f'(<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
-)
-#: the claims table prints in the appendix too: the page's text gives its verdicts, the table the reasons at length
+#: the claims table prints its claims and verdicts; the nearest evidence and the reasons print in the appendix
 CLAIMS = re.compile(r'<table class="evidence-table claims"')
-CLAIMS_NOTE = (
-    '<p class="print-note">Printed on its own: the table of the article\'s claims, each beside the nearest real '
-    f'evidence, is in this page\'s appendix (<a href="#{APPENDIX}">open the appendix</a>, then print it).</p>'
-)
 APPENDIX_HEAD = (
     f'<div id="{APPENDIX}" class="appendix-head"><h2>Appendix: the detail tables of this page</h2>'
     "<p>Every folded table of the page, unfolded, for printing; the page itself prints without them.</p></div>"
 )
 
 
-def appendix_view(body: str) -> str:
+def appendix_link(page: str) -> str:
+    """The link to the appendix by the page's own file name: a printed page shows a link's address after it
+    (report.css), which a bare #fragment would not give."""
+    return f'<a href="{html.escape(page)}#{APPENDIX}">open the appendix</a>'
+
+
+def print_note(page: str) -> str:
+    """What a printed page shows in place of a folded table."""
+    return (
+        '<p class="print-note">Printed on its own: the table folded here is in this page\'s appendix '
+        f"({appendix_link(page)}, then print it).</p>"
+    )
+
+
+def claims_note(page: str) -> str:
+    """What a printed page shows above its claims table, which prints without its two longest columns."""
+    return (
+        '<p class="print-note">Printed here with the verdicts only: the nearest real evidence and the reasons print '
+        f"in this page's appendix ({appendix_link(page)}, then print it).</p>"
+    )
+
+
+def screen_link(page: str) -> str:
+    """The way to the appendix on screen, where the notes of a printed page are hidden."""
+    return f'<p class="appendix-link"><a href="{html.escape(page)}#{APPENDIX}">Print the detail tables of this page</a></p>'
+
+
+def appendix_view(body: str, page: str) -> str:
     """A page with folded detail tables (or a claims table): the mark its appendix view targets, with that view's
-    heading, and before each fold (and the claims table) the note a printed page shows in its place."""
+    heading; before each fold (and the claims table) the note a printed page shows in its place, and at the end
+    of the page the link a screen shows. ``page``: the page's file name."""
     if not DETAILS.search(body) and not CLAIMS.search(body):
         return body
-    body = DETAILS.sub(lambda m: PRINT_NOTE + m.group(0), body)
-    body = CLAIMS.sub(lambda m: CLAIMS_NOTE + m.group(0), body)
+    body = DETAILS.sub(lambda m: print_note(page) + m.group(0), body)
+    body = CLAIMS.sub(lambda m: claims_note(page) + m.group(0), body)
     # last in the page (its one h1 stays the first heading); the appendix view moves it to the top
     at = body.rfind("</main>")
     at = at if at >= 0 else len(body)
-    return body[:at] + APPENDIX_HEAD + body[at:]
+    return body[:at] + screen_link(page) + APPENDIX_HEAD + body[at:]
 
 
 def render_html(nb, job: Job, searched: str | None) -> str:
@@ -147,4 +168,5 @@ def render_html(nb, job: Job, searched: str | None) -> str:
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     # the notebooks' JupyterLab-only table style: a report has its own stylesheet and no <style> in its body
-    return appendix_view(label_cells(contents(body.replace(LAB_TABLE_STYLE, ""))))
+    page = f"{Path(job.notebook).stem}.html"
+    return appendix_view(label_cells(contents(body.replace(LAB_TABLE_STYLE, ""))), page)
