@@ -204,8 +204,10 @@ class BottomLine:
 
     def details(self) -> str:
         """What follows the short answer: the trials, every other line's statement, the article's claims."""
-        if self.condition == "all":
-            return self.claims_sentence()
+        if self.condition == "all":  # the trials and comparisons are each condition's: this page answers by condition
+            return "Each condition's own bottom line names its trials and what each comparison found. " + (
+                self.claims_sentence()
+            )
         parts = []
         n = self.trials()
         placebo, active = self.trials("placebo"), self.trials("active")
