@@ -253,7 +253,8 @@ def test_shipped_tables_keep_every_value(name):
 #: of 28, Gupta 60, Orhurhu 211; the spine-surgery line split into Nielsen's 150 and Czarnetzki's 160, the epidural
 #: line into Amr's 200 and Singh's 60)
 PARTICIPANTS = [51, 17, 18, 6, 34, 34, 34, 51, 53, 140, 138, 54, 53, 53, 140, 30, 200, 60, 102, 150, 160, 102, 60]
-PARTICIPANTS += [102, 150, 60, 211, 195, 0, 195, 0]  # harms lines beside their condition's (Gupta 2020: 60); Ferraro 2025: no size read
+# harms lines beside their condition's (Gupta 2020: 60); Ferraro 2025: no size read
+PARTICIPANTS += [102, 150, 60, 211, 195, 0, 195, 0]
 
 
 def test_summary_of_findings_participants_do_not_move():
