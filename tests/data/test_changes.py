@@ -148,6 +148,31 @@ def test_a_new_version_shows_what_changed_since_the_previous_one_with_the_short_
     assert "Short answers" in html and "as it was" in html  # a verdict changes no condition's short answer
 
 
+def test_a_changed_harms_line_across_the_conditions_is_a_changed_short_answer(repo):
+    """The index's harms line over all conditions is compared like each condition's short answer."""
+    import json
+
+    from helpers.site.changes import HARMS_LABEL, version_changes_html
+
+    package = repo / "data" / "datapackage.json"
+    package.write_text(json.dumps({**json.loads(package.read_text()), "version": NEXT_MINOR}, indent=2))
+    log = repo / "CHANGELOG.md"
+    log.write_text(
+        log.read_text().replace(f"## {SHIPPED}", f"## {NEXT_MINOR} - 2026-12-03\n\n- Reworded.\n\n## {SHIPPED}", 1)
+    )
+    edit(
+        repo / "data" / "answers.csv",
+        lambda rows: next(r for r in rows if r["question_id"] == "all_harms").update(
+            answer="Harms ({certainty} certainty): side effects may be more common with ketamine."
+        ),
+    )
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", NEXT_MINOR)
+    evidence_version.cache_clear()
+    html = version_changes_html(repo / "data" / "studies.csv", root=repo)
+    evidence_version.cache_clear()
+    assert f"{HARMS_LABEL.capitalize()}, now: Harms (low certainty): side effects may be more common" in html, html
+
+
 def test_the_index_takes_todays_answers_from_the_build_only_for_the_shipped_study_table(repo):
     """The build computes today's short answers once and hands them to "What changed"; a table of another name
     in data/ (negative control) has answers of its own, so the section computes the shipped table's itself."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from helpers.render.export import APPENDIX, appendix_view, claims_note, print_note
 
-PAGE = "00_bottom_line.html"
+PAGE = "../migraine/00_bottom_line.html"
 
 
 def test_a_page_with_folds_gets_its_appendix_mark_and_a_note_before_each_fold():
@@ -29,3 +29,14 @@ def test_the_notes_and_the_screen_link_name_the_appendix_by_its_address():
 def test_a_page_without_folds_is_left_as_it_is():
     page = "<body><main><p>answer</p><table></table></main>"
     assert appendix_view(page, PAGE) == page
+
+
+def test_the_screen_link_is_last_in_the_contents_and_the_appendix_leads_back():
+    page = (
+        '<main><nav class="contents" aria-label="Contents"><p><strong>Contents</strong></p><ol><li>a</li></ol></nav>'
+        "<details><summary>Show</summary></details></main>"
+    )
+    out = appendix_view(page, PAGE)
+    nav = out[out.index("<nav") : out.index("</nav>")]
+    assert 'class="appendix-link"' in nav and out.count('class="appendix-link"') == 1
+    assert f'<a href="{PAGE}">Back to the page</a>' in out[out.index(f'id="{APPENDIX}"') :]

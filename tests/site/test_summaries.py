@@ -203,7 +203,7 @@ def test_what_is_written_meanwhile_ends_at_its_next_step_when_the_build_stops(tm
     # negative control: without a stop, the same steps go on to the answers (and to the end)
     monkeypatch.setattr(data_outputs, "write_citations", lambda *a: reached.append("citations"))
     monkeypatch.setattr(data_outputs, "report_summaries", lambda ds, shown, step: {})
-    monkeypatch.setattr(data_outputs, "version_changes", lambda path, answers: None)
+    monkeypatch.setattr(data_outputs, "version_changes", lambda path, answers, harms: None)
     monkeypatch.setattr(data_outputs, "write_feed", lambda path, changes: reached.append("feed"))
     reached.clear()
     out = data_outputs.write_data_outputs(ds, tmp_path, jobs, jobs, Event())

@@ -100,10 +100,6 @@ APPENDIX = "print-appendix"
 DETAILS = re.compile(r"<details\b[^>]*>")
 #: the claims table prints its claims and verdicts; the nearest evidence and the reasons print in the appendix
 CLAIMS = re.compile(r'<table class="evidence-table claims"')
-APPENDIX_HEAD = (
-    f'<div id="{APPENDIX}" class="appendix-head"><h2>Appendix: the detail tables of this page</h2>'
-    "<p>Every folded table of the page, unfolded, for printing; the page itself prints without them.</p></div>"
-)
 
 
 def appendix_link(page: str) -> str:
@@ -130,21 +126,40 @@ def claims_note(page: str) -> str:
 
 def screen_link(page: str) -> str:
     """The way to the appendix on screen, where the notes of a printed page are hidden."""
-    return f'<p class="appendix-link"><a href="{html.escape(page)}#{APPENDIX}">Print the detail tables of this page</a></p>'
+    return f'<a class="appendix-link" href="{html.escape(page)}#{APPENDIX}">Print the detail tables of this page</a>'
+
+
+def appendix_head(page: str) -> str:
+    """The appendix view's heading, and the way back to the page (on screen)."""
+    return (
+        f'<div id="{APPENDIX}" class="appendix-head"><h2>Appendix: the detail tables of this page</h2>'
+        "<p>Every folded table of the page, unfolded, for printing; the page itself prints without them.</p>"
+        f'<p class="appendix-back"><a href="{html.escape(page)}">Back to the page</a></p></div>'
+    )
+
+
+CONTENTS_END = "</ol></nav>"
 
 
 def appendix_view(body: str, page: str) -> str:
     """A page with folded detail tables (or a claims table): the mark its appendix view targets, with that view's
-    heading; before each fold (and the claims table) the note a printed page shows in its place, and at the end
-    of the page the link a screen shows. ``page``: the page's file name."""
+    heading; before each fold (and the claims table) the note a printed page shows in its place; and the link a
+    screen shows, last in the page's contents (or at the end of the page without them). ``page``: the page's
+    address from itself (its folder named, so a printed address says which page)."""
     if not DETAILS.search(body) and not CLAIMS.search(body):
         return body
     body = DETAILS.sub(lambda m: print_note(page) + m.group(0), body)
     body = CLAIMS.sub(lambda m: claims_note(page) + m.group(0), body)
+    link = screen_link(page)
+    at = body.find(CONTENTS_END)
+    if at >= 0:
+        body = body[:at] + f"<li>{link}</li>" + body[at:]
+        link = ""
     # last in the page (its one h1 stays the first heading); the appendix view moves it to the top
     at = body.rfind("</main>")
     at = at if at >= 0 else len(body)
-    return body[:at] + screen_link(page) + APPENDIX_HEAD + body[at:]
+    tail = f"<p>{link}</p>" if link else ""
+    return body[:at] + tail + appendix_head(page) + body[at:]
 
 
 def render_html(nb, job: Job, searched: str | None) -> str:
@@ -168,5 +183,5 @@ def render_html(nb, job: Job, searched: str | None) -> str:
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     # the notebooks' JupyterLab-only table style: a report has its own stylesheet and no <style> in its body
-    page = f"{Path(job.notebook).stem}.html"
+    page = f"../{job.name}"  # the page from its own folder: a printed address names its condition
     return appendix_view(label_cells(contents(body.replace(LAB_TABLE_STYLE, ""))), page)

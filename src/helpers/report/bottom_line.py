@@ -29,7 +29,7 @@ from .questions import claim_html, harms_html, status_html
 from .statements import certainty_words, plain_html, statement_html
 from .studied import others_phrase, routes_label, trials_phrase
 from .text import plural
-from .words import word
+from .words import LOWER_DOSE, word
 
 
 def labelled(text: str) -> str:
@@ -37,8 +37,6 @@ def labelled(text: str) -> str:
     head, sep, rest = text.partition(":")
     return f"<strong>{head}{sep}</strong>{rest}" if sep and len(head.split()) <= 5 else text
 
-
-LOWER_DOSE = "ketamine_lower_dose"  #: a trial of two ketamine doses, counted apart from those against another drug
 
 #: the search log's purposes that look for studies or reviews not yet known; a look-up of a known record (its
 #: identifier, full text, follow-up, a rule's source) does not make the evidence more current

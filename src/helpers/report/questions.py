@@ -14,6 +14,7 @@ from .html import esc
 from .marks import mark
 from .numbers import count_word, per_1000
 from .statements import certainty_words, comparison_words, statement_html
+from .words import LOWER_DOSE
 
 #: the sentence a status opens with: the claim a test derives from the data (answered or not)
 NOT_ANSWERED = "No study answers this directly."
@@ -22,6 +23,12 @@ HARM_WAYS = {
     "favours_comparator": "more often with ketamine",
     "favours_ketamine": "less often with ketamine",
     "no_difference": "no clear difference",
+}
+#: against a lower dose of ketamine, both arms had ketamine: a harm is said of the higher dose
+DOSE_WAYS = {
+    **HARM_WAYS,
+    "favours_comparator": "more often with the higher dose",
+    "favours_ketamine": "less often with the higher dose",
 }
 
 
@@ -81,7 +88,8 @@ def harms_html(lines: list[LineFinding], names: dict[str, str], reported: int) -
         ways = []
         for s in x.studies:
             code = x.directions.get(s.study_id, "not_reported")
-            way = HARM_WAYS.get(code) or _zero_words(x) or "direction not reported"
+            way = (DOSE_WAYS if x.comparator == LOWER_DOSE else HARM_WAYS).get(code) or _zero_words(x)
+            way = way or "direction not reported"
             ways.append(f"{esc(names.get(s.study_id, s.study_id))}, {way}")
         label = esc(x.label)
         text = f"{label[:1].upper()}{label[1:]} against {esc(comparison_words(x))}"

@@ -14,6 +14,10 @@ from ..data.lines import NO_WINDOW
 from ..data.vocabulary import comparator_words, designs, extension, word
 from .numbers import plain
 
+#: the comparator of a trial of two ketamine doses: counted apart from those against another drug, and its
+#: harms said of the higher dose, not of ketamine
+LOWER_DOSE = "ketamine_lower_dose"
+
 #: each pooling window in plain words
 WINDOW_WORDS = {
     "up_to_1_day": "within a day",

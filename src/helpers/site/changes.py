@@ -16,7 +16,7 @@ from ..data.schema import load_schema
 from ..data.vocabulary import outcome_words
 from ..errors import TableError
 from ..paths import ROOT
-from ..report.bottom_line import index_answers
+from ..report.bottom_line import index_answers, index_harms
 from ..report.html import esc
 from ..report.names import short_name
 from ..report.numbers import human_duration
@@ -117,23 +117,38 @@ def change_sections(ch: DataChanges, answers: list[tuple[str, str, str]] | None 
     return sections
 
 
+#: the index's harms line across the conditions: compared between versions as one more short answer
+HARMS_LABEL = "harms across all conditions"
+
+
+def _compared(answers, harms: str | None) -> dict[str, str]:
+    """The short answers a version is compared by, in plain text: each condition's, then the harms line."""
+    out = {label: _TAG.sub("", a) for label, a, *_ in answers}
+    if harms:
+        out[HARMS_LABEL] = _TAG.sub("", harms)
+    return out
+
+
 def answers_before_after(
-    ch: DataChanges, root: Path = ROOT, now: list[tuple[str, str, str]] | None = None
+    ch: DataChanges, root: Path = ROOT, now: list[tuple[str, str, str]] | None = None, now_harms: str | None = None
 ) -> list[tuple[str, str, str]] | str:
-    """(condition, short answer at the revision, short answer now) in plain text; or why the revision's answers
-    cannot be computed (its tables do not meet today's schemas, which the answers are computed with). ``now``:
-    the answers of root's data as :func:`index_answers` gives them, when the caller has them already."""
+    """(condition, short answer at the revision, short answer now) in plain text, and the harms line across the
+    conditions; or why the revision's answers cannot be computed (its tables do not meet today's schemas, which
+    the answers are computed with). ``now`` and ``now_harms``: root's answers as :func:`index_answers` gives them
+    and its harms line (:func:`index_harms`), when the caller has them already."""
     if ch.folder is None:
         return "the revision's data were not kept"
     try:
         # validated tables are kept by their bytes: a table the revision shares with today is read, not checked again
-        old = {label: _TAG.sub("", a) for label, a, *_ in index_answers(load_dataset(ch.folder / "studies.csv"))}
+        then = load_dataset(ch.folder / "studies.csv")
+        old = _compared(index_answers(then), index_harms(then))
     except (DataSetError, TableError) as exc:
         count = len(getattr(exc, "errors", [exc]))
         return f"its tables do not meet today's schemas ({count} {'table' if count == 1 else 'tables'} refused)"
     if now is None:
-        now = index_answers(load_dataset(root / "data" / "studies.csv"))
-    new = {label: _TAG.sub("", a) for label, a, *_ in now}
+        ds = load_dataset(root / "data" / "studies.csv")
+        now, now_harms = index_answers(ds), index_harms(ds)
+    new = _compared(now, now_harms)
     return [(label, old.get(label, "no answer then"), new.get(label, "no answer now")) for label in new]
 
 
@@ -144,12 +159,14 @@ def changes_since(
     return sections_and_answers(rev, root, answers)[0]
 
 
-def sections_and_answers(rev: str, root: Path = ROOT, now: list[tuple[str, str, str]] | None = None):
+def sections_and_answers(
+    rev: str, root: Path = ROOT, now: list[tuple[str, str, str]] | None = None, now_harms: str | None = None
+):
     """(what changed since ``rev`` in sections, each condition's (label, answer then, answer now) or None);
-    ``now``: today's answers, if already computed."""
+    ``now`` and ``now_harms``: today's answers and harms line, if already computed."""
     with tempfile.TemporaryDirectory() as tmp:
         ch = data_changes(rev, root, keep=Path(tmp))
-        answers = answers_before_after(ch, root, now)
+        answers = answers_before_after(ch, root, now, now_harms)
     sections = change_sections(ch, answers if isinstance(answers, list) else None)
     if isinstance(answers, str):
         # a commit's 40 characters do not wrap on a phone: its first 12 name it as well
@@ -176,11 +193,13 @@ def changes_html(version: str, sections: list[tuple[str, list[str]]]) -> str:
     return f'<section aria-labelledby="changes-h"><h2 id="changes-h">What changed since version {esc(version)}</h2>{body}</section>'
 
 
-def version_changes(data_path, root: Path = ROOT, answers: list[tuple[str, str, str]] | None = None):
+def version_changes(
+    data_path, root: Path = ROOT, answers: list[tuple[str, str, str]] | None = None, harms: str | None = None
+):
     """(previous version, sections, answers) of what changed since the shipped data's previous version, computed
     once per build for the index and the feed; None for a table of the user's own or without a previous version.
     ``answers``: the index's answers for the data set at ``data_path``, when the caller computed them (they are
-    today's short answers when that is root's study table)."""
+    today's short answers when that is root's study table), and ``harms`` its harms line."""
     from ..data.version import evidence_version
 
     if Path(str(data_path).split("#")[0]).resolve().parent != (root / "data").resolve():
@@ -189,7 +208,8 @@ def version_changes(data_path, root: Path = ROOT, answers: list[tuple[str, str, 
     if not v.previous or not v.previous_commit:
         return None
     shipped = Path(str(data_path)).resolve() == (root / "data" / "studies.csv").resolve()
-    return (v.previous, *sections_and_answers(v.previous_commit, root, answers if shipped else None))
+    now = (answers, harms) if shipped and answers is not None else (None, None)
+    return (v.previous, *sections_and_answers(v.previous_commit, root, *now))
 
 
 def version_changes_html(data_path, root: Path = ROOT, changes=None, answers=None) -> str:

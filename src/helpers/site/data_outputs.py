@@ -71,7 +71,7 @@ def write_data_outputs(ds, folder: Path, jobs, shown, stop: Event | None = None)
     harms = index_harms(ds) or ""
     summaries = report_summaries(ds, shown, step)
     step()
-    changes = version_changes(params.data_path, answers=answers)
+    changes = version_changes(params.data_path, answers=answers, harms=harms or None)
     write_feed(folder / FEED, changes)  # the releases and the answers that changed: data alone, like the tables
     html = changes_html(changes[0], changes[1]) if changes else ""
     return {"answers": [list(a) for a in answers], "harms": harms, "summaries": summaries, "changes": html}
