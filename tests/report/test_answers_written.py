@@ -80,6 +80,7 @@ def labels(ds) -> tuple[str, ...]:
     return (*ds.get("questions")["question"].astype(str), NOT_ANSWERED, "The closest evidence is indirect.")
 
 
+@pytest.mark.integration  # every answer and summary of every page measured (the tier rule in pyproject.toml)
 def test_every_page_answer_reads_at_grade_9_in_short_sentences(ds):
     problems = [p for page, text in pages(ds).items() for p in reading_problems(page, text, labels(ds))]
     assert problems == []

@@ -220,6 +220,7 @@ def too_long(text: str, most: int = 1) -> list[str]:
     return out + [f"a sentence of {len(WORD.findall(s))} words" for s in said if len(WORD.findall(s)) > MAX_WORDS]
 
 
+@pytest.mark.integration  # every summary of every report measured (the tier rule in pyproject.toml)
 @pytest.mark.parametrize(
     "condition", ["all", "migraine", "headache_other", "neck_pain", "low_back_pain", "chronic_pain_mixed"]
 )

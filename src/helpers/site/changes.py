@@ -21,6 +21,7 @@ from ..report.html import esc
 from ..report.names import short_name
 from ..report.numbers import human_duration
 from ..report.params import condition_label
+from ..report.text import plural
 
 TABLE_WORDS = {
     "studies": "study table",
@@ -95,7 +96,7 @@ def change_sections(ch: DataChanges, answers: list[tuple[str, str, str]] | None 
         if diff.not_compared:
             lines.append(f"Not compared: {diff.not_compared}.")
         if diff.added or diff.removed:
-            lines.append(f"{len(diff.added)} rows added, {len(diff.removed)} removed.")
+            lines.append(f"{plural(len(diff.added), 'row')} added, {len(diff.removed)} removed.")
         for key, column, old, new in diff.changed:
             lines.append(
                 f"{_key_words(key, diff.key, names)}: {field_title(name, column)} "
