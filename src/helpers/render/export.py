@@ -78,6 +78,10 @@ def exporter():
 H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a></h2>', re.S)
 
 
+#: how the contents list ends: the screen link to the appendix is placed before it
+CONTENTS_END = "</ol></nav>"
+
+
 def contents(body: str) -> str:
     """A contents list of the page's sections, placed after the key messages (the plain-language summary when
     the page has one, else the first section)."""
@@ -89,7 +93,7 @@ def contents(body: str) -> str:
     if not later:
         return body
     items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for _, anchor, text in heads)
-    nav = f'<nav class="contents" aria-label="Contents"><p><strong>Contents</strong></p><ol>{items}</ol></nav>'
+    nav = f'<nav class="contents" aria-label="Contents"><p><strong>Contents</strong></p><ol>{items}{CONTENTS_END}'
     at = later[0][0] if after >= 0 else heads[1][0]
     return body[:at] + nav + body[at:]
 
@@ -136,9 +140,6 @@ def appendix_head(page: str) -> str:
         "<p>Every folded table of the page, unfolded, for printing; the page itself prints without them.</p>"
         f'<p class="appendix-back"><a href="{html.escape(page)}">Back to the page</a></p></div>'
     )
-
-
-CONTENTS_END = "</ol></nav>"
 
 
 def appendix_view(body: str, page: str) -> str:
