@@ -42,7 +42,7 @@ from .options import BuildOptions
 from .outfolder import left_by_builds, recorded_paths
 from .plan import Plan, job_key, kept_data_outputs, will_run_kernels
 from .publish import BuildLock, link_or_copy, publish
-from .zygote import start_zygote_or_say
+from .zygote import start_zygote_or_say, warm_zygote
 
 
 def _on_term(signum, frame):
@@ -91,6 +91,7 @@ def build(options: BuildOptions | None = None, **values) -> list[Result]:
     check_placeholders(ds)  # and so does a reason naming a study or field that does not exist
     check_bibliography(ds.studies, options.data_path)  # and metadata that disagree with the table
     check_subgroup(ds.studies, options.subgroup)  # so does a subgroup column the table cannot be split by
+    warm_zygote(options.data_path)  # the table is valid: kernels forked from now on find its findings computed
     previous = {signum: signal.signal(signum, _on_term) for signum in _STOP_SIGNALS}
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -47,54 +47,7 @@ import time
 from pathlib import Path
 
 from ..startup import allow_rfc3987_syntax
-
-#: imported once per build, before any report runs (missing ones are skipped)
-WARM_MODULES = (
-    # the kernel's own stack (ipykernel.kernelapp itself is left to the kernel:
-    # its class attributes read JPY_PARENT_PID when the module is imported)
-    "zmq",
-    "zmq.eventloop.zmqstream",
-    "tornado.ioloop",
-    "psutil",
-    "jupyter_core.paths",
-    "jupyter_client",
-    "jupyter_client.connect",
-    "jupyter_client.session",
-    "comm",
-    "IPython",
-    "IPython.core.application",
-    "IPython.core.completer",
-    "IPython.core.history",
-    "IPython.core.interactiveshell",
-    "IPython.core.profiledir",
-    "IPython.core.shellapp",
-    "ipykernel.connect",
-    "ipykernel.control",
-    "ipykernel.debugger",
-    "ipykernel.displayhook",
-    "ipykernel.heartbeat",
-    "ipykernel.iostream",
-    "ipykernel.ipkernel",
-    "ipykernel.parentpoller",
-    "ipykernel.shellchannel",
-    "ipykernel.zmqshell",
-    # what the report notebooks import
-    "numpy",
-    "pandas",
-    "pandas.core.reshape.reshape",
-    "scipy.special",
-    "scipy.stats",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "matplotlib.backends.backend_agg",
-    "PIL.PngImagePlugin",
-    "IPython.display",
-    "helpers.report.context",
-    "helpers.data.prisma",
-    "helpers.stats.metareg",
-    "PIL.features",
-)
-INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+from .warmup import INLINE_BACKEND, WARM_MODULES, warm_data
 
 
 class Zygote:
@@ -158,6 +111,13 @@ class Zygote:
             return self.conn.recv()
         except (EOFError, OSError) as exc:
             raise RuntimeError(f"the process that forks kernels (pid {self.pid}) is gone: {exc}") from None
+
+    def warm(self, data_path: str | Path) -> None:
+        """Have the data set loaded and its findings computed before the next kernel is forked (no reply)."""
+        try:
+            self.conn.send(("warm", os.path.abspath(data_path)))
+        except (EOFError, OSError):
+            pass  # a zygote that is gone is replaced when a kernel is asked for
 
     def alive(self) -> bool:
         if self._popen is not None:
@@ -255,6 +215,12 @@ def stop_zygote() -> None:
         _ZYGOTE = None
 
 
+def warm_zygote(data_path: str | Path) -> None:
+    """Warm this process's zygote, if it has one, with the build's data set (:func:`.warmup.warm_data`)."""
+    if _ZYGOTE is not None:
+        _ZYGOTE.warm(data_path)
+
+
 def start_zygote_or_say(cwd: str) -> None:
     """:func:`start_zygote`, saying why when it cannot start (reports still run, on fresh kernels)."""
     try:
@@ -322,6 +288,11 @@ def _zygote_main(conn, cwd: str) -> None:
                 except OSError:
                     pass
             return
+        if request[0] == "warm":
+            warm_data(request[1])
+            gc.collect()
+            gc.freeze()  # what the warm-up made is shared like the imports
+            continue
         _, cmd, env, kernel_cwd = request
         pid = os.fork()
         if pid == 0:
