@@ -91,6 +91,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     keys = [k for k in keys if not (k[1] == "" and any(o for s, o in keys if s == k[0] and o))]
     height = 0.42 * len(keys) + 2.2
     fig, ax = plt.subplots(figsize=(1.0 * len(domains) + 3.2, height))
+    circles: list[tuple[int, int, str]] = []  # drawn as one collection: they never overlap, so the pixels are the same
     for y, (sid, outcome) in enumerate(keys):
         judged = [d for d in domains if d != "overall" and (sid, outcome, d) in cells]
         if not judged and "overall" in domains and len(domains) > 1:  # never drawn as empty domains
@@ -109,9 +110,12 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
             if j is None:
                 continue
             colour, symbol, _ = STYLE.get(j[0], ("#ffffff", "", 0))
-            ax.scatter(x, y, s=340, color=colour, edgecolor=".25", linewidth=0.8, zorder=3)
+            circles.append((x, y, colour))
             ink = "white" if j[0] == "critical" else "black"
             ax.text(x, y, symbol, ha="center", va="center", fontsize=HEADING_PT, fontweight="bold", color=ink, zorder=4)
+    if circles:
+        xs, ys, colours = zip(*circles)
+        ax.scatter(xs, ys, s=340, color=list(colours), edgecolor=".25", linewidth=0.8, zorder=3)
     labels = []
     for sid, outcome in keys:
         abstract = any(v[1] == "abstract" for (s, o, _), v in cells.items() if s == sid and o in ("", outcome))
