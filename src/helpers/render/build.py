@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import time
@@ -28,7 +27,6 @@ from ..findings.placeholders import check_placeholders
 from ..paths import NOTEBOOKS, display_path
 from ..report.params import check_subgroup
 from .execute import execute_notebook, strip_volatile_metadata
-from .forked import call_forked
 from .jobs import (
     FAILED_DIR,
     KERNELSPEC,
@@ -44,7 +42,7 @@ from .options import BuildOptions
 from .outfolder import left_by_builds, recorded_paths
 from .plan import Plan, job_key, kept_data_outputs, will_run_kernels
 from .publish import BuildLock, link_or_copy, publish
-from .zygote import running_zygote, start_zygote_or_say, warm_zygote
+from .zygote import start_zygote_or_say, warm_zygote
 
 
 def _on_term(signum, frame):
@@ -149,18 +147,10 @@ def _build_locked(plan: Plan, ds, started: float) -> list[Result]:
             )
 
         def tables_and_citations(stop=None) -> None:  # they depend on the data only, so they are written meanwhile
-            def here() -> dict:
-                from ..site.data_outputs import write_data_outputs  # the report stack: only when made here
-
-                return write_data_outputs(ds, staging, plan.jobs, shown, stop)
+            from ..site.data_outputs import write_data_outputs
 
             try:
-                zygote = None if plan.options.isolated else running_zygote()
-                if zygote is None:
-                    site.update(here())
-                else:  # forked from the zygote, which has the report stack and the findings: not on this process
-                    args = (os.path.abspath(plan.options.data_path), str(staging), plan.jobs, shown)
-                    site.update(call_forked(zygote, "helpers.render.forked:site_outputs", args, stop, here))
+                site.update(write_data_outputs(ds, staging, plan.jobs, shown, stop))
             except Exception as exc:  # raised after the reports' own failures, which name their notebooks
                 site["error"] = exc
 

@@ -6,8 +6,6 @@ Both are kept in the zygote's memory and shared by every kernel forked after the
 
 from __future__ import annotations
 
-import os
-
 #: imported once per build, before any report runs (missing ones are skipped)
 WARM_MODULES = (
     # the kernel's own stack (ipykernel.kernelapp itself is left to the kernel:
@@ -57,18 +55,6 @@ WARM_MODULES = (
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
-#: the data set the warm-up loaded, by its path: a call forked from the zygote (:mod:`.forked`) reads it
-WARMED: dict = {}
-
-
-def warmed_dataset(data_path: str):
-    """The data set at ``data_path``: the one the warm-up loaded, or loaded now."""
-    from ..data.dataset import load_dataset
-
-    path = os.path.abspath(data_path)
-    return WARMED[path] if path in WARMED else load_dataset(path)
-
-
 def warm_data(data_path: str) -> None:
     """Load the build's data set and compute the findings of every certainty line, once, for every kernel forked
     after it: each condition's bottom-line and effect-size reports computed them again (about a second of a
@@ -80,6 +66,5 @@ def warm_data(data_path: str) -> None:
 
         ds = load_dataset(data_path)
         line_findings(ds.get("certainty"), ds.studies, ds.get("risk_of_bias"))
-        WARMED[os.path.abspath(data_path)] = ds
     except Exception:  # the kernel raises it where a fresh kernel would
         pass

@@ -43,12 +43,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from ..startup import allow_rfc3987_syntax
-from .forked import run_forked
 from .warmup import INLINE_BACKEND, WARM_MODULES, warm_data
 
 
@@ -60,7 +58,6 @@ class Zygote:
 
         cwd = os.path.abspath(cwd or os.getcwd())
         ours, theirs = Pipe()
-        self._lock = threading.RLock()
         self._popen = None
         if clean is None:
             clean = needs_clean_start()
@@ -97,38 +94,28 @@ class Zygote:
     @property
     def ready(self) -> float:
         """Seconds the zygote spent importing (waits for it to finish)."""
-        with self._lock:
-            if self._ready is None:
-                try:
-                    self._ready = self.conn.recv()
-                except (EOFError, OSError):
-                    self.close()
-                    raise RuntimeError(
-                        "the process that forks kernels failed to start (its error is printed above)"
-                    ) from None
-            return self._ready
+        if self._ready is None:
+            try:
+                self._ready = self.conn.recv()
+            except (EOFError, OSError):
+                self.close()
+                raise RuntimeError(
+                    "the process that forks kernels failed to start (its error is printed above)"
+                ) from None
+        return self._ready
 
     def spawn(self, cmd: list[str], env: dict, cwd: str) -> int:
-        return self._ask(("fork", cmd, env, cwd))
-
-    def call(self, target: str, args: tuple, result: str, cwd: str, env: dict) -> int:
-        """Fork a process that calls ``module:function`` (:func:`.forked.run_forked`); returns its pid."""
-        return self._ask(("call", target, args, result, cwd, env))
-
-    def _ask(self, request: tuple) -> int:
-        with self._lock:  # the kernels' loop and the build's side thread ask; each answer goes to its asker
-            self.ready  # noqa: B018 (a failed warm-up raises here)
-            try:
-                self.conn.send(request)
-                return self.conn.recv()
-            except (EOFError, OSError) as exc:
-                raise RuntimeError(f"the process that forks kernels (pid {self.pid}) is gone: {exc}") from None
+        self.ready  # noqa: B018 (a failed warm-up raises here)
+        try:
+            self.conn.send(("fork", cmd, env, cwd))
+            return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the process that forks kernels (pid {self.pid}) is gone: {exc}") from None
 
     def warm(self, data_path: str | Path) -> None:
         """Have the data set loaded and its findings computed before the next kernel is forked (no reply)."""
         try:
-            with self._lock:
-                self.conn.send(("warm", os.path.abspath(data_path)))
+            self.conn.send(("warm", os.path.abspath(data_path)))
         except (EOFError, OSError):
             pass  # a zygote that is gone is replaced when a kernel is asked for
 
@@ -228,11 +215,6 @@ def stop_zygote() -> None:
         _ZYGOTE = None
 
 
-def running_zygote() -> Zygote | None:
-    """This process's zygote if it has one that runs."""
-    return _ZYGOTE if _ZYGOTE is not None and _ZYGOTE.alive() else None
-
-
 def warm_zygote(data_path: str | Path) -> None:
     """Warm this process's zygote, if it has one, with the build's data set (:func:`.warmup.warm_data`)."""
     if _ZYGOTE is not None:
@@ -311,12 +293,11 @@ def _zygote_main(conn, cwd: str) -> None:
             gc.collect()
             gc.freeze()  # what the warm-up made is shared like the imports
             continue
+        _, cmd, env, kernel_cwd = request
         pid = os.fork()
         if pid == 0:
             conn.close()
-            if request[0] == "call":
-                run_forked(*request[1:])
-            _kernel_main(*request[1:], sys_path)
+            _kernel_main(cmd, env, kernel_cwd, sys_path)
         children.add(pid)
         conn.send(pid)
 

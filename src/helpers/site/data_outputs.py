@@ -1,10 +1,9 @@
 """What a build publishes beside the reports that depends on the data alone, and each report's summary.
 
-The build writes these while the kernels run (in a process forked from its zygote,
-:mod:`helpers.render.forked`, or in a thread), and records them in its state, so
-that a rebuild of prose only takes them as they are. Each report's one-line
-summary is computed here from the findings (:func:`helpers.report.headlines.summary`):
-never read back from a rendered page.
+The build writes these in a thread while the kernels run, and records them in
+its state, so that a rebuild of prose only takes them as they are. Each
+report's one-line summary is computed here, in this process, from the findings
+(:func:`helpers.report.headlines.summary`): never read back from a rendered page.
 So is the index's "What changed since version X" (:mod:`helpers.site.changes`),
 which depends on the data, the code and the git history the build key covers.
 """
