@@ -65,7 +65,7 @@ def _elsewhere(url: str) -> bool:
 @lru_cache(maxsize=128)
 def _css_fetches(text: str) -> bool:
     """Whether CSS imports, runs or fetches from elsewhere (its escapes undone: ``\\75 rl(`` is ``url(``).
-    Remembered by text: every page carries the same JupyterLab style sheets, about a third of the check's time."""
+    Remembered by text: every page carries the same JupyterLab style sheets (about half of the check's time)."""
     low = text.lower()
     if "\\" not in text and not any(word in low for word in CSS_WORDS):  # most style attributes: at once
         return False
