@@ -91,7 +91,7 @@ def traffic_light(rob: pd.DataFrame, names: dict[str, str], title: str, tools: t
     keys = [k for k in keys if not (k[1] == "" and any(o for s, o in keys if s == k[0] and o))]
     height = 0.42 * len(keys) + 2.2
     fig, ax = plt.subplots(figsize=(1.0 * len(domains) + 3.2, height))
-    circles: list[tuple[int, int, str]] = []  # drawn as one collection: they never overlap, so the pixels are the same
+    circles: list[tuple[int, int, str]] = []  # one collection: they never overlap (edges differ by a hair)
     for y, (sid, outcome) in enumerate(keys):
         judged = [d for d in domains if d != "overall" and (sid, outcome, d) in cells]
         if not judged and "overall" in domains and len(domains) > 1:  # never drawn as empty domains
