@@ -159,6 +159,8 @@ def test_each_rule_reports_line_column_value(case, shipped_rows, table_with):
     problems = problems_of(table_with({i: change}))
     hits = [p for p in problems if p.line == i + 2 and p.column == column and p.rule == rule]
     assert hits, f"expected {rule} on line {i + 2}, column {column}; got {problems}"
+    # the value as the file has it: an empty cell is '', never a missing value's name such as 'nan'
+    assert hits[0].value == change.get(column, shipped_rows[i][column])
 
 
 def test_duplicate_key_names_both_lines(shipped_rows, tmp_path):

@@ -74,9 +74,9 @@ def _validate(path: Path, schema: Schema | None = None, text: str | None = None)
             raw[name] = ""
     user = [c for c in raw.columns if c not in schema.names and schema.is_user_column(c)]
     extra = raw[user].astype(object).apply(lambda s: s.str.strip()) if user else None
-    raw = raw[schema.names].astype(object)
-    raw = raw.where(raw != "", None)
-    raw.index = pd.RangeIndex(len(raw))
+    cells = raw[schema.names].to_numpy(dtype=object)  # a copy: one array, not a pandas operation per column
+    cells[cells == ""] = None
+    raw = pd.DataFrame(cells, columns=schema.names, dtype=object)  # object: a None stays None (not NaN)
 
     starts: list[int] | None = None
 

@@ -37,7 +37,15 @@ def _typed_checks(f: Field) -> list[tuple[str, Callable[[pd.Series], Mask]]]:
 
 def _failing(cells: pd.Series, check) -> pd.Index:
     """The rows whose (present) cell fails ``check``; missing cells are not checked."""
-    cells = cells.dropna()
+    if cells.dtype.kind in "iuf":  # numbers (Int64 or float64): one comparison of an array, no Series
+        values = cells.to_numpy(dtype="float64", na_value=np.nan)
+        present = ~np.isnan(values)
+        with np.errstate(invalid="ignore"):
+            passed = np.asarray(check(values), dtype=bool)
+        return cells.index[present & ~passed]
+    present = cells.notna().to_numpy()
+    if not present.all():
+        cells = cells[present]
     if cells.empty:
         return cells.index
     passed = check(cells)
@@ -146,9 +154,11 @@ def _within_scale(d):
 
 
 def _study_consistent(d):
+    columns = ["citation", "year", "source", "verification"]
+    firsts = d.groupby("study_id", sort=False, dropna=False)[columns].transform("first")  # one grouping, not four
     out = {}
-    for c in ("citation", "year", "source", "verification"):
-        first = d.groupby("study_id", sort=False, dropna=False)[c].transform("first")
+    for c in columns:
+        first = firsts[c]
         out[c] = (d[c] == first).fillna(d[c].isna() & first.isna()) | d["study_id"].isna()
     return out
 
@@ -224,10 +234,10 @@ def raw_problems(schema: Schema, raw: pd.DataFrame, line_of) -> list[Problem]:
     for f in schema.fields:
         if f.name not in raw.columns:
             continue
-        if f.required:
-            for idx in raw.index[raw[f.name].isna().to_numpy()]:
-                problems.append(Problem(line_of(idx), f.name, "", "a value (this column is required)", "required"))
         cells = raw[f.name]
+        if f.required and (missing := cells.isna().to_numpy()).any():
+            for idx in raw.index[missing]:
+                problems.append(Problem(line_of(idx), f.name, "", "a value (this column is required)", "required"))
         for want, check in text_checks(f):
             failed = _failing(cells, check)
             for idx in failed:
@@ -274,6 +284,8 @@ def rule_problems(schema: Schema, typed: pd.DataFrame, raw: pd.DataFrame, line_o
             continue
         for column, mask in RULES[rule.id](typed).items():
             passed = mask.to_numpy() if mask.dtype == bool else mask.fillna(True).astype(bool).to_numpy()
+            if passed.all():  # the usual case: no index to build
+                continue
             for idx in typed.index[~passed]:  # a rule that cannot tell passes
                 value = raw.at[idx, column]
                 problems.append(
