@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import gc
 import os
 import subprocess
 import sys
@@ -33,6 +34,19 @@ def _exit_now() -> None:
 # exit handlers registered later (pytest's, the tests') still run before it
 if os.environ.get("PYTEST_XDIST_WORKER"):
     atexit.register(_exit_now)
+
+# a full collection visits every object a test process keeps (pandas, matplotlib, the architecture tests'
+# parsed modules), 0.1-0.3 s each; by default one ran about every ten intermediate ones and they took 1.5-2.5 s
+# of each make unit worker. Young objects are still collected as usual; the old ones when a test or pytest
+# asks (gc.collect), as at the end of the session. Measured: benchmarks/results/executor-notes.md
+gc.set_threshold(700, 10, 1000)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """pytest collects twice at the end to find exceptions raised in finalizers: its unconfigure hook, then its
+    clean-up. After the first, what is left is alive; frozen, the second visits nothing."""
+    gc.freeze()
 
 
 #: fixtures whose use starts a kernel (a build session, a shared build) or a browser: their tests are marked so
