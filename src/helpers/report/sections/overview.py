@@ -73,9 +73,11 @@ class Overview:
         """For each published study under more than one condition: which conditions count it (so that the
         conditions' counts, added up, are not taken for the total)."""
         lit = self.r.studies[self.r.studies["source"] == "literature"]
-        conditions = lit.groupby(lit["study_id"].astype(str), sort=False)["condition"].agg(
-            lambda c: list(dict.fromkeys(c.astype(str)))
-        )
+        # each study's conditions in the order they first appear, kept only for a study with two or more:
+        # whole columns, not a Python function per study (a table of thousands of studies spent 0.4 s here)
+        pairs = lit[["study_id", "condition"]].astype(str).drop_duplicates()
+        pairs = pairs[pairs.duplicated("study_id", keep=False)]
+        conditions = pairs.groupby("study_id", sort=False)["condition"].agg(list)
         return [
             f"{md(self.r.names[sid])} is counted under both {joined([word('condition', c) for c in conds])}"
             if len(conds) == 2
