@@ -59,6 +59,12 @@ def test_text_over_text_is_found_and_text_beside_text_is_not():
     ax.text(0.05, 0.2, "period and carryover", transform=ax.transAxes)
     ax.set_xticks([0, 0.5, 1], ["0", "0.5\nno difference", "1"])  # a two-line label is measured line by line
     assert overlapping_text(drawn(fig)) == []
+    # a tick beyond its axis' limits is kept but not drawn: its label is not over the text drawn where it would be
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.set_yticks([0, 1.3], ["low", "beyond"])
+    ax.set_ylim(0, 1)
+    ax.text(-0.02, 1.3, "a title", transform=ax.get_yaxis_transform(), ha="right", va="center", clip_on=False)
+    assert overlapping_text(drawn(fig)) == []
     plt.close("all")
 
 

@@ -15,7 +15,7 @@ from helpers.report import open_report
 from helpers.report.figures.effects import direction_plot
 from helpers.report.figures.forest import forest_plot
 from helpers.stats.effects import direction_only
-from support.figure_defects import defects, report_figures
+from support.figure_defects import defects, overlapping_text, report_figures
 from support.reports import shipped_report
 
 
@@ -224,8 +224,9 @@ def test_stock_nbconvert_finds_the_alt_text_of_every_figure_of_the_committed_not
 
 
 @pytest.mark.integration
-def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_alone(tmp_path):
-    """Over 60 studies the follow-up chart is a stacked histogram: unverified bars carry a hatch as well."""
+def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_and_keeps_its_key_off_its_title(tmp_path):
+    """Over 60 studies the follow-up chart is a stacked histogram: unverified bars carry a hatch as well. Its
+    key has a row of its own under the long title (beside it, the title ran under the key)."""
     import sys
 
     import matplotlib
@@ -245,12 +246,17 @@ def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_not_colour_
     seen = {}
     for ax in fig.axes:
         for patch in ax.patches:
+            if isinstance(patch, matplotlib.patches.Rectangle) and patch.get_height() == 0:
+                continue  # an empty bin's bar covers nothing: it is left unhatched (drawing a hatch costs time)
             colour = matplotlib.colors.to_hex(patch.get_facecolor()[:3])
             seen.setdefault(colour, set()).add(patch.get_hatch() or "")
     assert seen[matplotlib.colors.to_hex(style.VERIFICATION_COLOURS["unverified"])] == {"...."}
     assert seen[matplotlib.colors.to_hex(style.VERIFICATION_COLOURS["verified"])] == {""}
     labels = {h.get_label(): h.get_hatch() for h in fig.legends[0].legend_handles if hasattr(h, "get_hatch")}
     assert labels[style.VERIFICATION_LABELS["unverified"]] == "...."
+    fig.draw_without_rendering()
+    assert "distribution of time points" in fig.texts[0].get_text()
+    assert overlapping_text(fig) == []
 
 
 # ------------------------------------------------------------------ text from the data is text (probe case 34, W6)

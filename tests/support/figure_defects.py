@@ -25,10 +25,23 @@ def report_figures(r):
     return figures + [s.funnel_figure(g) for g in s.funnel_groups()]
 
 
+def _undrawn_tick_labels(fig) -> set[int]:
+    """Tick labels matplotlib keeps but does not draw: those of ticks beyond their axis' view limits."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            drawn = {id(tick) for tick in axis._update_ticks()}  # the ticks an axis draws (no public equivalent)
+            for tick in axis.majorTicks + axis.minorTicks:
+                if id(tick) not in drawn:
+                    hidden.update((id(tick.label1), id(tick.label2)))
+    return hidden
+
+
 def _texts(fig, renderer):
     out = []
+    hidden = _undrawn_tick_labels(fig)
     for t in fig.findobj(Text):
-        if not t.get_visible() or not t.get_text().strip() or t.figure is None:
+        if not t.get_visible() or not t.get_text().strip() or t.figure is None or id(t) in hidden:
             continue
         if t.axes is not None and not t.axes.get_visible():
             continue

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from ...data.vocabulary import figure_label
@@ -136,12 +136,19 @@ def followup_plot(studies: pd.DataFrame, condition: str) -> plt.Figure:
     return fig
 
 
+def _empty_bar(patch) -> bool:
+    """An empty bin's bar: it covers nothing, and hatched it took a millisecond to draw (hundreds a figure)."""
+    return isinstance(patch, Rectangle) and patch.get_height() == 0
+
+
 def _hatch_by_colour(ax) -> None:
     """Give the bars drawn in a verification colour that status's hatch (VERIFICATION_HATCHES)."""
     from matplotlib.colors import to_rgba
 
     wanted = {to_rgba(VERIFICATION_COLOURS[v]): hatch for v, hatch in VERIFICATION_HATCHES.items()}
     for patch in ax.patches:
+        if _empty_bar(patch):
+            continue
         hatch = wanted.get(to_rgba(patch.get_facecolor()[:3]))  # seaborn adds its own alpha: compare the colour
         if hatch:
             patch.set_hatch(hatch)
@@ -178,7 +185,7 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
         else:
             ax.set_xscale("log")
         if not claims.empty:  # the article's claims: hollow and hatched, never mistaken for evidence
-            ax.hist(
+            _, _, bars = ax.hist(
                 claims["followup_days"],
                 bins=bins,
                 facecolor="white",
@@ -186,6 +193,9 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
                 hatch="///",
                 linewidth=1.0,
             )
+            for bar in bars:
+                if _empty_bar(bar):
+                    bar.set_hatch(None)
         inf = sub["infusion_days"].dropna()
         if not inf.empty:
             ax.hist(inf, bins=bins, histtype="step", color=OKABE_ITO["black"], linewidth=1.2, linestyle="--")
@@ -217,13 +227,23 @@ def _followup_distribution(d: pd.DataFrame, title: str) -> plt.Figure:
                 label=VERIFICATION_LABELS["not_found"],
             )
         )
-    handles.append(Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="ketamine infusion length"))
-    fig.legend(handles=handles, loc="upper right", fontsize=TEXT_PT, frameon=False)
+    if d["infusion_days"].notna().any():  # drawn only where a row gives one
+        handles.append(Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="ketamine infusion length"))
+    height = fig.get_figheight()
     fig.suptitle(
         f"{title} ({d['study_id'].nunique()} studies: distribution of time points)",
         x=0.01,
         ha="left",
         fontweight="bold",
     )
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+    # the key in a row of its own under the title (beside it, a long title ran under the key)
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 1 - 0.32 / height),
+        ncol=len(handles),
+        fontsize=TEXT_PT,
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / height))
     return fig
