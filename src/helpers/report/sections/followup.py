@@ -48,15 +48,10 @@ class Followup:
         if longest:
             at = compared[compared["study_id"].astype(str) == longest[0]]
             when = time_words(at.loc[at["followup_days"].idxmax()])
-            named = [
-                md(r.names[sid])
-                + (
-                    ""
-                    if str(s.loc[s["study_id"] == sid, "verification"].iloc[0]) == "verified"
-                    else ", not yet verified"
-                )
-                for sid in longest
-            ]
+            # each study's verification from its first row, looked up once (not a scan of the table per study)
+            first = s.drop_duplicates("study_id")
+            status = dict(zip(first["study_id"].astype(str), first["verification"].astype(str)))
+            named = [md(r.names[sid]) + ("" if status[sid] == "verified" else ", not yet verified") for sid in longest]
             parts.append(
                 f"the longest {'comparison' if len(named) == 1 else 'comparisons'} with a control group "
                 f"{'ends' if len(named) == 1 else 'end'} at {when} ({'; '.join(named)})"
