@@ -16,6 +16,22 @@ from ..numbers import human_duration
 from ..text import headline_markdown, headline_parts, joined, plural, verb
 from ..words import followup_words, time_words, word
 
+#: what the per-study table reads of a row: its name, condition, status, infusion and structured follow-up
+_TABLE_COLUMNS = {
+    "study_id",
+    "condition",
+    "citation",
+    "year",
+    "verification",
+    "infusion_days",
+    "followup_days",
+    "followup_min",
+    "followup_max",
+    "followup_unit",
+    "followup_from",
+    "followup_text",
+}
+
 
 def unchecked_end(rows, names: dict[str, str]) -> str:
     """The studies at one end of the span of time points (``rows``) when none of them is verified, else ''."""
@@ -104,7 +120,8 @@ class Followup:
         firsts = s.drop_duplicates(["study_id", "condition"]).sort_values(["condition", "citation"])
         n_studies = len(firsts)
         keep = firsts.head(MAX_TABLE_ROWS)[["study_id", "condition"]]
-        s = s.merge(keep, on=["study_id", "condition"])
+        # the columns the table reads: a row of fifty mixed columns costs a conversion of them all each time
+        s = s[[c for c in s.columns if c in _TABLE_COLUMNS]].merge(keep, on=["study_id", "condition"])
         rows = []
         for (_sid, cond), g in s.groupby(["study_id", "condition"], observed=True, sort=False):
             r = g.iloc[0]
