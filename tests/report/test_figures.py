@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers.report import open_report
-from helpers.report.figures.effects import direction_plot
+from helpers.report.figures.effects import direction_plot, effect_panels
 from helpers.report.figures.forest import forest_plot
 from helpers.stats.effects import direction_only
 from support.figure_defects import defects, overlapping_text, report_figures
@@ -223,24 +223,30 @@ def test_stock_nbconvert_finds_the_alt_text_of_every_figure_of_the_committed_not
     assert images >= 8 and not [w for w in warnings if "Alternative text" in w], (images, warnings)
 
 
-@pytest.mark.integration
-def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_and_keeps_its_key_off_its_title(tmp_path):
-    """Over 60 studies the follow-up chart is a stacked histogram: unverified bars carry a hatch as well. Its
-    key has a row of its own under the long title (beside it, the title ran under the key)."""
+@pytest.fixture(scope="module")
+def many_studies(tmp_path_factory):
+    """The benchmarks' synthetic table of 300 rows: over 60 studies, and panels of more than 20 rows."""
     import sys
 
-    import matplotlib
-
+    from helpers.data.loader import load_studies
     from helpers.paths import ROOT
 
-    matplotlib.use("agg")
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import synthetic_table
 
-    from helpers.data.loader import load_studies
+    return load_studies(synthetic_table(300, tmp_path_factory.mktemp("many") / "t.csv"), cache=False)
+
+
+@pytest.mark.integration
+def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_and_keeps_its_key_off_its_title(many_studies):
+    """Over 60 studies the follow-up chart is a stacked histogram: unverified bars carry a hatch as well. Its
+    key has a row of its own under the long title (beside it, the title ran under the key)."""
+    import matplotlib
+
+    matplotlib.use("agg")
     from helpers.report.figures import followup, style
 
-    studies = load_studies(synthetic_table(300, tmp_path / "t.csv"), cache=False)
+    studies = many_studies.copy()
     studies.loc[studies.index[::2], "verification"] = "verified"
     fig = followup.followup_plot(studies, "all")
     seen = {}
@@ -257,6 +263,26 @@ def test_many_studies_follow_up_chart_tells_unverified_rows_by_hatch_and_keeps_i
     fig.draw_without_rendering()
     assert "distribution of time points" in fig.texts[0].get_text()
     assert overlapping_text(fig) == []
+
+
+@pytest.mark.integration
+def test_the_note_of_rows_not_drawn_sits_right_under_its_axis_label(many_studies):
+    """A panel of more than 20 rows draws the most precise and says how many it left out, just under its axis
+    label: placed at a share of a tall panel's height, it left a gap of inches (and a taller picture)."""
+    from matplotlib.text import Text
+
+    from helpers.stats.effects import harmonize
+
+    fig = effect_panels(harmonize(many_studies), "all")
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    notes = [t for t in fig.findobj(Text) if "not drawn" in t.get_text()]
+    assert notes
+    for note in notes:
+        gap = note.axes.xaxis.label.get_window_extent(renderer).y0 - note.get_window_extent(renderer).y1
+        assert 0 <= gap < 12, gap  # under the label, never over it, and no wider apart than a line
+    assert overlapping_text(fig) == []
+    plt.close(fig)
 
 
 # ------------------------------------------------------------------ text from the data is text (probe case 34, W6)

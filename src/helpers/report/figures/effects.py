@@ -148,12 +148,13 @@ def effect_panels(effects: pd.DataFrame, condition: str, harms: bool = False) ->
             ax.set_xlim(-5, 105)
             ax.set_xticks([0, 25, 50, 75, 100])
             ax.set_title("Single-arm results (no comparator: not a comparison)", loc="left", fontsize=HEADING_PT)
-        if hidden:
-            ax.text(
-                1.0,
-                -0.3,
+        if hidden:  # just under the axis label (not at a share of a tall panel's height)
+            ax.annotate(
                 f"{hidden} less precise rows not drawn (see the full table)",
-                transform=ax.transAxes,
+                xy=(1.0, 0.0),
+                xycoords=("axes fraction", ax.xaxis.label),  # x on the axes, y at the foot of the axis label
+                xytext=(0, -2),
+                textcoords="offset points",
                 ha="right",
                 va="top",
                 fontsize=TEXT_PT,

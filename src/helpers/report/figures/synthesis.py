@@ -89,12 +89,13 @@ def sensitivity_forest(group, table: pd.DataFrame, kind: str) -> plt.Figure:
     # the refits are REML fits with normal intervals (stats.sensitivity), as the SENSITIVITY method
     ax.set_xlabel(f"{spec['label']} ({model_words(SENSITIVITY)}, {ci_words(SENSITIVITY)})")
     favours(ax)
-    if hidden:
-        ax.text(
-            0.0,
-            -0.9 / fig.get_figheight() * 3,
+    if hidden:  # just under the axis label (not at a share of a tall panel's height)
+        ax.annotate(
             f"{hidden} refits not drawn; all are in tables/{kind}.csv.",
-            transform=ax.transAxes,
+            xy=(0.0, 0.0),
+            xycoords=("axes fraction", ax.xaxis.label),  # x on the axes, y at the foot of the axis label
+            xytext=(0, -2),
+            textcoords="offset points",
             fontsize=TEXT_PT,
             fontstyle="italic",
             va="top",
