@@ -16,10 +16,12 @@ Measures in one run, on this machine:
     (kernel start and stop, loading and parameterizing the notebook, writing files),
     averaged over the reports of one in-process cold build, for both kinds of kernel;
 (g) scaling with generated, schema-valid tables (build time, peak memory of any process,
-    largest HTML file);
+    largest HTML file), each build of one alternating with a cold build of the shipped table, to which its
+    ratio is taken;
 (h) optionally ``make test``.
 
-Each timing is the median of ``--repeat`` runs; wall and CPU seconds are recorded (CPU time
+Each timing is the median of ``--repeat`` runs; the runs of two things compared (the naive loop and the
+cold build, a generated table and the shipped one) alternate, since this machine's speed drifts within a run; wall and CPU seconds are recorded (CPU time
 of every process of the command, which another load on the machine disturbs less than wall
 time), with the load average before and after. The ratios are compared with the goals of
 :data:`GOALS`. Results are printed as a table, written to ``benchmarks/results/latest.json``
@@ -237,16 +239,13 @@ def run(args) -> dict:
         "goals": GOALS,
     }
     try:
-        if not args.skip_naive:
-            naive = [naive_loop(tmp, shipped) for _ in range(args.repeat)]
-            results["naive_loop_s"] = median(naive)
-            print(
-                f"naive loop           {median(naive):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in naive)})",
-                flush=True,
-            )
-
-        cold, cold_cpu, nochange, rss = [], [], [], []
+        # the naive loop and the cold build alternate, so that each ratio compares runs of the same stretch of
+        # time: this machine's speed drifts by up to a factor of two within minutes, and three naive loops
+        # (ten minutes) then three builds compared two different machines
+        naive, cold, cold_cpu, nochange, rss = [], [], [], [], []
         for i in range(args.repeat):
+            if not args.skip_naive:
+                naive.append(naive_loop(tmp, shipped))
             out = tmp / f"cold-{i}"
             env = fresh_env(tmp)
             wall, peak = measure(build_cmd("--out", str(out), "--force"), env)
@@ -257,6 +256,12 @@ def run(args) -> dict:
             res = subprocess.run(build_cmd("--out", str(out)), capture_output=True, text=True, env=env, cwd=ROOT)
             nochange.append(time.perf_counter() - t)
             assert "up to date" in res.stdout, res.stdout
+        if naive:
+            results["naive_loop_s"] = median(naive)
+            print(
+                f"naive loop           {median(naive):7.1f} s  (runs: {', '.join(f'{x:.1f}' for x in naive)})",
+                flush=True,
+            )
         results.update(
             cold_build_s=median(cold),
             cold_build_cpu_s=median(cold_cpu),
@@ -350,8 +355,13 @@ def run(args) -> dict:
         scaling = []
         for n in [int(x) for x in args.sizes.split(",") if x]:
             table = synthetic_table(n, tmp / f"table-{n}.csv")
-            walls, peaks, sizes = [], [], []
+            walls, peaks, sizes, paired = [], [], [], []
             for i in range(args.repeat):
+                # each large build follows a cold build of the shipped table, its pair: the ratio compares the two
+                # in the same stretch of time (see the naive loop above)
+                pair = tmp / f"pair-{n}-{i}"
+                paired.append(measure(build_cmd("--out", str(pair), "--force"), fresh_env(tmp))[0])
+                shutil.rmtree(pair, ignore_errors=True)
                 out = tmp / f"scale-{n}-{i}"
                 wall, peak = measure(build_cmd("--data", str(table), "--out", str(out), "--force"), fresh_env(tmp))
                 walls.append(wall)
@@ -364,7 +374,9 @@ def run(args) -> dict:
                 "build_s": median(walls),
                 "peak_rss_mb": max(peaks),
                 "largest_html_mb": max(sizes),
-                "vs_shipped": median(walls) / results["cold_build_s"],
+                "shipped_paired_s": median(paired),
+                "vs_shipped": median(walls) / median(paired),
+                "vs_shipped_first_cold_builds": median(walls) / results["cold_build_s"],
             }
             scaling.append(row)
             if n == 10000:
@@ -375,7 +387,9 @@ def run(args) -> dict:
                 results["rows_50000_over_10000"] = row["build_s"] / ten["build_s"]
                 results["rows_50000_peak_rss_mb"] = row["peak_rss_mb"]
             print(
-                f"{n:>7} rows          {row['build_s']:7.1f} s  x{row['vs_shipped']:.2f} of shipped, "
+                f"{n:>7} rows          {row['build_s']:7.1f} s  x{row['vs_shipped']:.2f} of shipped "
+                f"({row['shipped_paired_s']:.1f} s, the cold builds alternating with them; "
+                f"x{row['vs_shipped_first_cold_builds']:.2f} of the first cold builds), "
                 f"peak {row['peak_rss_mb']:.0f} MB, largest HTML {row['largest_html_mb']:.2f} MB",
                 flush=True,
             )
@@ -444,7 +458,8 @@ def markdown(r: dict) -> str:
     )
     for s in r["scaling"]:
         lines.append(
-            f"| {s['rows']:,} generated rows ({s['file_mb']:.1f} MB) | {s['build_s']:.1f} s (x{s['vs_shipped']:.2f}), "
+            f"| {s['rows']:,} generated rows ({s['file_mb']:.1f} MB) | {s['build_s']:.1f} s (x{s['vs_shipped']:.2f} of "
+            f"{s.get('shipped_paired_s', r['cold_build_s']):.1f} s, the shipped builds alternating with them), "
             f"peak {s['peak_rss_mb']:.0f} MB, largest HTML {s['largest_html_mb']:.2f} MB |"
         )
     if "make_test_s" in r:
