@@ -76,7 +76,7 @@ class Overview:
         # each study's conditions in the order they first appear, kept only for a study with two or more:
         # whole columns, not a Python function per study (a table of thousands of studies spent 0.4 s here)
         pairs = lit[["study_id", "condition"]].astype(str).drop_duplicates()
-        pairs = pairs[pairs.duplicated("study_id", keep=False)]
+        pairs = pairs[pairs["study_id"].map(pairs["study_id"].value_counts()) > 1]
         conditions = pairs.groupby("study_id", sort=False)["condition"].agg(list)
         return [
             f"{md(self.r.names[sid])} is counted under both {joined([word('condition', c) for c in conds])}"
