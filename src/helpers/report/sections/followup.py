@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ...data.followup import COLUMNS as FOLLOWUP_COLUMNS
 from ...data.followup import earliest_days, longest_first, states_time
 from ...data.vocabulary import comparator_classes
 from ..cells import MAX_TABLE_ROWS, more_note
@@ -16,7 +17,8 @@ from ..numbers import human_duration
 from ..text import headline_markdown, headline_parts, joined, plural, verb
 from ..words import followup_words, time_words, word
 
-#: what the per-study table reads of a row: its name, condition, status, infusion and structured follow-up
+#: what the per-study table reads of a row: its name, condition, status, infusion, and its follow-up (the
+#: structured columns followup_words reads, as the data layer names them)
 _TABLE_COLUMNS = {
     "study_id",
     "condition",
@@ -25,11 +27,8 @@ _TABLE_COLUMNS = {
     "verification",
     "infusion_days",
     "followup_days",
-    "followup_min",
-    "followup_max",
-    "followup_unit",
-    "followup_from",
     "followup_text",
+    *FOLLOWUP_COLUMNS,
 }
 
 
